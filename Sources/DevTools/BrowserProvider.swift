@@ -1,0 +1,80 @@
+import Foundation
+import HTTPTransfer
+
+/// How Exhibit obtains a browser: launch a local one, or attach to one already running.
+/// Nothing above this interface knows which one ran.
+public protocol BrowserProvider: Sendable {
+    /// Starts or reaches the browser and opens a DevTools connection to it.
+    func open() async throws -> BrowserHandle
+}
+
+/// A browser Exhibit is talking to, and how to let go of it.
+public final class BrowserHandle: Sendable {
+    /// The browser-level DevTools connection.
+    public let connection: DevToolsConnection
+    /// The `ws://` endpoint in use.
+    public let endpoint: String
+    /// The process Exhibit started, or nil when attached to someone else's browser.
+    let process: BrowserProcess?
+
+    init(connection: DevToolsConnection, endpoint: String, process: BrowserProcess?) {
+        self.connection = connection
+        self.endpoint = endpoint
+        self.process = process
+    }
+
+    /// The executable and full command line, when Exhibit launched the browser.
+    public var launchCommand: [String]? { process.map { [$0.executable] + $0.arguments } }
+
+    /// The last lines the launched browser wrote to stderr (empty when attached).
+    public var stderrTail: String { process?.stderrTail ?? "" }
+
+    /// Closes the connection; a launched browser is also shut down and its profile folder removed.
+    /// An attached browser is left running.
+    public func close() async {
+        if let process {
+            process.expectExit()
+            _ = try? await connection.send(BrowserCommands.Close(), timeout: .seconds(5))
+            await process.waitForExit(graceSeconds: 5)
+            await connection.close()
+            process.removeProfile()
+        } else {
+            await connection.close()
+        }
+    }
+}
+
+/// Attaches to a running browser by `ws://HOST:PORT/devtools/browser/ID` or `http://HOST:PORT`
+/// (asking `/json/version` for the WebSocket URL).
+public struct AttachedBrowser: BrowserProvider {
+    /// What the user gave.
+    public let url: String
+
+    public init(url: String) { self.url = url }
+
+    public func open() async throws -> BrowserHandle {
+        let endpoint = try await Self.resolveEndpoint(url)
+        let connection = try await DevToolsConnection.connect(to: endpoint)
+        return BrowserHandle(connection: connection, endpoint: endpoint, process: nil)
+    }
+
+    /// Turns a `--browser-url` into a `ws://` endpoint.
+    public static func resolveEndpoint(_ url: String) async throws -> String {
+        if url.hasPrefix("ws://") { return url }
+        guard url.hasPrefix("http://"), var components = URLComponents(string: url), components.host != nil else {
+            throw DevToolsError.badEndpoint("\(url): expected ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT")
+        }
+        components.path = "/json/version"
+        components.query = nil
+        guard let versionURL = components.string else { throw DevToolsError.badEndpoint(url) }
+        let response: HTTPResponse
+        do { response = try await HTTPTransfer.get(versionURL, timeout: 10) }
+        catch { throw DevToolsError.badEndpoint("\(error)") }
+        struct Version: Decodable { let webSocketDebuggerUrl: String }
+        guard response.status == 200,
+              let version = try? JSONDecoder().decode(Version.self, from: Data(response.body)) else {
+            throw DevToolsError.badEndpoint("\(versionURL) answered HTTP \(response.status) without webSocketDebuggerUrl")
+        }
+        return version.webSocketDebuggerUrl
+    }
+}

@@ -1,0 +1,107 @@
+/// Commands and events of the CDP `Page` domain.
+public enum PageCommands {
+    /// `Page.enable`.
+    public struct Enable: DevToolsCommand {
+        public static let method = "Page.enable"
+        public typealias Result = NoResult
+        public init() {}
+    }
+
+    /// `Page.setLifecycleEventsEnabled`: turns on `Page.lifecycleEvent` (load, networkIdle, ...).
+    public struct SetLifecycleEventsEnabled: DevToolsCommand {
+        public static let method = "Page.setLifecycleEventsEnabled"
+        public typealias Result = NoResult
+        public let enabled: Bool
+        public init(enabled: Bool = true) { self.enabled = enabled }
+    }
+
+    /// `Page.navigate`. `errorText` is set when the navigation failed at the network level.
+    public struct Navigate: DevToolsCommand {
+        public static let method = "Page.navigate"
+        public struct Result: Decodable, Sendable {
+            public let frameId: String
+            public let loaderId: String?
+            public let errorText: String?
+        }
+        public let url: String
+        public init(url: String) { self.url = url }
+    }
+
+    /// `Page.getFrameTree`, reduced to the main frame.
+    public struct GetFrameTree: DevToolsCommand {
+        public static let method = "Page.getFrameTree"
+        public struct Result: Decodable, Sendable {
+            public struct Tree: Decodable, Sendable { public let frame: Frame }
+            public struct Frame: Decodable, Sendable { public let id: String; public let url: String }
+            public let frameTree: Tree
+        }
+        public init() {}
+    }
+
+    /// A rectangle in CSS pixels.
+    public struct Rect: Codable, Sendable {
+        public let x: Double, y: Double, width: Double, height: Double
+    }
+
+    /// `Page.getLayoutMetrics`: `cssContentSize` is the document size in CSS pixels.
+    public struct GetLayoutMetrics: DevToolsCommand {
+        public static let method = "Page.getLayoutMetrics"
+        public struct Result: Decodable, Sendable {
+            public let cssContentSize: Rect
+            public struct Viewport: Decodable, Sendable { public let clientWidth: Double; public let clientHeight: Double }
+            public let cssLayoutViewport: Viewport
+        }
+        public init() {}
+    }
+
+    /// The region of `Page.captureScreenshot`, in document coordinates.
+    public struct Clip: Codable, Sendable {
+        public let x: Double, y: Double, width: Double, height: Double, scale: Double
+        public init(x: Double, y: Double, width: Double, height: Double, scale: Double = 1) {
+            self.x = x; self.y = y; self.width = width; self.height = height; self.scale = scale
+        }
+    }
+
+    /// `Page.captureScreenshot`: returns base64 PNG data.
+    public struct CaptureScreenshot: DevToolsCommand {
+        public static let method = "Page.captureScreenshot"
+        public struct Result: Decodable, Sendable { public let data: String }
+        public let format = "png"
+        public let clip: Clip?
+        public let captureBeyondViewport: Bool
+        public let fromSurface = true
+        public init(clip: Clip?, captureBeyondViewport: Bool = true) {
+            self.clip = clip
+            self.captureBeyondViewport = captureBeyondViewport
+        }
+    }
+
+    /// `Page.printToPDF` streamed (`ReturnAsStream`); read the stream with ``IOCommands/Read``.
+    public struct PrintToPDF: DevToolsCommand {
+        public static let method = "Page.printToPDF"
+        public struct Result: Decodable, Sendable { public let stream: String? }
+        public let printBackground: Bool
+        public let paperWidth: Double
+        public let paperHeight: Double
+        public let landscape: Bool
+        public let generateTaggedPDF: Bool
+        public let generateDocumentOutline: Bool
+        public let transferMode = "ReturnAsStream"
+        public init(paperWidth: Double, paperHeight: Double, printBackground: Bool = true, landscape: Bool = false,
+                    tagged: Bool = true, outline: Bool = true) {
+            self.paperWidth = paperWidth
+            self.paperHeight = paperHeight
+            self.printBackground = printBackground
+            self.landscape = landscape
+            self.generateTaggedPDF = tagged
+            self.generateDocumentOutline = outline
+        }
+    }
+
+    /// Parameters of the `Page.lifecycleEvent` event.
+    public struct LifecycleEvent: Decodable, Sendable {
+        public let frameId: String
+        public let loaderId: String
+        public let name: String
+    }
+}

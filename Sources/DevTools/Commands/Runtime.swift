@@ -1,0 +1,33 @@
+/// Commands of the CDP `Runtime` domain.
+public enum RuntimeCommands {
+    /// `Runtime.enable`.
+    public struct Enable: DevToolsCommand {
+        public static let method = "Runtime.enable"
+        public typealias Result = NoResult
+        public init() {}
+    }
+
+    /// `Runtime.evaluate` with `returnByValue`; the value is decoded as `Value`.
+    public struct Evaluate<Value: Decodable & Sendable>: DevToolsCommand {
+        public static var method: String { "Runtime.evaluate" }
+        public struct Result: Decodable, Sendable {
+            public struct Remote: Decodable, Sendable { public let type: String; public let value: Value? }
+            public struct Exception: Decodable, Sendable {
+                public let text: String
+                public struct Thrown: Decodable, Sendable { public let description: String? }
+                public let exception: Thrown?
+            }
+            public let result: Remote
+            public let exceptionDetails: Exception?
+        }
+        public let expression: String
+        public let returnByValue = true
+        public let awaitPromise: Bool
+        public let userGesture: Bool
+        public init(_ expression: String, awaitPromise: Bool = false, userGesture: Bool = false) {
+            self.expression = expression
+            self.awaitPromise = awaitPromise
+            self.userGesture = userGesture
+        }
+    }
+}

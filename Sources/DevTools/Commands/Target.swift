@@ -1,0 +1,54 @@
+/// Commands of the CDP `Target` domain: browser contexts, pages and flattened sessions.
+public enum TargetCommands {
+    /// `Target.createBrowserContext`: a fresh, incognito-like cookie jar and storage.
+    public struct CreateBrowserContext: DevToolsCommand {
+        public static let method = "Target.createBrowserContext"
+        public struct Result: Decodable, Sendable { public let browserContextId: String }
+        public let disposeOnDetach: Bool
+        public init(disposeOnDetach: Bool = true) { self.disposeOnDetach = disposeOnDetach }
+    }
+
+    /// `Target.disposeBrowserContext`: deletes the context and everything stored in it.
+    public struct DisposeBrowserContext: DevToolsCommand {
+        public static let method = "Target.disposeBrowserContext"
+        public typealias Result = NoResult
+        public let browserContextId: String
+        public init(browserContextId: String) { self.browserContextId = browserContextId }
+    }
+
+    /// `Target.createTarget`: a new page in the given context.
+    public struct CreateTarget: DevToolsCommand {
+        public static let method = "Target.createTarget"
+        public struct Result: Decodable, Sendable { public let targetId: String }
+        public let url: String
+        public let browserContextId: String?
+        public init(url: String = "about:blank", browserContextId: String?) {
+            self.url = url
+            self.browserContextId = browserContextId
+        }
+    }
+
+    /// `Target.attachToTarget` with `flatten: true`: commands for the page then carry a `sessionId`.
+    public struct AttachToTarget: DevToolsCommand {
+        public static let method = "Target.attachToTarget"
+        public struct Result: Decodable, Sendable { public let sessionId: String }
+        public let targetId: String
+        public let flatten = true
+        public init(targetId: String) { self.targetId = targetId }
+    }
+
+    /// `Target.closeTarget`.
+    public struct CloseTarget: DevToolsCommand {
+        public static let method = "Target.closeTarget"
+        public typealias Result = NoResult
+        public let targetId: String
+        public init(targetId: String) { self.targetId = targetId }
+    }
+
+    /// Parameters of the `Target.targetCrashed` event.
+    public struct TargetCrashed: Decodable, Sendable {
+        public let targetId: String
+        public let status: String
+        public let errorCode: Int
+    }
+}

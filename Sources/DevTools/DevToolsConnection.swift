@@ -1,0 +1,203 @@
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+
+/// A CDP command as a value: its parameters, the method it calls and the result it expects.
+///
+/// Commands are small structs grouped by domain under `Commands/`; they are sent with
+/// ``DevToolsConnection/send(_:sessionId:timeout:)`` or ``PageSession/send(_:timeout:)``.
+public protocol DevToolsCommand: Encodable, Sendable {
+    /// What the browser answers with.
+    associatedtype Result: Decodable & Sendable
+    /// The CDP method name, e.g. `Page.navigate`.
+    static var method: String { get }
+}
+
+/// The answer of commands whose result carries nothing Exhibit uses.
+public struct NoResult: Decodable, Sendable { public init() {} }
+
+/// An event from the browser. Its parameters are decoded on demand with ``decode(_:)``.
+public struct DevToolsEvent: Sendable {
+    /// CDP method name, e.g. `Page.lifecycleEvent`.
+    public let method: String
+    /// The flattened session the event belongs to; nil for browser-level events.
+    public let sessionId: String?
+    let raw: Data
+
+    /// Decodes the event's `params`.
+    public func decode<P: Decodable>(_ type: P.Type = P.self) throws -> P {
+        do { return try JSONDecoder().decode(EventEnvelope<P>.self, from: raw).params }
+        catch { throw DevToolsError.badResponse(method: method, reason: "\(error)") }
+    }
+}
+
+private struct EventEnvelope<P: Decodable>: Decodable { let params: P }
+private struct ResultEnvelope<R: Decodable>: Decodable { let result: R }
+private struct Envelope: Decodable {
+    struct ErrorBody: Decodable { let code: Int; let message: String; let data: String? }
+    let id: Int?
+    let method: String?
+    let sessionId: String?
+    let error: ErrorBody?
+}
+private struct Request<P: Encodable>: Encodable {
+    let id: Int
+    let method: String
+    let params: P
+    let sessionId: String?
+}
+
+/// One DevTools WebSocket connection: a single reader routes responses by id to their callers
+/// and events to subscribers, in arrival order.
+///
+/// Guarantees: every command either gets its answer, fails with the browser's CDP error,
+/// times out, or fails at once when the connection ends; nothing waits forever.
+public actor DevToolsConnection {
+    private struct Pending {
+        let method: String
+        let continuation: CheckedContinuation<Data, Error>
+        let timer: Task<Void, Never>
+    }
+    private struct Subscriber {
+        let sessionId: String?
+        let continuation: AsyncStream<DevToolsEvent>.Continuation
+    }
+
+    private let transport: WebSocketTransport
+    private var nextId = 1
+    private var pending: [Int: Pending] = [:]
+    private var subscribers: [Int: Subscriber] = [:]
+    private var nextSubscriber = 0
+    private var closedError: DevToolsError?
+    /// The endpoint this connection was opened to.
+    public nonisolated let url: String
+    /// Default time limit for commands sent without one.
+    public let defaultTimeout: Duration
+
+    /// Opens the WebSocket and starts the reader.
+    public static func connect(to url: String, defaultTimeout: Duration = .seconds(30)) async throws -> DevToolsConnection {
+        let transport = try await WebSocketTransport.connect(to: url)
+        let connection = DevToolsConnection(transport: transport, url: url, defaultTimeout: defaultTimeout)
+        await connection.startReader()
+        return connection
+    }
+
+    private init(transport: WebSocketTransport, url: String, defaultTimeout: Duration) {
+        self.transport = transport
+        self.url = url
+        self.defaultTimeout = defaultTimeout
+    }
+
+    private func startReader() {
+        let messages = transport.messages
+        Task { [weak self] in
+            do {
+                for try await message in messages {
+                    guard let self else { return }
+                    await self.dispatch(Data(buffer: message, byteTransferStrategy: .noCopy))
+                }
+                await self?.terminate(.connectionClosed("the browser closed the WebSocket"))
+            } catch let error as DevToolsError {
+                await self?.terminate(error)
+            } catch {
+                await self?.terminate(.connectionClosed("\(error)"))
+            }
+        }
+    }
+
+    /// Sends a command, on a page session when `sessionId` is given, and waits for its result.
+    public func send<C: DevToolsCommand>(_ command: C, sessionId: String? = nil,
+                                         timeout: Duration? = nil) async throws -> C.Result {
+        let data = try await sendRaw(method: C.method, params: command, sessionId: sessionId, timeout: timeout)
+        do { return try JSONDecoder().decode(ResultEnvelope<C.Result>.self, from: data).result }
+        catch { throw DevToolsError.badResponse(method: C.method, reason: "\(error)") }
+    }
+
+    /// The one generic send under every typed command: returns the whole response message.
+    public func sendRaw(method: String, params: some Encodable & Sendable, sessionId: String?,
+                        timeout: Duration?) async throws -> Data {
+        if let closedError { throw closedError }
+        let id = nextId
+        nextId += 1
+        let body: Data
+        do { body = try JSONEncoder().encode(Request(id: id, method: method, params: params, sessionId: sessionId)) }
+        catch { throw DevToolsError.badResponse(method: method, reason: "could not encode parameters: \(error)") }
+        let limit = timeout ?? defaultTimeout
+        return try await withCheckedThrowingContinuation { continuation in
+            let timer = Task { [weak self] in
+                guard (try? await Task.sleep(for: limit)) != nil else { return }
+                let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
+                await self?.fail(id: id, with: .timeout(method: method, seconds: seconds))
+            }
+            pending[id] = Pending(method: method, continuation: continuation, timer: timer)
+            let transport = self.transport
+            Task {
+                do { try await transport.send(ByteBuffer(bytes: body)) }
+                catch { self.fail(id: id, with: .connectionClosed("sending \(method) failed: \(error)")) }
+            }
+        }
+    }
+
+    /// Events for one session (or browser-level events when `sessionId` is nil, or all events
+    /// when `allSessions` is true), from now on. Subscribe before sending the command whose
+    /// events you need: some arrive before its response.
+    public func events(sessionId: String?, allSessions: Bool = false) -> AsyncStream<DevToolsEvent> {
+        let (stream, continuation) = AsyncStream<DevToolsEvent>.makeStream()
+        if closedError != nil { continuation.finish(); return stream }
+        let key = nextSubscriber
+        nextSubscriber += 1
+        subscribers[key] = Subscriber(sessionId: allSessions ? "*" : sessionId, continuation: continuation)
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(key) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ key: Int) { subscribers[key] = nil }
+
+    /// Whether the connection has ended, and why.
+    public var closedReason: DevToolsError? { closedError }
+
+    /// Ends the connection: every pending command and event stream finishes with `error`.
+    public func terminate(_ error: DevToolsError) async {
+        guard closedError == nil else { return }
+        closedError = error
+        let waiting = pending
+        pending.removeAll()
+        for (_, entry) in waiting { entry.timer.cancel(); entry.continuation.resume(throwing: error) }
+        for (_, subscriber) in subscribers { subscriber.continuation.finish() }
+        subscribers.removeAll()
+        await transport.close()
+    }
+
+    /// Closes the WebSocket normally.
+    public func close() async {
+        await terminate(.connectionClosed("closed by Exhibit"))
+    }
+
+    private func fail(id: Int, with error: DevToolsError) {
+        guard let entry = pending.removeValue(forKey: id) else { return }
+        entry.timer.cancel()
+        entry.continuation.resume(throwing: error)
+    }
+
+    private func dispatch(_ message: Data) {
+        guard let envelope = try? JSONDecoder().decode(Envelope.self, from: message) else { return }
+        if let id = envelope.id {
+            guard let entry = pending.removeValue(forKey: id) else { return }
+            entry.timer.cancel()
+            if let error = envelope.error {
+                let detail = error.data.map { "\(error.message): \($0)" } ?? error.message
+                entry.continuation.resume(throwing: DevToolsError.protocolError(
+                    method: entry.method, code: error.code, message: detail))
+            } else {
+                entry.continuation.resume(returning: message)
+            }
+        } else if let method = envelope.method {
+            let event = DevToolsEvent(method: method, sessionId: envelope.sessionId, raw: message)
+            for (_, subscriber) in subscribers where subscriber.sessionId == "*" || subscriber.sessionId == envelope.sessionId {
+                subscriber.continuation.yield(event)
+            }
+        }
+    }
+}

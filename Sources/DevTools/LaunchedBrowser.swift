@@ -1,0 +1,239 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Launches a local headless Chromium with a fresh, temporary profile and connects to it.
+public struct LaunchedBrowser: BrowserProvider {
+    /// `--browser PATH`; when nil, `EXHIBIT_BROWSER`, then the usual install locations.
+    public var executable: String?
+    /// `--proxy-server` for the browser.
+    public var proxy: String?
+    /// `--user-agent` for the browser.
+    public var userAgent: String?
+    /// Extra Chromium flags, appended as given.
+    public var extraArguments: [String]
+    /// How long to wait for the browser to announce its DevTools endpoint.
+    public var startTimeout: Duration
+
+    public init(executable: String? = nil, proxy: String? = nil, userAgent: String? = nil,
+                extraArguments: [String] = [], startTimeout: Duration = .seconds(20)) {
+        self.executable = executable
+        self.proxy = proxy
+        self.userAgent = userAgent
+        self.extraArguments = extraArguments
+        self.startTimeout = startTimeout
+    }
+
+    /// Where Exhibit looks for a browser when none is named, in order.
+    public static let candidates = ["/usr/lib/chromium/chromium", "chromium", "google-chrome",
+                                    "google-chrome-stable", "chromium-browser"]
+
+    /// Finds the browser executable: the explicit path, then `EXHIBIT_BROWSER`, then ``candidates``
+    /// (bare names are looked up on `PATH`).
+    public static func locate(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+        let fileManager = FileManager.default
+        if let explicit {
+            guard fileManager.isExecutableFile(atPath: explicit) else {
+                throw DevToolsError.browserNotFound("\(explicit) does not exist or is not executable")
+            }
+            return explicit
+        }
+        if let fromEnvironment = environment["EXHIBIT_BROWSER"], !fromEnvironment.isEmpty {
+            guard fileManager.isExecutableFile(atPath: fromEnvironment) else {
+                throw DevToolsError.browserNotFound("EXHIBIT_BROWSER=\(fromEnvironment) does not exist or is not executable")
+            }
+            return fromEnvironment
+        }
+        let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
+        for candidate in candidates {
+            if candidate.hasPrefix("/") {
+                if fileManager.isExecutableFile(atPath: candidate) { return candidate }
+            } else {
+                for dir in path where fileManager.isExecutableFile(atPath: dir + "/" + candidate) {
+                    return dir + "/" + candidate
+                }
+            }
+        }
+        throw DevToolsError.browserNotFound("none of \(candidates.joined(separator: ", ")) found; install Debian's chromium or pass --browser PATH")
+    }
+
+    /// The command line Exhibit gives Chromium (see the capture notes for why each flag is there).
+    public func arguments(profileDirectory: String, isRoot: Bool = getuid() == 0) -> [String] {
+        var args = [
+            "--headless",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--user-data-dir=\(profileDirectory)",
+            "--no-first-run", "--no-default-browser-check",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-default-apps", "--disable-extensions", "--disable-breakpad", "--metrics-recording-only",
+            "--hide-scrollbars", "--mute-audio", "--force-color-profile=srgb",
+            "--password-store=basic", "--use-mock-keychain",
+            "--blink-settings=lazyLoadEnabled=false",
+            "--disable-features=Translate,MediaRouter,OptimizationHints,PaintHolding",
+        ]
+        // Chromium's sandbox cannot start as root; chromedp makes the same exception.
+        if isRoot { args.append("--no-sandbox") }
+        if Self.devShmIsSmall() { args.append("--disable-dev-shm-usage") }
+        if let proxy { args.append("--proxy-server=\(proxy)") }
+        if let userAgent { args.append("--user-agent=\(userAgent)") }
+        args += extraArguments
+        args.append("about:blank")
+        return args
+    }
+
+    private static func devShmIsSmall() -> Bool {
+        var stats = statvfs()
+        guard statvfs("/dev/shm", &stats) == 0 else { return true }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize) < 512 << 20
+    }
+
+    public func open() async throws -> BrowserHandle {
+        let executable = try Self.locate(explicit: executable)
+        let profile = FileManager.default.temporaryDirectory
+            .appendingPathComponent("exhibit-profile-\(UUID().uuidString)").path
+        do { try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true) }
+        catch { throw DevToolsError.launchFailed("cannot create profile folder \(profile): \(error)", stderrTail: "") }
+        let process = BrowserProcess(executable: executable, arguments: arguments(profileDirectory: profile),
+                                     profileDirectory: profile)
+        do {
+            try process.start()
+            let endpoint = try await process.waitForEndpoint(timeout: startTimeout)
+            let connection = try await DevToolsConnection.connect(to: endpoint)
+            process.onUnexpectedExit { status, tail in
+                Task { await connection.terminate(.browserExited(status: status, stderrTail: tail)) }
+            }
+            return BrowserHandle(connection: connection, endpoint: endpoint, process: process)
+        } catch {
+            process.expectExit()
+            await process.waitForExit(graceSeconds: 0)
+            process.removeProfile()
+            throw error
+        }
+    }
+}
+
+/// A Chromium child process: its stderr is drained continuously (an undrained pipe can block
+/// Chromium), the DevTools endpoint is read from it, and its last lines are kept for error messages.
+final class BrowserProcess: @unchecked Sendable {
+    let executable: String
+    let arguments: [String]
+    let profileDirectory: String
+    private let process = Process()
+    private struct State {
+        var endpoint: String?
+        var tail: [String] = []
+        var partialLine = ""
+        var exitStatus: Int32?
+        var expectingExit = false
+        var exitHandler: (@Sendable (Int32, String) -> Void)?
+    }
+    private let state = NIOLockedValueBox(State())
+
+    init(executable: String, arguments: [String], profileDirectory: String) {
+        self.executable = executable
+        self.arguments = arguments
+        self.profileDirectory = profileDirectory
+    }
+
+    var stderrTail: String { state.withLockedValue { $0.tail.suffix(12).joined(separator: " | ") } }
+    var pid: Int32 { process.processIdentifier }
+
+    func start() throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        let pipe = Pipe()
+        process.standardError = pipe
+        process.terminationHandler = { [weak self] finished in
+            guard let self else { return }
+            let status = finished.terminationStatus
+            let (handler, tail): ((@Sendable (Int32, String) -> Void)?, String) = self.state.withLockedValue { state in
+                state.exitStatus = status
+                return (state.expectingExit ? nil : state.exitHandler, state.tail.suffix(12).joined(separator: " | "))
+            }
+            handler?(status, tail)
+        }
+        do { try process.run() }
+        catch { throw DevToolsError.launchFailed("cannot start \(executable): \(error)", stderrTail: "") }
+        let reader = pipe.fileHandleForReading
+        let thread = Thread { [weak self] in
+            while true {
+                let chunk = reader.availableData
+                guard !chunk.isEmpty else { break }
+                self?.consume(chunk)
+            }
+        }
+        thread.name = "exhibit.browser-stderr"
+        thread.start()
+    }
+
+    private func consume(_ chunk: Data) {
+        let text = String(decoding: chunk, as: UTF8.self)
+        state.withLockedValue { state in
+            var lines = (state.partialLine + text).components(separatedBy: "\n")
+            state.partialLine = lines.removeLast()
+            for line in lines where !line.isEmpty {
+                if state.endpoint == nil, let range = line.range(of: "DevTools listening on ws://") {
+                    state.endpoint = "ws://" + line[range.upperBound...].trimmingCharacters(in: .whitespaces)
+                }
+                state.tail.append(line)
+                if state.tail.count > 40 { state.tail.removeFirst(state.tail.count - 40) }
+            }
+        }
+    }
+
+    /// Waits for `DevTools listening on ws://…` on stderr, or for `DevToolsActivePort` in the profile.
+    func waitForEndpoint(timeout: Duration) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        let portFile = profileDirectory + "/DevToolsActivePort"
+        while ContinuousClock.now < deadline {
+            let (endpoint, status) = state.withLockedValue { ($0.endpoint, $0.exitStatus) }
+            if let endpoint { return endpoint }
+            if let status {
+                throw DevToolsError.launchFailed("\(executable) exited with status \(status) before opening DevTools",
+                                                 stderrTail: stderrTail)
+            }
+            // The file is created empty first; only a complete one (port and path) counts.
+            if let contents = try? String(contentsOfFile: portFile, encoding: .utf8) {
+                let lines = contents.split(separator: "\n")
+                if lines.count >= 2, let port = Int(lines[0]) { return "ws://127.0.0.1:\(port)\(lines[1])" }
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw DevToolsError.launchFailed("no DevTools endpoint within \(timeout)", stderrTail: stderrTail)
+    }
+
+    /// Called once if the process exits while Exhibit still expects it to run.
+    func onUnexpectedExit(_ handler: @escaping @Sendable (Int32, String) -> Void) {
+        let (status, tail): (Int32?, String) = state.withLockedValue { state in
+            state.exitHandler = handler
+            return (state.expectingExit ? nil : state.exitStatus, state.tail.suffix(12).joined(separator: " | "))
+        }
+        if let status { handler(status, tail) }
+    }
+
+    /// From now on an exit is a normal shutdown, not a crash.
+    func expectExit() { state.withLockedValue { $0.expectingExit = true } }
+
+    /// Waits for the process to end on its own, then sends SIGTERM, then SIGKILL (to this pid only).
+    func waitForExit(graceSeconds: Double) async {
+        guard process.processIdentifier > 0 else { return }
+        if await exited(within: graceSeconds) { return }
+        kill(process.processIdentifier, SIGTERM)
+        if await exited(within: 3) { return }
+        kill(process.processIdentifier, SIGKILL)
+        _ = await exited(within: 3)
+    }
+
+    private func exited(within seconds: Double) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        repeat {
+            if !process.isRunning { return true }
+            try? await Task.sleep(for: .milliseconds(25))
+        } while ContinuousClock.now < deadline
+        return !process.isRunning
+    }
+
+    func removeProfile() { try? FileManager.default.removeItem(atPath: profileDirectory) }
+}
