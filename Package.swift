@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "Exhibit",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "exhibit", targets: ["ExhibitCommand"]),
         // The library other Swift programs use: each layer is importable on its own.

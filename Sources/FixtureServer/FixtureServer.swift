@@ -1,1 +1,162 @@
-// placeholder
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Serves a folder (normally `Fixtures/`) over HTTP on 127.0.0.1, for tests and the demo.
+///
+/// Besides plain files it answers a few test routes:
+/// - `/_status/<code>`: an HTML page with that HTTP status;
+/// - `/_redirect?to=<path>`: a 302 to `path`.
+/// Only loopback is ever bound.
+public final class FixtureServer: Sendable {
+    private let channel: Channel
+    /// The port the server listens on.
+    public let port: Int
+    /// `http://127.0.0.1:<port>`, without a trailing slash.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    private init(channel: Channel, port: Int) {
+        self.channel = channel
+        self.port = port
+    }
+
+    /// Starts serving `root` on `port` (0 picks a free one).
+    public static func start(root: URL, port: Int = 0) async throws -> FixtureServer {
+        let rootPath = root.standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rootPath, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw FixtureServerError(message: "fixture folder \(rootPath) does not exist")
+        }
+        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 64)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath))
+                }
+            }
+            .bind(host: "127.0.0.1", port: port).get()
+        guard let boundPort = channel.localAddress?.port else {
+            throw FixtureServerError(message: "could not read the bound port")
+        }
+        return FixtureServer(channel: channel, port: boundPort)
+    }
+
+    /// Stops listening.
+    public func stop() async {
+        try? await channel.close()
+    }
+
+    /// Waits until the server is stopped.
+    public func wait() async throws {
+        try await channel.closeFuture.get()
+    }
+}
+
+/// Why the fixture server could not start.
+public struct FixtureServerError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
+}
+
+private final class FileHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let root: String
+    private var request: HTTPRequestHead?
+
+    init(root: String) { self.root = root }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head): request = head
+        case .body: break
+        case .end:
+            guard let head = request else { return }
+            request = nil
+            let (status, headers, body) = respond(to: head)
+            var responseHeaders = headers
+            responseHeaders.add(name: "Content-Length", value: String(body.count))
+            responseHeaders.add(name: "Cache-Control", value: "no-store")
+            let keepAlive = head.isKeepAlive
+            if !keepAlive { responseHeaders.add(name: "Connection", value: "close") }
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: responseHeaders))), promise: nil)
+            if head.method != .HEAD {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            }
+            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+            if !keepAlive {
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                done.whenComplete { _ in loopBound.value.close(promise: nil) }
+            }
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, HTTPHeaders, [UInt8]) {
+        guard let components = URLComponents(string: head.uri) else {
+            return page(.badRequest, "bad request URI")
+        }
+        let path = components.path
+        if path.hasPrefix("/_status/"), let code = Int(path.dropFirst("/_status/".count)), (200...599).contains(code) {
+            let status = HTTPResponseStatus(statusCode: code)
+            return page(status, "Status \(code) \(status.reasonPhrase)")
+        }
+        if path == "/_redirect", let target = components.queryItems?.first(where: { $0.name == "to" })?.value,
+           target.hasPrefix("/") {
+            var headers = HTTPHeaders()
+            headers.add(name: "Location", value: target)
+            return (.found, headers, Array("redirecting".utf8))
+        }
+        // Resolve inside the root only: ".." segments never leave it.
+        let segments = path.split(separator: "/").map(String.init)
+        guard !segments.contains(".."), !segments.contains(where: { $0.hasPrefix(".") }) else {
+            return page(.notFound, "Not found")
+        }
+        var filePath = root + "/" + segments.joined(separator: "/")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory), isDirectory.boolValue {
+            if !path.hasSuffix("/") {
+                var headers = HTTPHeaders()
+                headers.add(name: "Location", value: path + "/")
+                return (.movedPermanently, headers, [])
+            }
+            filePath += "/index.html"
+        }
+        guard let data = FileManager.default.contents(atPath: filePath) else {
+            return page(.notFound, "Not found")
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: Self.mediaType(for: filePath))
+        return (.ok, headers, Array(data))
+    }
+
+    private func page(_ status: HTTPResponseStatus, _ title: String) -> (HTTPResponseStatus, HTTPHeaders, [UInt8]) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+        let html = "<!doctype html><html><head><title>\(title)</title></head><body><h1>\(title)</h1></body></html>"
+        return (status, headers, Array(html.utf8))
+    }
+
+    static func mediaType(for path: String) -> String {
+        switch (path as NSString).pathExtension.lowercased() {
+        case "html", "htm": return "text/html; charset=utf-8"
+        case "css": return "text/css; charset=utf-8"
+        case "js": return "text/javascript; charset=utf-8"
+        case "json": return "application/json"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "svg": return "image/svg+xml"
+        case "gif": return "image/gif"
+        case "webp": return "image/webp"
+        case "woff2": return "font/woff2"
+        case "woff": return "font/woff"
+        case "ttf": return "font/ttf"
+        case "otf": return "font/otf"
+        case "txt", "md": return "text/plain; charset=utf-8"
+        default: return "application/octet-stream"
+        }
+    }
+}

@@ -8,6 +8,7 @@ public struct PDFError: Error, CustomStringConvertible, Sendable {
     /// poppler's message.
     public var message: String
     public var description: String { "PDF \(path): \(message)" }
+    public init(path: String, message: String) { self.path = path; self.message = message }
 }
 
 /// A PDF opened with poppler-glib, for checking what the browser printed.

@@ -1,0 +1,61 @@
+import Foundation
+
+/// Everything that shapes one capture, with its documented defaults in one place.
+/// The values actually used are written into `capture.json` under `options`.
+public struct CaptureOptions: Sendable, Codable {
+    /// The page to capture (validated with ``TargetURL``).
+    public var url: String
+    /// Where the capture folder is created. Default `./Output`.
+    public var outputDirectory: String = "Output"
+    /// Viewport width in CSS pixels. Default 1280.
+    public var viewportWidth: Int = 1280
+    /// Viewport height in CSS pixels. Default 900. The page is never resized to its content.
+    public var viewportHeight: Int = 900
+    /// Device scale factor. Default 1.
+    public var deviceScaleFactor: Double = 1
+    /// Locale the page sees (`Emulation.setLocaleOverride`, `Accept-Language`). Default `en-US`.
+    public var locale: String = "en-US"
+    /// Time zone the page sees, so times shown on the page are reproducible. Default `UTC`.
+    public var timeZone: String = "UTC"
+    /// PDF paper size. Default A4.
+    public var paper: Paper = .a4
+    /// `Source-Organization` in bag-info.txt, when given.
+    public var sourceOrganization: String?
+    /// Browser proxy (`--proxy-server`), recorded here; applied by the browser provider.
+    public var proxy: String?
+    /// User agent, recorded here; applied by the browser provider and `Emulation.setUserAgentOverride`.
+    public var userAgent: String?
+    /// Extra Chromium flags, recorded here; applied by the browser provider.
+    public var browserArguments: [String] = []
+    /// Upper bounds of each wait, in seconds.
+    public var limits: Limits = Limits()
+
+    /// Caps on every wait. Running into one is recorded as a warning, never hidden.
+    public struct Limits: Sendable, Codable {
+        /// From `Page.navigate` to the `load` lifecycle event. Default 30 s.
+        public var loadSeconds: Double = 30
+        /// From `load` to `networkIdle`. Default 15 s.
+        public var networkIdleSeconds: Double = 15
+        /// Client-side quiet period (no request in flight for 500 ms). Default 15 s.
+        public var quietSeconds: Double = 15
+        /// `document.fonts.ready` and every image complete. Default 10 s.
+        public var fontsAndImagesSeconds: Double = 10
+        /// Tallest page captured in one screenshot, in CSS px; taller pages are cut and marked truncated.
+        public var maxHeight: Int = 80_000
+        public init() {}
+    }
+
+    /// PDF paper sizes.
+    public enum Paper: String, Sendable, Codable, CaseIterable {
+        case a4, letter
+        /// Width and height in inches, as `Page.printToPDF` takes them.
+        public var inches: (width: Double, height: Double) {
+            switch self {
+            case .a4: return (8.2677, 11.6929)
+            case .letter: return (8.5, 11)
+            }
+        }
+    }
+
+    public init(url: String) { self.url = url }
+}

@@ -1,0 +1,411 @@
+import DevTools
+import Evidence
+import Foundation
+import PDFTools
+import PNGCodec
+
+/// What a finished capture produced.
+public struct CaptureResult: Sendable {
+    /// The capture folder (a BagIt bag), renamed into place only once it was complete.
+    public let folder: URL
+    /// The record written to `data/capture.json`.
+    public let record: CaptureRecord
+    /// Every payload file with its digests, `capture.json` included.
+    public let payload: [PayloadFile]
+}
+
+/// One whole capture: page → files → bag.
+///
+/// Steps: launch, navigate, settle, screenshot, pdf, dom, metadata, bag. Everything is written into
+/// `<out>/.<id>.partial/` and renamed to `<out>/<UTC time>-<host>-<short id>/` only after the bag
+/// is complete, so a failed capture never leaves a folder that looks complete.
+public struct CapturePipeline: Sendable {
+    public let options: CaptureOptions
+    public let browser: any BrowserProvider
+    public let progress: ProgressHandler?
+
+    public init(options: CaptureOptions, browser: any BrowserProvider, progress: ProgressHandler? = nil) {
+        self.options = options
+        self.browser = browser
+        self.progress = progress
+    }
+
+    /// Validates the input, then captures. Throws ``CaptureError``.
+    public func run() async throws -> CaptureResult {
+        let url: URL
+        do { url = try TargetURL.validate(options.url) } catch { throw CaptureError.usage("\(error)") }
+        let output = try Self.prepareOutput(options.outputDirectory)
+        let run = CaptureRun(options: options, url: url, output: output, progress: progress)
+        return try await run.execute(browser: browser)
+    }
+
+    /// Creates the output folder if needed and checks it is writable (a usage error otherwise).
+    public static func prepareOutput(_ path: String) throws -> URL {
+        let folder = URL(fileURLWithPath: path).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CaptureError.usage("output folder \(folder.path) is a file, not a folder") }
+        } else {
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+            catch { throw CaptureError.usage("cannot create output folder \(folder.path): \(Self.reason(error))") }
+        }
+        guard access(folder.path, W_OK | X_OK) == 0 else {
+            throw CaptureError.usage("output folder \(folder.path) is not writable")
+        }
+        return folder
+    }
+
+    static func reason(_ error: Error) -> String {
+        (error as NSError).localizedFailureReason ?? (error as NSError).localizedDescription
+    }
+}
+
+/// The state of one capture while it runs; used from a single task.
+private final class CaptureRun {
+    let options: CaptureOptions
+    let url: URL
+    let output: URL
+    let progress: ProgressHandler?
+    let captureId = UUID().uuidString.lowercased()
+    let started = Date()
+    let clock = ContinuousClock.now
+    var steps: [CaptureRecord.Step] = []
+    var warnings: [CaptureRecord.Warning] = []
+    var partial: URL?
+
+    init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?) {
+        self.options = options
+        self.url = url
+        self.output = output
+        self.progress = progress
+    }
+
+    var elapsed: Double {
+        let d = ContinuousClock.now - clock
+        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    func warn(_ step: String, _ message: String) {
+        warnings.append(.init(step: step, message: message))
+        progress?(CaptureProgress(step: step, elapsed: elapsed, detail: message, isWarning: true))
+    }
+
+    /// Runs one named step: times it, reports it, and turns any error into a ``CaptureError`` naming it.
+    func step<T>(_ name: String, _ body: () async throws -> (T, String)) async throws -> T {
+        let startedAt = Date()
+        let start = elapsed
+        do {
+            let (value, detail) = try await body()
+            steps.append(.init(name: name, startedAt: UTC.string(startedAt), seconds: ((elapsed - start) * 1000).rounded() / 1000))
+            progress?(CaptureProgress(step: name, elapsed: elapsed, detail: detail, isWarning: false))
+            return value
+        } catch let error as CaptureError {
+            throw error
+        } catch {
+            throw CaptureError.stepFailed(step: name, url: url.absoluteString, message: "\(error)",
+                                          partialFolder: keptPartialPath())
+        }
+    }
+
+    /// The partial folder's path if it holds anything worth keeping; an empty one is removed.
+    func keptPartialPath() -> String? {
+        guard let partial else { return nil }
+        let data = partial.appendingPathComponent("data")
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []
+        if contents.isEmpty {
+            try? FileManager.default.removeItem(at: partial)
+            return nil
+        }
+        return partial.path
+    }
+
+    func execute(browser provider: any BrowserProvider) async throws -> CaptureResult {
+        let partial = output.appendingPathComponent(".\(captureId).partial")
+        let data = partial.appendingPathComponent("data")
+        do { try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true) }
+        catch { throw CaptureError.usage("cannot write in output folder \(output.path): \(CapturePipeline.reason(error))") }
+        self.partial = partial
+
+        let browser = try await step("launch") { () -> (BrowserHandle, String) in
+            let handle = try await provider.open()
+            return (handle, handle.launchCommand.map { "launched \($0[0])" } ?? "attached to \(handle.endpoint)")
+        }
+        let page: PageResult
+        do {
+            page = try await capturePage(browser: browser, data: data)
+        } catch {
+            await browser.close()
+            throw error
+        }
+        await browser.close()
+        return try finish(page: page, browser: browser, partial: partial, data: data)
+    }
+
+    /// Everything gathered from the browser.
+    struct PageResult {
+        var version: BrowserCommands.GetVersion.Result
+        var response: NetworkCommands.Response?
+        var redirects: [PageActivity.Redirect]
+        var finalURL: String
+        var title: String
+        var screenshot: CaptureRecord.Screenshot
+        var pdf: CaptureRecord.PDF
+    }
+
+    func capturePage(browser: BrowserHandle, data: URL) async throws -> PageResult {
+        let target = url.absoluteString
+        let version = try await browser.connection.send(BrowserCommands.GetVersion())
+        let session = try await PageSession.open(on: browser.connection)
+        defer { Task { await session.close() } }
+        let activity = PageActivity()
+        activity.start(await session.events())
+        defer { activity.stop() }
+
+        // Navigate: domains first, so the main document's response and lifecycle events are seen.
+        let loaderId = try await step("navigate") { () -> (String, String) in
+            _ = try await session.send(PageCommands.Enable())
+            _ = try await session.send(PageCommands.SetLifecycleEventsEnabled())
+            _ = try await session.send(RuntimeCommands.Enable())
+            _ = try await session.send(NetworkCommands.Enable())
+            _ = try await session.send(EmulationCommands.SetDeviceMetricsOverride(
+                width: options.viewportWidth, height: options.viewportHeight, deviceScaleFactor: options.deviceScaleFactor))
+            _ = try await session.send(EmulationCommands.SetTimezoneOverride(timezoneId: options.timeZone))
+            _ = try await session.send(EmulationCommands.SetLocaleOverride(locale: options.locale.replacingOccurrences(of: "-", with: "_")))
+            _ = try await session.send(EmulationCommands.SetUserAgentOverride(
+                userAgent: options.userAgent ?? version.userAgent, acceptLanguage: options.locale))
+            let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
+            activity.watchMainFrame(frame.id)
+            let navigation = try await session.send(PageCommands.Navigate(url: target), timeout: .seconds(options.limits.loadSeconds + 10))
+            if let errorText = navigation.errorText, !errorText.isEmpty {
+                throw CaptureError.stepFailed(step: "navigate", url: target, message: Self.explain(errorText), partialFolder: keptPartialPath())
+            }
+            guard let loaderId = navigation.loaderId else {
+                throw CaptureError.stepFailed(step: "navigate", url: target, message: "the browser started no new document",
+                                              partialFolder: keptPartialPath())
+            }
+            return (loaderId, "loader \(loaderId.prefix(8))")
+        }
+
+        try await step("settle") { () -> ((), String) in
+            try await settle(session: session, activity: activity, loaderId: loaderId)
+            return ((), warnings.contains { $0.step == "settle" } ? "settled with warnings" : "settled")
+        }
+        let state = activity.snapshot
+        let response = state.documentResponses[loaderId]
+        if let response, response.status >= 400 {
+            warn("navigate", "the page answered HTTP \(response.status) \(response.statusText); captured as it is")
+        } else if response == nil {
+            warn("navigate", "no HTTP response was seen for the main document")
+        }
+
+        let screenshot = try await step("screenshot") { () -> (CaptureRecord.Screenshot, String) in
+            let shot = try await takeScreenshot(session: session, file: data.appendingPathComponent("screenshot.png"))
+            return (shot, "\(shot.pixelWidth)x\(shot.pixelHeight) px")
+        }
+        let pdf = try await step("pdf") { () -> (CaptureRecord.PDF, String) in
+            let pdf = try await printPDF(session: session, file: data.appendingPathComponent("page.pdf"))
+            return (pdf, "\(pdf.pageCount) page\(pdf.pageCount == 1 ? "" : "s")")
+        }
+        let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
+            let html: String = try await session.evaluate(
+                "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '') + document.documentElement.outerHTML") ?? ""
+            try Data(html.utf8).write(to: data.appendingPathComponent("dom.html"))
+            let title: String = try await session.evaluate("document.title") ?? ""
+            let location: String = try await session.evaluate("location.href") ?? target
+            return ((title, response?.url ?? location), "\(html.utf8.count) bytes")
+        }
+        return PageResult(version: version, response: response, redirects: state.redirects[loaderId] ?? [],
+                          finalURL: finalURL, title: title, screenshot: screenshot, pdf: pdf)
+    }
+
+    /// Chromium's net error names, said plainly.
+    static func explain(_ errorText: String) -> String {
+        let plain: [String: String] = [
+            "net::ERR_CONNECTION_REFUSED": "connection refused (nothing listens on that port)",
+            "net::ERR_NAME_NOT_RESOLVED": "the host name does not resolve",
+            "net::ERR_NAME_RESOLUTION_FAILED": "the host name could not be resolved",
+            "net::ERR_ADDRESS_UNREACHABLE": "the address is unreachable",
+            "net::ERR_CONNECTION_TIMED_OUT": "the connection timed out",
+            "net::ERR_INTERNET_DISCONNECTED": "no network connection",
+            "net::ERR_CERT_AUTHORITY_INVALID": "the site's TLS certificate is not trusted",
+        ]
+        return plain[errorText].map { "\($0) [\(errorText)]" } ?? errorText
+    }
+
+    /// load + networkIdle of this navigation, then 500 ms with nothing in flight, then fonts and images.
+    func settle(session: PageSession, activity: PageActivity, loaderId: String) async throws {
+        let limits = options.limits
+        if await !activity.wait(upTo: limits.loadSeconds, until: { $0.lifecycle[loaderId]?.contains("load") == true }) {
+            warn("settle", "no load event within \(limits.loadSeconds) s")
+        }
+        if await !activity.wait(upTo: limits.networkIdleSeconds, until: { $0.lifecycle[loaderId]?.contains("networkIdle") == true }) {
+            let almost = activity.snapshot.lifecycle[loaderId]?.contains("networkAlmostIdle") == true
+            warn("settle", "no networkIdle event within \(limits.networkIdleSeconds) s" + (almost ? " (networkAlmostIdle was reached)" : ""))
+        }
+        let quiet = await activity.wait(upTo: limits.quietSeconds) { state in
+            state.inFlight.isEmpty && ContinuousClock.now - state.lastNetworkChange >= .milliseconds(500)
+        }
+        if !quiet {
+            let open = activity.snapshot.inFlight.values.prefix(3).joined(separator: ", ")
+            warn("settle", "requests still in flight after \(limits.quietSeconds) s: \(open)")
+        }
+        let waitMillis = Int(limits.fontsAndImagesSeconds * 1000)
+        let fonts: String? = try await session.evaluate("""
+            Promise.race([document.fonts.ready.then(f => f.status),
+                          new Promise(r => setTimeout(() => r('timeout'), \(waitMillis)))])
+            """, awaitPromise: true, timeout: .seconds(limits.fontsAndImagesSeconds + 5))
+        if fonts != "loaded" { warn("settle", "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))") }
+        let incomplete: Int? = try await session.evaluate("""
+            (async () => {
+              const images = [...document.images];
+              const waiting = images.filter(i => !i.complete).map(i => new Promise(r => {
+                i.addEventListener('load', r, {once: true}); i.addEventListener('error', r, {once: true}); }));
+              await Promise.race([Promise.all(waiting), new Promise(r => setTimeout(r, \(waitMillis)))]);
+              await Promise.all(images.filter(i => i.complete && i.naturalWidth > 0).map(i => i.decode().catch(() => null)));
+              return images.filter(i => !i.complete).length;
+            })()
+            """, awaitPromise: true, timeout: .seconds(limits.fontsAndImagesSeconds * 2 + 5))
+        if let incomplete, incomplete > 0 {
+            warn("settle", "\(incomplete) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
+        }
+        let broken: Int? = try await session.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth === 0 && i.currentSrc).length")
+        if let broken, broken > 0 { warn("settle", "\(broken) image(s) failed to load") }
+    }
+
+    /// One clipped screenshot of the whole document, decoded back with libpng to check its size.
+    func takeScreenshot(session: PageSession, file: URL) async throws -> CaptureRecord.Screenshot {
+        let metrics = try await session.send(PageCommands.GetLayoutMetrics())
+        let scrollHeight: Double = try await session.evaluate(
+            "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)") ?? 0
+        let width = Int(max(metrics.cssContentSize.width, Double(options.viewportWidth)).rounded(.up))
+        let documentHeight = Int(max(metrics.cssContentSize.height, scrollHeight).rounded(.up))
+        var height = max(documentHeight, 1)
+        var truncated = false
+        if height > options.limits.maxHeight {
+            height = options.limits.maxHeight
+            truncated = true
+            warn("screenshot", "page is \(documentHeight) CSS px tall; captured the top \(height) px only (truncated)")
+        }
+        // Clip in document coordinates with captureBeyondViewport; the viewport is never resized.
+        let clip = PageCommands.Clip(x: 0, y: 0, width: Double(width), height: Double(height))
+        let shot = try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120))
+        guard let png = Data(base64Encoded: shot.data) else {
+            throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "screenshot data is not base64")
+        }
+        try png.write(to: file)
+        let size = try PNGImage.dimensions(ofFile: file.path)
+        let scale = options.deviceScaleFactor
+        let expected = (Int((Double(width) * scale).rounded()), Int((Double(height) * scale).rounded()))
+        guard size.width == expected.0, size.height == expected.1 else {
+            throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,
+                message: "PNG is \(size.width)x\(size.height) px but the page measures \(expected.0)x\(expected.1) px",
+                partialFolder: keptPartialPath())
+        }
+        return .init(file: "screenshot.png", cssWidth: width, cssHeight: height, documentHeight: documentHeight,
+                     pixelWidth: size.width, pixelHeight: size.height, truncated: truncated)
+    }
+
+    /// `Page.printToPDF` streamed to disk with `IO.read`, then opened with poppler to check it.
+    func printPDF(session: PageSession, file: URL) async throws -> CaptureRecord.PDF {
+        let paper = options.paper.inches
+        let printed = try await session.send(PageCommands.PrintToPDF(paperWidth: paper.width, paperHeight: paper.height),
+                                             timeout: .seconds(120))
+        guard let stream = printed.stream else {
+            throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
+        }
+        guard FileManager.default.createFile(atPath: file.path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw EvidenceError.unwritable(path: file.path, reason: "cannot open for writing")
+        }
+        defer { try? handle.close() }
+        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
+        try handle.synchronize()
+        let document = try PDFDocument(path: file.path)
+        guard document.pageCount > 0 else { throw PDFError(path: file.path, message: "the PDF has no pages") }
+        let sizes = document.pageSizes.map { [($0.width * 100).rounded() / 100, ($0.height * 100).rounded() / 100] }
+        return .init(file: "page.pdf", paper: options.paper.rawValue, media: "print", pageCount: document.pageCount,
+                     pageSizesPoints: sizes)
+    }
+
+    /// Hashes the files, writes capture.json, bags the folder and renames it into place.
+    func finish(page: PageResult, browser: BrowserHandle, partial: URL, data: URL) throws -> CaptureResult {
+        let (record, payload) = try metadata(page: page, browser: browser, partial: partial)
+        let folder = try bag(record: record, payload: payload, partial: partial)
+        return CaptureResult(folder: folder, record: record, payload: payload)
+    }
+
+    func metadata(page: PageResult, browser: BrowserHandle, partial: URL) throws -> (CaptureRecord, [PayloadFile]) {
+        let startedAt = Date()
+        let start = elapsed
+        do {
+            var files: [PayloadFile] = []
+            for (name, type) in [("screenshot.png", "image/png"), ("page.pdf", "application/pdf"), ("dom.html", "text/html")] {
+                files.append(try PayloadFile.hash(name, in: partial, mediaType: type))
+            }
+            let response = page.response
+            let http = CaptureRecord.HTTP(
+                status: response?.status ?? 0, statusText: response?.statusText ?? "",
+                protocolName: response?.protocol, mimeType: response?.mimeType ?? "",
+                headers: response?.headers ?? [:],
+                remoteAddress: response?.remoteIPAddress.map { .init(ip: $0, port: response?.remotePort ?? 0) },
+                tls: response?.securityDetails.map {
+                    .init(protocolName: $0.protocol, cipher: $0.cipher, subjectName: $0.subjectName, issuer: $0.issuer,
+                          validFrom: UTC.string(Date(timeIntervalSince1970: $0.validFrom)),
+                          validTo: UTC.string(Date(timeIntervalSince1970: $0.validTo)))
+                })
+            let product = page.version.product
+            steps.append(.init(name: "metadata", startedAt: UTC.string(startedAt), seconds: 0))
+            var record = CaptureRecord(
+                captureId: captureId,
+                state: page.screenshot.truncated ? "partial" : "complete",
+                requestedURL: url.absoluteString, finalURL: page.finalURL,
+                redirects: page.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
+                http: http, pageTitle: page.title,
+                startedAt: UTC.string(started), endedAt: UTC.string(Date()),
+                browser: .init(product: product, revision: page.version.revision,
+                               protocolVersion: page.version.protocolVersion,
+                               userAgent: options.userAgent ?? page.version.userAgent,
+                               mode: browser.launchCommand == nil ? "attached" : "launched",
+                               commandLine: browser.launchCommand, endpoint: browser.endpoint),
+                viewport: .init(width: options.viewportWidth, height: options.viewportHeight,
+                                deviceScaleFactor: options.deviceScaleFactor),
+                locale: options.locale, timeZone: options.timeZone,
+                exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
+                host: HostInfo.current(), options: options,
+                screenshot: page.screenshot, pdf: page.pdf, steps: steps, warnings: warnings,
+                files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
+            record.steps[record.steps.count - 1].seconds = ((elapsed - start) * 1000).rounded() / 1000
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            try encoder.encode(record).write(to: partial.appendingPathComponent("data/capture.json"))
+            files.append(try PayloadFile.hash("capture.json", in: partial, mediaType: "application/json"))
+            progress?(CaptureProgress(step: "metadata", elapsed: elapsed, detail: "capture.json", isWarning: false))
+            return (record, files)
+        } catch {
+            throw CaptureError.stepFailed(step: "metadata", url: url.absoluteString, message: "\(error)", partialFolder: partial.path)
+        }
+    }
+
+    func bag(record: CaptureRecord, payload: [PayloadFile], partial: URL) throws -> URL {
+        do {
+            var info: [(String, String)] = []
+            if let organization = options.sourceOrganization { info.append(("Source-Organization", organization)) }
+            info.append(("External-Identifier", captureId))
+            info.append(("External-Description", "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"))
+            info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
+            try BagWriter(root: partial).write(payload: payload, info: info, baggingDate: started)
+            let host = (url.host ?? "page").map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+            var folder = output.appendingPathComponent("\(UTC.compact(started))-\(String(host))-\(captureId.prefix(8))")
+            var suffix = 2
+            while FileManager.default.fileExists(atPath: folder.path) {
+                folder = output.appendingPathComponent("\(UTC.compact(started))-\(String(host))-\(captureId.prefix(8))-\(suffix)")
+                suffix += 1
+            }
+            try FileManager.default.moveItem(at: partial, to: folder)
+            progress?(CaptureProgress(step: "bag", elapsed: elapsed, detail: "\(payload.count) payload files, BagIt 1.0", isWarning: false))
+            return folder
+        } catch {
+            throw CaptureError.stepFailed(step: "bag", url: url.absoluteString, message: "\(error)", partialFolder: partial.path)
+        }
+    }
+}

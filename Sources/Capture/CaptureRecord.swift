@@ -1,0 +1,147 @@
+import Evidence
+import Foundation
+
+/// The contents of `data/capture.json`: what was captured, when, how, and with which files.
+///
+/// Versioned by ``schema`` and ``schemaVersion``; fields are only ever added within a version.
+/// The JSON Schema is `Schemas/capture.schema.json`, described field by field in the README.
+public struct CaptureRecord: Codable, Sendable {
+    /// Always `exhibit-capture`.
+    public var schema = "exhibit-capture"
+    /// Version of this layout; 1 for now.
+    public var schemaVersion = 1
+    /// Random UUID identifying this capture (also bag-info `External-Identifier`).
+    public var captureId: String
+    /// `complete`, or `partial` when a limit cut something (the warnings say what).
+    public var state: String
+    public var requestedURL: String
+    public var finalURL: String
+    /// Redirects of the main document before ``finalURL``, in order.
+    public var redirects: [Redirect]
+    public var http: HTTP
+    public var pageTitle: String
+    /// UTC, ISO 8601 with milliseconds.
+    public var startedAt: String
+    public var endedAt: String
+    public var browser: Browser
+    public var viewport: Viewport
+    public var locale: String
+    public var timeZone: String
+    public var exhibit: Software
+    public var host: Host
+    public var options: CaptureOptions
+    public var screenshot: Screenshot
+    public var pdf: PDF
+    /// Each step with its start (UTC) and duration.
+    public var steps: [Step]
+    public var warnings: [Warning]
+    /// Every other payload file, hashed after its last write. capture.json itself is covered by the bag manifests.
+    public var files: [File]
+
+    public struct Redirect: Codable, Sendable { public var url: String; public var status: Int; public var location: String? }
+    public struct HTTP: Codable, Sendable {
+        public var status: Int
+        public var statusText: String
+        public var protocolName: String?
+        public var mimeType: String
+        public var headers: [String: String]
+        public var remoteAddress: RemoteAddress?
+        public var tls: TLS?
+    }
+    public struct RemoteAddress: Codable, Sendable { public var ip: String; public var port: Int }
+    public struct TLS: Codable, Sendable {
+        public var protocolName: String
+        public var cipher: String
+        public var subjectName: String
+        public var issuer: String
+        public var validFrom: String
+        public var validTo: String
+    }
+    public struct Browser: Codable, Sendable {
+        public var product: String
+        public var revision: String
+        public var protocolVersion: String
+        public var userAgent: String
+        /// `launched` or `attached`.
+        public var mode: String
+        /// The full command line, when launched.
+        public var commandLine: [String]?
+        /// The DevTools endpoint (loopback when launched).
+        public var endpoint: String
+    }
+    public struct Viewport: Codable, Sendable { public var width: Int; public var height: Int; public var deviceScaleFactor: Double }
+    public struct Software: Codable, Sendable { public var name: String; public var version: String }
+    public struct Host: Codable, Sendable {
+        public var hostName: String
+        public var operatingSystem: String
+        public var kernel: String
+        public var architecture: String
+    }
+    public struct Screenshot: Codable, Sendable {
+        public var file: String
+        public var cssWidth: Int
+        public var cssHeight: Int
+        public var documentHeight: Int
+        public var pixelWidth: Int
+        public var pixelHeight: Int
+        public var truncated: Bool
+    }
+    public struct PDF: Codable, Sendable {
+        public var file: String
+        public var paper: String
+        public var media: String
+        public var pageCount: Int
+        public var pageSizesPoints: [[Double]]
+    }
+    public struct Step: Codable, Sendable { public var name: String; public var startedAt: String; public var seconds: Double }
+    public struct Warning: Codable, Sendable { public var step: String; public var message: String }
+    public struct File: Codable, Sendable {
+        public var name: String
+        public var mediaType: String
+        public var size: UInt64
+        public var sha256: String
+    }
+}
+
+/// Timestamps as capture.json writes them: UTC, milliseconds, `Z`.
+enum UTC {
+    static func string(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
+    }
+
+    /// Compact form for folder names: `20261125T143512Z`.
+    static func compact(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
+        return formatter.string(from: date)
+    }
+}
+
+/// The machine the capture ran on.
+enum HostInfo {
+    static func current() -> CaptureRecord.Host {
+        var uts = utsname()
+        uname(&uts)
+        func field<T>(_ value: T) -> String {
+            withUnsafeBytes(of: value) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        }
+        let release = (try? String(contentsOfFile: "/etc/os-release", encoding: .utf8)) ?? ""
+        let pretty = release.split(separator: "\n").first { $0.hasPrefix("PRETTY_NAME=") }
+            .map { String($0.dropFirst("PRETTY_NAME=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        return CaptureRecord.Host(hostName: ProcessInfo.processInfo.hostName,
+                                  operatingSystem: pretty ?? field(uts.sysname),
+                                  kernel: "\(field(uts.sysname)) \(field(uts.release))",
+                                  architecture: field(uts.machine))
+    }
+}
+
+/// Exhibit's own name and version, as recorded in every capture.
+public enum ExhibitVersion {
+    public static let name = "Exhibit"
+    public static let current = "0.1.0"
+}

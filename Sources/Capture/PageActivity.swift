@@ -1,0 +1,98 @@
+import DevTools
+import Foundation
+import Synchronization
+
+/// What the page has been doing, fed from its CDP events: lifecycle events of the main frame,
+/// requests in flight, and the main document's response.
+///
+/// Waits poll this state with deadlines, so no wait can hang.
+final class PageActivity: Sendable {
+    struct State {
+        var mainFrameId: String?
+        /// Lifecycle event names of the main frame, by loader (one loader per navigation).
+        var lifecycle: [String: Set<String>] = [:]
+        var inFlight: [String: String] = [:]
+        var lastNetworkChange = ContinuousClock.now
+        /// The main document's response, by loader.
+        var documentResponses: [String: NetworkCommands.Response] = [:]
+        /// Redirect hops of the main document, by loader.
+        var redirects: [String: [Redirect]] = [:]
+    }
+    private let state = Mutex(State())
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// A hop of the main document's redirect chain.
+    struct Redirect: Codable, Sendable {
+        let url: String
+        let status: Int
+        let location: String?
+    }
+
+    /// Starts consuming `events`; call before navigating so nothing is missed.
+    func start(_ events: AsyncStream<DevToolsEvent>) {
+        let consumer = Task { [weak self] in
+            for await event in events { self?.handle(event) }
+        }
+        task.withLock { $0 = consumer }
+    }
+
+    func stop() { task.withLock { $0?.cancel() } }
+
+    /// Events are kept per loader, because those of the previous document arrive too and those of
+    /// the new one can arrive before `Page.navigate` answers; readers pick their navigation's loader.
+    func watchMainFrame(_ frameId: String) {
+        state.withLock { $0.mainFrameId = frameId }
+    }
+
+    var snapshot: State { state.withLock { $0 } }
+
+    /// Request types a page keeps open forever; they never count as "in flight".
+    private static let longLived: Set<String> = ["EventSource", "WebSocket", "Ping", "CSPViolationReport"]
+
+    private func handle(_ event: DevToolsEvent) {
+        switch event.method {
+        case "Page.lifecycleEvent":
+            guard let params = try? event.decode(PageCommands.LifecycleEvent.self) else { return }
+            state.withLock { state in
+                guard params.frameId == state.mainFrameId else { return }
+                state.lifecycle[params.loaderId, default: []].insert(params.name)
+            }
+        case "Network.requestWillBeSent":
+            guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }
+            state.withLock { state in
+                if let redirect = params.redirectResponse, params.type == "Document",
+                   params.frameId == state.mainFrameId {
+                    state.redirects[params.loaderId, default: []].append(Redirect(url: redirect.url, status: redirect.status,
+                                                    location: redirect.headers.first { $0.key.lowercased() == "location" }?.value))
+                }
+                guard !Self.longLived.contains(params.type ?? ""), !params.request.url.hasPrefix("data:") else { return }
+                state.inFlight[params.requestId] = params.request.url
+                state.lastNetworkChange = .now
+            }
+        case "Network.responseReceived":
+            guard let params = try? event.decode(NetworkCommands.ResponseReceived.self) else { return }
+            state.withLock { state in
+                if params.type == "Document", params.frameId == state.mainFrameId {
+                    state.documentResponses[params.loaderId] = params.response
+                }
+            }
+        case "Network.loadingFinished", "Network.loadingFailed":
+            guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
+            state.withLock { state in
+                if state.inFlight.removeValue(forKey: params.requestId) != nil { state.lastNetworkChange = .now }
+            }
+        default:
+            break
+        }
+    }
+
+    /// Waits until `condition` holds, polling every 25 ms; false if `seconds` ran out first.
+    func wait(upTo seconds: Double, until condition: (State) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while ContinuousClock.now < deadline {
+            if state.withLock({ condition($0) }) { return true }
+            try? await Task.sleep(for: .milliseconds(25))
+        }
+        return state.withLock { condition($0) }
+    }
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Capture
+import DevTools
+import Foundation
+
+struct CaptureCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "capture",
+        abstract: "Capture one URL into a new BagIt folder under --out and print its path.")
+
+    @Argument(help: "The page to capture (http or https).")
+    var url: String
+
+    @Option(name: .long, help: "Folder in which the capture folder is created.")
+    var out: String = "Output"
+
+    @Option(help: "Viewport width in CSS pixels.")
+    var width: Int = 1280
+
+    @Option(help: "Viewport height in CSS pixels (the page is never resized to its content).")
+    var height: Int = 900
+
+    @Option(help: "Device scale factor: 1, 2 or 3.")
+    var scale: Double = 1
+
+    @Option(help: "Locale the page sees (also Accept-Language).")
+    var locale: String = "en-US"
+
+    @Option(help: "IANA time zone the page sees.")
+    var timezone: String = "UTC"
+
+    @Option(help: "PDF paper size: a4 or letter.")
+    var paper: String = "a4"
+
+    @Option(help: "Tallest page captured, in CSS px; taller pages are cut and marked truncated.")
+    var maxHeight: Int = 80_000
+
+    @Option(help: "Source-Organization written to bag-info.txt.")
+    var sourceOrganization: String?
+
+    @Option(help: "Browser executable (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
+    var browser: String?
+
+    @Option(help: "Attach to a running browser: ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT.")
+    var browserURL: String?
+
+    @Option(help: "Proxy for the browser (Chromium --proxy-server).")
+    var proxy: String?
+
+    @Option(help: "User agent string for the browser.")
+    var userAgent: String?
+
+    @Option(name: .customLong("browser-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Extra Chromium flag, repeatable (e.g. --browser-arg=--lang=nl).", valueName: "arg"))
+    var browserArg: [String] = []
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    @Flag(help: "Print the final summary as JSON on stdout instead of the folder path.")
+    var json = false
+
+    func validate() throws {
+        do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
+        guard [1.0, 2.0, 3.0].contains(scale) else { throw ValidationError("--scale must be 1, 2 or 3") }
+        guard width >= 100, width <= 10_000, height >= 100, height <= 10_000 else {
+            throw ValidationError("--width and --height must be between 100 and 10000")
+        }
+        guard CaptureOptions.Paper(rawValue: paper.lowercased()) != nil else { throw ValidationError("--paper must be a4 or letter") }
+        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
+        if browser != nil, browserURL != nil { throw ValidationError("--browser and --browser-url exclude each other") }
+        if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
+            throw ValidationError("browser not found: \(browser) does not exist or is not executable")
+        }
+        if let browserURL, !(browserURL.hasPrefix("ws://") || browserURL.hasPrefix("http://")) {
+            throw ValidationError("--browser-url must start with ws:// or http://")
+        }
+    }
+
+    func run() async throws {
+        var options = CaptureOptions(url: url)
+        options.outputDirectory = out
+        options.viewportWidth = width
+        options.viewportHeight = height
+        options.deviceScaleFactor = scale
+        options.locale = locale
+        options.timeZone = timezone
+        options.paper = CaptureOptions.Paper(rawValue: paper.lowercased()) ?? .a4
+        options.limits.maxHeight = maxHeight
+        options.sourceOrganization = sourceOrganization
+        options.proxy = proxy
+        options.userAgent = userAgent
+        options.browserArguments = browserArg
+
+        let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0) as any BrowserProvider }
+            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg)
+        let quiet = self.quiet
+        let pipeline = CapturePipeline(options: options, browser: provider) { event in
+            guard !quiet else { return }
+            let step = event.step.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let line = String(format: "[%7.2fs] ", event.elapsed) + step + " " + (event.isWarning ? "warning: " : "") + event.detail + "\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+        let result: CaptureResult
+        do {
+            result = try await pipeline.run()
+        } catch let error as CaptureError {
+            throw CommandFailure(code: error.isUsage ? Exhibit.Code.usage : Exhibit.Code.failed, message: "\(error)")
+        }
+        let record = result.record
+        if !quiet {
+            var summary = "\ncaptured \(record.requestedURL) (\(record.state), HTTP \(record.http.status))\n"
+            for file in result.payload {
+                let size = String(file.digest.size)
+                summary += "  " + file.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                    + String(repeating: " ", count: max(0, 10 - size.count)) + size + " bytes  sha256 " + file.digest.sha256 + "\n"
+            }
+            if !record.warnings.isEmpty { summary += "  \(record.warnings.count) warning(s), listed in data/capture.json\n" }
+            FileHandle.standardError.write(Data(summary.utf8))
+        }
+        if json {
+            struct Summary: Encodable {
+                let folder: String, captureId: String, state: String, httpStatus: Int
+                let warnings: [String]
+                let files: [File]
+                struct File: Encodable { let name: String, size: UInt64, sha256: String }
+            }
+            let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state,
+                                  httpStatus: record.http.status,
+                                  warnings: record.warnings.map { "\($0.step): \($0.message)" },
+                                  files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+        } else {
+            print(result.folder.path)
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+
+/// The `exhibit` command: a thin layer that turns options into a capture and exit codes.
+@main
+struct Exhibit: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exhibit",
+        abstract: "Evidential captures of social media posts: full-page PNG, PDF and metadata in a hashed BagIt bag.",
+        discussion: """
+            Exit codes: 0 captured; 1 capture failed; 2 usage error (bad URL, bad option, \
+            unwritable output folder, browser not found at --browser).
+            """,
+        version: "0.1.0",
+        subcommands: [CaptureCommand.self, ServeFixturesCommand.self])
+
+    /// Exit codes, documented in the README and checked by the tests.
+    enum Code {
+        static let captured: Int32 = 0
+        static let failed: Int32 = 1
+        static let usage: Int32 = 2
+    }
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            Foundation.exit(Code.captured)
+        } catch let error as CommandFailure {
+            FileHandle.standardError.write(Data("exhibit: error: \(error.message)\n".utf8))
+            Foundation.exit(error.code)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(Code.captured)
+            }
+            // Parsing and validation errors: one line first, then the usage hint ArgumentParser gives.
+            let message = fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
+            let oneLine = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
+            FileHandle.standardError.write(Data("exhibit: error: \(oneLine)\n".utf8))
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? Code.usage : Code.failed)
+        }
+    }
+}
+
+/// A failure with its exit code and a one-line message.
+struct CommandFailure: Error {
+    let code: Int32
+    let message: String
+}
