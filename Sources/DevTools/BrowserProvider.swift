@@ -26,6 +26,12 @@ public final class BrowserHandle: Sendable {
     /// The executable and full command line, when Exhibit launched the browser.
     public var launchCommand: [String]? { process.map { [$0.executable] + $0.arguments } }
 
+    /// The browser's process id, when Exhibit launched it.
+    public var processIdentifier: Int32? { process?.pid }
+
+    /// The temporary profile folder of a launched browser (removed by ``close()``).
+    public var profileDirectory: String? { process?.profileDirectory }
+
     /// The last lines the launched browser wrote to stderr (empty when attached).
     public var stderrTail: String { process?.stderrTail ?? "" }
 

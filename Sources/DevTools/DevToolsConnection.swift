@@ -69,6 +69,7 @@ public actor DevToolsConnection {
     private var subscribers: [Int: Subscriber] = [:]
     private var nextSubscriber = 0
     private var closedError: DevToolsError?
+    private var closeExplainer: (@Sendable () async -> DevToolsError?)?
     /// The endpoint this connection was opened to.
     public nonisolated let url: String
     /// Default time limit for commands sent without one.
@@ -96,13 +97,25 @@ public actor DevToolsConnection {
                     guard let self else { return }
                     await self.dispatch(Data(buffer: message, byteTransferStrategy: .noCopy))
                 }
-                await self?.terminate(.connectionClosed("the browser closed the WebSocket"))
+                await self?.transportEnded(.connectionClosed("the browser closed the WebSocket"))
             } catch let error as DevToolsError {
-                await self?.terminate(error)
+                await self?.transportEnded(error)
             } catch {
-                await self?.terminate(.connectionClosed("\(error)"))
+                await self?.transportEnded(.connectionClosed("\(error)"))
             }
         }
+    }
+
+    /// Gives the owner of the browser a chance to say why the socket closed (a crashed or killed
+    /// process, for one) before pending calls are failed with a generic reason.
+    func setCloseExplainer(_ explainer: @escaping @Sendable () async -> DevToolsError?) {
+        closeExplainer = explainer
+    }
+
+    private func transportEnded(_ error: DevToolsError) async {
+        guard closedError == nil else { return }
+        let explained = await closeExplainer?()
+        await terminate(explained ?? error)
     }
 
     /// Sends a command, on a page session when `sessionId` is given, and waits for its result.

@@ -102,6 +102,8 @@ public struct LaunchedBrowser: BrowserProvider {
             process.onUnexpectedExit { status, tail in
                 Task { await connection.terminate(.browserExited(status: status, stderrTail: tail)) }
             }
+            // The socket usually closes a moment before the exit is reaped: wait briefly for it.
+            await connection.setCloseExplainer { await process.unexpectedExit(within: 2) }
             return BrowserHandle(connection: connection, endpoint: endpoint, process: process)
         } catch {
             process.expectExit()
@@ -211,6 +213,18 @@ final class BrowserProcess: @unchecked Sendable {
             return (state.expectingExit ? nil : state.exitStatus, state.tail.suffix(12).joined(separator: " | "))
         }
         if let status { handler(status, tail) }
+    }
+
+    /// If the process ends within `seconds` without Exhibit having asked it to, the error saying so.
+    func unexpectedExit(within seconds: Double) async -> DevToolsError? {
+        guard await exited(within: seconds) else { return nil }
+        // terminationHandler may run a moment after isRunning turns false.
+        for _ in 0..<20 where state.withLockedValue({ $0.exitStatus == nil }) {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let (expected, status) = state.withLockedValue { ($0.expectingExit, $0.exitStatus) }
+        guard !expected else { return nil }
+        return .browserExited(status: status ?? process.terminationStatus, stderrTail: stderrTail)
     }
 
     /// From now on an exit is a normal shutdown, not a crash.

@@ -41,8 +41,10 @@ final class WebSocketTransport: Sendable {
                 .connectTimeout(timeout)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // automaticErrorHandling would close the channel before our handler sees the
+                        // error, turning "message too large" into a silent end of stream.
                         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
-                            maxFrameSize: maxMessageSize,
+                            maxFrameSize: maxMessageSize, enableAutomaticErrorHandling: false,
                             upgradePipelineHandler: { channel, _ in
                                 channel.eventLoop.makeCompletedFuture {
                                     // Reassembles fragmented messages (Chromium does not fragment, other peers may).
@@ -124,8 +126,13 @@ private final class FrameHandler: ChannelInboundHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        guard closeReason == nil else { return }
         if let error = error as? NIOWebSocketError, error == .invalidFrameLength {
             closeReason = "a message exceeded the WebSocket size limit (frame too large)"
+            var code = context.channel.allocator.buffer(capacity: 2)
+            code.write(webSocketErrorCode: .messageTooLarge)
+            let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code)
+            context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
         } else {
             closeReason = "\(error)"
         }

@@ -1,0 +1,23 @@
+# Exhibit: the two commands.
+#   make demo   install what is missing, build, serve the sample thread on loopback, capture it into Output/
+#   make test   install what is missing, then run the whole test suite (real Chromium, real files)
+
+SWIFT ?= swift
+
+.PHONY: demo test deps build clean
+
+deps:
+	@scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build --product exhibit
+
+demo: build
+	@scripts/demo.sh
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+clean:
+	rm -rf .build

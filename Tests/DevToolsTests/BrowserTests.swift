@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+@testable import DevTools
+
+/// These tests drive the real Chromium that `make test` installs.
+@Suite("Real Chromium: launch, attach, death", .serialized, .timeLimit(.minutes(2)))
+struct BrowserTests {
+    @Test("launch finds the browser, binds DevTools to 127.0.0.1 only, and removes its profile afterwards")
+    func launchAndClose() async throws {
+        let browser = try await LaunchedBrowser().open()
+        let version = try await browser.connection.send(BrowserCommands.GetVersion())
+        #expect(version.product.hasPrefix("Chrome/"))
+        #expect(browser.endpoint.hasPrefix("ws://127.0.0.1:"))
+        let port = try #require(URLComponents(string: browser.endpoint)?.port)
+        let listeners = Self.listeningAddresses(port: port)
+        #expect(!listeners.isEmpty, "nothing listens on \(port)")
+        #expect(listeners.allSatisfy { $0 == "127.0.0.1" }, "DevTools listens on \(listeners)")
+        let profile = try #require(browser.profileDirectory)
+        #expect(FileManager.default.fileExists(atPath: profile))
+        let command = try #require(browser.launchCommand)
+        #expect(command.contains("--headless"))
+        #expect(command.contains("--no-sandbox") == (getuid() == 0))
+        await browser.close()
+        #expect(!FileManager.default.fileExists(atPath: profile))
+        let pid = try #require(browser.processIdentifier)
+        #expect(kill(pid, 0) != 0, "browser process \(pid) still running after close")
+    }
+
+    @Test("attach by http://HOST:PORT (via /json/version) and by ws:// URL; closing an attached browser leaves it running")
+    func attach() async throws {
+        let owner = try await LaunchedBrowser().open()
+        let port = try #require(URLComponents(string: owner.endpoint)?.port)
+        let viaHTTP = try await AttachedBrowser(url: "http://127.0.0.1:\(port)").open()
+        #expect(viaHTTP.endpoint == owner.endpoint)
+        #expect(viaHTTP.launchCommand == nil)
+        _ = try await viaHTTP.connection.send(BrowserCommands.GetVersion())
+        await viaHTTP.close()
+        let viaWS = try await AttachedBrowser(url: owner.endpoint).open()
+        _ = try await viaWS.connection.send(BrowserCommands.GetVersion())
+        await viaWS.close()
+        // The owner's browser is still alive and answering.
+        _ = try await owner.connection.send(BrowserCommands.GetVersion())
+        await owner.close()
+    }
+
+    @Test("a browser killed mid-session fails pending and later calls with 'exited unexpectedly' and its stderr")
+    func browserDeathIsReported() async throws {
+        let browser = try await LaunchedBrowser().open()
+        let pid = try #require(browser.processIdentifier)
+        let page = try await PageSession.open(on: browser.connection)
+        // A command that waits long enough for the kill to land while it is pending.
+        async let pending: Int? = page.evaluate("new Promise(r => setTimeout(() => r(1), 20000))",
+                                                awaitPromise: true, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(300))
+        kill(pid, SIGKILL)
+        do {
+            _ = try await pending
+            Issue.record("expected the pending call to fail")
+        } catch {
+            #expect("\(error)".contains("exited unexpectedly") || "\(error)".contains("connection closed"), "\(error)")
+        }
+        // Once the exit is noticed, any further call names the browser's death.
+        try await Task.sleep(for: .milliseconds(300))
+        do {
+            _ = try await browser.connection.send(BrowserCommands.GetVersion())
+            Issue.record("expected a failure")
+        } catch {
+            #expect("\(error)".contains("browser process exited unexpectedly"), "\(error)")
+        }
+        await browser.close()
+    }
+
+    @Test("a missing browser is a clear error; EXHIBIT_BROWSER is honoured")
+    func missingBrowser() async throws {
+        await #expect(throws: DevToolsError.self) { try await LaunchedBrowser(executable: "/nonexistent").open() }
+        do {
+            _ = try LaunchedBrowser.locate(explicit: nil, environment: ["EXHIBIT_BROWSER": "/nonexistent/chromium"])
+            Issue.record("expected browserNotFound")
+        } catch {
+            #expect("\(error)" == "browser not found: EXHIBIT_BROWSER=/nonexistent/chromium does not exist or is not executable")
+        }
+        let found = try LaunchedBrowser.locate(explicit: nil, environment: ["EXHIBIT_BROWSER": "/usr/lib/chromium/chromium"])
+        #expect(found == "/usr/lib/chromium/chromium")
+        #expect(try LaunchedBrowser.locate(explicit: nil, environment: ["PATH": "/usr/bin"]) == "/usr/lib/chromium/chromium")
+    }
+
+    @Test("pass-through flags land on the command line; --no-sandbox only as root")
+    func commandLine() {
+        let launcher = LaunchedBrowser(proxy: "http://127.0.0.1:3128", userAgent: "ExhibitTest/1",
+                                       extraArguments: ["--lang=nl"])
+        let asUser = launcher.arguments(profileDirectory: "/tmp/p", isRoot: false)
+        #expect(!asUser.contains("--no-sandbox"))
+        #expect(launcher.arguments(profileDirectory: "/tmp/p", isRoot: true).contains("--no-sandbox"))
+        #expect(asUser.contains("--proxy-server=http://127.0.0.1:3128"))
+        #expect(asUser.contains("--user-agent=ExhibitTest/1"))
+        #expect(asUser.contains("--lang=nl"))
+        #expect(asUser.contains("--remote-debugging-port=0"))
+        #expect(asUser.last == "about:blank")
+    }
+
+    /// Local addresses listening on `port`, read from /proc/net/tcp and tcp6 (no tool needed).
+    static func listeningAddresses(port: Int) -> [String] {
+        var found: [String] = []
+        for file in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                let fields = line.split(separator: " ")
+                guard fields.count > 3, fields[3] == "0A" else { continue }  // 0A = LISTEN
+                let local = fields[1].split(separator: ":")
+                guard local.count == 2, Int(local[1], radix: 16) == port else { continue }
+                let hex = String(local[0])
+                if hex.count == 8, let value = UInt32(hex, radix: 16) {
+                    let bytes = [value & 0xff, (value >> 8) & 0xff, (value >> 16) & 0xff, value >> 24]
+                    found.append(bytes.map(String.init).joined(separator: "."))
+                } else {
+                    found.append(hex == String(repeating: "0", count: 32) ? "::" : "ipv6:\(hex)")
+                }
+            }
+        }
+        return found
+    }
+}
