@@ -65,7 +65,7 @@ let package = Package(
         ]),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence"]),
         .testTarget(name: "CaptureTests", dependencies: [
-            "Capture", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand",
+            "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,7 +7,9 @@ import NIOPosix
 ///
 /// Besides plain files it answers a few test routes:
 /// - `/_status/<code>`: an HTML page with that HTTP status;
-/// - `/_redirect?to=<path>`: a 302 to `path`.
+/// - `/_redirect?to=<path>`: a 302 to `path`;
+/// - `/_echo/headers`: an HTML page listing the request line and headers as received
+///   (shows what a proxy or a user-agent override really sent).
 /// Only loopback is ever bound.
 public final class FixtureServer: Sendable {
     private let channel: Channel
@@ -103,6 +105,16 @@ private final class FileHandler: ChannelInboundHandler {
         if path.hasPrefix("/_status/"), let code = Int(path.dropFirst("/_status/".count)), (200...599).contains(code) {
             let status = HTTPResponseStatus(statusCode: code)
             return page(status, "Status \(code) \(status.reasonPhrase)")
+        }
+        if path == "/_echo/headers" {
+            var lines = ["\(head.method.rawValue) \(head.uri)"]
+            lines += head.headers.map { "\($0.name): \($0.value)" }
+            let escaped = lines.joined(separator: "\n").replacingOccurrences(of: "&", with: "&amp;")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+            let html = "<!doctype html><html><head><title>Request headers</title></head><body><pre id=\"headers\">\(escaped)</pre></body></html>"
+            return (.ok, headers, Array(html.utf8))
         }
         if path == "/_redirect", let target = components.queryItems?.first(where: { $0.name == "to" })?.value,
            target.hasPrefix("/") {

@@ -1,0 +1,165 @@
+import Capture
+import DevTools
+import Evidence
+import Foundation
+import PDFTools
+import PNGCodec
+import Testing
+
+@Suite("Capture of the sample thread with the real browser", .serialized, .timeLimit(.minutes(3)))
+struct SampleCaptureTests {
+    @Test("the capture folder is a complete bag with every file, named <UTC time>-<host>-<short id>, no partial left")
+    func everyFile() async throws {
+        let result = try await SampleCapture.result.value
+        let folder = result.folder
+        let name = folder.lastPathComponent
+        #expect(name.range(of: #"^\d{8}T\d{6}Z-127\.0\.0\.1-[0-9a-f]{8}$"#, options: .regularExpression) != nil, "\(name)")
+        #expect(name.hasSuffix(String(result.record.captureId.prefix(8))))
+        for file in ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
+                     "tagmanifest-sha512.txt", "data/screenshot.png", "data/page.pdf", "data/dom.html", "data/capture.json"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), "missing \(file)")
+        }
+        let siblings = try FileManager.default.contentsOfDirectory(atPath: folder.deletingLastPathComponent().path)
+        #expect(siblings == [name], "left over: \(siblings)")
+        let info = try String(contentsOf: folder.appendingPathComponent("bag-info.txt"), encoding: .utf8)
+        #expect(info.contains("External-Identifier: \(result.record.captureId)\n"))
+        #expect(info.contains("Source-Organization: Gemeente Voorbeeld\n"))
+        #expect(info.contains("Payload-Oxum: "))
+        #expect(info.contains("Bagging-Date: "))
+    }
+
+    @Test("the PNG decodes with libpng at the measured page size and is not blank")
+    func pngIsWholeAndNotBlank() async throws {
+        let result = try await SampleCapture.result.value
+        let shot = result.record.screenshot
+        let image = try PNGImage(contentsOfFile: result.folder.appendingPathComponent("data/screenshot.png").path)
+        #expect(image.width == 1280)
+        #expect(image.width == shot.pixelWidth && image.height == shot.pixelHeight)
+        #expect(shot.cssHeight == shot.documentHeight && !shot.truncated)
+        #expect((5_000...8_000).contains(image.height), "sample thread should be about 6,000 px, is \(image.height)")
+        // The top bar's blue, the page background, and the last reply's card near the bottom.
+        let bar = image.pixel(x: 20, y: 20)
+        #expect(bar.r == 0x1f && bar.g == 0x5f && bar.b == 0x8b, "top bar is \(bar)")
+        let background = image.pixel(x: 40, y: image.height / 2)
+        #expect(background.r == 0xee && background.g == 0xf1 && background.b == 0xf4, "background is \(background)")
+        // Many distinct colours down the middle column: text, avatars, the photo.
+        var colours = Set<UInt32>()
+        for y in stride(from: 0, to: image.height, by: 3) {
+            let p = image.pixel(x: 560, y: y)
+            colours.insert(UInt32(p.r) << 16 | UInt32(p.g) << 8 | UInt32(p.b))
+        }
+        #expect(colours.count > 50, "only \(colours.count) colours: blank?")
+        // The last reply is in the image: a white card in the bottom tenth.
+        let lowCards = stride(from: image.height * 9 / 10, to: image.height, by: 4).filter {
+            let p = image.pixel(x: 640, y: $0); return p.r == 255 && p.g == 255 && p.b == 255
+        }
+        #expect(!lowCards.isEmpty, "no reply card near the bottom")
+    }
+
+    @Test("the PDF opens with poppler, has pages, and its text holds the post and the replies")
+    func pdfText() async throws {
+        let result = try await SampleCapture.result.value
+        let pdf = try PDFDocument(path: result.folder.appendingPathComponent("data/page.pdf").path)
+        #expect(pdf.pageCount > 1)
+        #expect(pdf.pageCount == result.record.pdf.pageCount)
+        let size = try #require(pdf.pageSizes.first)
+        #expect(abs(size.width - 595.92) < 1 && abs(size.height - 841.92) < 1, "A4 expected, got \(size)")
+        let text = TestSupport.normalised(pdf.text)
+        for expected in ["Nieuwe havenpromenade vastgesteld", "De werkzaamheden starten in het voorjaar van 2027",
+                         "Anouk de Vries", "Reactie 30:", "港の新しい遊歩道", "Einde van de reacties"] {
+            #expect(text.contains(expected), "PDF text lacks '\(expected)'")
+        }
+    }
+
+    @Test("every manifest line verifies, and capture.json's file list matches the bytes on disk")
+    func manifestsVerify() async throws {
+        let result = try await SampleCapture.result.value
+        #expect(try BagChecker(root: result.folder).problems().isEmpty)
+        let manifest = try String(contentsOf: result.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
+        #expect(manifest.split(separator: "\n").count == 4)
+        for file in result.record.files {
+            let digest = try FileDigest(fileAt: result.folder.appendingPathComponent("data/" + file.name).path)
+            #expect(digest.sha256 == file.sha256 && digest.size == file.size, "\(file.name)")
+            #expect(manifest.contains("\(file.sha256)  data/\(file.name)\n"))
+        }
+        #expect(Set(result.record.files.map(\.name)) == ["screenshot.png", "page.pdf", "dom.html"])
+    }
+
+    @Test("independent validators accept the output: pngcheck, pdfinfo, Python bagit, JSON Schema")
+    func independentValidators() async throws {
+        let result = try await SampleCapture.result.value
+        let data = result.folder.appendingPathComponent("data")
+        let png = try await TestSupport.run("/usr/bin/pngcheck", [data.appendingPathComponent("screenshot.png").path])
+        #expect(png.status == 0 && png.stdout.hasPrefix("OK:"), "\(png.stdout)")
+        let info = try await TestSupport.run("/usr/bin/pdfinfo", [data.appendingPathComponent("page.pdf").path])
+        #expect(info.status == 0 && info.stdout.contains("Pages:"), "\(info.stderr)")
+        let bagit = try await TestSupport.run("/usr/bin/env", ["python3", "-m", "bagit", "--validate", result.folder.path])
+        #expect(bagit.status == 0, "bagit: \(bagit.stderr)")
+        #expect(bagit.stderr.contains("is valid"), "\(bagit.stderr)")
+        let schema = TestSupport.packageRoot.appendingPathComponent("Schemas/capture.schema.json").path
+        let check = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            print("valid")
+            """, data.appendingPathComponent("capture.json").path, schema])
+        #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
+    }
+
+    @Test("capture.json records what, when, how and with what")
+    func recordContents() async throws {
+        let result = try await SampleCapture.result.value
+        let record = try TestSupport.decodeRecord(result.folder)
+        let base = try await TestSupport.baseURL()
+        #expect(record.schema == "exhibit-capture" && record.schemaVersion == 1)
+        #expect(record.state == "complete")
+        #expect(record.requestedURL == base + "/sample-thread/")
+        #expect(record.finalURL == base + "/sample-thread/")
+        #expect(record.http.status == 200)
+        #expect(record.http.headers["Content-Type"] == "text/html; charset=utf-8")
+        #expect(record.http.remoteAddress?.ip == "127.0.0.1")
+        #expect(record.http.remoteAddress?.port == URLComponents(string: base)?.port)
+        #expect(record.pageTitle.hasPrefix("Gemeente Voorbeeld"))
+        let utc = #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$"#
+        #expect(record.startedAt.range(of: utc, options: .regularExpression) != nil)
+        #expect(record.endedAt.range(of: utc, options: .regularExpression) != nil)
+        #expect(record.startedAt <= record.endedAt)
+        #expect(record.browser.product.hasPrefix("Chrome/"))
+        #expect(record.browser.mode == "launched")
+        #expect(record.browser.commandLine?.first == "/usr/lib/chromium/chromium")
+        #expect(!record.browser.userAgent.isEmpty)
+        #expect(record.viewport.width == 1280 && record.viewport.deviceScaleFactor == 1)
+        #expect(record.locale == "en-US" && record.timeZone == "UTC")
+        #expect(record.exhibit.version == ExhibitVersion.current)
+        #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
+        #expect(record.options.url == record.requestedURL)
+        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "screenshot", "pdf", "dom", "metadata"])
+        #expect(record.warnings.isEmpty, "\(record.warnings)")
+        let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
+        #expect(dom.hasPrefix("<!DOCTYPE html>"))
+        #expect(dom.contains("Reactie 30:"))
+    }
+}
+
+@Suite("Browser contexts", .timeLimit(.minutes(2)))
+struct BrowserContextTests {
+    @Test("each page gets a fresh browser context: a cookie set in one capture is not seen by the next")
+    func noLeakBetweenContexts() async throws {
+        let base = try await TestSupport.baseURL()
+        let browser = try await LaunchedBrowser().open()
+        defer { Task { await browser.close() } }
+        func visit(setCookie: Bool) async throws -> String {
+            let page = try await PageSession.open(on: browser.connection)
+            _ = try await page.send(PageCommands.Enable())
+            _ = try await page.send(PageCommands.Navigate(url: base + "/sample-thread/"))
+            try await Task.sleep(for: .milliseconds(300))
+            if setCookie {
+                let _: String? = try await page.evaluate("document.cookie = 'exhibit=leaked; max-age=3600'; localStorage.setItem('k', 'v'); 'set'")
+            }
+            let seen: String? = try await page.evaluate("document.cookie + '|' + (localStorage.getItem('k') ?? '')")
+            await page.close()
+            return seen ?? ""
+        }
+        #expect(try await visit(setCookie: true) == "exhibit=leaked|v")
+        #expect(try await visit(setCookie: false) == "|")
+    }
+}

@@ -1,0 +1,95 @@
+import Capture
+import DevTools
+import Foundation
+import FixtureServer
+
+/// Paths and shared services for the capture tests: one fixture server for the whole run, the
+/// built `exhibit` binary, and processes run to completion with their output.
+enum TestSupport {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+    static let fixtures = packageRoot.appendingPathComponent("Fixtures")
+
+    /// The fixture server, started once and shared by every test.
+    static let server = Task { try await FixtureServer.start(root: fixtures) }
+
+    static func baseURL() async throws -> String { try await server.value.baseURL }
+
+    /// `exhibit`, built next to the test bundle by `swift build --build-tests`.
+    static var exhibit: String {
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("exhibit").path
+    }
+
+    static func temporaryFolder(_ name: String = "out") -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-test-\(name)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    struct Output: Sendable {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs a program to completion (stdout and stderr drained concurrently, so neither can block it).
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                do {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: executable)
+                    process.arguments = arguments
+                    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+                    let out = Pipe(), err = Pipe()
+                    process.standardOutput = out
+                    process.standardError = err
+                    process.standardInput = FileHandle.nullDevice
+                    try process.run()
+                    let group = DispatchGroup()
+                    nonisolated(unsafe) var errData = Data()
+                    group.enter()
+                    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+                    let outData = out.fileHandleForReading.readDataToEndOfFile()
+                    group.wait()
+                    process.waitUntilExit()
+                    continuation.resume(returning: Output(status: process.terminationStatus,
+                                                          stdout: String(decoding: outData, as: UTF8.self),
+                                                          stderr: String(decoding: errData, as: UTF8.self)))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    /// Runs `exhibit` with the given arguments.
+    static func exhibit(_ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
+        try await run(exhibit, arguments, environment: environment)
+    }
+
+    /// Folders in `folder` that look like finished captures (not hidden).
+    static func visibleFolders(in folder: URL) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
+    }
+
+    static func decodeRecord(_ folder: URL) throws -> CaptureRecord {
+        try JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: folder.appendingPathComponent("data/capture.json")))
+    }
+
+    /// White space folded to single spaces, for comparing extracted text.
+    static func normalised(_ text: String) -> String {
+        text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+/// The sample thread captured once through the library, shared by the tests that inspect it.
+enum SampleCapture {
+    static let result = Task { () throws -> CaptureResult in
+        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/sample-thread/")
+        options.outputDirectory = TestSupport.temporaryFolder("sample").path
+        options.sourceOrganization = "Gemeente Voorbeeld"
+        return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+    }
+}
