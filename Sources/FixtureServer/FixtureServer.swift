@@ -8,6 +8,7 @@ import NIOPosix
 /// Besides plain files it answers a few test routes:
 /// - `/_status/<code>`: an HTML page with that HTTP status;
 /// - `/_redirect?to=<path>`: a 302 to `path`;
+/// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
 ///   (shows what a proxy or a user-agent override really sent).
 /// Only loopback is ever bound.
@@ -79,6 +80,28 @@ private final class FileHandler: ChannelInboundHandler {
         case .end:
             guard let head = request else { return }
             request = nil
+            if let (delay, rest) = Self.delayed(head.uri) {
+                let later = HTTPRequestHead(version: head.version, method: head.method, uri: rest, headers: head.headers)
+                let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
+                    let (handler, context) = loopBound.value
+                    handler.reply(to: later, context: context)
+                }
+                return
+            }
+            reply(to: head, context: context)
+        }
+    }
+
+    /// `/_delay/<ms>/<rest>` → (ms, `/<rest>`).
+    private static func delayed(_ uri: String) -> (Int64, String)? {
+        guard uri.hasPrefix("/_delay/") else { return nil }
+        let tail = uri.dropFirst("/_delay/".count)
+        guard let slash = tail.firstIndex(of: "/"), let ms = Int64(tail[..<slash]), ms >= 0, ms <= 600_000 else { return nil }
+        return (ms, String(tail[slash...]))
+    }
+
+    private func reply(to head: HTTPRequestHead, context: ChannelHandlerContext) {
             let (status, headers, body) = respond(to: head)
             var responseHeaders = headers
             responseHeaders.add(name: "Content-Length", value: String(body.count))
@@ -94,7 +117,6 @@ private final class FileHandler: ChannelInboundHandler {
                 let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 done.whenComplete { _ in loopBound.value.close(promise: nil) }
             }
-        }
     }
 
     private func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, HTTPHeaders, [UInt8]) {

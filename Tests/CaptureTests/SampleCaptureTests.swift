@@ -163,3 +163,25 @@ struct BrowserContextTests {
         #expect(try await visit(setCookie: false) == "|")
     }
 }
+
+@Suite("Settle limits", .timeLimit(.minutes(2)))
+struct SettleLimitTests {
+    @Test("a page that never settles within the caps is still captured, and each cap reached is a warning")
+    func capsBecomeWarnings() async throws {
+        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/slow-image/")
+        options.outputDirectory = TestSupport.temporaryFolder("slow").path
+        options.limits.loadSeconds = 1
+        options.limits.networkIdleSeconds = 1
+        options.limits.quietSeconds = 1
+        options.limits.fontsAndImagesSeconds = 1
+        let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+        // Five sequential waits capped at 1 s each, while the image takes 8 s.
+        let settle = try #require(result.record.steps.first { $0.name == "settle" })
+        #expect(settle.seconds < 7, "the caps did not bound the settle waits: \(settle.seconds) s")
+        let messages = result.record.warnings.filter { $0.step == "settle" }.map(\.message)
+        #expect(messages.contains { $0.hasPrefix("no load event within 1") }, "\(messages)")
+        #expect(messages.contains { $0.hasPrefix("requests still in flight after 1") && $0.contains("/_delay/8000/") }, "\(messages)")
+        #expect(messages.contains { $0.contains("image(s) still loading") }, "\(messages)")
+        #expect(try TestSupport.decodeRecord(result.folder).warnings.count == result.record.warnings.count)
+    }
+}
