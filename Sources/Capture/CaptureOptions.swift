@@ -42,6 +42,10 @@ public struct CaptureOptions: Sendable, Codable {
         public var fontsAndImagesSeconds: Double = 10
         /// Tallest page captured in one screenshot, in CSS px; taller pages are cut and marked truncated.
         public var maxHeight: Int = 80_000
+        /// Device pixels one screenshot may hold. Chromium's software compositor silently paints
+        /// white past about 100-120 M (measured: 1280 x 85,600 CSS px at scale 1), so taller pages
+        /// are cut at this budget and marked truncated. Default 100,000,000.
+        public var pixelBudget: Int = 100_000_000
         public init() {}
     }
 

@@ -62,6 +62,8 @@ public struct CapturePipeline: Sendable {
 
 /// The state of one capture while it runs; used from a single task.
 private final class CaptureRun {
+    func formatScale(_ scale: Double) -> String { scale == scale.rounded() ? String(Int(scale)) : String(scale) }
+
     let options: CaptureOptions
     let url: URL
     let output: URL
@@ -284,7 +286,17 @@ private final class CaptureRun {
         if height > options.limits.maxHeight {
             height = options.limits.maxHeight
             truncated = true
-            warn("screenshot", "page is \(documentHeight) CSS px tall; captured the top \(height) px only (truncated)")
+            warn("screenshot", "page is \(documentHeight) CSS px tall, over --max-height; captured the top \(height) px only (truncated)")
+        }
+        // Software compositing paints white, without any error, past about 100-120 M device pixels
+        // in one capture (measured: 1280 x 85,600 at scale 1). Until tiled capture exists, cut below
+        // that budget and say so rather than store a picture with a silent white band.
+        let scale = options.deviceScaleFactor
+        let budgetHeight = Int(Double(options.limits.pixelBudget) / (Double(width) * scale * scale))
+        if height > budgetHeight {
+            height = budgetHeight
+            truncated = true
+            warn("screenshot", "page is \(documentHeight) CSS px tall; one screenshot is only reliable up to \(budgetHeight) CSS px at \(width) px wide and scale \(formatScale(scale)), so the top \(height) px were captured (truncated)")
         }
         // Clip in document coordinates with captureBeyondViewport; the viewport is never resized.
         let clip = PageCommands.Clip(x: 0, y: 0, width: Double(width), height: Double(height))
@@ -294,7 +306,6 @@ private final class CaptureRun {
         }
         try png.write(to: file)
         let size = try PNGImage.dimensions(ofFile: file.path)
-        let scale = options.deviceScaleFactor
         let expected = (Int((Double(width) * scale).rounded()), Int((Double(height) * scale).rounded()))
         guard size.width == expected.0, size.height == expected.1 else {
             throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,

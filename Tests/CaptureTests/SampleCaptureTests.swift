@@ -185,3 +185,33 @@ struct SettleLimitTests {
         #expect(try TestSupport.decodeRecord(result.folder).warnings.count == result.record.warnings.count)
     }
 }
+
+@Suite("Truncation is never silent", .serialized, .timeLimit(.minutes(2)))
+struct TruncationTests {
+    func capture(_ configure: (inout CaptureOptions) -> Void) async throws -> CaptureResult {
+        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/sample-thread/")
+        options.outputDirectory = TestSupport.temporaryFolder("cut").path
+        configure(&options)
+        return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+    }
+
+    @Test("a page taller than --max-height is cut there, marked partial and truncated, with a warning")
+    func maxHeight() async throws {
+        let result = try await capture { $0.limits.maxHeight = 2_000 }
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.state == "partial")
+        #expect(record.screenshot.truncated && record.screenshot.cssHeight == 2_000 && record.screenshot.pixelHeight == 2_000)
+        #expect(record.screenshot.documentHeight > 5_000)
+        #expect(record.warnings.contains { $0.step == "screenshot" && $0.message.contains("truncated") })
+    }
+
+    @Test("a page over the single-screenshot pixel budget is cut at the budget, never left with a white band")
+    func pixelBudget() async throws {
+        let result = try await capture { $0.limits.pixelBudget = 4_096_000; $0.deviceScaleFactor = 2 }
+        let record = try TestSupport.decodeRecord(result.folder)
+        // 4,096,000 / (1280 x 2 x 2) = 800 CSS px, 1,600 device px.
+        #expect(record.state == "partial")
+        #expect(record.screenshot.cssHeight == 800 && record.screenshot.pixelHeight == 1_600 && record.screenshot.pixelWidth == 2_560)
+        #expect(record.warnings.contains { $0.message.contains("only reliable up to 800 CSS px") })
+    }
+}
