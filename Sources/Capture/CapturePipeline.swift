@@ -98,7 +98,7 @@ private final class CaptureRun {
         let start = elapsed
         do {
             let (value, detail) = try await body()
-            steps.append(.init(name: name, startedAt: UTC.string(startedAt), seconds: ((elapsed - start) * 1000).rounded() / 1000))
+            steps.append(.init(name: name, startedAt: UTCTime.milliseconds(startedAt), seconds: ((elapsed - start) * 1000).rounded() / 1000))
             progress?(CaptureProgress(step: name, elapsed: elapsed, detail: detail, isWarning: false))
             return value
         } catch let error as CaptureError {
@@ -361,18 +361,18 @@ private final class CaptureRun {
                 remoteAddress: response?.remoteIPAddress.map { .init(ip: $0, port: response?.remotePort ?? 0) },
                 tls: response?.securityDetails.map {
                     .init(protocolName: $0.protocol, cipher: $0.cipher, subjectName: $0.subjectName, issuer: $0.issuer,
-                          validFrom: UTC.string(Date(timeIntervalSince1970: $0.validFrom)),
-                          validTo: UTC.string(Date(timeIntervalSince1970: $0.validTo)))
+                          validFrom: UTCTime.milliseconds(Date(timeIntervalSince1970: $0.validFrom)),
+                          validTo: UTCTime.milliseconds(Date(timeIntervalSince1970: $0.validTo)))
                 })
             let product = page.version.product
-            steps.append(.init(name: "metadata", startedAt: UTC.string(startedAt), seconds: 0))
+            steps.append(.init(name: "metadata", startedAt: UTCTime.milliseconds(startedAt), seconds: 0))
             var record = CaptureRecord(
                 captureId: captureId,
                 state: page.screenshot.truncated ? "partial" : "complete",
                 requestedURL: url.absoluteString, finalURL: page.finalURL,
                 redirects: page.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
                 http: http, pageTitle: page.title,
-                startedAt: UTC.string(started), endedAt: UTC.string(Date()),
+                startedAt: UTCTime.milliseconds(started), endedAt: UTCTime.milliseconds(Date()),
                 browser: .init(product: product, revision: page.version.revision,
                                protocolVersion: page.version.protocolVersion,
                                userAgent: options.userAgent ?? page.version.userAgent,
@@ -406,10 +406,11 @@ private final class CaptureRun {
             info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
             try BagWriter(root: partial).write(payload: payload, info: info, baggingDate: started)
             let host = (url.host ?? "page").map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-            var folder = output.appendingPathComponent("\(UTC.compact(started))-\(String(host))-\(captureId.prefix(8))")
+            let stem = "\(UTCTime.compact(started))-\(String(host))-\(captureId.prefix(8))"
+            var folder = output.appendingPathComponent(stem)
             var suffix = 2
             while FileManager.default.fileExists(atPath: folder.path) {
-                folder = output.appendingPathComponent("\(UTC.compact(started))-\(String(host))-\(captureId.prefix(8))-\(suffix)")
+                folder = output.appendingPathComponent("\(stem)-\(suffix)")
                 suffix += 1
             }
             try FileManager.default.moveItem(at: partial, to: folder)

@@ -103,25 +103,6 @@ public struct CaptureRecord: Codable, Sendable {
     }
 }
 
-/// Timestamps as capture.json writes them: UTC, milliseconds, `Z`.
-enum UTC {
-    static func string(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
-    }
-
-    /// Compact form for folder names: `20261125T143512Z`.
-    static func compact(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
-        return formatter.string(from: date)
-    }
-}
-
 /// The machine the capture ran on.
 enum HostInfo {
     static func current() -> CaptureRecord.Host {

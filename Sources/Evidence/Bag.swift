@@ -47,7 +47,7 @@ public struct BagWriter {
         let sorted = payload.sorted { $0.name < $1.name }
         let octets = sorted.reduce(UInt64(0)) { $0 + $1.digest.size }
         var fields = info
-        fields.append(("Bagging-Date", Self.day(baggingDate)))
+        fields.append(("Bagging-Date", UTCTime.day(baggingDate)))
         fields.append(("Payload-Oxum", "\(octets).\(sorted.count)"))
 
         try writeTag("bagit.txt", "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n")
@@ -119,13 +119,5 @@ public struct BagWriter {
 
     private static func oneLine(_ value: String) -> String {
         value.replacingOccurrences(of: "\r", with: " ").replacingOccurrences(of: "\n", with: " ")
-    }
-
-    static func day(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: date)
     }
 }
