@@ -175,7 +175,7 @@ final class BrowserProcess: @unchecked Sendable {
         state.withLockedValue { state in
             var lines = (state.partialLine + text).components(separatedBy: "\n")
             state.partialLine = lines.removeLast()
-            for line in lines where !line.isEmpty {
+            for line in lines where !line.isEmpty && !Self.isNoise(line) {
                 if state.endpoint == nil, let range = line.range(of: "DevTools listening on ws://") {
                     state.endpoint = "ws://" + line[range.upperBound...].trimmingCharacters(in: .whitespaces)
                 }
@@ -183,6 +183,12 @@ final class BrowserProcess: @unchecked Sendable {
                 if state.tail.count > 40 { state.tail.removeFirst(state.tail.count - 40) }
             }
         }
+    }
+
+    /// Chromium without a session bus logs D-Bus failures continuously; they say nothing about a
+    /// crash and would push the useful lines out of the kept tail.
+    static func isNoise(_ line: String) -> Bool {
+        line.contains(":ERROR:dbus/") || line.contains("Failed to connect to the bus")
     }
 
     /// Waits for `DevTools listening on ws://…` on stderr, or for `DevToolsActivePort` in the profile.

@@ -66,6 +66,9 @@ struct BrowserTests {
             Issue.record("expected a failure")
         } catch {
             #expect("\(error)".contains("browser process exited unexpectedly"), "\(error)")
+            // The tail of the browser's stderr comes with it (at least its DevTools announcement).
+            #expect("\(error)".contains("; browser stderr: "), "\(error)")
+            #expect("\(error)".contains("DevTools listening on ws://127.0.0.1:"), "\(error)")
         }
         await browser.close()
     }
