@@ -7,12 +7,14 @@ let package = Package(
     products: [
         .executable(name: "exhibit", targets: ["ExhibitCommand"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "FixtureServer"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "FixtureServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     ],
     targets: [
         // System libraries (Debian -dev packages, found through pkg-config).
@@ -39,8 +41,19 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
         ]),
-        // Evidence package: hashing, BagIt. Knows nothing of browsers.
+        // RFC 3161: timestamp requests, a tolerant DER reader for responses, and a verifier that
+        // checks the chain at the token's own time.
+        .target(name: "TrustedTime", dependencies: [
+            "HTTPTransfer",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
+            .product(name: "X509", package: "swift-certificates"),
+        ]),
+        // Evidence package: hashing, BagIt, timestamps and signatures on bags, verification.
+        // Knows nothing of browsers.
         .target(name: "Evidence", dependencies: [
+            "TrustedTime",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The capture pipeline: page -> files -> bag.
@@ -63,9 +76,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
-        .testTarget(name: "EvidenceTests", dependencies: ["Evidence"]),
+        // Test helpers shared by the test targets (a loopback TSA); not part of any product.
+        .target(name: "ExhibitTestSupport", path: "Tests/Support/Swift"),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand",
+            "ExhibitTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

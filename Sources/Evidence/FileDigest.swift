@@ -33,6 +33,11 @@ public struct FileDigest: Sendable, Equatable, Codable {
     }
 }
 
+extension FileDigest {
+    /// SHA-256 of bytes in memory, lower-case hex (for small tag data such as a manifest).
+    public static func sha256Hex(_ bytes: some DataProtocol) -> String { SHA256.hash(data: bytes).hexString }
+}
+
 extension Digest {
     /// Lower-case hexadecimal form, as BagIt manifests and `sha256sum` write it.
     var hexString: String { map { String(format: "%02x", $0) }.joined() }

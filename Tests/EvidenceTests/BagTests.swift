@@ -99,7 +99,7 @@ struct BagTests {
         let problems = try BagChecker(root: bag.root).problems().map(\.description)
         #expect(problems.contains("data/a.txt: SHA-256 does not match manifest-sha256.txt"))
         #expect(problems.contains("data/a.txt: SHA-512 does not match manifest-sha512.txt"))
-        #expect(problems.contains("data/b.txt: listed in manifest-sha256.txt but missing"))
+        #expect(problems.contains("data/b.txt: listed in the manifest but missing"))
         #expect(problems.contains("data/extra.txt: present in data/ but not in the manifest"))
         #expect(!problems.contains { $0.hasPrefix("data/c.txt") })
     }
