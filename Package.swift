@@ -57,7 +57,8 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The capture pipeline: page -> files -> bag.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools"]),
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools",
+                                              .product(name: "Crypto", package: "swift-crypto")]),
         // Serves Fixtures/ on loopback for tests and the demo.
         .target(name: "FixtureServer", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),
@@ -65,7 +66,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "FixtureServer",
+            "Capture", "Evidence", "TrustedTime", "FixtureServer",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -27,6 +27,14 @@ public struct CaptureOptions: Sendable, Codable {
     public var userAgent: String?
     /// Extra Chromium flags, recorded here; applied by the browser provider.
     public var browserArguments: [String] = []
+    /// RFC 3161 timestamp authorities asked to stamp `manifest-sha256.txt`, in order. Default none.
+    public var timestampAuthorities: [String] = []
+    /// Seconds each TSA gets to answer. Default 15.
+    public var timestampTimeout: Double = 15
+    /// Fail (exit 1) when no TSA grants a timestamp; the capture is kept either way.
+    public var requireTimestamp = false
+    /// Ed25519 private key (PKCS#8 PEM) that signs `manifest-sha256.txt`, when given.
+    public var signingKey: String?
     /// Upper bounds of each wait, in seconds.
     public var limits: Limits = Limits()
 

@@ -1,3 +1,4 @@
+import Crypto
 import DevTools
 import Evidence
 import Foundation
@@ -12,6 +13,10 @@ public struct CaptureResult: Sendable {
     public let record: CaptureRecord
     /// Every payload file with its digests, `capture.json` included.
     public let payload: [PayloadFile]
+    /// Timestamps obtained, and TSAs that failed (empty when none were asked).
+    public let timestamps: StampOutcome
+    /// The signing key's fingerprint, when the bag was signed.
+    public let signerFingerprint: String?
 }
 
 /// One whole capture: page → files → bag.
@@ -35,7 +40,10 @@ public struct CapturePipeline: Sendable {
         let url: URL
         do { url = try TargetURL.validate(options.url) } catch { throw CaptureError.usage("\(error)") }
         let output = try Self.prepareOutput(options.outputDirectory)
-        let run = CaptureRun(options: options, url: url, output: output, progress: progress)
+        let signingKey: Curve25519.Signing.PrivateKey?
+        do { signingKey = try options.signingKey.map(BagSigner.loadPrivateKey) }
+        catch { throw CaptureError.usage("\(error)") }
+        let run = CaptureRun(options: options, url: url, output: output, progress: progress, signingKey: signingKey)
         return try await run.execute(browser: browser)
     }
 
@@ -74,12 +82,14 @@ private final class CaptureRun {
     var steps: [CaptureRecord.Step] = []
     var warnings: [CaptureRecord.Warning] = []
     var partial: URL?
+    let signingKey: Curve25519.Signing.PrivateKey?
 
-    init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?) {
+    init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?, signingKey: Curve25519.Signing.PrivateKey?) {
         self.options = options
         self.url = url
         self.output = output
         self.progress = progress
+        self.signingKey = signingKey
     }
 
     var elapsed: Double {
@@ -140,7 +150,7 @@ private final class CaptureRun {
             throw error
         }
         await browser.close()
-        return try finish(page: page, browser: browser, partial: partial, data: data)
+        return try await finish(page: page, browser: browser, partial: partial, data: data)
     }
 
     /// Everything gathered from the browser.
@@ -338,11 +348,34 @@ private final class CaptureRun {
                      pageSizesPoints: sizes)
     }
 
-    /// Hashes the files, writes capture.json, bags the folder and renames it into place.
-    func finish(page: PageResult, browser: BrowserHandle, partial: URL, data: URL) throws -> CaptureResult {
+    /// Hashes the files, writes capture.json, bags the folder, signs and stamps it, and renames it into place.
+    func finish(page: PageResult, browser: BrowserHandle, partial: URL, data: URL) async throws -> CaptureResult {
         let (record, payload) = try metadata(page: page, browser: browser, partial: partial)
-        let folder = try bag(record: record, payload: payload, partial: partial)
-        return CaptureResult(folder: folder, record: record, payload: payload)
+        try bag(record: record, payload: payload, partial: partial)
+        var fingerprint: String?
+        if let signingKey {
+            fingerprint = try await step("sign") { () -> (String, String) in
+                let fingerprint = try BagSigner.sign(bag: partial, with: signingKey)
+                return (fingerprint, "Ed25519 over manifest-sha256.txt, key \(fingerprint)")
+            }
+        }
+        var outcome = StampOutcome(stamped: [], failures: [])
+        if !options.timestampAuthorities.isEmpty {
+            outcome = try await step("timestamp") { () -> (StampOutcome, String) in
+                let outcome = try await BagStamper(root: partial).stamp(tsas: options.timestampAuthorities, timeout: options.timestampTimeout)
+                for failure in outcome.failures { warn("timestamp", failure.reason) }
+                let detail = outcome.stamped.isEmpty ? "pending: no TSA answered; add one later with exhibit timestamp"
+                    : outcome.stamped.map { "\($0.genTime) from \($0.tsa)" }.joined(separator: ", ")
+                return (outcome, detail)
+            }
+        }
+        let folder = try moveIntoPlace(partial)
+        if options.requireTimestamp && outcome.stamped.isEmpty {
+            throw CaptureError.stepFailed(step: "timestamp", url: url.absoluteString,
+                message: "no TSA granted a timestamp (--require-timestamp); the capture is kept, timestamp pending, in \(folder.path)",
+                partialFolder: nil)
+        }
+        return CaptureResult(folder: folder, record: record, payload: payload, timestamps: outcome, signerFingerprint: fingerprint)
     }
 
     func metadata(page: PageResult, browser: BrowserHandle, partial: URL) throws -> (CaptureRecord, [PayloadFile]) {
@@ -384,6 +417,13 @@ private final class CaptureRun {
                 exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
                 host: HostInfo.current(), options: options,
                 screenshot: page.screenshot, pdf: page.pdf, steps: steps, warnings: warnings,
+                timestamp: .init(requestedFrom: options.timestampAuthorities, stamps: "manifest-sha256.txt",
+                                 stateWhenBagged: options.timestampAuthorities.isEmpty ? "not requested" : "pending",
+                                 resultsIn: ["bag-info.txt", "timestamps/timestamps.json"]),
+                signature: signingKey.map {
+                    .init(algorithm: "Ed25519", publicKeyFingerprint: BagSigner.fingerprint($0.publicKey),
+                          signs: "manifest-sha256.txt", files: [BagSigner.signatureFile, BagSigner.publicKeyFile])
+                },
                 files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
             record.steps[record.steps.count - 1].seconds = ((elapsed - start) * 1000).rounded() / 1000
             let encoder = JSONEncoder()
@@ -397,27 +437,33 @@ private final class CaptureRun {
         }
     }
 
-    func bag(record: CaptureRecord, payload: [PayloadFile], partial: URL) throws -> URL {
+    func bag(record: CaptureRecord, payload: [PayloadFile], partial: URL) throws {
         do {
             var info: [(String, String)] = []
             if let organization = options.sourceOrganization { info.append(("Source-Organization", organization)) }
             info.append(("External-Identifier", captureId))
             info.append(("External-Description", "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"))
             info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
+            if options.timestampAuthorities.isEmpty { info.append(("Timestamp-Status", "not requested")) }
             try BagWriter(root: partial).write(payload: payload, info: info, baggingDate: started)
-            let host = (url.host ?? "page").map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
-            let stem = "\(UTCTime.compact(started))-\(String(host))-\(captureId.prefix(8))"
-            var folder = output.appendingPathComponent(stem)
-            var suffix = 2
-            while FileManager.default.fileExists(atPath: folder.path) {
-                folder = output.appendingPathComponent("\(stem)-\(suffix)")
-                suffix += 1
-            }
-            try FileManager.default.moveItem(at: partial, to: folder)
             progress?(CaptureProgress(step: "bag", elapsed: elapsed, detail: "\(payload.count) payload files, BagIt 1.0", isWarning: false))
-            return folder
         } catch {
             throw CaptureError.stepFailed(step: "bag", url: url.absoluteString, message: "\(error)", partialFolder: partial.path)
         }
+    }
+
+    /// Renames the finished bag from its hidden partial name to `<UTC time>-<host>-<short id>`.
+    func moveIntoPlace(_ partial: URL) throws -> URL {
+        let host = (url.host ?? "page").map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" ? $0 : "_" }
+        let stem = "\(UTCTime.compact(started))-\(String(host))-\(captureId.prefix(8))"
+        var folder = output.appendingPathComponent(stem)
+        var suffix = 2
+        while FileManager.default.fileExists(atPath: folder.path) {
+            folder = output.appendingPathComponent("\(stem)-\(suffix)")
+            suffix += 1
+        }
+        do { try FileManager.default.moveItem(at: partial, to: folder) }
+        catch { throw CaptureError.stepFailed(step: "bag", url: url.absoluteString, message: "\(error)", partialFolder: partial.path) }
+        return folder
     }
 }

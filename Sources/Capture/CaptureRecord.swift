@@ -35,9 +35,30 @@ public struct CaptureRecord: Codable, Sendable {
     /// Each step with its start (UTC) and duration.
     public var steps: [Step]
     public var warnings: [Warning]
+    /// How the capture is to be timestamped. The results cannot live here: the token stamps
+    /// manifest-sha256.txt, which holds this file's hash, so they go into tag files.
+    public var timestamp: TimestampPlan
+    /// The signature to be made over manifest-sha256.txt, when a key was given.
+    public var signature: SignaturePlan?
     /// Every other payload file, hashed after its last write. capture.json itself is covered by the bag manifests.
     public var files: [File]
 
+    public struct TimestampPlan: Codable, Sendable {
+        /// The TSAs asked, in order (empty: none requested).
+        public var requestedFrom: [String]
+        /// What each token stamps: `manifest-sha256.txt` (the SHA-256 of every payload file).
+        public var stamps: String
+        /// `pending` when TSAs were requested (their answers come after this file is sealed), else `not requested`.
+        public var stateWhenBagged: String
+        /// Where the outcome is recorded: bag-info.txt (Timestamp-Status, Timestamp) and timestamps/timestamps.json.
+        public var resultsIn: [String]
+    }
+    public struct SignaturePlan: Codable, Sendable {
+        public var algorithm: String
+        public var publicKeyFingerprint: String
+        public var signs: String
+        public var files: [String]
+    }
     public struct Redirect: Codable, Sendable { public var url: String; public var status: Int; public var location: String? }
     public struct HTTP: Codable, Sendable {
         public var status: Int

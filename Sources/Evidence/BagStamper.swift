@@ -24,6 +24,10 @@ public struct TimestampRecord: Codable, Sendable {
 public struct StampOutcome: Sendable {
     public var stamped: [TimestampRecord]
     public var failures: [(tsa: String, reason: String)]
+    public init(stamped: [TimestampRecord] = [], failures: [(tsa: String, reason: String)] = []) {
+        self.stamped = stamped
+        self.failures = failures
+    }
 }
 
 /// Adds RFC 3161 timestamps to a bag. Never touches payload files.
@@ -112,6 +116,8 @@ public struct BagStamper: Sendable {
                 fields.append(("Timestamp", "\(record.genTime); TSA \(record.tsaName); serial \(record.serialNumber); "
                                + "policy \(record.policy); token \(record.response); over \(record.stamped)"))
             }
+            // Kept too when another TSA did answer: a reader sees every authority that was asked.
+            for failure in failures { fields.append(("Timestamp-Failed", "\(failure.tsa): \(failure.reason)")) }
         }
         try BagInfo(root: root).replace(prefix: "Timestamp", with: fields)
     }

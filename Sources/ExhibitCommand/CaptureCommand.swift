@@ -53,6 +53,18 @@ struct CaptureCommand: AsyncParsableCommand {
     @Option(name: .customLong("browser-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Extra Chromium flag, repeatable (e.g. --browser-arg=--lang=nl).", valueName: "arg"))
     var browserArg: [String] = []
 
+    @Option(name: .customLong("tsa"), help: ArgumentHelp("RFC 3161 timestamp authority URL, repeatable (default: $EXHIBIT_TSA, comma-separated).", valueName: "url"))
+    var tsa: [String] = []
+
+    @Option(help: "Seconds each timestamp authority gets to answer.")
+    var tsaTimeout: Double = 15
+
+    @Flag(help: "Exit 1 when no timestamp authority grants a timestamp (the capture is kept either way).")
+    var requireTimestamp = false
+
+    @Option(help: "Ed25519 private key (from exhibit keygen) that signs manifest-sha256.txt.")
+    var signKey: String?
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -74,6 +86,13 @@ struct CaptureCommand: AsyncParsableCommand {
         if let browserURL, !(browserURL.hasPrefix("ws://") || browserURL.hasPrefix("http://")) {
             throw ValidationError("--browser-url must start with ws:// or http://")
         }
+        try TimestampAuthorities.validate(TimestampAuthorities.resolve(tsa))
+        if requireTimestamp, TimestampAuthorities.resolve(tsa).isEmpty {
+            throw ValidationError("--require-timestamp needs at least one --tsa (or EXHIBIT_TSA)")
+        }
+        if let signKey, !FileManager.default.isReadableFile(atPath: signKey) {
+            throw ValidationError("signing key \(signKey) cannot be read")
+        }
     }
 
     func run() async throws {
@@ -90,6 +109,10 @@ struct CaptureCommand: AsyncParsableCommand {
         options.proxy = proxy
         options.userAgent = userAgent
         options.browserArguments = browserArg
+        options.timestampAuthorities = TimestampAuthorities.resolve(tsa)
+        options.timestampTimeout = tsaTimeout
+        options.requireTimestamp = requireTimestamp
+        options.signingKey = signKey
 
         let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0) as any BrowserProvider }
             ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg)
@@ -115,18 +138,28 @@ struct CaptureCommand: AsyncParsableCommand {
                     + String(repeating: " ", count: max(0, 10 - size.count)) + size + " bytes  sha256 " + file.digest.sha256 + "\n"
             }
             if !record.warnings.isEmpty { summary += "  \(record.warnings.count) warning(s), listed in data/capture.json\n" }
+            for stamp in result.timestamps.stamped {
+                summary += "  timestamp \(stamp.genTime) by \(stamp.tsaName) in \(stamp.response)\n"
+            }
+            if !options.timestampAuthorities.isEmpty && result.timestamps.stamped.isEmpty {
+                summary += "  warning: timestamp pending (no TSA answered); run: exhibit timestamp \(result.folder.path) --tsa URL\n"
+            }
+            if let fingerprint = result.signerFingerprint { summary += "  signed with Ed25519 key \(fingerprint)\n" }
             FileHandle.standardError.write(Data(summary.utf8))
         }
         if json {
             struct Summary: Encodable {
                 let folder: String, captureId: String, state: String, httpStatus: Int
                 let warnings: [String]
+                let timestamps: [String]
+                let signerFingerprint: String?
                 let files: [File]
                 struct File: Encodable { let name: String, size: UInt64, sha256: String }
             }
             let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state,
                                   httpStatus: record.http.status,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
+                                  timestamps: result.timestamps.stamped.map(\.response), signerFingerprint: result.signerFingerprint,
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

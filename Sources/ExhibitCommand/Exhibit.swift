@@ -9,10 +9,12 @@ struct Exhibit: AsyncParsableCommand {
         abstract: "Evidential captures of social media posts: full-page PNG, PDF and metadata in a hashed BagIt bag.",
         discussion: """
             Exit codes: 0 captured; 1 capture failed; 2 usage error (bad URL, bad option, \
-            unwritable output folder, browser not found at --browser).
+            unwritable output folder, browser not found at --browser). \
+            exhibit verify: 0 valid, 1 invalid, 2 unreadable or not a capture.
             """,
         version: "0.1.0",
-        subcommands: [CaptureCommand.self, ServeFixturesCommand.self])
+        subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self,
+                      ServeFixturesCommand.self])
 
     /// Exit codes, documented in the README and checked by the tests.
     enum Code {
@@ -30,6 +32,9 @@ struct Exhibit: AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(Code.captured)
+        } catch let code as ExitCode {
+            // A command that already printed its report and chose its exit code (verify).
+            Foundation.exit(code.rawValue)
         } catch let error as CommandFailure {
             FileHandle.standardError.write(Data("exhibit: error: \(error.message)\n".utf8))
             Foundation.exit(error.code)

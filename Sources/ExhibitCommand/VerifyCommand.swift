@@ -1,0 +1,112 @@
+import ArgumentParser
+import Evidence
+import Foundation
+import TrustedTime
+
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check a capture offline: bag completeness, SHA-256 and SHA-512 of every file, every timestamp, the signature.",
+        discussion: "Exit codes: 0 valid; 1 invalid (each failing file is named with the reason); 2 unreadable or not a capture.")
+
+    @Argument(help: "The capture folder.")
+    var folder: String
+
+    @Option(help: "PEM file of extra trusted TSA roots, repeatable (the system bundle is always trusted).")
+    var trustRoots: [String] = []
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        var roots = TimeStampVerifier.systemRoots
+        do { roots += try TimeStampVerifier.roots(fromPEMFiles: trustRoots) }
+        catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
+        let report = await BagVerifier(root: URL(fileURLWithPath: folder), trustRoots: roots).verify()
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            for check in report.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.subject): \(check.detail)") }
+            let failed = report.checks.filter { !$0.ok }.count
+            switch report.verdict {
+            case "valid":
+                var verdict = "verdict: VALID (\(report.checks.count) checks passed"
+                verdict += report.timestamps.isEmpty ? "; no trusted timestamp" : "; \(report.timestamps.count) trusted timestamp(s), earliest \(report.timestamps.map(\.genTime).min() ?? "")"
+                if let fingerprint = report.signerFingerprint { verdict += "; signed by \(fingerprint)" }
+                print(verdict + ")")
+            case "invalid": print("verdict: INVALID (\(failed) of \(report.checks.count) checks failed)")
+            default: print("verdict: UNREADABLE (not a capture)")
+            }
+        }
+        switch report.verdict {
+        case "valid": return
+        case "invalid": throw ExitCode(1)
+        default: throw ExitCode(2)
+        }
+    }
+}
+
+struct TimestampCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timestamp",
+        abstract: "Add RFC 3161 timestamps to an existing capture (payload files are never touched).",
+        discussion: "The bag is checked first; a bag whose files no longer match their manifests is not stamped. Exit 0 when at least one TSA granted a timestamp, 1 otherwise, 2 when the folder is not a capture.")
+
+    @Argument(help: "The capture folder.")
+    var folder: String
+
+    @Option(name: .customLong("tsa"), help: ArgumentHelp("Timestamp authority URL, repeatable (default: $EXHIBIT_TSA).", valueName: "url"))
+    var tsa: [String] = []
+
+    @Option(help: "Seconds each timestamp authority gets to answer.")
+    var tsaTimeout: Double = 15
+
+    func validate() throws {
+        let urls = TimestampAuthorities.resolve(tsa)
+        guard !urls.isEmpty else { throw ValidationError("give at least one --tsa URL (or set EXHIBIT_TSA)") }
+        try TimestampAuthorities.validate(urls)
+    }
+
+    func run() async throws {
+        let root = URL(fileURLWithPath: folder)
+        let checker = BagChecker(root: root)
+        guard checker.looksLikeBag else {
+            throw CommandFailure(code: Exhibit.Code.usage, message: "\(folder) is not a capture (no bagit.txt, manifest-sha256.txt or data/)")
+        }
+        let problems = (try? checker.problems()) ?? []
+        // A later stamp must not lend a new date to files that no longer match their manifest.
+        if let first = problems.first(where: { !$0.subject.hasPrefix("timestamps/") && $0.subject != "bag-info.txt" && !$0.subject.hasPrefix("tagmanifest") }) {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "not stamping \(folder): \(first)")
+        }
+        let outcome = try await BagStamper(root: root).stamp(tsas: TimestampAuthorities.resolve(tsa), timeout: tsaTimeout)
+        for stamp in outcome.stamped { print("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
+        for failure in outcome.failures {
+            FileHandle.standardError.write(Data("exhibit: warning: \(failure.reason)\n".utf8))
+        }
+        if outcome.stamped.isEmpty {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")
+        }
+    }
+}
+
+struct KeygenCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "keygen",
+        abstract: "Make an Ed25519 key pair for signing captures (PEM: <name>.key, <name>.pub.pem).")
+
+    @Option(help: "Path and base name of the key files.")
+    var out: String = "exhibit-signing"
+
+    func run() throws {
+        do {
+            let pair = try BagSigner.generateKeyPair(base: out)
+            print("private key: \(pair.privateKey) (keep it secret; mode 0600)")
+            print("public key:  \(pair.publicKey)")
+            print("fingerprint: \(pair.fingerprint)")
+        } catch {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "\(error)")
+        }
+    }
+}
