@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 
-.PHONY: demo test deps build clean
+.PHONY: demo test deps build clean fuzz
 
 deps:
 	@scripts/install-deps.sh
@@ -21,3 +21,7 @@ test: deps
 
 clean:
 	rm -rf .build
+
+# Fuzz the RFC 3161 response parser with libFuzzer (SECONDS=60 by default); not part of make test.
+fuzz: deps
+	scripts/fuzz.sh $(or $(SECONDS),60)

@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "exhibit", targets: ["ExhibitCommand"]),
+        // The RFC 3161 parser's fuzz target (a corpus replayer unless built by scripts/fuzz.sh).
+        .executable(name: "timestamp-fuzz", targets: ["TimeStampFuzz"]),
         // The library other Swift programs use: each layer is importable on its own.
         .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "FixtureServer"]),
     ],
@@ -77,9 +79,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
+        .executableTarget(name: "TimeStampFuzz", dependencies: ["TrustedTime"], path: "Fuzz/TimeStampFuzz"),
+
         // Test helpers shared by the test targets (a loopback TSA); not part of any product.
         .target(name: "ExhibitTestSupport", path: "Tests/Support/Swift"),
-        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"]),
+        .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand",
             "ExhibitTestSupport",

@@ -100,8 +100,7 @@ public struct TimeStampResponse: Sendable {
         if let certificateSet = signedData.optional(.context(0)), case .constructed(let items) = certificateSet.content {
             // Iterated as found: OpenSSL writes this SET in insertion order, not DER order.
             for item in items where item.identifier == .sequence {
-                let der = Array(item.encodedBytes)
-                if let certificate = try? Certificate(derEncoded: der) { certificates.append((certificate, der)) }
+                if let certificate = CertificateGuard.parse(item) { certificates.append((certificate, Array(item.encodedBytes))) }
             }
         }
         _ = signedData.optional(.context(1))  // CRLs, not used

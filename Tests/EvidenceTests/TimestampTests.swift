@@ -276,3 +276,18 @@ struct SignatureTests {
         #expect(tampered.checks.contains { !$0.ok && $0.detail.contains("Ed25519 signature over manifest-sha256.txt does not verify") })
     }
 }
+
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    @Test("a token whose certificate holds a malformed RSA key is refused, not a crash in swift-crypto")
+    func malformedRSAKey() async throws {
+        let bytes = try Array(Data(contentsOf: Self.fixtures.appendingPathComponent("fuzz-crash-malformed-rsa-key.tsr")))
+        // Parsing survives; the damaged certificate is dropped, so the token cannot verify.
+        let response = try? TimeStampResponse(derEncoded: bytes)
+        #expect(response?.token.map { $0.certificates.count < 2 } ?? true)
+        let verifier = TimeStampVerifier(trustRoots: TimeStampVerifier.systemRoots)
+        await #expect(throws: (any Error).self) { _ = try await verifier.verify(response: bytes, data: [], query: nil) }
+    }
+}
