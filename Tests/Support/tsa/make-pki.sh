@@ -3,8 +3,10 @@
 #   ca.crt/ca.key            test root
 #   tsa-rsa.crt/.key         RSA TSA (SigningCertificateV2, SHA-256)
 #   tsa-ec.crt/.key          ECDSA P-256 TSA (legacy SigningCertificate, SHA-1)
+#   tsa-ec384.crt/.key       ECDSA P-384 TSA signing with SHA-384
+#   (RSA-PSS tokens are made by tsa_server.py from RSA ones: OpenSSL's ts cannot sign with PSS)
 #   other-ca.crt, tsa-other  a second root nobody trusts, and a TSA under it
-#   openssl-tsa.cnf          `openssl ts -reply` sections tsa_rsa, tsa_ec, tsa_other, tsa_short
+#   openssl-tsa.cnf          `openssl ts -reply` sections tsa_rsa, tsa_ec, tsa_ec384, tsa_other, tsa_short
 # `make-pki.sh DIR short SECONDS` adds tsa-short.crt, valid from yesterday until SECONDS from now
 # (to prove a token stays valid after its TSA certificate expires).
 set -euo pipefail
@@ -62,6 +64,17 @@ digests = sha256, sha384, sha512
 ordering = no
 tsa_name = yes
 ess_cert_id_alg = sha1
+[ tsa_ec384 ]
+dir = .
+serial = $dir/tsaserial
+crypto_device = builtin
+signer_cert = $dir/tsa-ec384.crt
+signer_key = $dir/tsa-ec384.key
+signer_digest = sha384
+default_policy = 1.3.6.1.4.1.99999.1.5
+digests = sha256
+ess_cert_id_alg = sha256
+ess_cert_id_chain = no
 [ tsa_other ]
 dir = .
 serial = $dir/tsaserial
@@ -105,6 +118,10 @@ q openssl x509 -req -in tsa-rsa.csr -CA ca.crt -CAkey ca.key -CAcreateserial -ou
 q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa-ec.key -out tsa-ec.csr \
   -subj "/CN=Exhibit Test TSA ECDSA/O=Exhibit tests" -config openssl-tsa.cnf
 q openssl x509 -req -in tsa-ec.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa-ec.crt -days 3650 -sha256 \
+  -extfile openssl-tsa.cnf -extensions v3_tsa
+q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout tsa-ec384.key -out tsa-ec384.csr \
+  -subj "/CN=Exhibit Test TSA ECDSA P-384/O=Exhibit tests" -config openssl-tsa.cnf
+q openssl x509 -req -in tsa-ec384.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa-ec384.crt -days 3650 -sha256 \
   -extfile openssl-tsa.cnf -extensions v3_tsa
 q openssl req -x509 -new -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 3650 \
   -subj "/CN=Untrusted Root CA/O=Elsewhere" -config openssl-tsa.cnf -extensions v3_ca

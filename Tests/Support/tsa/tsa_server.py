@@ -3,7 +3,9 @@
 
 Prints its port on stdout and serves until its standard input closes (so it ends with the test
 process that started it). Paths:
-  /rsa /ec /other /short   a real token from that TSA section of openssl-tsa.cnf
+  /rsa /ec /ec384 /other /short   a real token from that TSA section of openssl-tsa.cnf
+  /pss                     an RSA token whose signed attributes are signed again with RSA-PSS
+                           (openssl pkeyutl, salt 32, SHA-256), its SignerInfo saying rsassaPss
   /wrong-nonce             a real RSA token for the same digest but another query's nonce
   /http500                 HTTP 500
   /garbage                 200 with bytes that are not ASN.1
@@ -18,6 +20,61 @@ lock = threading.Lock()  # `openssl ts -reply` updates one serial file
 
 def openssl(*args, stdin=None):
     return subprocess.run(["openssl", *args], cwd=folder, input=stdin, capture_output=True, check=True).stdout
+
+
+def tlv(data, offset):
+    """(tag, header length, content length) of the DER element at offset."""
+    tag, first = data[offset], data[offset + 1]
+    if first < 0x80:
+        return tag, 2, first
+    count = first & 0x7F
+    return tag, 2 + count, int.from_bytes(data[offset + 2:offset + 2 + count], "big")
+
+
+def parse(data, offset=0, end=None):
+    """A DER tree as [tag, children-or-bytes]; constructed tags (bit 0x20) are walked."""
+    end = len(data) if end is None else end
+    nodes = []
+    while offset < end:
+        tag, header, length = tlv(data, offset)
+        body = data[offset + header:offset + header + length]
+        nodes.append([tag, parse(body) if tag & 0x20 else body])
+        offset += header + length
+    return nodes
+
+
+def encode(nodes):
+    out = b""
+    for tag, value in nodes:
+        body = encode(value) if isinstance(value, list) else value
+        n = len(body)
+        length = bytes([n]) if n < 0x80 else bytes([0x80 | ((n.bit_length() + 7) // 8)]) + n.to_bytes((n.bit_length() + 7) // 8, "big")
+        out += bytes([tag]) + length + body
+    return out
+
+
+def to_pss(token_response):
+    """Re-sign an RSA token's signed attributes with RSA-PSS and say so in its SignerInfo."""
+    response = parse(token_response)[0]
+    signed_data = response[1][1][1][1][1][0]         # TimeStampResp.timeStampToken.content[0].SignedData
+    signer = signed_data[1][-1][1][0]                 # signerInfos[0]
+    fields = signer[1]
+    attributes = next(f for f in fields if f[0] == 0xA0)
+    to_sign = encode([[0x31, attributes[1]]])
+    with tempfile.TemporaryDirectory() as tmp:
+        data, sig = os.path.join(tmp, "attrs"), os.path.join(tmp, "sig")
+        open(data, "wb").write(to_sign)
+        openssl("pkeyutl", "-sign", "-inkey", "tsa-rsa.key", "-rawin", "-digest", "sha256", "-in", data, "-out", sig,
+                "-pkeyopt", "rsa_padding_mode:pss", "-pkeyopt", "rsa_pss_saltlen:32", "-pkeyopt", "rsa_mgf1_md:sha256")
+        signature = open(sig, "rb").read()
+    sha256 = [0x30, [[0x06, bytes.fromhex("608648016503040201")], [0x05, b""]]]
+    mgf1 = [0x30, [[0x06, bytes.fromhex("2a864886f70d010108")], sha256]]
+    pss = [0x30, [[0x06, bytes.fromhex("2a864886f70d01010a")],
+                  [0x30, [[0xA0, [sha256]], [0xA1, [mgf1]], [0xA2, [[0x02, b"\x20"]]]]]]]
+    index = fields.index(attributes)
+    fields[index + 1] = pss                           # signatureAlgorithm
+    fields[index + 2] = [0x04, signature]             # signature
+    return encode([response])
 
 
 def reply(section, query):
@@ -43,8 +100,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         query = self.rfile.read(int(self.headers.get("Content-Length", "0")))
         path = self.path.strip("/")
         try:
-            if path in ("rsa", "ec", "other", "short"):
+            if path in ("rsa", "ec", "ec384", "other", "short"):
                 return self.send(200, reply("tsa_" + path, query))
+            if path == "pss":
+                return self.send(200, to_pss(reply("tsa_rsa", query)))
             if path == "wrong-nonce":
                 digest = query[query.index(b"\x04\x20") + 2:][:32]
                 other = openssl("ts", "-query", "-digest", digest.hex(), "-sha256", "-cert")
