@@ -1,5 +1,6 @@
 import Capture
 import DevTools
+import ExhibitTestSupport
 import Foundation
 import FixtureServer
 
@@ -27,41 +28,10 @@ enum TestSupport {
         return url
     }
 
-    struct Output: Sendable {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
+    typealias Output = ProcessRunner.Output
 
-    /// Runs a program to completion (stdout and stderr drained concurrently, so neither can block it).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                do {
-                    let process = Process()
-                    process.executableURL = URL(fileURLWithPath: executable)
-                    process.arguments = arguments
-                    if let environment { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
-                    let out = Pipe(), err = Pipe()
-                    process.standardOutput = out
-                    process.standardError = err
-                    process.standardInput = FileHandle.nullDevice
-                    try process.run()
-                    let group = DispatchGroup()
-                    nonisolated(unsafe) var errData = Data()
-                    group.enter()
-                    DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-                    let outData = out.fileHandleForReading.readDataToEndOfFile()
-                    group.wait()
-                    process.waitUntilExit()
-                    continuation.resume(returning: Output(status: process.terminationStatus,
-                                                          stdout: String(decoding: outData, as: UTF8.self),
-                                                          stderr: String(decoding: errData, as: UTF8.self)))
-                } catch {
-                    continuation.resume(throwing: error)
-                }
-            }
-        }
+        try await ProcessRunner.run(executable, arguments, environment: environment)
     }
 
     /// Runs `exhibit` with the given arguments.

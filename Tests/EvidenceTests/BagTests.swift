@@ -1,3 +1,4 @@
+import ExhibitTestSupport
 import Foundation
 import Testing
 @testable import Evidence
@@ -39,14 +40,7 @@ struct BagTests {
         defer { bag.remove() }
         let digest = try FileDigest(fileAt: bag.root.appendingPathComponent("data/big.txt").path)
         #expect(digest.size == 3_200_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [bag.root.appendingPathComponent("data/big.txt").path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        let reference = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        let reference = try ProcessRunner.run("/usr/bin/sha256sum", [bag.root.appendingPathComponent("data/big.txt").path]).stdout.prefix(64)
         #expect(digest.sha256 == String(reference))
     }
 

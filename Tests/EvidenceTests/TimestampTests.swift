@@ -22,16 +22,8 @@ struct TimestampTests {
     }
 
     func openssl(_ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self))
+        let result = try ProcessRunner.run("/usr/bin/openssl", arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 
     @Test("RSA (PKCS#1 v1.5 and PSS) and ECDSA (P-256, P-384) TSAs: the token stamps manifest-sha256.txt, verifies natively and with openssl ts -verify",
@@ -263,16 +255,11 @@ struct SignatureTests {
         let report = await BagVerifier(root: bag.root, trustRoots: []).verify()
         #expect(report.verdict == "valid", "\(report.checks.filter { !$0.ok })")
         #expect(report.signerFingerprint == fingerprint)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = ["pkeyutl", "-verify", "-pubin", "-inkey", bag.root.appendingPathComponent(BagSigner.publicKeyFile).path,
-                             "-rawin", "-in", bag.root.appendingPathComponent("manifest-sha256.txt").path,
-                             "-sigfile", bag.root.appendingPathComponent(BagSigner.signatureFile).path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        process.waitUntilExit()
-        #expect(String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).contains("Signature Verified Successfully"))
+        let checked = try await ProcessRunner.run("/usr/bin/openssl", [
+            "pkeyutl", "-verify", "-pubin", "-inkey", bag.root.appendingPathComponent(BagSigner.publicKeyFile).path,
+            "-rawin", "-in", bag.root.appendingPathComponent("manifest-sha256.txt").path,
+            "-sigfile", bag.root.appendingPathComponent(BagSigner.signatureFile).path])
+        #expect(checked.stdout.contains("Signature Verified Successfully"), "\(checked.stderr)")
         var signature = try Data(contentsOf: bag.root.appendingPathComponent(BagSigner.signatureFile))
         signature[5] ^= 0xff
         try signature.write(to: bag.root.appendingPathComponent(BagSigner.signatureFile))

@@ -54,15 +54,10 @@ public final class LoopbackTSA: Sendable {
     }
 
     static func shell(_ executable: String, _ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "LoopbackTSA", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: "\(executable) failed"])
+        let result = try ProcessRunner.run(executable, arguments)
+        guard result.status == 0 else {
+            throw NSError(domain: "LoopbackTSA", code: Int(result.status),
+                          userInfo: [NSLocalizedDescriptionKey: "\(executable) failed: \(result.stderr)"])
         }
     }
 }

@@ -112,22 +112,19 @@ CNF
 echo 01 > tsaserial
 q openssl req -x509 -new -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -days 3650 \
   -subj "/CN=Exhibit Test Evidence Root CA/O=Exhibit tests" -config openssl-tsa.cnf -extensions v3_ca
-q openssl req -new -newkey rsa:2048 -nodes -keyout tsa-rsa.key -out tsa-rsa.csr -subj "/CN=Exhibit Test TSA RSA/O=Exhibit tests" -config openssl-tsa.cnf
-q openssl x509 -req -in tsa-rsa.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa-rsa.crt -days 3650 -sha256 \
-  -extfile openssl-tsa.cnf -extensions v3_tsa
-q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tsa-ec.key -out tsa-ec.csr \
-  -subj "/CN=Exhibit Test TSA ECDSA/O=Exhibit tests" -config openssl-tsa.cnf
-q openssl x509 -req -in tsa-ec.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa-ec.crt -days 3650 -sha256 \
-  -extfile openssl-tsa.cnf -extensions v3_tsa
-q openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-384 -nodes -keyout tsa-ec384.key -out tsa-ec384.csr \
-  -subj "/CN=Exhibit Test TSA ECDSA P-384/O=Exhibit tests" -config openssl-tsa.cnf
-q openssl x509 -req -in tsa-ec384.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out tsa-ec384.crt -days 3650 -sha256 \
-  -extfile openssl-tsa.cnf -extensions v3_tsa
+# tsa_cert NAME "SUBJECT" CA KEY-OPTIONS...: a TSA key and a certificate for it (critical timeStamping EKU).
+tsa_cert() {
+  local name=$1 subject=$2 ca=$3; shift 3
+  q openssl req -new "$@" -nodes -keyout "$name.key" -out "$name.csr" -subj "$subject" -config openssl-tsa.cnf
+  q openssl x509 -req -in "$name.csr" -CA "$ca.crt" -CAkey "$ca.key" -CAcreateserial -out "$name.crt" -days 3650 -sha256 \
+    -extfile openssl-tsa.cnf -extensions v3_tsa
+}
+tsa_cert tsa-rsa "/CN=Exhibit Test TSA RSA/O=Exhibit tests" ca -newkey rsa:2048
+tsa_cert tsa-ec "/CN=Exhibit Test TSA ECDSA/O=Exhibit tests" ca -newkey ec -pkeyopt ec_paramgen_curve:P-256
+tsa_cert tsa-ec384 "/CN=Exhibit Test TSA ECDSA P-384/O=Exhibit tests" ca -newkey ec -pkeyopt ec_paramgen_curve:P-384
 q openssl req -x509 -new -newkey rsa:2048 -nodes -keyout other-ca.key -out other-ca.crt -days 3650 \
   -subj "/CN=Untrusted Root CA/O=Elsewhere" -config openssl-tsa.cnf -extensions v3_ca
-q openssl req -new -newkey rsa:2048 -nodes -keyout tsa-other.key -out tsa-other.csr -subj "/CN=Untrusted TSA/O=Elsewhere" -config openssl-tsa.cnf
-q openssl x509 -req -in tsa-other.csr -CA other-ca.crt -CAkey other-ca.key -CAcreateserial -out tsa-other.crt -days 3650 \
-  -sha256 -extfile openssl-tsa.cnf -extensions v3_tsa
+tsa_cert tsa-other "/CN=Untrusted TSA/O=Elsewhere" other-ca -newkey rsa:2048
 mkdir -p issued; : > index.txt; echo 1000 > ca.serial
 fi
 
