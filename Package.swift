@@ -29,7 +29,9 @@ let package = Package(
 
         // Thin, safe Swift faces of the C libraries.
         .target(name: "HTTPTransfer", dependencies: ["CLibCurl"]),
-        .target(name: "PNGCodec", dependencies: ["CLibPNG"]),
+        // libpng's errors longjmp; this C target keeps every libpng call that can fail behind setjmp.
+        .target(name: "CPNGWriter", dependencies: ["CLibPNG"]),
+        .target(name: "PNGCodec", dependencies: ["CLibPNG", "CPNGWriter"]),
         .target(name: "PDFTools", dependencies: ["CPoppler"]),
 
         // Chrome DevTools Protocol client: launch/attach, WebSocket transport, sessions, typed commands.
@@ -59,7 +61,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The capture pipeline: page -> files -> bag.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "CPNGWriter", "PDFTools",
                                               .product(name: "Crypto", package: "swift-crypto")]),
         // Serves Fixtures/ on loopback for tests and the demo.
         .target(name: "FixtureServer", dependencies: [
@@ -68,7 +70,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "FixtureServer",
+            "Capture", "Evidence", "TrustedTime", "FixtureServer", "PNGCodec",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -27,6 +27,10 @@ public struct CaptureOptions: Sendable, Codable {
     public var userAgent: String?
     /// Extra Chromium flags, recorded here; applied by the browser provider.
     public var browserArguments: [String] = []
+    /// Capture only this element's bounding box (a CSS selector), e.g. the thread container.
+    public var clipSelector: String?
+    /// Fail (exit 1, capture kept as .partial) when the blank-band guard finds a flat band over visible content.
+    public var strict = false
     /// RFC 3161 timestamp authorities asked to stamp `manifest-sha256.txt`, in order. Default none.
     public var timestampAuthorities: [String] = []
     /// Seconds each TSA gets to answer. Default 15.
@@ -48,12 +52,13 @@ public struct CaptureOptions: Sendable, Codable {
         public var quietSeconds: Double = 15
         /// `document.fonts.ready` and every image complete. Default 10 s.
         public var fontsAndImagesSeconds: Double = 10
-        /// Tallest page captured in one screenshot, in CSS px; taller pages are cut and marked truncated.
-        public var maxHeight: Int = 80_000
-        /// Device pixels one screenshot may hold. Chromium's software compositor silently paints
-        /// white past about 100-120 M (measured: 1280 x 85,600 CSS px at scale 1), so taller pages
-        /// are cut at this budget and marked truncated. Default 100,000,000.
-        public var pixelBudget: Int = 100_000_000
+        /// Tallest page captured, in CSS px; taller pages (and pages that keep growing) are cut here
+        /// and marked truncated. Default 200,000.
+        public var maxHeight: Int = 200_000
+        /// Scroll sweep before capture (loads lazy and scroll-revealed content): at most this long. Default 60 s.
+        public var sweepSeconds: Double = 60
+        /// ... and at most this many steps of 80 % of the viewport. Default 1,000.
+        public var sweepSteps: Int = 1_000
         public init() {}
     }
 

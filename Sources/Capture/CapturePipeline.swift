@@ -69,7 +69,7 @@ public struct CapturePipeline: Sendable {
 }
 
 /// The state of one capture while it runs; used from a single task.
-private final class CaptureRun {
+final class CaptureRun {
     func formatScale(_ scale: Double) -> String { scale == scale.rounded() ? String(Int(scale)) : String(scale) }
 
     let options: CaptureOptions
@@ -160,6 +160,7 @@ private final class CaptureRun {
         var redirects: [PageActivity.Redirect]
         var finalURL: String
         var title: String
+        var preparation: CaptureRecord.Preparation
         var screenshot: CaptureRecord.Screenshot
         var pdf: CaptureRecord.PDF
     }
@@ -210,15 +211,27 @@ private final class CaptureRun {
             warn("navigate", "no HTTP response was seen for the main document")
         }
 
+        let preparation = try await step("prepare") { () -> (CaptureRecord.Preparation, String) in
+            let prepared = try await prepare(session: session, activity: activity)
+            return (prepared, "\(prepared.sweepSteps) scroll steps to y=\(prepared.sweepReachedY) in \(String(format: "%.1f", prepared.sweepSeconds)) s; "
+                    + "\(prepared.lazyImagesMadeEager) lazy image(s) made eager; animations frozen")
+        }
+        let finalURLSoFar = response?.url ?? target
         let screenshot = try await step("screenshot") { () -> (CaptureRecord.Screenshot, String) in
-            let shot = try await takeScreenshot(session: session, file: data.appendingPathComponent("screenshot.png"))
-            return (shot, "\(shot.pixelWidth)x\(shot.pixelHeight) px")
+            let shot = try await takeScreenshot(session: session, activity: activity, loaderId: loaderId,
+                                                file: data.appendingPathComponent("screenshot.png"),
+                                                finalURL: finalURLSoFar, browserProduct: version.product)
+            return (shot, "\(shot.pixelWidth)x\(shot.pixelHeight) px in \(shot.tiles.count) tile\(shot.tiles.count == 1 ? "" : "s")"
+                    + (shot.attempts > 1 ? " (attempt \(shot.attempts))" : ""))
         }
         let pdf = try await step("pdf") { () -> (CaptureRecord.PDF, String) in
             let pdf = try await printPDF(session: session, file: data.appendingPathComponent("page.pdf"))
+            try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
             return (pdf, "\(pdf.pageCount) page\(pdf.pageCount == 1 ? "" : "s")")
         }
         let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
+            try failIfNavigatedAway(activity, loaderId: loaderId, step: "dom")
+            try await removeInjectedStyle(session: session)
             let html: String = try await session.evaluate(
                 "(document.doctype ? new XMLSerializer().serializeToString(document.doctype) + '\\n' : '') + document.documentElement.outerHTML") ?? ""
             try Data(html.utf8).write(to: data.appendingPathComponent("dom.html"))
@@ -227,7 +240,7 @@ private final class CaptureRun {
             return ((title, response?.url ?? location), "\(html.utf8.count) bytes")
         }
         return PageResult(version: version, response: response, redirects: state.redirects[loaderId] ?? [],
-                          finalURL: finalURL, title: title, screenshot: screenshot, pdf: pdf)
+                          finalURL: finalURL, title: title, preparation: preparation, screenshot: screenshot, pdf: pdf)
     }
 
     /// Chromium's net error names, said plainly.
@@ -261,12 +274,18 @@ private final class CaptureRun {
             let open = activity.snapshot.inFlight.values.prefix(3).joined(separator: ", ")
             warn("settle", "requests still in flight after \(limits.quietSeconds) s: \(open)")
         }
+        try await waitForFontsAndImages(session: session, step: "settle")
+    }
+
+    /// `document.fonts.ready` and every image loaded and decoded, each capped; caps become warnings.
+    func waitForFontsAndImages(session: PageSession, step: String) async throws {
+        let limits = options.limits
         let waitMillis = Int(limits.fontsAndImagesSeconds * 1000)
         let fonts: String? = try await session.evaluate("""
             Promise.race([document.fonts.ready.then(f => f.status),
                           new Promise(r => setTimeout(() => r('timeout'), \(waitMillis)))])
             """, awaitPromise: true, timeout: .seconds(limits.fontsAndImagesSeconds + 5))
-        if fonts != "loaded" { warn("settle", "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))") }
+        if fonts != "loaded" { warn(step, "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))") }
         let incomplete: Int? = try await session.evaluate("""
             (async () => {
               const images = [...document.images];
@@ -278,52 +297,12 @@ private final class CaptureRun {
             })()
             """, awaitPromise: true, timeout: .seconds(limits.fontsAndImagesSeconds * 2 + 5))
         if let incomplete, incomplete > 0 {
-            warn("settle", "\(incomplete) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
+            warn(step, "\(incomplete) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
         }
         let broken: Int? = try await session.evaluate("[...document.images].filter(i => i.complete && i.naturalWidth === 0 && i.currentSrc).length")
-        if let broken, broken > 0 { warn("settle", "\(broken) image(s) failed to load") }
-    }
-
-    /// One clipped screenshot of the whole document, decoded back with libpng to check its size.
-    func takeScreenshot(session: PageSession, file: URL) async throws -> CaptureRecord.Screenshot {
-        let metrics = try await session.send(PageCommands.GetLayoutMetrics())
-        let scrollHeight: Double = try await session.evaluate(
-            "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)") ?? 0
-        let width = Int(max(metrics.cssContentSize.width, Double(options.viewportWidth)).rounded(.up))
-        let documentHeight = Int(max(metrics.cssContentSize.height, scrollHeight).rounded(.up))
-        var height = max(documentHeight, 1)
-        var truncated = false
-        if height > options.limits.maxHeight {
-            height = options.limits.maxHeight
-            truncated = true
-            warn("screenshot", "page is \(documentHeight) CSS px tall, over --max-height; captured the top \(height) px only (truncated)")
+        if let broken, broken > 0, !warnings.contains(where: { $0.message == "\(broken) image(s) failed to load" }) {
+            warn(step, "\(broken) image(s) failed to load")
         }
-        // Software compositing paints white, without any error, past about 100-120 M device pixels
-        // in one capture (measured: 1280 x 85,600 at scale 1). Until tiled capture exists, cut below
-        // that budget and say so rather than store a picture with a silent white band.
-        let scale = options.deviceScaleFactor
-        let budgetHeight = Int(Double(options.limits.pixelBudget) / (Double(width) * scale * scale))
-        if height > budgetHeight {
-            height = budgetHeight
-            truncated = true
-            warn("screenshot", "page is \(documentHeight) CSS px tall; one screenshot is only reliable up to \(budgetHeight) CSS px at \(width) px wide and scale \(formatScale(scale)), so the top \(height) px were captured (truncated)")
-        }
-        // Clip in document coordinates with captureBeyondViewport; the viewport is never resized.
-        let clip = PageCommands.Clip(x: 0, y: 0, width: Double(width), height: Double(height))
-        let shot = try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120))
-        guard let png = Data(base64Encoded: shot.data) else {
-            throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "screenshot data is not base64")
-        }
-        try png.write(to: file)
-        let size = try PNGImage.dimensions(ofFile: file.path)
-        let expected = (Int((Double(width) * scale).rounded()), Int((Double(height) * scale).rounded()))
-        guard size.width == expected.0, size.height == expected.1 else {
-            throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,
-                message: "PNG is \(size.width)x\(size.height) px but the page measures \(expected.0)x\(expected.1) px",
-                partialFolder: keptPartialPath())
-        }
-        return .init(file: "screenshot.png", cssWidth: width, cssHeight: height, documentHeight: documentHeight,
-                     pixelWidth: size.width, pixelHeight: size.height, truncated: truncated)
     }
 
     /// `Page.printToPDF` streamed to disk with `IO.read`, then opened with poppler to check it.
@@ -401,7 +380,7 @@ private final class CaptureRun {
             steps.append(.init(name: "metadata", startedAt: UTCTime.milliseconds(startedAt), seconds: 0))
             var record = CaptureRecord(
                 captureId: captureId,
-                state: page.screenshot.truncated ? "partial" : "complete",
+                state: page.screenshot.truncated || !page.screenshot.blankBands.isEmpty ? "partial" : "complete",
                 requestedURL: url.absoluteString, finalURL: page.finalURL,
                 redirects: page.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
                 http: http, pageTitle: page.title,
@@ -416,7 +395,7 @@ private final class CaptureRun {
                 locale: options.locale, timeZone: options.timeZone,
                 exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
                 host: HostInfo.current(), options: options,
-                screenshot: page.screenshot, pdf: page.pdf, steps: steps, warnings: warnings,
+                preparation: page.preparation, screenshot: page.screenshot, pdf: page.pdf, steps: steps, warnings: warnings,
                 timestamp: .init(requestedFrom: options.timestampAuthorities, stamps: "manifest-sha256.txt",
                                  stateWhenBagged: options.timestampAuthorities.isEmpty ? "not requested" : "pending",
                                  resultsIn: ["bag-info.txt", "timestamps/timestamps.json"]),

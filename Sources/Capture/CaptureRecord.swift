@@ -30,6 +30,7 @@ public struct CaptureRecord: Codable, Sendable {
     public var exhibit: Software
     public var host: Host
     public var options: CaptureOptions
+    public var preparation: Preparation
     public var screenshot: Screenshot
     public var pdf: PDF
     /// Each step with its start (UTC) and duration.
@@ -100,12 +101,50 @@ public struct CaptureRecord: Codable, Sendable {
     }
     public struct Screenshot: Codable, Sendable {
         public var file: String
+        /// Top-left of the captured region in document CSS px (non-zero with --clip-selector).
+        public var x: Int
+        public var y: Int
         public var cssWidth: Int
         public var cssHeight: Int
+        /// Height of the document (or clip element) as measured; larger than cssHeight when truncated.
         public var documentHeight: Int
         public var pixelWidth: Int
         public var pixelHeight: Int
         public var truncated: Bool
+        public var clipSelector: String?
+        /// Tile height and each tile's [y, height], in CSS px relative to the region.
+        public var tileHeight: Int
+        public var tiles: [[Int]]
+        /// Captures started (the height is re-measured after the first and last tile; a change restarts).
+        public var attempts: Int
+        /// What Exhibit embedded in the PNG: an iTXt chunk `exhibit:provenance` with this SHA-256 of its UTF-8 text.
+        public var provenance: Provenance
+        /// Bands of one flat colour taller than two viewports where the page has visible content.
+        public var blankBands: [BlankBand]
+    }
+    public struct Provenance: Codable, Sendable {
+        public var chunk: String
+        public var keyword: String
+        public var sha256: String
+    }
+    public struct BlankBand: Codable, Sendable {
+        public var fromY: Int
+        public var toY: Int
+        public var colour: String
+    }
+    /// What Exhibit did to the page before capturing it, so nothing is altered silently.
+    public struct Preparation: Codable, Sendable {
+        /// `img[loading=lazy]` switched to eager at run time (also `--blink-settings=lazyLoadEnabled=false`).
+        public var lazyImagesMadeEager: Int
+        /// The scroll sweep: steps of 80 % of the viewport, how long, how far, and why it stopped.
+        public var sweepSteps: Int
+        public var sweepSeconds: Double
+        public var sweepReachedY: Int
+        public var sweepStoppedBecause: String
+        /// CSS injected to stop animations, transitions and the caret, and its SHA-256. It is removed
+        /// again before dom.html is saved, so dom.html holds the page's own DOM.
+        public var injectedCSS: String
+        public var injectedCSSSHA256: String
     }
     public struct PDF: Codable, Sendable {
         public var file: String

@@ -17,6 +17,8 @@ final class PageActivity: Sendable {
         var documentResponses: [String: NetworkCommands.Response] = [:]
         /// Redirect hops of the main document, by loader.
         var redirects: [String: [Redirect]] = [:]
+        /// Main-frame documents committed, in order: (loader, URL).
+        var navigations: [(loaderId: String, url: String)] = []
     }
     private let state = Mutex(State())
     private let task = Mutex<Task<Void, Never>?>(nil)
@@ -46,6 +48,14 @@ final class PageActivity: Sendable {
 
     var snapshot: State { state.withLock { $0 } }
 
+    /// The URL of a main-frame document committed after `loaderId`'s, if the page navigated away.
+    func navigatedAway(from loaderId: String) -> String? {
+        state.withLock { state in
+            guard let index = state.navigations.lastIndex(where: { $0.loaderId == loaderId }) else { return nil }
+            return state.navigations[(index + 1)...].first?.url
+        }
+    }
+
     /// Request types a page keeps open forever; they never count as "in flight".
     private static let longLived: Set<String> = ["EventSource", "WebSocket", "Ping", "CSPViolationReport"]
 
@@ -56,6 +66,13 @@ final class PageActivity: Sendable {
             state.withLock { state in
                 guard params.frameId == state.mainFrameId else { return }
                 state.lifecycle[params.loaderId, default: []].insert(params.name)
+            }
+        case "Page.frameNavigated":
+            struct Navigated: Decodable { struct Frame: Decodable { let id: String; let loaderId: String; let url: String; let parentId: String? }; let frame: Frame }
+            guard let params = try? event.decode(Navigated.self), params.frame.parentId == nil else { return }
+            state.withLock { state in
+                guard params.frame.id == state.mainFrameId else { return }
+                state.navigations.append((params.frame.loaderId, params.frame.url))
             }
         case "Network.requestWillBeSent":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }

@@ -32,8 +32,14 @@ struct CaptureCommand: AsyncParsableCommand {
     @Option(help: "PDF paper size: a4 or letter.")
     var paper: String = "a4"
 
-    @Option(help: "Tallest page captured, in CSS px; taller pages are cut and marked truncated.")
-    var maxHeight: Int = 80_000
+    @Option(help: "Tallest page captured, in CSS px; taller (or endlessly growing) pages are cut there and marked truncated.")
+    var maxHeight: Int = 200_000
+
+    @Option(help: "Capture only the bounding box of the element this CSS selector matches (e.g. the thread container).")
+    var clipSelector: String?
+
+    @Flag(help: "Fail when the blank-band guard finds a flat band over visible content (the capture is kept as .partial).")
+    var strict = false
 
     @Option(help: "Source-Organization written to bag-info.txt.")
     var sourceOrganization: String?
@@ -77,6 +83,10 @@ struct CaptureCommand: AsyncParsableCommand {
         guard width >= 100, width <= 10_000, height >= 100, height <= 10_000 else {
             throw ValidationError("--width and --height must be between 100 and 10000")
         }
+        guard maxHeight >= 1 else { throw ValidationError("--max-height must be at least 1") }
+        if let clipSelector, clipSelector.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--clip-selector needs a CSS selector")
+        }
         guard CaptureOptions.Paper(rawValue: paper.lowercased()) != nil else { throw ValidationError("--paper must be a4 or letter") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
         if browser != nil, browserURL != nil { throw ValidationError("--browser and --browser-url exclude each other") }
@@ -105,6 +115,8 @@ struct CaptureCommand: AsyncParsableCommand {
         options.timeZone = timezone
         options.paper = CaptureOptions.Paper(rawValue: paper.lowercased()) ?? .a4
         options.limits.maxHeight = maxHeight
+        options.clipSelector = clipSelector
+        options.strict = strict
         options.sourceOrganization = sourceOrganization
         options.proxy = proxy
         options.userAgent = userAgent

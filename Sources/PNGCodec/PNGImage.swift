@@ -1,4 +1,5 @@
 import CLibPNG
+import Foundation
 
 /// Why a PNG could not be read.
 public struct PNGError: Error, CustomStringConvertible, Sendable {
@@ -50,6 +51,26 @@ public struct PNGImage: Sendable {
         self.width = width
         self.height = height
         self.rgba = buffer
+    }
+
+    /// Decodes PNG bytes held in memory (a screenshot tile) to RGBA.
+    public init(data: Data, name: String = "PNG data") throws {
+        // libpng's memory reader keeps the pointer from begin to finish, so both happen in one access.
+        let decoded: (Int, Int, [UInt8]) = try data.withUnsafeBytes { raw in
+            var image = png_image()
+            image.version = UInt32(PNG_IMAGE_VERSION)
+            defer { png_image_free(&image) }
+            guard png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count) != 0 else {
+                throw PNGError(path: name, message: Self.message(of: &image))
+            }
+            image.format = exhibit_png_format_rgba
+            let width = Int(image.width), height = Int(image.height)
+            var buffer = [UInt8](repeating: 0, count: width * height * 4)
+            let ok = buffer.withUnsafeMutableBytes { png_image_finish_read(&image, nil, $0.baseAddress, Int32(width * 4), nil) }
+            guard ok != 0 else { throw PNGError(path: name, message: Self.message(of: &image)) }
+            return (width, height, buffer)
+        }
+        (self.width, self.height, self.rgba) = decoded
     }
 
     /// The pixel at (x, y) as (r, g, b, a).

@@ -1,0 +1,152 @@
+import DevTools
+import Evidence
+import Foundation
+
+/// What happens to the page between settling and the screenshot, and the screenshot itself.
+/// Every change to the page is recorded in capture.json under `preparation`.
+extension CaptureRun {
+    /// Stops animations, transitions and the caret, and makes smooth scrolling instant (which would
+    /// otherwise cancel successive scrolls). Injected as one style element, removed before dom.html.
+    static let freezeCSS = "html{scroll-behavior:auto!important}*,*::before,*::after{animation:none!important;"
+        + "transition:none!important;caret-color:transparent!important}"
+    static let freezeStyleId = "exhibit-freeze-style"
+
+    /// Lazy images made eager, a bounded sweep-scroll to load scroll-revealed content, back to the
+    /// top, animations frozen, then fonts and images waited for again.
+    func prepare(session: PageSession, activity: PageActivity) async throws -> CaptureRecord.Preparation {
+        let css = String(decoding: try JSONEncoder().encode(Self.freezeCSS), as: UTF8.self)
+        let _: Bool? = try await session.evaluate("""
+            (() => { const s = document.createElement('style'); s.id = '\(Self.freezeStyleId)'; s.textContent = \(css);
+              (document.head || document.documentElement).appendChild(s); return true; })()
+            """)
+        let eager: Int = try await session.evaluate(
+            "(() => { const l = [...document.querySelectorAll('img[loading=lazy]')]; l.forEach(i => i.loading = 'eager'); return l.length; })()") ?? 0
+
+        let viewport = Double(options.viewportHeight)
+        let step = max(1, Int(viewport * 0.8))
+        let started = ContinuousClock.now
+        let deadline = started + .milliseconds(Int(options.limits.sweepSeconds * 1000))
+        var y = 0, steps = 0
+        var stoppedBecause = "reached the end of the page"
+        while true {
+            let height: Int = try await session.evaluate(
+                "document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0") ?? 0
+            if y + Int(viewport) >= height { break }
+            if y >= options.limits.maxHeight { stoppedBecause = "reached --max-height \(options.limits.maxHeight) (the page kept growing)"; break }
+            if steps >= options.limits.sweepSteps { stoppedBecause = "reached the step limit \(options.limits.sweepSteps)"; break }
+            if ContinuousClock.now >= deadline { stoppedBecause = "reached the time limit \(options.limits.sweepSeconds) s"; break }
+            y += step
+            steps += 1
+            let stepStarted = ContinuousClock.now
+            // Two animation frames let IntersectionObservers fire; a request they start must then finish.
+            let _: Bool? = try await session.evaluate(
+                "(() => { scrollTo(0, \(y)); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
+                awaitPromise: true, timeout: .seconds(10))
+            try? await Task.sleep(for: .milliseconds(30))
+            if activity.snapshot.lastNetworkChange > stepStarted || !activity.snapshot.inFlight.isEmpty {
+                _ = await activity.wait(upTo: 3) { $0.inFlight.isEmpty && ContinuousClock.now - $0.lastNetworkChange >= .milliseconds(150) }
+            }
+        }
+        if stoppedBecause.hasPrefix("reached the") && stoppedBecause != "reached the end of the page" {
+            warn("prepare", "scroll sweep stopped at y=\(y): \(stoppedBecause)")
+        }
+        let _: Bool? = try await session.evaluate(
+            "(() => { scrollTo(0, 0); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
+            awaitPromise: true, timeout: .seconds(10))
+        try await waitForFontsAndImages(session: session, step: "prepare")
+        let elapsed = ContinuousClock.now - started
+        return CaptureRecord.Preparation(
+            lazyImagesMadeEager: eager, sweepSteps: steps,
+            sweepSeconds: ((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 1000).rounded() / 1000,
+            sweepReachedY: y, sweepStoppedBecause: stoppedBecause,
+            injectedCSS: Self.freezeCSS, injectedCSSSHA256: FileDigest.sha256Hex(Array(Self.freezeCSS.utf8)))
+    }
+
+    /// Takes Exhibit's own style element out again, so dom.html is the page's DOM.
+    func removeInjectedStyle(session: PageSession) async throws {
+        let _: Bool? = try await session.evaluate("(() => { document.getElementById('\(Self.freezeStyleId)')?.remove(); return true; })()")
+    }
+
+    func failIfNavigatedAway(_ activity: PageActivity, loaderId: String, step: String) throws {
+        if let away = activity.navigatedAway(from: loaderId) {
+            throw CaptureError.stepFailed(step: step, url: url.absoluteString,
+                                          message: "the page navigated away during capture (to \(away))", partialFolder: keptPartialPath())
+        }
+    }
+
+    /// The tiled screenshot, its provenance chunk, and the blank-band guard.
+    func takeScreenshot(session: PageSession, activity: PageActivity, loaderId: String, file: URL,
+                        finalURL: String, browserProduct: String) async throws -> CaptureRecord.Screenshot {
+        let captureId = self.captureId, requested = url.absoluteString, started = UTCTime.milliseconds(self.started)
+        let options = self.options
+        let tiler = TiledScreenshot(session: session, options: options, file: file, provenance: { geometry in
+            let provenance: [String: Any] = [
+                "schema": "exhibit-png-provenance", "schemaVersion": 1, "captureId": captureId,
+                "requestedURL": requested, "finalURL": finalURL, "captureTime": started,
+                "exhibit": "\(ExhibitVersion.name) \(ExhibitVersion.current)", "browser": browserProduct,
+                "viewport": ["width": options.viewportWidth, "height": options.viewportHeight],
+                "deviceScaleFactor": options.deviceScaleFactor,
+                "region": ["x": geometry.x, "y": geometry.y, "width": geometry.width, "height": geometry.height],
+                "documentHeight": geometry.documentHeight, "truncated": geometry.truncated,
+                "tileHeight": geometry.tileHeight, "tiles": geometry.tiles,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }, warn: { self.warn("screenshot", $0) })
+        let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture { activity.navigatedAway(from: loaderId) }
+        if geometry.truncated {
+            warn("screenshot", "the page is \(geometry.documentHeight) CSS px tall, over --max-height \(options.limits.maxHeight); "
+                 + "captured the top \(geometry.height) px only (truncated)")
+        }
+        let bands = try await blankBands(runs, geometry: geometry, session: session)
+        for band in bands {
+            warn("screenshot", "blank band at y=\(band.fromY)-\(band.toY) CSS px (flat \(band.colour)) where the page has visible text or images")
+        }
+        if options.strict && !bands.isEmpty {
+            throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,
+                                          message: "\(bands.count) blank band(s) over visible content (--strict)", partialFolder: keptPartialPath())
+        }
+        let scale = options.deviceScaleFactor
+        return CaptureRecord.Screenshot(
+            file: "screenshot.png", x: geometry.x, y: geometry.y, cssWidth: geometry.width, cssHeight: geometry.height,
+            documentHeight: geometry.documentHeight,
+            pixelWidth: Int((Double(geometry.width) * scale).rounded()), pixelHeight: Int((Double(geometry.height) * scale).rounded()),
+            truncated: geometry.truncated, clipSelector: options.clipSelector, tileHeight: geometry.tileHeight, tiles: geometry.tiles,
+            attempts: attempts,
+            provenance: .init(chunk: "iTXt", keyword: TiledScreenshot.keyword, sha256: FileDigest.sha256Hex(Array(provenanceJSON.utf8))),
+            blankBands: bands)
+    }
+
+    /// Flat runs taller than two viewports that overlap visible text or images in the DOM.
+    func blankBands(_ runs: [TiledScreenshot.FlatRun], geometry: TiledScreenshot.Geometry,
+                    session: PageSession) async throws -> [CaptureRecord.BlankBand] {
+        let scale = geometry.scale
+        let threshold = Int(2 * Double(options.viewportHeight) * scale)
+        let tall = runs.filter { $0.end - $0.start > threshold }
+        guard !tall.isEmpty else { return [] }
+        // Visible text and image boxes in document CSS px, merged into intervals.
+        let content: [[Double]] = try await session.evaluate("""
+            (() => {
+              const boxes = [], range = document.createRange(), sy = scrollY;
+              const walker = document.createTreeWalker(document.body || document.documentElement, NodeFilter.SHOW_TEXT);
+              for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                if (!n.textContent.trim() || !n.parentElement) continue;
+                const style = getComputedStyle(n.parentElement);
+                if (style.visibility !== 'visible' || style.display === 'none' || parseFloat(style.opacity) === 0) continue;
+                range.selectNodeContents(n);
+                for (const r of range.getClientRects()) if (r.width > 0 && r.height > 0) boxes.push([r.top + sy, r.bottom + sy]);
+              }
+              for (const i of document.images) { const r = i.getBoundingClientRect(); if (r.width > 0 && r.height > 0) boxes.push([r.top + sy, r.bottom + sy]); }
+              boxes.sort((a, b) => a[0] - b[0]);
+              const merged = [];
+              for (const b of boxes) { const last = merged[merged.length - 1]; if (last && b[0] <= last[1]) last[1] = Math.max(last[1], b[1]); else merged.push(b); }
+              return merged;
+            })()
+            """, timeout: .seconds(60)) ?? []
+        return tall.compactMap { run in
+            let from = Double(geometry.y) + Double(run.start) / scale, to = Double(geometry.y) + Double(run.end) / scale
+            guard content.contains(where: { $0.count == 2 && $0[0] < to && $0[1] > from }) else { return nil }
+            return CaptureRecord.BlankBand(fromY: Int(from), toY: Int(to.rounded(.up)), colour: String(format: "#%06x", run.colour))
+        }
+    }
+}

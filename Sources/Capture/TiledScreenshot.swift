@@ -1,0 +1,176 @@
+import CPNGWriter
+import DevTools
+import Foundation
+import PNGCodec
+
+/// The full-page screenshot, taken in tiles and stitched row by row with libpng.
+///
+/// Chromium paints white past ~100 M device pixels in one software-composited capture, and
+/// repeats or drops content past 16,384 device px on a GPU. So the page is captured in clips of at
+/// most 4,096 device rows, in document coordinates with `captureBeyondViewport` (the viewport is
+/// never resized), each decoded and streamed into one PNG; only one tile is in memory at a time.
+/// The height is measured again after the first tile and after the last (captureBeyondViewport
+/// fires resize events); a change restarts the capture, a bounded number of times.
+struct TiledScreenshot {
+    let session: PageSession
+    let options: CaptureOptions
+    let file: URL
+    /// Builds the provenance JSON for the given geometry.
+    let provenance: (Geometry) -> String
+    let warn: (String) -> Void
+
+    /// The region captured and how it was cut, in CSS px.
+    struct Geometry: Codable, Sendable {
+        var x: Int
+        var y: Int
+        var width: Int
+        var height: Int
+        var documentHeight: Int
+        var scale: Double
+        var tileHeight: Int
+        var tiles: [[Int]]
+        var truncated: Bool
+    }
+
+    /// A run of identical, single-colour rows (device px).
+    struct FlatRun { var start: Int; var end: Int; var colour: UInt32 }
+
+    static let maxAttempts = 3
+    static let keyword = "exhibit:provenance"
+
+    func capture(navigatedAway: () -> String?) async throws -> (Geometry, [FlatRun], String, Int) {
+        var attempt = 1
+        var changes: [String] = []
+        while true {
+            let planned = try await plan()
+            let outcome = try await stitch(planned, navigatedAway: navigatedAway, lastAttempt: attempt == Self.maxAttempts)
+            switch outcome {
+            case .done(let runs, let provenanceJSON):
+                if !changes.isEmpty {
+                    warn("the page height changed while capturing (\(changes.joined(separator: "; "))); captured \(planned.height) CSS px on attempt \(attempt)")
+                }
+                return (planned, runs, provenanceJSON, attempt)
+            case .heightChanged(let from, let to):
+                changes.append("\(from) -> \(to) px")
+                attempt += 1
+            }
+        }
+    }
+
+    private enum Outcome { case done([FlatRun], String), heightChanged(Int, Int) }
+
+    /// The region to capture now: the clip element's box, or the whole document, cut at --max-height.
+    private func plan() async throws -> Geometry {
+        let scale = options.deviceScaleFactor
+        var region = try await measure()
+        let documentHeight = region.height
+        guard region.width > 0, region.height > 0 else {
+            throw CaptureError.stepFailed(step: "screenshot", url: options.url,
+                message: options.clipSelector == nil ? "the page has zero height: nothing to capture"
+                    : "the element '\(options.clipSelector ?? "")' has zero width or height: nothing to capture",
+                partialFolder: nil)
+        }
+        var truncated = false
+        if region.height > options.limits.maxHeight {
+            region.height = options.limits.maxHeight
+            truncated = true
+        }
+        // At most 4,096 CSS px and 4,096 device rows per tile: far below both Chromium limits,
+        // and it bounds the memory one decoded tile takes (width x 4,096 x 4 bytes).
+        let tileHeight = max(1, min(4096, Int((4096 / scale).rounded(.down))))
+        let tiles = stride(from: 0, to: region.height, by: tileHeight).map { [$0, min(tileHeight, region.height - $0)] }
+        return Geometry(x: region.x, y: region.y, width: region.width, height: region.height, documentHeight: documentHeight,
+                        scale: scale, tileHeight: tileHeight, tiles: tiles, truncated: truncated)
+    }
+
+    private struct Region { var x: Int; var y: Int; var width: Int; var height: Int }
+
+    private func measure() async throws -> Region {
+        if let selector = options.clipSelector {
+            let literal = String(decoding: try JSONEncoder().encode(selector), as: UTF8.self)
+            let box: [Double]? = try await session.evaluate("""
+                (() => { const e = document.querySelector(\(literal)); if (!e) return null;
+                  const r = e.getBoundingClientRect();
+                  return [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY]; })()
+                """)
+            guard let box, box.count == 4 else {
+                throw CaptureError.usage("no element matches --clip-selector '\(selector)' on \(options.url)")
+            }
+            let x = Int(box[0].rounded(.down)), y = Int(box[1].rounded(.down))
+            return Region(x: max(0, x), y: max(0, y), width: Int(box[2].rounded(.up)) - max(0, x), height: Int(box[3].rounded(.up)) - max(0, y))
+        }
+        let metrics = try await session.send(PageCommands.GetLayoutMetrics())
+        let scrollHeight: Double = try await session.evaluate(
+            "document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0") ?? 0
+        let documentIsEmpty: Bool = try await session.evaluate(
+            "!document.documentElement || getComputedStyle(document.documentElement).display === 'none' || !document.body || document.body.getBoundingClientRect().height === 0 && document.body.scrollHeight === 0 && document.body.childElementCount === 0") ?? false
+        let height = documentIsEmpty ? 0 : Int(max(metrics.cssContentSize.height, scrollHeight).rounded(.up))
+        let width = Int(max(metrics.cssContentSize.width, Double(options.viewportWidth)).rounded(.up))
+        return Region(x: 0, y: 0, width: width, height: height)
+    }
+
+    private func stitch(_ geometry: Geometry, navigatedAway: () -> String?, lastAttempt: Bool) async throws -> Outcome {
+        let scale = geometry.scale
+        let pixelWidth = Int((Double(geometry.width) * scale).rounded())
+        let pixelHeight = Int((Double(geometry.height) * scale).rounded())
+        let writer = try PNGStreamWriter(path: file.path, width: pixelWidth, height: pixelHeight,
+                                         pixelsPerMeter: Int((3779.5275 * scale).rounded()))
+        var finished = false
+        defer { if !finished { writer.abort(); try? FileManager.default.removeItem(at: file) } }
+        let provenanceJSON = provenance(geometry)
+        try writer.addText(keyword: Self.keyword, text: provenanceJSON)
+
+        var rgb = [UInt8](repeating: 0, count: pixelWidth * 3)
+        var runs: [FlatRun] = []
+        var current: FlatRun?
+        var row = 0
+        for (index, tile) in geometry.tiles.enumerated() {
+            let clip = PageCommands.Clip(x: Double(geometry.x), y: Double(geometry.y + tile[0]),
+                                         width: Double(geometry.width), height: Double(tile[1]))
+            let shot = try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120))
+            if let url = navigatedAway() {
+                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
+                                              message: "the page navigated away during capture (to \(url))", partialFolder: nil)
+            }
+            guard let data = Data(base64Encoded: shot.data) else {
+                throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "tile \(index) is not base64")
+            }
+            let image = try PNGImage(data: data, name: "tile \(index)")
+            let expectedRows = Int((Double(tile[0] + tile[1]) * scale).rounded()) - Int((Double(tile[0]) * scale).rounded())
+            guard image.width == pixelWidth, image.height == expectedRows else {
+                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
+                    message: "tile \(index) is \(image.width)x\(image.height) px, expected \(pixelWidth)x\(expectedRows)",
+                    partialFolder: nil)
+            }
+            try image.rgba.withUnsafeBufferPointer { source in
+                guard let base = source.baseAddress else { return }
+                for y in 0..<image.height {
+                    var colour: UInt32 = 0
+                    let flat = rgb.withUnsafeMutableBufferPointer { target in
+                        exhibit_rgba_row_to_rgb(base + y * pixelWidth * 4, target.baseAddress, pixelWidth, &colour) == 1
+                    }
+                    try rgb.withUnsafeBufferPointer { try writer.writeRow($0) }
+                    if flat, var run = current, run.colour == colour, run.end == row {
+                        run.end = row + 1
+                        current = run
+                    } else {
+                        if let run = current { runs.append(run) }
+                        current = flat ? FlatRun(start: row, end: row + 1, colour: colour) : nil
+                    }
+                    row += 1
+                }
+            }
+            // captureBeyondViewport fires resize events; a page may re-lay out after the first tile.
+            if (index == 0 || index == geometry.tiles.count - 1), !lastAttempt {
+                let now = try await plan()
+                if now.height != geometry.height || now.width != geometry.width {
+                    return .heightChanged(geometry.height, now.height)
+                }
+            }
+        }
+        if let run = current { runs.append(run) }
+        try writer.finish()
+        finished = true
+        return .done(runs, provenanceJSON)
+    }
+}

@@ -1,0 +1,107 @@
+import CPNGWriter
+import Foundation
+
+/// Writes an 8-bit RGB PNG row by row with libpng, so the whole image never sits in memory.
+///
+/// The file carries an sRGB chunk, a pHYs chunk and any iTXt chunks given before the first row.
+/// Not `Sendable`: one writer is used by one task.
+public final class PNGStreamWriter {
+    private var writer: OpaquePointer?
+    /// The file being written.
+    public let path: String
+    public let width: Int
+    public let height: Int
+    private var rowsWritten = 0
+    private var begun = false
+
+    /// Opens `path`. `pixelsPerMeter` goes into pHYs (96 dpi x scale is 3780 x scale).
+    public init(path: String, width: Int, height: Int, pixelsPerMeter: Int) throws {
+        guard width > 0, height > 0, width <= Int(UInt32.max), height <= Int(UInt32.max) else {
+            throw PNGError(path: path, message: "cannot write a \(width)x\(height) image")
+        }
+        var message = [CChar](repeating: 0, count: 256)
+        guard let opened = exhibit_png_writer_open(path, UInt32(width), UInt32(height), UInt32(pixelsPerMeter), &message, message.count) else {
+            throw PNGError(path: path, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        self.writer = opened
+        self.path = path
+        self.width = width
+        self.height = height
+    }
+
+    deinit { abort() }
+
+    /// Adds an uncompressed iTXt chunk; only before the first row.
+    public func addText(keyword: String, text: String) throws {
+        guard let writer, !begun else { throw PNGError(path: path, message: "text chunks must come before the rows") }
+        guard exhibit_png_writer_add_itxt(writer, keyword, text) == 0 else { throw failure() }
+    }
+
+    /// Writes one row of `width * 3` RGB bytes.
+    public func writeRow(_ row: UnsafeBufferPointer<UInt8>) throws {
+        guard let writer else { throw PNGError(path: path, message: "writer already closed") }
+        guard row.count == width * 3, let base = row.baseAddress else {
+            throw PNGError(path: path, message: "row of \(row.count) bytes, expected \(width * 3)")
+        }
+        guard rowsWritten < height else { throw PNGError(path: path, message: "more rows than the declared height \(height)") }
+        if !begun {
+            guard exhibit_png_writer_begin(writer) == 0 else { throw failure() }
+            begun = true
+        }
+        guard exhibit_png_writer_write_row(writer, base) == 0 else { throw failure() }
+        rowsWritten += 1
+    }
+
+    /// Writes the end of the file; every declared row must have been written.
+    public func finish() throws {
+        guard let writer else { throw PNGError(path: path, message: "writer already closed") }
+        guard rowsWritten == height else { throw PNGError(path: path, message: "\(rowsWritten) of \(height) rows written") }
+        guard exhibit_png_writer_finish(writer) == 0 else {
+            let error = failure()
+            abort()
+            throw error
+        }
+        self.writer = nil
+    }
+
+    /// Gives up; the caller removes the file.
+    public func abort() {
+        if let writer { exhibit_png_writer_abort(writer) }
+        writer = nil
+    }
+
+    private func failure() -> PNGError {
+        PNGError(path: path, message: writer.map { String(cString: exhibit_png_writer_error($0)) } ?? "unknown libpng error")
+    }
+}
+
+/// Reads text chunks straight from a PNG's chunk list (no pixels decoded).
+public enum PNGTextChunks {
+    /// The text of every uncompressed iTXt chunk, by keyword.
+    public static func internationalText(inFile path: String) throws -> [String: String] {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw PNGError(path: path, message: "cannot open") }
+        defer { try? handle.close() }
+        guard try handle.read(upToCount: 8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else {
+            throw PNGError(path: path, message: "not a PNG file")
+        }
+        var texts: [String: String] = [:]
+        while let header = try handle.read(upToCount: 8), header.count == 8 {
+            let length = Int(header.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) })
+            let type = String(decoding: header.suffix(4), as: UTF8.self)
+            if type == "IDAT" || type == "IEND" { break }  // text chunks Exhibit writes come before the image data
+            guard length <= 16 << 20, let body = try handle.read(upToCount: length), body.count == length else {
+                throw PNGError(path: path, message: "truncated \(type) chunk")
+            }
+            _ = try handle.read(upToCount: 4)  // CRC
+            guard type == "iTXt" else { continue }
+            // keyword \0 compression-flag compression-method language \0 translated-keyword \0 text
+            let parts = body.split(separator: 0, maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, let rest = parts.last, rest.count >= 2, rest[rest.startIndex] == 0 else { continue }
+            let afterFlags = rest.dropFirst(2)
+            let fields = afterFlags.split(separator: 0, maxSplits: 2, omittingEmptySubsequences: false)
+            guard fields.count == 3, let text = fields.last else { continue }
+            texts[String(decoding: parts[0], as: UTF8.self)] = String(decoding: text, as: UTF8.self)
+        }
+        return texts
+    }
+}
