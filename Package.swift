@@ -57,7 +57,7 @@ let package = Package(
         // Evidence package: hashing, BagIt, timestamps and signatures on bags, verification.
         // Knows nothing of browsers.
         .target(name: "Evidence", dependencies: [
-            "TrustedTime",
+            "TrustedTime", "PNGCodec",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The capture pipeline: page -> files -> bag.

@@ -131,7 +131,18 @@ final class CaptureRun {
         return partial.path
     }
 
+    /// Runs the capture; whatever fails, an empty partial folder is removed and a non-empty one is
+    /// named in the error, so nothing is left looking complete and nothing captured is lost.
     func execute(browser provider: any BrowserProvider) async throws -> CaptureResult {
+        do {
+            return try await run(browser: provider)
+        } catch let error as CaptureError {
+            guard case .stepFailed(let step, let url, let message, let folder) = error else { throw error }
+            throw CaptureError.stepFailed(step: step, url: url, message: message, partialFolder: folder ?? keptPartialPath())
+        }
+    }
+
+    private func run(browser provider: any BrowserProvider) async throws -> CaptureResult {
         let partial = output.appendingPathComponent(".\(captureId).partial")
         let data = partial.appendingPathComponent("data")
         do { try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true) }

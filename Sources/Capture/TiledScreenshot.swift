@@ -38,7 +38,7 @@ struct TiledScreenshot {
     static let maxAttempts = 3
     static let keyword = "exhibit:provenance"
 
-    func capture(navigatedAway: () -> String?) async throws -> (Geometry, [FlatRun], String, Int) {
+    func capture(navigatedAway: @escaping @Sendable () -> String?) async throws -> (Geometry, [FlatRun], String, Int) {
         var attempt = 1
         var changes: [String] = []
         while true {
@@ -94,7 +94,8 @@ struct TiledScreenshot {
                   return [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY]; })()
                 """)
             guard let box, box.count == 4 else {
-                throw CaptureError.usage("no element matches --clip-selector '\(selector)' on \(options.url)")
+                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
+                                              message: "no element matches --clip-selector '\(selector)'", partialFolder: nil)
             }
             let x = Int(box[0].rounded(.down)), y = Int(box[1].rounded(.down))
             return Region(x: max(0, x), y: max(0, y), width: Int(box[2].rounded(.up)) - max(0, x), height: Int(box[3].rounded(.up)) - max(0, y))
@@ -109,7 +110,34 @@ struct TiledScreenshot {
         return Region(x: 0, y: 0, width: width, height: height)
     }
 
-    private func stitch(_ geometry: Geometry, navigatedAway: () -> String?, lastAttempt: Bool) async throws -> Outcome {
+    /// One tile, watched for a navigation of the main frame: Chromium never answers a screenshot of
+    /// a page that has gone, so the watcher cancels the command (which fails it at once) instead of
+    /// letting it run into its timeout.
+    private func screenshot(_ clip: PageCommands.Clip, navigatedAway: @escaping @Sendable () -> String?) async throws -> PageCommands.CaptureScreenshot.Result {
+        let session = self.session
+        let capture = Task { try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120)) }
+        let watcher = Task {
+            while !Task.isCancelled {
+                if navigatedAway() != nil { capture.cancel(); return }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        defer { watcher.cancel() }
+        do {
+            let result = try await capture.value
+            if let url = navigatedAway() { throw navigated(url) }
+            return result
+        } catch {
+            if let url = navigatedAway() { throw navigated(url) }
+            throw error
+        }
+    }
+
+    private func navigated(_ url: String) -> CaptureError {
+        .stepFailed(step: "screenshot", url: options.url, message: "the page navigated away during capture (to \(url))", partialFolder: nil)
+    }
+
+    private func stitch(_ geometry: Geometry, navigatedAway: @escaping @Sendable () -> String?, lastAttempt: Bool) async throws -> Outcome {
         let scale = geometry.scale
         let pixelWidth = Int((Double(geometry.width) * scale).rounded())
         let pixelHeight = Int((Double(geometry.height) * scale).rounded())
@@ -127,11 +155,7 @@ struct TiledScreenshot {
         for (index, tile) in geometry.tiles.enumerated() {
             let clip = PageCommands.Clip(x: Double(geometry.x), y: Double(geometry.y + tile[0]),
                                          width: Double(geometry.width), height: Double(tile[1]))
-            let shot = try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120))
-            if let url = navigatedAway() {
-                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
-                                              message: "the page navigated away during capture (to \(url))", partialFolder: nil)
-            }
+            let shot = try await screenshot(clip, navigatedAway: navigatedAway)
             guard let data = Data(base64Encoded: shot.data) else {
                 throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "tile \(index) is not base64")
             }

@@ -136,6 +136,17 @@ public actor DevToolsConnection {
         do { body = try JSONEncoder().encode(Request(id: id, method: method, params: params, sessionId: sessionId)) }
         catch { throw DevToolsError.badResponse(method: method, reason: "could not encode parameters: \(error)") }
         let limit = timeout ?? defaultTimeout
+        // A cancelled caller fails its pending call at once instead of waiting for the timeout
+        // (a browser that navigated away never answers a screenshot, for one).
+        return try await withTaskCancellationHandler {
+            try await waitForAnswer(id: id, method: method, body: body, limit: limit)
+        } onCancel: {
+            Task { await self.fail(id: id, with: .cancelled(method: method)) }
+        }
+    }
+
+    private func waitForAnswer(id: Int, method: String, body: Data, limit: Duration) async throws -> Data {
+        try Task.checkCancellation()
         return try await withCheckedThrowingContinuation { continuation in
             let timer = Task { [weak self] in
                 guard (try? await Task.sleep(for: limit)) != nil else { return }

@@ -16,6 +16,8 @@ public enum DevToolsError: Error, CustomStringConvertible, Sendable {
     case protocolError(method: String, code: Int, message: String)
     /// No answer to a command within its time limit.
     case timeout(method: String, seconds: Double)
+    /// The caller stopped waiting (its task was cancelled).
+    case cancelled(method: String)
     /// An answer that could not be decoded into the expected type.
     case badResponse(method: String, reason: String)
 
@@ -32,6 +34,7 @@ public enum DevToolsError: Error, CustomStringConvertible, Sendable {
         case .protocolError(let method, let code, let message): return "\(method) failed: \(message) (CDP error \(code))"
         case .timeout(let method, let seconds): return "\(method) got no answer within \(formatSeconds(seconds)) s"
         case .badResponse(let method, let reason): return "\(method) answered with something unexpected: \(reason)"
+        case .cancelled(let method): return "\(method) was abandoned before the browser answered"
         }
     }
 }

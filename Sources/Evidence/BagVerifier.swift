@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PNGCodec
 import TrustedTime
 import X509
 
@@ -51,6 +52,7 @@ public struct BagVerifier: Sendable {
         checks += timestampChecks
         let (signatureCheck, fingerprint) = verifySignature()
         if let signatureCheck { checks.append(signatureCheck) }
+        if let provenance = verifyProvenance() { checks.append(provenance) }
         return VerificationReport(verdict: checks.allSatisfy(\.ok) ? "valid" : "invalid", bag: root.path, checks: checks,
                                   timestamps: summaries, signerFingerprint: fingerprint)
     }
@@ -82,6 +84,43 @@ public struct BagVerifier: Sendable {
             }
         }
         return (checks, summaries)
+    }
+
+    /// The provenance embedded in data/screenshot.png (iTXt `exhibit:provenance`), when there is
+    /// one, must agree with data/capture.json: both are hashed, so a disagreement means one of them
+    /// was rewritten together with its manifest lines.
+    private func verifyProvenance() -> BagCheck? {
+        let png = root.appendingPathComponent("data/screenshot.png").path
+        guard FileManager.default.fileExists(atPath: png),
+              let texts = try? PNGTextChunks.internationalText(inFile: png), let embedded = texts["exhibit:provenance"] else { return nil }
+        let subject = "data/screenshot.png"
+        guard let provenance = try? JSONSerialization.jsonObject(with: Data(embedded.utf8)) as? [String: Any] else {
+            return BagCheck(subject: subject, ok: false, detail: "embedded provenance is not JSON")
+        }
+        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("data/capture.json").path),
+              let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            return BagCheck(subject: subject, ok: false, detail: "embedded provenance present but data/capture.json is unreadable")
+        }
+        func value(_ object: [String: Any], _ path: String) -> String {
+            var current: Any? = object
+            for key in path.split(separator: ".") { current = (current as? [String: Any])?[String(key)] }
+            guard let current else { return "(absent)" }
+            if let number = current as? NSNumber { return number.stringValue }
+            let json = try? JSONSerialization.data(withJSONObject: current, options: [.sortedKeys, .fragmentsAllowed])
+            return json.map { String(decoding: $0, as: UTF8.self) } ?? "\(current)"
+        }
+        let pairs = [("captureId", "captureId"), ("requestedURL", "requestedURL"), ("finalURL", "finalURL"),
+                     ("deviceScaleFactor", "viewport.deviceScaleFactor"), ("viewport.width", "viewport.width"),
+                     ("viewport.height", "viewport.height"), ("region.x", "screenshot.x"), ("region.y", "screenshot.y"),
+                     ("region.width", "screenshot.cssWidth"), ("region.height", "screenshot.cssHeight"),
+                     ("tiles", "screenshot.tiles"), ("tileHeight", "screenshot.tileHeight")]
+        let differing = pairs.filter { value(provenance, $0.0) != value(record, $0.1) }
+        guard differing.isEmpty else {
+            let list = differing.map { "\($0.0) \(value(provenance, $0.0)) vs capture.json \($0.1) \(value(record, $0.1))" }
+            return BagCheck(subject: subject, ok: false, detail: "embedded provenance disagrees with capture.json: \(list.joined(separator: "; "))")
+        }
+        return BagCheck(subject: subject, ok: true,
+                        detail: "embedded provenance (iTXt exhibit:provenance) matches capture.json: capture id, URLs, viewport, scale, region, tiles")
     }
 
     private func verifySignature() -> (BagCheck?, String?) {

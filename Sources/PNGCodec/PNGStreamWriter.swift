@@ -105,3 +105,19 @@ public enum PNGTextChunks {
         return texts
     }
 }
+
+/// Reads one pixel column of a PNG, row by row with libpng, without holding the image in memory.
+public enum PNGColumnReader {
+    /// The image width, and the colour (0xRRGGBB) of column `x` in every row, top to bottom.
+    public static func column(ofFile path: String, x: Int) throws -> (width: Int, colours: [UInt32]) {
+        var values: UnsafeMutablePointer<UInt32>?
+        var width: UInt32 = 0, rows: UInt32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        guard x >= 0, exhibit_png_read_column(path, UInt32(x), &values, &width, &rows, &message, message.count) == 0,
+              let values else {
+            throw PNGError(path: path, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        defer { free(values) }
+        return (Int(width), Array(UnsafeBufferPointer(start: values, count: Int(rows))))
+    }
+}

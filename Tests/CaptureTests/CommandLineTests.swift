@@ -14,7 +14,7 @@ struct CommandLineTests {
         let folder = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(folder.hasPrefix(out.path + "/"))
         #expect(FileManager.default.fileExists(atPath: folder + "/data/capture.json"))
-        for step in ["launch", "navigate", "settle", "screenshot", "pdf", "dom", "metadata", "bag"] {
+        for step in ["launch", "navigate", "settle", "prepare", "screenshot", "pdf", "dom", "metadata", "bag"] {
             #expect(run.stderr.range(of: #"\[\s*\d+\.\d\ds\] "# + step, options: .regularExpression) != nil, "no \(step) line")
         }
         #expect(run.stderr.contains("sha256 "))

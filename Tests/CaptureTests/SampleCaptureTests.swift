@@ -132,7 +132,7 @@ struct SampleCaptureTests {
         #expect(record.exhibit.version == ExhibitVersion.current)
         #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
         #expect(record.options.url == record.requestedURL)
-        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "screenshot", "pdf", "dom", "metadata"])
+        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "prepare", "screenshot", "pdf", "dom", "metadata"])
         #expect(record.warnings.isEmpty, "\(record.warnings)")
         let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
         #expect(dom.hasPrefix("<!DOCTYPE html>"))
@@ -203,15 +203,5 @@ struct TruncationTests {
         #expect(record.screenshot.truncated && record.screenshot.cssHeight == 2_000 && record.screenshot.pixelHeight == 2_000)
         #expect(record.screenshot.documentHeight > 5_000)
         #expect(record.warnings.contains { $0.step == "screenshot" && $0.message.contains("truncated") })
-    }
-
-    @Test("a page over the single-screenshot pixel budget is cut at the budget, never left with a white band")
-    func pixelBudget() async throws {
-        let result = try await capture { $0.limits.pixelBudget = 4_096_000; $0.deviceScaleFactor = 2 }
-        let record = try TestSupport.decodeRecord(result.folder)
-        // 4,096,000 / (1280 x 2 x 2) = 800 CSS px, 1,600 device px.
-        #expect(record.state == "partial")
-        #expect(record.screenshot.cssHeight == 800 && record.screenshot.pixelHeight == 1_600 && record.screenshot.pixelWidth == 2_560)
-        #expect(record.warnings.contains { $0.message.contains("only reliable up to 800 CSS px") })
     }
 }

@@ -1,0 +1,2 @@
+#include "png_writer.h"
+#include "png_reader.h"

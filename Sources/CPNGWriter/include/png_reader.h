@@ -1,0 +1,13 @@
+#ifndef EXHIBIT_PNG_READER_H
+#define EXHIBIT_PNG_READER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Reads a PNG row by row (never the whole image) and returns the pixel at column `x` of every row
+   as 0xRRGGBB in `column` (allocated with malloc, `*rows` entries; the caller frees it). Returns 0
+   on success, non-zero with a message in `error`. Every libpng call stays behind setjmp here. */
+int exhibit_png_read_column(const char *path, uint32_t x, uint32_t **column, uint32_t *width, uint32_t *rows,
+                            char *error, size_t error_size);
+
+#endif
