@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 
-.PHONY: demo test deps build clean fuzz
+.PHONY: demo test deps build clean fuzz benchmark
 
 deps:
 	@scripts/install-deps.sh
@@ -25,3 +25,7 @@ clean:
 # Fuzz the RFC 3161 response parser with libFuzzer (SECONDS=60 by default); not part of make test.
 fuzz: deps
 	scripts/fuzz.sh $(or $(SECONDS),60)
+
+# Exhibit versus Playwright for Python on the same Chromium (not part of make test).
+benchmark:
+	Benchmarks/run.sh
