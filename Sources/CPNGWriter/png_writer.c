@@ -57,8 +57,9 @@ exhibit_png_writer *exhibit_png_writer_open(const char *path, uint32_t width, ui
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_set_sRGB_gAMA_and_cHRM(writer->png, writer->info, PNG_sRGB_INTENT_PERCEPTUAL);
     png_set_pHYs(writer->png, writer->info, pixels_per_meter, pixels_per_meter, PNG_RESOLUTION_METER);
-    /* Screenshots compress well with a fast level; level 9 costs much time for little. */
-    png_set_compression_level(writer->png, 6);
+    /* Screenshots are mostly flat colour and compress well at a fast level: level 3 measured
+       about as small as 6 on the fixtures for much less time; 9 costs far more for little. */
+    png_set_compression_level(writer->png, 3);
     return writer;
 }
 

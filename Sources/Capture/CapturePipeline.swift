@@ -160,8 +160,16 @@ final class CaptureRun {
             await browser.close()
             throw error
         }
-        await browser.close()
-        return try await finish(page: page, browser: browser, partial: partial, data: data)
+        // The page is done with: the browser shuts down while the files are hashed and bagged.
+        async let closed: Void = browser.close()
+        do {
+            let result = try await finish(page: page, browser: browser, partial: partial, data: data)
+            await closed
+            return result
+        } catch {
+            await closed
+            throw error
+        }
     }
 
     /// Everything gathered from the browser.

@@ -2,6 +2,17 @@ import DevTools
 import Evidence
 import Foundation
 
+/// A value of the sweep's result object: a number or a text.
+enum SweepValue: Decodable, Sendable {
+    case number(Double), text(String)
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let number = try? container.decode(Double.self) { self = .number(number) } else { self = .text(try container.decode(String.self)) }
+    }
+    var number: Double? { if case .number(let value) = self { return value } else { return nil } }
+    var text: String? { if case .text(let value) = self { return value } else { return nil } }
+}
+
 /// What happens to the page between settling and the screenshot, and the screenshot itself.
 /// Every change to the page is recorded in capture.json under `preparation`.
 extension CaptureRun {
@@ -22,42 +33,50 @@ extension CaptureRun {
         let eager: Int = try await session.evaluate(
             "(() => { const l = [...document.querySelectorAll('img[loading=lazy]')]; l.forEach(i => i.loading = 'eager'); return l.length; })()") ?? 0
 
-        let viewport = Double(options.viewportHeight)
-        let step = max(1, Int(viewport * 0.8))
-        let started = ContinuousClock.now
-        let deadline = started + .milliseconds(Int(options.limits.sweepSeconds * 1000))
-        var y = 0, steps = 0
-        var stoppedBecause = "reached the end of the page"
-        while true {
-            let height: Int = try await session.evaluate(
-                "document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0") ?? 0
-            if y + Int(viewport) >= height { break }
-            if y >= options.limits.maxHeight { stoppedBecause = "reached --max-height \(options.limits.maxHeight) (the page kept growing)"; break }
-            if steps >= options.limits.sweepSteps { stoppedBecause = "reached the step limit \(options.limits.sweepSteps)"; break }
-            if ContinuousClock.now >= deadline { stoppedBecause = "reached the time limit \(options.limits.sweepSeconds) s"; break }
-            y += step
-            steps += 1
-            let stepStarted = ContinuousClock.now
-            // Two animation frames let IntersectionObservers fire; a request they start must then finish.
-            let _: Bool? = try await session.evaluate(
-                "(() => { scrollTo(0, \(y)); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
-                awaitPromise: true, timeout: .seconds(10))
-            try? await Task.sleep(for: .milliseconds(30))
-            if activity.snapshot.lastNetworkChange > stepStarted || !activity.snapshot.inFlight.isEmpty {
-                _ = await activity.wait(upTo: 3) { $0.inFlight.isEmpty && ContinuousClock.now - $0.lastNetworkChange >= .milliseconds(150) }
-            }
-        }
-        if stoppedBecause.hasPrefix("reached the") && stoppedBecause != "reached the end of the page" {
+        // The sweep runs inside the page (one round trip, not several per step): each step scrolls,
+        // lets two animation frames pass so IntersectionObservers fire, then waits for every image
+        // that started loading (at most 3 s a step). Requests other than images are waited for
+        // from the browser's side once the sweep is done.
+        let limits = options.limits
+        let sweep: [String: SweepValue] = try await session.evaluate("""
+            (async () => {
+              const step = Math.max(1, Math.floor(innerHeight * 0.8)), started = performance.now();
+              const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+              const height = () => document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0;
+              let y = 0, steps = 0, reason = 'reached the end of the page';
+              while (true) {
+                if (y + innerHeight >= height()) break;
+                if (y >= \(limits.maxHeight)) { reason = 'reached --max-height \(limits.maxHeight) (the page kept growing)'; break; }
+                if (steps >= \(limits.sweepSteps)) { reason = 'reached the step limit \(limits.sweepSteps)'; break; }
+                if (performance.now() - started >= \(Int(limits.sweepSeconds * 1000))) { reason = 'reached the time limit \(limits.sweepSeconds) s'; break; }
+                y += step; steps += 1;
+                scrollTo(0, y);
+                await frames();
+                const loading = [...document.images].filter(i => i.currentSrc && !i.complete);
+                if (loading.length) await Promise.race([
+                  Promise.all(loading.map(i => new Promise(r => { i.addEventListener('load', r, {once: true}); i.addEventListener('error', r, {once: true}); }))),
+                  new Promise(r => setTimeout(r, 3000))]);
+              }
+              return {y, steps, reason, seconds: (performance.now() - started) / 1000};
+            })()
+            """, awaitPromise: true, timeout: .seconds(limits.sweepSeconds + 30)) ?? [:]
+        let y = Int(sweep["y"]?.number ?? 0), steps = Int(sweep["steps"]?.number ?? 0)
+        let stoppedBecause = sweep["reason"]?.text ?? "unknown"
+        if stoppedBecause != "reached the end of the page" {
             warn("prepare", "scroll sweep stopped at y=\(y): \(stoppedBecause)")
+        }
+        if await !activity.wait(upTo: limits.quietSeconds, until: {
+            $0.inFlight.isEmpty && ContinuousClock.now - $0.lastNetworkChange >= .milliseconds(300)
+        }) {
+            warn("prepare", "requests still in flight after the scroll sweep (\(limits.quietSeconds) s)")
         }
         let _: Bool? = try await session.evaluate(
             "(() => { scrollTo(0, 0); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
             awaitPromise: true, timeout: .seconds(10))
         try await waitForFontsAndImages(session: session, step: "prepare")
-        let elapsed = ContinuousClock.now - started
         return CaptureRecord.Preparation(
             lazyImagesMadeEager: eager, sweepSteps: steps,
-            sweepSeconds: ((Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18) * 1000).rounded() / 1000,
+            sweepSeconds: ((sweep["seconds"]?.number ?? 0) * 1000).rounded() / 1000,
             sweepReachedY: y, sweepStoppedBecause: stoppedBecause,
             injectedCSS: Self.freezeCSS, injectedCSSSHA256: FileDigest.sha256Hex(Array(Self.freezeCSS.utf8)))
     }

@@ -115,7 +115,8 @@ struct TiledScreenshot {
     /// letting it run into its timeout.
     private func screenshot(_ clip: PageCommands.Clip, navigatedAway: @escaping @Sendable () -> String?) async throws -> PageCommands.CaptureScreenshot.Result {
         let session = self.session
-        let capture = Task { try await session.send(PageCommands.CaptureScreenshot(clip: clip), timeout: .seconds(120)) }
+        // Each tile is decoded and re-encoded at once, so Chromium's own compression would be wasted.
+        let capture = Task { try await session.send(PageCommands.CaptureScreenshot(clip: clip, optimizeForSpeed: true), timeout: .seconds(120)) }
         let watcher = Task {
             while !Task.isCancelled {
                 if navigatedAway() != nil { capture.cancel(); return }

@@ -70,9 +70,12 @@ public enum PageCommands {
         public let clip: Clip?
         public let captureBeyondViewport: Bool
         public let fromSurface = true
-        public init(clip: Clip?, captureBeyondViewport: Bool = true) {
+        /// Faster, larger PNG encoding: right when the caller decodes the image straight away.
+        public let optimizeForSpeed: Bool
+        public init(clip: Clip?, captureBeyondViewport: Bool = true, optimizeForSpeed: Bool = false) {
             self.clip = clip
             self.captureBeyondViewport = captureBeyondViewport
+            self.optimizeForSpeed = optimizeForSpeed
         }
     }
 
