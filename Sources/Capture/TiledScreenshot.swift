@@ -113,8 +113,8 @@ struct TiledScreenshot {
     /// One tile, watched for a navigation of the main frame: Chromium never answers a screenshot of
     /// a page that has gone, so the watcher cancels the command (which fails it at once) instead of
     /// letting it run into its timeout.
-    private func screenshot(_ clip: PageCommands.Clip, navigatedAway: @escaping @Sendable () -> String?) async throws -> PageCommands.CaptureScreenshot.Result {
-        let session = self.session
+    private static func screenshot(_ clip: PageCommands.Clip, session: PageSession, url: String,
+                                   navigatedAway: @escaping @Sendable () -> String?) async throws -> PageCommands.CaptureScreenshot.Result {
         // Each tile is decoded and re-encoded at once, so Chromium's own compression would be wasted.
         let capture = Task { try await session.send(PageCommands.CaptureScreenshot(clip: clip, optimizeForSpeed: true), timeout: .seconds(120)) }
         let watcher = Task {
@@ -124,18 +124,17 @@ struct TiledScreenshot {
             }
         }
         defer { watcher.cancel() }
+        func navigated(_ away: String) -> CaptureError {
+            .stepFailed(step: "screenshot", url: url, message: "the page navigated away during capture (to \(away))", partialFolder: nil)
+        }
         do {
             let result = try await capture.value
-            if let url = navigatedAway() { throw navigated(url) }
+            if let away = navigatedAway() { throw navigated(away) }
             return result
         } catch {
-            if let url = navigatedAway() { throw navigated(url) }
+            if let away = navigatedAway() { throw navigated(away) }
             throw error
         }
-    }
-
-    private func navigated(_ url: String) -> CaptureError {
-        .stepFailed(step: "screenshot", url: options.url, message: "the page navigated away during capture (to \(url))", partialFolder: nil)
     }
 
     private func stitch(_ geometry: Geometry, navigatedAway: @escaping @Sendable () -> String?, lastAttempt: Bool) async throws -> Outcome {
@@ -153,10 +152,22 @@ struct TiledScreenshot {
         var runs: [FlatRun] = []
         var current: FlatRun?
         var row = 0
-        for (index, tile) in geometry.tiles.enumerated() {
+        // The next tile is rendered by Chromium while this one is decoded, checked and re-encoded
+        // here: at most two tiles are in memory.
+        let session = self.session, url = options.url
+        func fetch(_ index: Int) -> Task<PageCommands.CaptureScreenshot.Result, Error>? {
+            guard index < geometry.tiles.count else { return nil }
+            let tile = geometry.tiles[index]
             let clip = PageCommands.Clip(x: Double(geometry.x), y: Double(geometry.y + tile[0]),
                                          width: Double(geometry.width), height: Double(tile[1]))
-            let shot = try await screenshot(clip, navigatedAway: navigatedAway)
+            return Task { try await Self.screenshot(clip, session: session, url: url, navigatedAway: navigatedAway) }
+        }
+        var next = fetch(0)
+        defer { next?.cancel() }
+        for (index, tile) in geometry.tiles.enumerated() {
+            guard let fetching = next else { break }
+            let shot = try await fetching.value
+            next = fetch(index + 1)
             guard let data = Data(base64Encoded: shot.data) else {
                 throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "tile \(index) is not base64")
             }
