@@ -61,7 +61,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // The capture pipeline: page -> files -> bag.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "CPNGWriter", "PDFTools",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools",
                                               .product(name: "Crypto", package: "swift-crypto")]),
         // Serves Fixtures/ on loopback for tests and the demo.
         .target(name: "FixtureServer", dependencies: [

@@ -70,8 +70,6 @@ public struct CapturePipeline: Sendable {
 
 /// The state of one capture while it runs; used from a single task.
 final class CaptureRun {
-    func formatScale(_ scale: Double) -> String { scale == scale.rounded() ? String(Int(scale)) : String(scale) }
-
     let options: CaptureOptions
     let url: URL
     let output: URL

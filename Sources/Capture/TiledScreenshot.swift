@@ -1,4 +1,3 @@
-import CPNGWriter
 import DevTools
 import Foundation
 import PNGCodec
@@ -148,7 +147,6 @@ struct TiledScreenshot {
         let provenanceJSON = provenance(geometry)
         try writer.addText(keyword: Self.keyword, text: provenanceJSON)
 
-        var rgb = [UInt8](repeating: 0, count: pixelWidth * 3)
         var runs: [FlatRun] = []
         var current: FlatRun?
         var row = 0
@@ -181,17 +179,13 @@ struct TiledScreenshot {
             try image.rgba.withUnsafeBufferPointer { source in
                 guard let base = source.baseAddress else { return }
                 for y in 0..<image.height {
-                    var colour: UInt32 = 0
-                    let flat = rgb.withUnsafeMutableBufferPointer { target in
-                        exhibit_rgba_row_to_rgb(base + y * pixelWidth * 4, target.baseAddress, pixelWidth, &colour) == 1
-                    }
-                    try rgb.withUnsafeBufferPointer { try writer.writeRow($0) }
-                    if flat, var run = current, run.colour == colour, run.end == row {
+                    let flat = try writer.writeRow(rgba: base + y * pixelWidth * 4)
+                    if let colour = flat, var run = current, run.colour == colour, run.end == row {
                         run.end = row + 1
                         current = run
                     } else {
                         if let run = current { runs.append(run) }
-                        current = flat ? FlatRun(start: row, end: row + 1, colour: colour) : nil
+                        current = flat.map { FlatRun(start: row, end: row + 1, colour: $0) }
                     }
                     row += 1
                 }

@@ -10,9 +10,6 @@ public struct BagCheck: Sendable, Codable, Equatable, CustomStringConvertible {
     public var description: String { "\(subject): \(detail)" }
 }
 
-/// One problem found when checking a bag against its manifests.
-public typealias BagProblem = BagCheck
-
 /// Checks a bag's completeness and fixity: every payload file listed, every manifest line
 /// matching, every tag file covered, Payload-Oxum right.
 public struct BagChecker {
@@ -31,7 +28,7 @@ public struct BagChecker {
     }
 
     /// Every problem found; an empty list means the bag is complete and every digest matches.
-    public func problems() throws -> [BagProblem] { try checks().filter { !$0.ok } }
+    public func problems() throws -> [BagCheck] { try checks().filter { !$0.ok } }
 
     /// Every check, in order: declaration, completeness, each payload file, each tag file, Payload-Oxum.
     public func checks() throws -> [BagCheck] {

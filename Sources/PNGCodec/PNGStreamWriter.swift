@@ -13,6 +13,7 @@ public final class PNGStreamWriter {
     public let height: Int
     private var rowsWritten = 0
     private var begun = false
+    private var rgb: [UInt8]
 
     /// Opens `path`. `pixelsPerMeter` goes into pHYs (96 dpi x scale is 3780 x scale).
     public init(path: String, width: Int, height: Int, pixelsPerMeter: Int) throws {
@@ -27,6 +28,7 @@ public final class PNGStreamWriter {
         self.path = path
         self.width = width
         self.height = height
+        self.rgb = [UInt8](repeating: 0, count: width * 3)
     }
 
     deinit { abort() }
@@ -50,6 +52,16 @@ public final class PNGStreamWriter {
         }
         guard exhibit_png_writer_write_row(writer, base) == 0 else { throw failure() }
         rowsWritten += 1
+    }
+
+    /// Writes one row of `width * 4` RGBA bytes as RGB (screenshots are opaque). Returns the row's
+    /// colour as 0xRRGGBB when every pixel of it is that one colour, else nil: the blank-band
+    /// guard's input, found in the same pass.
+    public func writeRow(rgba row: UnsafePointer<UInt8>) throws -> UInt32? {
+        var colour: UInt32 = 0
+        let flat = rgb.withUnsafeMutableBufferPointer { exhibit_rgba_row_to_rgb(row, $0.baseAddress, width, &colour) == 1 }
+        try rgb.withUnsafeBufferPointer { try writeRow($0) }
+        return flat ? colour : nil
     }
 
     /// Writes the end of the file; every declared row must have been written.
