@@ -9,7 +9,7 @@ let package = Package(
         // The RFC 3161 parser's fuzz target (a corpus replayer unless built by scripts/fuzz.sh).
         .executable(name: "timestamp-fuzz", targets: ["TimeStampFuzz"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "FixtureServer"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "FixtureServer", "PlatformProfiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -60,8 +60,11 @@ let package = Package(
             "TrustedTime", "PNGCodec",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // Platform profiles (Profiles/*.json): loading and checking them, choosing one for a URL,
+        // and turning what a page gave into post.json. Knows nothing of browsers.
+        .target(name: "PlatformProfiles"),
         // The capture pipeline: page -> files -> bag.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools", "PlatformProfiles",
                                               .product(name: "Crypto", package: "swift-crypto")]),
         // Serves Fixtures/ on loopback for tests and the demo.
         .target(name: "FixtureServer", dependencies: [
@@ -70,7 +73,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "FixtureServer", "PNGCodec",
+            "Capture", "Evidence", "TrustedTime", "FixtureServer", "PNGCodec", "PlatformProfiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,7 +91,7 @@ let package = Package(
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "CaptureTests", dependencies: [
-            "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand",
+            "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
             "ExhibitTestSupport",
         ]),
     ],

@@ -29,7 +29,8 @@ public struct CaptureOptions: Sendable, Codable {
     public var browserArguments: [String] = []
     /// Capture only this element's bounding box (a CSS selector), e.g. the thread container.
     public var clipSelector: String?
-    /// Fail (exit 1, capture kept as .partial) when the blank-band guard finds a flat band over visible content.
+    /// Fail (exit 1, capture kept as .partial) when the blank-band guard finds a flat band over
+    /// visible content, or when the post's author, time or text could not be read.
     public var strict = false
     /// RFC 3161 timestamp authorities asked to stamp `manifest-sha256.txt`, in order. Default none.
     public var timestampAuthorities: [String] = []
@@ -39,6 +40,10 @@ public struct CaptureOptions: Sendable, Codable {
     public var requireTimestamp = false
     /// Ed25519 private key (PKCS#8 PEM) that signs `manifest-sha256.txt`, when given.
     public var signingKey: String?
+    /// Platform profile to use by name (`exhibit profiles` lists them); nil: chosen by URL, else `generic`.
+    public var profile: String?
+    /// Folder of profile files; nil: `$EXHIBIT_PROFILES`, `./Profiles`, or `Profiles/` above the executable.
+    public var profilesFolder: String?
     /// Upper bounds of each wait, in seconds.
     public var limits: Limits = Limits()
 

@@ -3,6 +3,7 @@ import DevTools
 import Evidence
 import Foundation
 import PDFTools
+import PlatformProfiles
 import PNGCodec
 
 /// What a finished capture produced.
@@ -43,8 +44,28 @@ public struct CapturePipeline: Sendable {
         let signingKey: Curve25519.Signing.PrivateKey?
         do { signingKey = try options.signingKey.map(BagSigner.loadPrivateKey) }
         catch { throw CaptureError.usage("\(error)") }
-        let run = CaptureRun(options: options, url: url, output: output, progress: progress, signingKey: signingKey)
+        let catalog = try Self.loadProfiles(options)
+        let chosen: (ProfileCatalog.Entry, ProfileCatalog.Choice)
+        if let name = options.profile {
+            guard let entry = catalog.named(name) else {
+                throw CaptureError.usage("no profile named '\(name)' (known: \(catalog.entries.map(\.profile.name).joined(separator: ", ")))")
+            }
+            chosen = (entry, .option)
+        } else {
+            chosen = catalog.choose(for: url.absoluteString)
+        }
+        let run = CaptureRun(options: options, url: url, output: output, progress: progress, signingKey: signingKey,
+                             profile: chosen.0, profileChoice: chosen.1)
         return try await run.execute(browser: browser)
+    }
+
+    /// The profile catalogue; a missing folder or a bad profile file is a usage error naming it.
+    public static func loadProfiles(_ options: CaptureOptions) throws -> ProfileCatalog {
+        guard let folder = options.profilesFolder.map({ URL(fileURLWithPath: $0) }) ?? ProfileCatalog.defaultFolder() else {
+            throw CaptureError.usage("no Profiles folder found; give --profiles FOLDER or set EXHIBIT_PROFILES")
+        }
+        do { return try ProfileCatalog.load(folder: folder, digest: { FileDigest.sha256Hex(Array($0)) }) }
+        catch { throw CaptureError.usage("\(error)") }
     }
 
     /// Creates the output folder if needed and checks it is writable (a usage error otherwise).
@@ -81,8 +102,14 @@ final class CaptureRun {
     var warnings: [CaptureRecord.Warning] = []
     var partial: URL?
     let signingKey: Curve25519.Signing.PrivateKey?
+    let profile: ProfileCatalog.Entry
+    let profileChoice: ProfileCatalog.Choice
+    var actions: [CaptureRecord.Action] = []
 
-    init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?, signingKey: Curve25519.Signing.PrivateKey?) {
+    init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?, signingKey: Curve25519.Signing.PrivateKey?,
+         profile: ProfileCatalog.Entry, profileChoice: ProfileCatalog.Choice) {
+        self.profile = profile
+        self.profileChoice = profileChoice
         self.options = options
         self.url = url
         self.output = output
@@ -180,6 +207,9 @@ final class CaptureRun {
         var preparation: CaptureRecord.Preparation
         var screenshot: CaptureRecord.Screenshot
         var pdf: CaptureRecord.PDF
+        var outcome: ProfileOutcome
+        var post: PostData
+        var completeness: CaptureRecord.Completeness
     }
 
     func capturePage(browser: BrowserHandle, data: URL) async throws -> PageResult {
@@ -192,7 +222,7 @@ final class CaptureRun {
         defer { activity.stop() }
 
         // Navigate: domains first, so the main document's response and lifecycle events are seen.
-        let loaderId = try await step("navigate") { () -> (String, String) in
+        let (loaderId, frameId) = try await step("navigate") { () -> ((String, String), String) in
             _ = try await session.send(PageCommands.Enable())
             _ = try await session.send(PageCommands.SetLifecycleEventsEnabled())
             _ = try await session.send(RuntimeCommands.Enable())
@@ -213,7 +243,7 @@ final class CaptureRun {
                 throw CaptureError.stepFailed(step: "navigate", url: target, message: "the browser started no new document",
                                               partialFolder: keptPartialPath())
             }
-            return (loaderId, "loader \(loaderId.prefix(8))")
+            return ((loaderId, frame.id), "loader \(loaderId.prefix(8))")
         }
 
         try await step("settle") { () -> ((), String) in
@@ -226,6 +256,15 @@ final class CaptureRun {
             warn("navigate", "the page answered HTTP \(response.status) \(response.statusText); captured as it is")
         } else if response == nil {
             warn("navigate", "no HTTP response was seen for the main document")
+        }
+
+        let (context, outcome) = try await step("profile") { () -> ((Int, ProfileOutcome), String) in
+            let context = try await openIsolatedWorld(session: session, frameId: frameId)
+            let outcome = try await applyProfile(session: session, context: context, activity: activity)
+            try failIfNavigatedAway(activity, loaderId: loaderId, step: "profile")
+            let e = outcome.expansion
+            return ((context, outcome), "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(outcome.consentChoice ?? "none"); "
+                    + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
         }
 
         let preparation = try await step("prepare") { () -> (CaptureRecord.Preparation, String) in
@@ -246,6 +285,17 @@ final class CaptureRun {
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
             return (pdf, "\(pdf.pageCount) page\(pdf.pageCount == 1 ? "" : "s")")
         }
+        let (post, completeness) = try await step("extract") { () -> ((PostData, CaptureRecord.Completeness), String) in
+            try failIfNavigatedAway(activity, loaderId: loaderId, step: "extract")
+            let result = try await extract(session: session, context: context, outcome: outcome, screenshot: screenshot, pdf: pdf,
+                                           pageURL: finalURLSoFar, file: data.appendingPathComponent("post.json"))
+            return (result, result.1.summary)
+        }
+        if options.strict && !completeness.essentialsMissing.isEmpty {
+            throw CaptureError.stepFailed(step: "extract", url: url.absoluteString,
+                message: "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)",
+                partialFolder: keptPartialPath())
+        }
         let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "dom")
             try await removeInjectedStyle(session: session)
@@ -257,7 +307,8 @@ final class CaptureRun {
             return ((title, response?.url ?? location), "\(html.utf8.count) bytes")
         }
         return PageResult(version: version, response: response, redirects: state.redirects[loaderId] ?? [],
-                          finalURL: finalURL, title: title, preparation: preparation, screenshot: screenshot, pdf: pdf)
+                          finalURL: finalURL, title: title, preparation: preparation, screenshot: screenshot, pdf: pdf,
+                          outcome: outcome, post: post, completeness: completeness)
     }
 
     /// Chromium's net error names, said plainly.
@@ -379,7 +430,7 @@ final class CaptureRun {
         let start = elapsed
         do {
             var files: [PayloadFile] = []
-            for (name, type) in [("screenshot.png", "image/png"), ("page.pdf", "application/pdf"), ("dom.html", "text/html")] {
+            for (name, type) in [("screenshot.png", "image/png"), ("page.pdf", "application/pdf"), ("dom.html", "text/html"), ("post.json", "application/json")] {
                 files.append(try PayloadFile.hash(name, in: partial, mediaType: type))
             }
             let response = page.response
@@ -397,7 +448,8 @@ final class CaptureRun {
             steps.append(.init(name: "metadata", startedAt: UTCTime.milliseconds(startedAt), seconds: 0))
             var record = CaptureRecord(
                 captureId: captureId,
-                state: page.screenshot.truncated || !page.screenshot.blankBands.isEmpty ? "partial" : "complete",
+                state: page.screenshot.truncated || !page.screenshot.blankBands.isEmpty || page.completeness.availability != "available"
+                    || page.outcome.expansion.limitReached ? "partial" : "complete",
                 requestedURL: url.absoluteString, finalURL: page.finalURL,
                 redirects: page.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
                 http: http, pageTitle: page.title,
@@ -420,6 +472,11 @@ final class CaptureRun {
                     .init(algorithm: "Ed25519", publicKeyFingerprint: BagSigner.fingerprint($0.publicKey),
                           signs: "manifest-sha256.txt", files: [BagSigner.signatureFile, BagSigner.publicKeyFile])
                 },
+                profile: .init(name: profile.profile.name, platform: profile.profile.platform,
+                               file: "Profiles/" + profile.file.lastPathComponent, sha256: profile.sha256,
+                               chosenBy: profileChoice.rawValue, scriptSHA256: FileDigest.sha256Hex(Array(PageScripts.install.utf8)),
+                               world: "isolated world 'exhibit' (Page.createIsolatedWorld)"),
+                actions: actions, expansion: page.outcome.expansion, completeness: page.completeness,
                 files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
             record.steps[record.steps.count - 1].seconds = ((elapsed - start) * 1000).rounded() / 1000
             let encoder = JSONEncoder()

@@ -41,6 +41,15 @@ public struct CaptureRecord: Codable, Sendable {
     public var timestamp: TimestampPlan
     /// The signature to be made over manifest-sha256.txt, when a key was given.
     public var signature: SignaturePlan?
+    /// The platform profile used, and how it was chosen.
+    public var profile: ProfileUse
+    /// Every interaction with the page, in order: consent clicks, expansion clicks and scrolls,
+    /// elements hidden. Nothing the profile did to the page is left out.
+    public var actions: [Action]
+    /// How the thread was expanded and why expansion stopped.
+    public var expansion: Expansion
+    /// The guideline's essential characteristics: what was captured, what was not, and why.
+    public var completeness: Completeness
     /// Every other payload file, hashed after its last write. capture.json itself is covered by the bag manifests.
     public var files: [File]
 
@@ -153,6 +162,41 @@ public struct CaptureRecord: Codable, Sendable {
         public var pageCount: Int
         public var pageSizesPoints: [[Double]]
     }
+    public struct ProfileUse: Codable, Sendable {
+        public var name: String
+        public var platform: String
+        public var file: String
+        /// SHA-256 of the profile file as used.
+        public var sha256: String
+        /// `--profile`, `url pattern`, or the generic fallback.
+        public var chosenBy: String
+        /// SHA-256 of the script Exhibit installs in its isolated world (the same for every capture of a version).
+        public var scriptSHA256: String
+        /// Where that script runs: an isolated world, so page scripts cannot alter what it reads.
+        public var world: String
+    }
+    public struct Action: Codable, Sendable {
+        /// UTC, ISO 8601 with milliseconds.
+        public var at: String
+        /// `consent-reject`, `consent-accept`, `click`, `scroll` or `hide`.
+        public var kind: String
+        public var selector: String?
+        /// The element's visible label (aria-label or text), as it was when acted on.
+        public var label: String?
+        /// Expansion round, for clicks and scrolls during expansion.
+        public var round: Int?
+        public var detail: String?
+    }
+    public struct Expansion: Codable, Sendable {
+        public var rounds: Int
+        public var clicks: Int
+        public var scrolls: Int
+        public var seconds: Double
+        public var stoppedBecause: String
+        /// True when a limit of the profile stopped it: the thread may be cut.
+        public var limitReached: Bool
+    }
+    public struct Found: Codable, Sendable { public var selector: String; public var label: String }
     public struct Step: Codable, Sendable { public var name: String; public var startedAt: String; public var seconds: Double }
     public struct Warning: Codable, Sendable { public var step: String; public var message: String }
     public struct File: Codable, Sendable {

@@ -41,14 +41,24 @@ public struct PageSession: Sendable {
     /// Evaluates a JavaScript expression in the page and returns its JSON value.
     /// A thrown exception becomes an error naming the expression's purpose.
     public func evaluate<Value: Decodable & Sendable>(_ expression: String, as type: Value.Type = Value.self,
-                                                      awaitPromise: Bool = false,
+                                                      awaitPromise: Bool = false, userGesture: Bool = false,
+                                                      contextId: Int? = nil,
                                                       timeout: Duration? = nil) async throws -> Value? {
-        let result = try await send(RuntimeCommands.Evaluate<Value>(expression, awaitPromise: awaitPromise), timeout: timeout)
+        let result = try await send(RuntimeCommands.Evaluate<Value>(expression, awaitPromise: awaitPromise,
+                                                                    userGesture: userGesture, contextId: contextId),
+                                    timeout: timeout)
         if let exception = result.exceptionDetails {
             throw DevToolsError.protocolError(method: "Runtime.evaluate", code: 0,
                                               message: exception.exception?.description ?? exception.text)
         }
         return result.result.value
+    }
+
+    /// A trusted left click at viewport CSS coordinates: press and release, as a mouse gives them.
+    public func click(x: Double, y: Double) async throws {
+        _ = try await send(InputCommands.DispatchMouseEvent(type: .mouseMoved, x: x, y: y, clickCount: 0))
+        _ = try await send(InputCommands.DispatchMouseEvent(type: .mousePressed, x: x, y: y))
+        _ = try await send(InputCommands.DispatchMouseEvent(type: .mouseReleased, x: x, y: y))
     }
 
     /// Reads a CDP stream (from `IO`) to the end, handing each decoded chunk to `write`.

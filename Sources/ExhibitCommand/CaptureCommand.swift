@@ -38,8 +38,14 @@ struct CaptureCommand: AsyncParsableCommand {
     @Option(help: "Capture only the bounding box of the element this CSS selector matches (e.g. the thread container).")
     var clipSelector: String?
 
-    @Flag(help: "Fail when the blank-band guard finds a flat band over visible content (the capture is kept as .partial).")
+    @Flag(help: "Fail when the blank-band guard finds a flat band over visible content, or when the post's author, time or text cannot be read (the capture is kept as .partial).")
     var strict = false
+
+    @Option(help: "Platform profile to use (see exhibit profiles); default: chosen by URL, else generic.")
+    var profile: String?
+
+    @Option(help: "Folder of profile files (default: $EXHIBIT_PROFILES, ./Profiles, or Profiles/ of the source checkout).")
+    var profiles: String?
 
     @Option(help: "Source-Organization written to bag-info.txt.")
     var sourceOrganization: String?
@@ -117,6 +123,8 @@ struct CaptureCommand: AsyncParsableCommand {
         options.limits.maxHeight = maxHeight
         options.clipSelector = clipSelector
         options.strict = strict
+        options.profile = profile
+        options.profilesFolder = profiles
         options.sourceOrganization = sourceOrganization
         options.proxy = proxy
         options.userAgent = userAgent
@@ -144,6 +152,7 @@ struct CaptureCommand: AsyncParsableCommand {
         let record = result.record
         if !quiet {
             var summary = "\ncaptured \(record.requestedURL) (\(record.state), HTTP \(record.http.status))\n"
+            summary += "  \(record.profile.platform): \(record.completeness.summary)\n"
             for file in result.payload {
                 let size = String(file.digest.size)
                 summary += "  " + file.name.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -162,6 +171,7 @@ struct CaptureCommand: AsyncParsableCommand {
         if json {
             struct Summary: Encodable {
                 let folder: String, captureId: String, state: String, httpStatus: Int
+                let profile: String, completeness: String, availability: String
                 let warnings: [String]
                 let timestamps: [String]
                 let signerFingerprint: String?
@@ -170,6 +180,8 @@ struct CaptureCommand: AsyncParsableCommand {
             }
             let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state,
                                   httpStatus: record.http.status,
+                                  profile: record.profile.name, completeness: record.completeness.summary,
+                                  availability: record.completeness.availability,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
                                   timestamps: result.timestamps.stamped.map(\.response), signerFingerprint: result.signerFingerprint,
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
@@ -178,6 +190,14 @@ struct CaptureCommand: AsyncParsableCommand {
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
             print(result.folder.path)
+        }
+        // The capture is kept whole (it documents the wall), but the post itself was not there.
+        switch record.completeness.availability {
+        case "login wall":
+            throw CommandFailure(code: Exhibit.Code.loginWall, message: "the post is behind a login wall; the capture of the wall is in \(result.folder.path)")
+        case "removed":
+            throw CommandFailure(code: Exhibit.Code.removed, message: "the post is removed or unavailable; the capture of the notice is in \(result.folder.path)")
+        default: break
         }
     }
 }

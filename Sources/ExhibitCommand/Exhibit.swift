@@ -8,12 +8,13 @@ struct Exhibit: AsyncParsableCommand {
         commandName: "exhibit",
         abstract: "Evidential captures of social media posts: full-page PNG, PDF and metadata in a hashed BagIt bag.",
         discussion: """
-            Exit codes: 0 captured; 1 capture failed; 2 usage error (bad URL, bad option, \
-            unwritable output folder, browser not found at --browser). \
+            Exit codes: 0 captured; 1 capture failed; 2 usage error (bad URL, bad option, bad profile file, \
+            unwritable output folder, browser not found at --browser); 3 captured, but the post is behind \
+            a login wall; 4 captured, but the post is removed or unavailable. \
             exhibit verify: 0 valid, 1 invalid, 2 unreadable or not a capture.
             """,
         version: "0.1.0",
-        subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self, InspectCommand.self,
+        subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self, InspectCommand.self, ProfilesCommand.self,
                       ServeFixturesCommand.self])
 
     /// Exit codes, documented in the README and checked by the tests.
@@ -21,6 +22,10 @@ struct Exhibit: AsyncParsableCommand {
         static let captured: Int32 = 0
         static let failed: Int32 = 1
         static let usage: Int32 = 2
+        /// The capture is complete and kept, but shows a login wall instead of the post.
+        static let loginWall: Int32 = 3
+        /// The capture is complete and kept, but shows that the post is removed or unavailable.
+        static let removed: Int32 = 4
     }
 
     static func main() async {

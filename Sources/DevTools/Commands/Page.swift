@@ -38,6 +38,17 @@ public enum PageCommands {
         public init() {}
     }
 
+    /// `Page.createIsolatedWorld`: a JavaScript world that shares the page's DOM but none of its
+    /// scripts' globals or prototypes, so page scripts cannot tamper with what runs there.
+    public struct CreateIsolatedWorld: DevToolsCommand {
+        public static let method = "Page.createIsolatedWorld"
+        public struct Result: Decodable, Sendable { public let executionContextId: Int }
+        public let frameId: String
+        public let worldName: String
+        public let grantUniveralAccess = false
+        public init(frameId: String, worldName: String) { self.frameId = frameId; self.worldName = worldName }
+    }
+
     /// A rectangle in CSS pixels.
     public struct Rect: Codable, Sendable {
         public let x: Double, y: Double, width: Double, height: Double

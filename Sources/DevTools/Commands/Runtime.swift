@@ -24,10 +24,13 @@ public enum RuntimeCommands {
         public let returnByValue = true
         public let awaitPromise: Bool
         public let userGesture: Bool
-        public init(_ expression: String, awaitPromise: Bool = false, userGesture: Bool = false) {
+        /// The execution context (e.g. an isolated world); nil: the page's main world.
+        public let contextId: Int?
+        public init(_ expression: String, awaitPromise: Bool = false, userGesture: Bool = false, contextId: Int? = nil) {
             self.expression = expression
             self.awaitPromise = awaitPromise
             self.userGesture = userGesture
+            self.contextId = contextId
         }
     }
 }

@@ -1,0 +1,108 @@
+// The behaviour every platform fixture shares, as the real sites behave: the thread's data is
+// fetched as JSON, the first replies render at once, more load only when the bottom of the list
+// scrolls into view, the rest only after a "show more replies" control is clicked, and two nested
+// replies only after their parent's "view replies" control is clicked. A consent dialog blocks the
+// page (no scrolling, no loading) until it is dismissed. Each page supplies its own markup.
+//
+// page = {
+//   list: Element that holds top-level replies,
+//   reply(r, ctx): HTML of one reply (ctx.relative(iso), ctx.esc(text), ctx.replyTo: parent reply or null),
+//   nestedToggle(parent, count): HTML of the control that loads a reply's nested replies,
+//   nestedHost(parentElement): where nested replies go (created by the page, e.g. after the parent),
+//   more(): HTML of the "show more replies" control,
+// }
+(function () {
+  const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
+  // Relative times as platforms show them ("5d", "3 hours ago"), from the page's own clock.
+  const relative = (iso, style) => {
+    const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
+    const units = [['y', 'year', 365 * 86400], ['w', 'week', 7 * 86400], ['d', 'day', 86400], ['h', 'hour', 3600], ['m', 'minute', 60]];
+    for (const [short, long, size] of units) {
+      if (s >= size) {
+        const n = Math.floor(s / size);
+        return style === 'long' ? `${n} ${long}${n === 1 ? '' : 's'} ago` : `${n}${short}`;
+      }
+    }
+    return style === 'long' ? 'just now' : 'now';
+  };
+  const fetchData = (delay) => fetch((delay ? `/_delay/${delay}` : '') + '/_shared/thread-data.json').then(r => r.json());
+  let consentGiven = false, page, data, byId = {};
+
+  const render = (list, replies, into) => {
+    const host = document.createElement('template');
+    host.innerHTML = replies.map(r => page.reply(r, {relative, esc, replyTo: r.parent ? byId[r.parent] : null})).join('');
+    const nodes = [...host.content.children];
+    into.append(...nodes);
+    return nodes;
+  };
+
+  const addNestedToggle = (parent, element) => {
+    const nested = data.replies.filter(r => r.batch === 'nested');
+    const holder = document.createElement('template');
+    holder.innerHTML = page.nestedToggle(parent, nested.length);
+    const toggle = holder.content.firstElementChild;
+    element.after(toggle);
+    toggle.addEventListener('click', async () => {
+      toggle.setAttribute('aria-busy', 'true');
+      await fetchData(250);
+      const host = page.nestedHost(element, toggle);
+      render(page.list, nested, host);
+      toggle.remove();
+    });
+  };
+
+  const addMore = () => {
+    const holder = document.createElement('template');
+    holder.innerHTML = page.more();
+    const more = holder.content.firstElementChild;
+    page.list.after(more);
+    more.addEventListener('click', async () => {
+      more.setAttribute('aria-busy', 'true');
+      await fetchData(300);
+      render(page.list, data.replies.filter(r => r.batch === 'click'), page.list);
+      more.remove();
+    });
+  };
+
+  const watchScroll = () => {
+    const sentinel = document.createElement('div');
+    sentinel.className = 'fixture-sentinel';
+    sentinel.style.height = '1px';
+    page.list.after(sentinel);
+    let loading = false;
+    new IntersectionObserver(async (entries, observer) => {
+      if (!consentGiven || loading || !entries.some(e => e.isIntersecting)) return;
+      loading = true;
+      await fetchData(300);
+      render(page.list, data.replies.filter(r => r.batch === 'scroll'), page.list);
+      observer.disconnect();
+      sentinel.remove();
+      addMore();
+    }).observe(sentinel);
+  };
+
+  window.FixtureThread = {
+    relative, esc,
+    async start(p) {
+      page = p;
+      document.body.style.overflow = 'hidden';
+      data = await fetchData(0);
+      for (const r of data.replies) byId[r.id] = r;
+      const nodes = render(page.list, data.replies.filter(r => r.batch === 'initial'), page.list);
+      const parentId = data.replies.find(r => r.batch === 'nested').parent;
+      const parentElement = nodes.find(n => n.dataset.replyId === parentId);
+      if (parentElement) addNestedToggle(byId[parentId], parentElement);
+      watchScroll();
+      for (const button of document.querySelectorAll('[data-consent]')) {
+        button.addEventListener('click', () => {
+          document.cookie = `consent=${button.dataset.consent}; path=/`;
+          document.querySelector('[data-consent-dialog]').remove();
+          document.body.style.overflow = '';
+          consentGiven = true;
+          // The sentinel may already be in view: observers only fire on change.
+          window.dispatchEvent(new Event('scroll'));
+        });
+      }
+    },
+  };
+})();

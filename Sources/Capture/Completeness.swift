@@ -1,0 +1,113 @@
+import Foundation
+import PlatformProfiles
+
+extension CaptureRecord {
+    /// The essential characteristics of the Nationaal Archief guideline (content, context, form,
+    /// behaviour, structure), each stating what was captured, what was not and why.
+    public struct Completeness: Codable, Sendable {
+        /// One line, e.g. "replies 43 of 45 shown; video as still only".
+        public var summary: String
+        /// `available`, `login wall` or `removed`.
+        public var availability: String
+        public var content: [Characteristic]
+        public var context: [Characteristic]
+        public var form: [Characteristic]
+        public var behaviour: [Characteristic]
+        public var structure: [Characteristic]
+        /// Profile rules that matched nothing, invalid selectors, and the like.
+        public var warnings: [String]
+        /// The post's author, time or text is missing (`--strict` fails on this).
+        public var essentialsMissing: [String]
+    }
+    public struct Characteristic: Codable, Sendable {
+        public var name: String
+        public var captured: Bool
+        public var detail: String
+    }
+}
+
+/// Works out the completeness section from what the page gave and what the profile did.
+enum CompletenessReport {
+    static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
+                     pdf: CaptureRecord.PDF, profileName: String, language: String?) -> CaptureRecord.Completeness {
+        typealias C = CaptureRecord.Characteristic
+        let item = post.post
+        func have(_ name: String, _ value: String?, missing: String) -> C {
+            C(name: name, captured: value?.isEmpty == false, detail: value.map { "'\($0.prefix(120))'" } ?? missing)
+        }
+        let notFound = outcome.loginWall != nil ? "not shown: login wall" : outcome.removed != nil ? "not shown: the post is not available"
+            : item == nil ? "no post element matched the profile" : "not found on the page"
+        let all = [item].compactMap { $0 } + post.allReplies
+        let media = all.flatMap(\.media)
+        let videos = media.filter { $0.type == "video" }.count, images = media.filter { $0.type == "image" }.count
+
+        var content = [have("text", item?.text, missing: notFound)]
+        content.append(C(name: "media", captured: !media.isEmpty,
+                         detail: media.isEmpty ? "no images or videos found" : "\(images) image(s), \(videos) video(s) with their URLs and alt text"
+                            + (videos > 0 ? "; video captured as a still only (no playback, no video file)" : "")))
+        content.append(C(name: "links", captured: !(item?.links.isEmpty ?? true), detail: "\(item?.links.count ?? 0) link(s) in the post text kept with their URLs"))
+
+        var context = [have("author", item?.author.displayName, missing: notFound), have("handle", item?.author.handle, missing: notFound)]
+        let published = item?.published
+        context.append(C(name: "publication time", captured: published?.iso != nil || published?.shown != nil,
+                         detail: published.map { p in
+                             [p.shown.map { "shown as '\($0)'" }, p.iso.map { "\($0) (\(p.precision.rawValue))" }, p.note]
+                                 .compactMap { $0 }.joined(separator: "; ") } ?? notFound))
+        context.append(have("post id", item?.id, missing: notFound))
+        context.append(have("canonical URL", post.canonicalURL, missing: "the page does not state it"))
+        context.append(C(name: "platform", captured: true, detail: "\(post.platform) (profile \(profileName))"))
+        context.append(have("language", item?.language ?? language, missing: "not stated by the page"))
+
+        var form = [C(name: "full-page screenshot", captured: true,
+                      detail: "\(screenshot.pixelWidth)x\(screenshot.pixelHeight) px" + (screenshot.truncated ? ", truncated at --max-height" : ""))]
+        form.append(C(name: "PDF", captured: pdf.pageCount > 0, detail: "\(pdf.pageCount) page(s), \(pdf.paper)"))
+        form.append(C(name: "consent dialog", captured: outcome.consentChoice != "accept", detail: outcome.consent))
+        form.append(C(name: "logged-in view", captured: false, detail: "captured logged out, in a fresh browser profile"))
+        if outcome.hidden > 0 {
+            form.append(C(name: "overlays", captured: false, detail: "\(outcome.hidden) overlay element(s) hidden before capture (listed in actions)"))
+        }
+
+        let counts = item?.counts
+        func count(_ name: String, _ value: PostData.Count?) -> C {
+            C(name: name, captured: value != nil,
+              detail: value.map { "shown '\($0.shown)'" + ($0.value.map { " = \($0)" } ?? " (not a number)") } ?? notFound)
+        }
+        var behaviour = [count("reply count", counts?.replies), count("repost count", counts?.reposts), count("like count", counts?.likes)]
+        behaviour.append(C(name: "interactive behaviour", captured: false,
+                           detail: videos > 0 ? "video playback is not captured" : "buttons and players are captured as they looked, not as they behave"))
+
+        let shown = post.replyCount.shownValue
+        let captured = post.replyCount.captured
+        let nested = post.allReplies.count - (item?.replies.count ?? 0)
+        var structure = [C(name: "replies", captured: captured > 0 && (shown.map { captured >= $0 } ?? true),
+                           detail: shown.map { "\(captured) of \($0) shown captured" } ?? "\(captured) captured; the page shows no reply count")]
+        structure.append(C(name: "reply tree", captured: captured > 0, detail: "\(captured - nested) direct, \(nested) nested"))
+        structure.append(C(name: "thread expansion", captured: !outcome.expansion.limitReached,
+                           detail: "\(outcome.expansion.rounds) round(s), \(outcome.expansion.clicks) click(s), \(outcome.expansion.scrolls) scroll(s); "
+                            + outcome.expansion.stoppedBecause))
+
+        var warnings = raw.invalidSelectors.map { "invalid selector in profile \(profileName): \($0)" }
+        warnings += raw.misses.map { "field \($0.field): no rule matched (\($0.selectors.joined(separator: " | ")))" }
+        if item == nil { warnings.append("no post element matched (\(raw.postSelector ?? "none of the post selectors"))") }
+
+        var essentials: [String] = []
+        if item?.author.displayName == nil && item?.author.handle == nil { essentials.append("author") }
+        if item?.published.iso == nil && item?.published.shown == nil { essentials.append("publication time") }
+        if item?.text?.isEmpty ?? true { essentials.append("text") }
+
+        var summary: [String] = []
+        if outcome.loginWall != nil { summary.append("login wall") }
+        if outcome.removed != nil { summary.append("post removed or unavailable") }
+        summary.append(shown.map { "replies \(captured) of \($0) shown" } ?? "replies \(captured) (no count shown)")
+        if videos > 0 { summary.append("video as still only") }
+        if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
+        if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }
+        if !essentials.isEmpty { summary.append("missing: " + essentials.joined(separator: ", ")) }
+        if outcome.consentChoice == "accept" { summary.append("consent accepted (no reject option)") }
+
+        return .init(summary: summary.joined(separator: "; "),
+                     availability: outcome.loginWall != nil ? "login wall" : outcome.removed != nil ? "removed" : "available",
+                     content: content, context: context, form: form, behaviour: behaviour, structure: structure,
+                     warnings: warnings, essentialsMissing: essentials)
+    }
+}

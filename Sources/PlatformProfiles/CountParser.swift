@@ -1,0 +1,104 @@
+import Foundation
+
+/// Turns counts as platforms show them into numbers: "1,2K" and "1.2K" alike, "1,234", "1.234",
+/// "3,4 mln", "44 Replies. Reply". Nil when the text holds no count (e.g. "Reply").
+public enum CountParser {
+    private static let pattern = try? NSRegularExpression(
+        pattern: #"(\d[\d.,\u00a0\u202f ]*\d|\d)\s*(k|m|b|mln|mio|mrd|thousand|million|billion|duizend|miljoen)?(?![a-z])"#,
+        options: [.caseInsensitive])
+
+    public static func parse(_ text: String) -> Int? {
+        guard let pattern, let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let numberRange = Range(match.range(at: 1), in: text) else { return nil }
+        let digits = text[numberRange].filter { !$0.isWhitespace && $0 != "\u{00a0}" && $0 != "\u{202f}" }
+        let suffix = Range(match.range(at: 2), in: text).map { text[$0].lowercased() }
+        let multiplier: Double
+        switch suffix {
+        case "k", "thousand", "duizend": multiplier = 1_000
+        case "m", "mln", "mio", "million", "miljoen": multiplier = 1_000_000
+        case "b", "mrd", "billion": multiplier = 1_000_000_000
+        default: multiplier = 1
+        }
+        guard let value = number(String(digits), hasSuffix: suffix != nil) else { return nil }
+        return Int((value * multiplier).rounded())
+    }
+
+    /// Reads "1,234.5", "1.234,5", "1,2" (with a suffix: a decimal comma) or "1.234" (grouping).
+    static func number(_ digits: String, hasSuffix: Bool) -> Double? {
+        let separators = digits.filter { $0 == "." || $0 == "," }
+        if separators.isEmpty { return Double(digits) }
+        if Set(separators).count == 2, let last = digits.lastIndex(where: { $0 == "." || $0 == "," }) {
+            let whole = digits[..<last].filter(\.isNumber), fraction = digits[digits.index(after: last)...]
+            return Double("\(whole).\(fraction)")
+        }
+        let groups = digits.split(whereSeparator: { $0 == "." || $0 == "," })
+        let grouping = groups.count > 1 && groups.dropFirst().allSatisfy { $0.count == 3 } && !(hasSuffix && groups.count == 2)
+        if grouping { return Double(groups.joined()) }
+        guard groups.count == 2 else { return Double(groups.joined()) }
+        return Double("\(groups[0]).\(groups[1])")
+    }
+}
+
+/// A publication time as the page shows it, and as ISO 8601 when it can be known.
+public enum PublishedTime {
+    /// How the ISO value was obtained.
+    public enum Precision: String, Codable, Sendable {
+        /// From a machine-readable attribute (e.g. `time[datetime]`).
+        case exact
+        /// Worked out from a relative time ("2d", "5 hours ago") and the capture time: an estimate.
+        case estimated
+        /// Not known: nothing on the page says it.
+        case unknown
+    }
+
+    /// `machine` is an attribute value (ISO 8601 or Unix seconds), `shown` the visible text.
+    public static func resolve(machine: String?, shown: String?, capturedAt: Date) -> (iso: String?, precision: Precision, note: String?) {
+        if let machine, let date = parseMachine(machine) { return (iso(date), .exact, nil) }
+        if let shown, let (seconds, unit) = relative(shown) {
+            return (iso(capturedAt.addingTimeInterval(-seconds)), .estimated, "from the relative time '\(shown)' shown, to within a \(unit)")
+        }
+        return (nil, .unknown, shown.map { "only '\($0)' is shown" })
+    }
+
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+
+    static func parseMachine(_ value: String) -> Date? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let formatter = ISO8601DateFormatter()
+        for options: ISO8601DateFormatter.Options in [[.withInternetDateTime, .withFractionalSeconds], [.withInternetDateTime]] {
+            formatter.formatOptions = options
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        if let seconds = Double(trimmed), seconds > 1_000_000_000, seconds < 10_000_000_000 { return Date(timeIntervalSince1970: seconds) }
+        return nil
+    }
+
+    private static let relativePattern = try? NSRegularExpression(
+        pattern: #"^(\d+|an?|one)\s*(s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?|mo|mos|months?|y|yrs?|years?)(\s+ago)?$"#,
+        options: [.caseInsensitive])
+
+    /// "5h", "2d", "3w", "5 days ago", "an hour ago" → seconds and the unit's name.
+    static func relative(_ shown: String) -> (Double, String)? {
+        let text = shown.replacingOccurrences(of: "(edited)", with: "").replacingOccurrences(of: "•", with: "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if ["just now", "now"].contains(text.lowercased()) { return (0, "minute") }
+        guard let relativePattern, let match = relativePattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+              let countRange = Range(match.range(at: 1), in: text), let unitRange = Range(match.range(at: 2), in: text) else { return nil }
+        let count = Double(text[countRange]) ?? 1
+        let unit = text[unitRange].lowercased()
+        let table: [(String, Double, String)] = [
+            ("mo", 30 * 86_400, "month"), ("s", 1, "second"), ("m", 60, "minute"), ("h", 3_600, "hour"),
+            ("d", 86_400, "day"), ("w", 7 * 86_400, "week"), ("y", 365 * 86_400, "year"),
+        ]
+        for (prefix, seconds, name) in table where unit.hasPrefix(prefix) {
+            // "m" alone is minutes; "mo…" was matched first.
+            if prefix == "m" && unit.hasPrefix("mo") { continue }
+            return (count * seconds, name)
+        }
+        return nil
+    }
+}

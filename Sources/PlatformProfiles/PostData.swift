@@ -1,0 +1,192 @@
+import Foundation
+
+/// What the extraction script reads from the page, before any interpretation.
+public struct RawExtraction: Codable, Sendable {
+    public var post: RawItem?
+    /// Which of the profile's post selectors matched (nil: none did).
+    public var postSelector: String?
+    public var replies: [RawItem]
+    /// Field rules that matched nothing in any item: `field` and the selectors tried.
+    public var misses: [Miss]
+    /// Selectors the browser refused as invalid CSS.
+    public var invalidSelectors: [String]
+
+    public struct Miss: Codable, Sendable, Equatable { public var field: String; public var selectors: [String] }
+}
+
+/// One post or reply as read from the page: field texts, links, media and its rectangle in document CSS px.
+public struct RawItem: Codable, Sendable {
+    public var fields: [String: String]
+    public var links: [PostData.Link]
+    public var media: [RawMedia]
+    public var rect: Rect
+    /// With `nesting.by: container`: the index of the parent reply, or -1 for the post.
+    public var containerParent: Int?
+
+    public struct Rect: Codable, Sendable, Equatable { public var x: Double, y: Double, width: Double, height: Double }
+    public struct RawMedia: Codable, Sendable {
+        public var type: String
+        public var url: String?
+        public var alt: String?
+        public var width: Int?
+        public var height: Int?
+    }
+}
+
+/// `data/post.json`: the post and its replies as data, next to the pixels (schema `exhibit-post`
+/// version 1, `Schemas/post.schema.json`).
+public struct PostData: Codable, Sendable {
+    public var schema = "exhibit-post"
+    public var schemaVersion = 1
+    public var captureId: String
+    public var platform: String
+    public var profile: String
+    /// The page's URL after redirects, and the post's own canonical URL when the page states it.
+    public var pageURL: String
+    public var canonicalURL: String?
+    /// Nil when no post was found (login wall, removed post, or selectors that no longer match).
+    public var post: Item?
+    /// The reply count the post shows, and how many replies were captured (the whole tree).
+    public var replyCount: ReplyCount
+    /// How rectangles map to the screenshot: PNG pixels, from the top-left of `screenshot.png`.
+    public var rectangles: String = "PNG pixels in screenshot.png (x, y from its top-left corner)"
+
+    public struct ReplyCount: Codable, Sendable {
+        public var shown: String?
+        public var shownValue: Int?
+        public var captured: Int
+    }
+
+    public struct Item: Codable, Sendable {
+        public var id: String?
+        public var url: String?
+        public var author: Author
+        public var published: Published
+        public var text: String?
+        public var links: [Link]
+        public var language: String?
+        public var media: [Media]
+        public var counts: Counts
+        /// Where the item is in screenshot.png; nil when it lies outside the captured region.
+        public var rectangle: Rectangle?
+        /// Replies to this item, in page order.
+        public var replies: [Item]
+    }
+    public struct Author: Codable, Sendable {
+        public var displayName: String?
+        public var handle: String?
+        public var profileURL: String?
+        public var avatarURL: String?
+    }
+    public struct Published: Codable, Sendable {
+        public var shown: String?
+        public var iso: String?
+        public var precision: PublishedTime.Precision
+        public var note: String?
+    }
+    public struct Link: Codable, Sendable, Equatable { public var text: String; public var url: String }
+    public struct Media: Codable, Sendable {
+        public var type: String
+        public var url: String?
+        public var altText: String?
+        public var width: Int?
+        public var height: Int?
+    }
+    public struct Count: Codable, Sendable, Equatable { public var shown: String; public var value: Int? }
+    public struct Counts: Codable, Sendable {
+        public var replies: Count?
+        public var reposts: Count?
+        public var likes: Count?
+        public var views: Count?
+    }
+    public struct Rectangle: Codable, Sendable, Equatable { public var x: Int, y: Int, width: Int, height: Int }
+}
+
+/// Where the screenshot's pixels are in the document, to place rectangles.
+public struct ScreenshotGeometry: Sendable {
+    public var x: Double, y: Double, width: Double, height: Double, scale: Double
+    public init(x: Double, y: Double, width: Double, height: Double, scale: Double) {
+        self.x = x; self.y = y; self.width = width; self.height = height; self.scale = scale
+    }
+}
+
+extension PostData {
+    /// Builds post.json from what the page gave: counts parsed, times resolved, the reply tree
+    /// assembled by the profile's nesting rule, rectangles moved into PNG pixels.
+    public static func build(raw: RawExtraction, profile: Profile, captureId: String, pageURL: String,
+                             capturedAt: Date, geometry: ScreenshotGeometry) -> PostData {
+        func item(_ raw: RawItem) -> Item {
+            let f = raw.fields
+            func count(_ key: String) -> Count? { f[key].map { Count(shown: $0, value: CountParser.parse($0)) } }
+            let time = PublishedTime.resolve(machine: f["published"], shown: f["publishedShown"], capturedAt: capturedAt)
+            return Item(id: f["id"], url: f["url"],
+                        author: .init(displayName: f["authorName"], handle: f["authorHandle"], profileURL: f["authorURL"], avatarURL: f["avatarURL"]),
+                        published: .init(shown: f["publishedShown"], iso: time.iso, precision: time.precision, note: time.note),
+                        text: f["text"], links: raw.links, language: f["language"],
+                        media: raw.media.map { .init(type: $0.type, url: $0.url, altText: $0.alt, width: $0.width, height: $0.height) },
+                        counts: .init(replies: count("replies"), reposts: count("reposts"), likes: count("likes"), views: count("views")),
+                        rectangle: rectangle(raw.rect, geometry), replies: [])
+        }
+        let replies = raw.replies.map(item)
+        let parents = parentIndices(raw: raw, profile: profile)
+        // Assemble bottom-up so each child is complete before it is attached; order stays page order.
+        let nodes = replies
+        var topLevel: [Int] = []
+        var children: [Int: [Int]] = [:]
+        for (index, parent) in parents.enumerated() {
+            if parent < 0 { topLevel.append(index) } else { children[parent, default: []].append(index) }
+        }
+        func assemble(_ index: Int) -> Item {
+            var node = nodes[index]
+            node.replies = (children[index] ?? []).map(assemble)
+            return node
+        }
+        let tree = topLevel.map(assemble)
+        var post = raw.post.map(item)
+        post?.replies = tree
+        let shown = raw.post?.fields["replies"]
+        return PostData(captureId: captureId, platform: profile.platform, profile: profile.name, pageURL: pageURL,
+                        canonicalURL: post?.url, post: post,
+                        replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: replies.count))
+    }
+
+    /// Each reply's parent index (-1: the post), by the profile's nesting rule. A parent always
+    /// comes earlier in page order, so the tree has no cycles.
+    static func parentIndices(raw: RawExtraction, profile: Profile) -> [Int] {
+        switch profile.extract.nesting.by {
+        case "container":
+            return raw.replies.enumerated().map { index, reply in
+                guard let parent = reply.containerParent, parent >= 0, parent < index else { return -1 }
+                return parent
+            }
+        case "replyingTo":
+            func handle(_ text: String?) -> String? {
+                guard let text else { return nil }
+                let cleaned = text.trimmingCharacters(in: .whitespaces).lowercased()
+                let bare = cleaned.hasPrefix("@") ? String(cleaned.dropFirst()) : cleaned
+                return bare.isEmpty ? nil : bare
+            }
+            let postAuthor = handle(raw.post?.fields["authorHandle"])
+            return raw.replies.enumerated().map { index, reply in
+                guard let target = handle(reply.fields["replyingTo"]), target != postAuthor else { return -1 }
+                return raw.replies[..<index].lastIndex { handle($0.fields["authorHandle"]) == target } ?? -1
+            }
+        default:
+            return raw.replies.map { _ in -1 }
+        }
+    }
+
+    static func rectangle(_ rect: RawItem.Rect, _ g: ScreenshotGeometry) -> Rectangle? {
+        let left = max(rect.x, g.x), top = max(rect.y, g.y)
+        let right = min(rect.x + rect.width, g.x + g.width), bottom = min(rect.y + rect.height, g.y + g.height)
+        guard right > left, bottom > top else { return nil }
+        return Rectangle(x: Int(((left - g.x) * g.scale).rounded()), y: Int(((top - g.y) * g.scale).rounded()),
+                         width: Int(((right - left) * g.scale).rounded()), height: Int(((bottom - top) * g.scale).rounded()))
+    }
+
+    /// Every reply in the tree, depth first in page order.
+    public var allReplies: [Item] {
+        func walk(_ items: [Item]) -> [Item] { items.flatMap { [$0] + walk($0.replies) } }
+        return walk(post?.replies ?? [])
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// One platform's profile (a file in `Profiles/`): which URLs it is for, how to clear its consent
+/// dialogs and overlays, how to tell a login wall or a removed post, how to expand the thread, and
+/// how to read the post and its replies out of the page. The format is documented in
+/// `Profiles/README.md`; unknown fields are rejected so that a typo never silently disables a rule.
+public struct Profile: Codable, Sendable, Equatable {
+    /// Always `exhibit-profile`.
+    public var format: String
+    /// Version of the format; 1.
+    public var formatVersion: Int
+    /// Short name used by `--profile` (the file name without `.json`).
+    public var name: String
+    /// The platform's display name, e.g. `X (Twitter)`.
+    public var platform: String
+    /// Where the selectors come from and what they were checked against.
+    public var notes: String?
+    /// Regular expressions over the URL; the first profile with a match is chosen.
+    public var matches: [String]
+    public var consent: Consent?
+    public var hide: [HideRule]
+    public var walls: Walls?
+    public var expand: Expansion?
+    public var extract: Extraction
+
+    /// Something to find in the page: a CSS selector, and optionally a regular expression
+    /// (case-insensitive) that the element's visible label must match.
+    public struct ElementRule: Codable, Sendable, Equatable {
+        public var selector: String
+        public var text: String?
+        public init(selector: String, text: String? = nil) { self.selector = selector; self.text = text }
+    }
+
+    /// A consent or cookie dialog. `reject` rules are tried first (reject, only necessary); `accept`
+    /// rules only when no reject control is there, and such a click is recorded and warned about.
+    public struct Consent: Codable, Sendable, Equatable {
+        /// The dialog itself; when it is still there after a click it is hidden (and that is recorded).
+        public var dialog: String?
+        public var reject: [ElementRule]
+        public var accept: [ElementRule]
+    }
+
+    /// Overlays, login prompts and sticky bars hidden before the screenshot (each hiding recorded).
+    public struct HideRule: Codable, Sendable, Equatable {
+        public var selector: String
+        public var text: String?
+        public var reason: String
+        public init(selector: String, text: String? = nil, reason: String) { self.selector = selector; self.text = text; self.reason = reason }
+    }
+
+    /// How to tell that the post is not there to capture.
+    public struct Walls: Codable, Sendable, Equatable {
+        public var login: [ElementRule]
+        public var removed: [ElementRule]
+    }
+
+    /// Thread expansion: controls to click ("show more replies"), whether to scroll to load more,
+    /// and the limits that stop it.
+    public struct Expansion: Codable, Sendable, Equatable {
+        public var click: [ElementRule]
+        public var scroll: Bool
+        public var maxRounds: Int
+        public var maxReplies: Int
+        public var maxSeconds: Double
+    }
+
+    /// How to read the post and its replies.
+    public struct Extraction: Codable, Sendable, Equatable {
+        /// Selectors for the post's element, tried in order.
+        public var post: [String]
+        /// Selector matching each reply element, in page order (none: no replies read).
+        public var replies: String?
+        public var nesting: Nesting
+        /// Rules per field (see ``Profile/fieldNames``); each field's rules are tried in order and
+        /// the first non-empty value wins.
+        public var fields: [String: [FieldRule]]
+        /// Images and videos inside an item.
+        public var media: [MediaRule]
+    }
+
+    /// How a reply's parent is found.
+    public struct Nesting: Codable, Sendable, Equatable {
+        /// `none` (every reply answers the post), `container` (the nearest ancestor matching
+        /// ``container`` holds the parent as its first reply element, or is the parent), or
+        /// `replyingTo` (the `replyingTo` field names the handle of the parent: the nearest earlier item by it).
+        public var by: String
+        public var container: String?
+    }
+
+    /// One way to read a field: the element (`selector` inside the item, or the item itself), its
+    /// text or an attribute, optionally narrowed by a regular expression's first group.
+    /// `scope: document` reads from the whole document (meta tags, JSON-LD), for the post only.
+    public struct FieldRule: Codable, Sendable, Equatable {
+        public var selector: String?
+        public var attribute: String?
+        public var pattern: String?
+        public var scope: String?
+        public init(selector: String? = nil, attribute: String? = nil, pattern: String? = nil, scope: String? = nil) {
+            self.selector = selector; self.attribute = attribute; self.pattern = pattern; self.scope = scope
+        }
+    }
+
+    /// Media inside an item: `image` or `video` (a video is captured as a still only).
+    public struct MediaRule: Codable, Sendable, Equatable {
+        public var selector: String
+        public var type: String
+    }
+
+    /// The fields an extraction may name.
+    public static let fieldNames: Set<String> = [
+        "id", "url", "authorName", "authorHandle", "authorURL", "avatarURL", "published", "publishedShown",
+        "text", "language", "replyingTo", "replies", "reposts", "likes", "views",
+    ]
+}
+
+/// A profile file that cannot be used: names the file, the field and what is wrong.
+public struct ProfileError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let file: String
+    public let field: String
+    public let problem: String
+    public var description: String { "profile \(file): field '\(field)': \(problem)" }
+}

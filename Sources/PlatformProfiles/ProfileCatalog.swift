@@ -1,0 +1,80 @@
+import Foundation
+
+/// All profiles of a `Profiles/` folder, and the choice of one for a URL.
+public struct ProfileCatalog: Sendable {
+    /// The profiles, sorted by name, with the file each came from.
+    public let entries: [Entry]
+    public let folder: URL
+
+    public struct Entry: Sendable {
+        public let profile: Profile
+        public let file: URL
+        /// SHA-256 of the file's bytes, recorded in capture.json so the rules used can be identified.
+        public let sha256: String
+    }
+
+    /// How a profile was chosen, as recorded in capture.json.
+    public enum Choice: String, Sendable, Codable {
+        case option = "--profile"
+        case urlPattern = "url pattern"
+        case fallback = "fallback (no pattern matched)"
+    }
+
+    /// Loads every `*.json` in `folder`. Any bad file stops the load with its error: a capture
+    /// must not run with a profile quietly missing.
+    public static func load(folder: URL, digest: (Data) -> String) throws -> ProfileCatalog {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
+            throw ProfileError(file: folder.path, field: "(folder)", problem: "cannot be read")
+        }
+        var entries: [Entry] = []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let file = folder.appendingPathComponent(name)
+            let data: Data
+            do { data = try Data(contentsOf: file) } catch { throw ProfileError(file: name, field: "(file)", problem: "cannot be read") }
+            let profile = try ProfileLoader.parse(data, file: name)
+            guard profile.name + ".json" == name else {
+                throw ProfileError(file: name, field: "name", problem: "is \"\(profile.name)\" but the file is \(name); they must agree")
+            }
+            entries.append(Entry(profile: profile, file: file, sha256: digest(data)))
+        }
+        guard entries.contains(where: { $0.profile.name == "generic" }) else {
+            throw ProfileError(file: folder.path, field: "(folder)", problem: "has no generic.json, the fallback for pages no profile matches")
+        }
+        return ProfileCatalog(entries: entries, folder: folder)
+    }
+
+    /// The profile named `name`, if any.
+    public func named(_ name: String) -> Entry? { entries.first { $0.profile.name == name } }
+
+    /// The first profile (other than generic) whose pattern matches, else generic.
+    public func choose(for url: String) -> (Entry, Choice) {
+        for entry in entries where entry.profile.name != "generic" {
+            for pattern in entry.profile.matches {
+                guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+                if regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)) != nil { return (entry, .urlPattern) }
+            }
+        }
+        // load() guarantees generic is present.
+        return (named("generic") ?? entries[0], .fallback)
+    }
+
+    /// Where the profiles are: `$EXHIBIT_PROFILES`, else `Profiles/` in the working folder, else
+    /// `Profiles/` next to (or above) the executable, as in a source checkout.
+    public static func defaultFolder(executable: String = CommandLine.arguments[0]) -> URL? {
+        let fm = FileManager.default
+        if let path = ProcessInfo.processInfo.environment["EXHIBIT_PROFILES"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        let here = URL(fileURLWithPath: fm.currentDirectoryPath).appendingPathComponent("Profiles")
+        if fm.fileExists(atPath: here.appendingPathComponent("generic.json").path) { return here }
+        let resolved = (try? fm.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? executable
+        var folder = URL(fileURLWithPath: resolved).deletingLastPathComponent()
+        for _ in 0..<6 {
+            let candidate = folder.appendingPathComponent("Profiles")
+            if fm.fileExists(atPath: candidate.appendingPathComponent("generic.json").path) { return candidate }
+            folder = folder.deletingLastPathComponent()
+        }
+        return nil
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+
+/// Reads and checks a profile file. Every problem is reported with the file, the field's path
+/// (e.g. `extract.fields.text[0].pattern`) and what is wrong with it.
+public enum ProfileLoader {
+    /// Loads one profile file.
+    public static func load(file: URL) throws -> Profile {
+        let name = file.lastPathComponent
+        let data: Data
+        do { data = try Data(contentsOf: file) } catch {
+            throw ProfileError(file: name, field: "(file)", problem: "cannot be read")
+        }
+        return try parse(data, file: name)
+    }
+
+    /// Parses and checks a profile from its bytes; `file` names it in errors.
+    public static func parse(_ data: Data, file: String) throws -> Profile {
+        let root: Any
+        do { root = try JSONSerialization.jsonObject(with: data) } catch {
+            let detail = (error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)"
+            throw ProfileError(file: file, field: "(file)", problem: "is not valid JSON: \(detail)")
+        }
+        let r = Reader(file: file)
+        let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "matches",
+                                                              "consent", "hide", "walls", "expand", "extract"])
+        let format = try r.string(top, "format")
+        guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
+        let version = try r.int(top, "formatVersion")
+        guard version == 1 else { throw r.error("formatVersion", "version \(version) is not supported (this Exhibit reads version 1)") }
+        let name = try r.string(top, "name")
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw r.error("name", "must be letters, digits, '-' or '_'")
+        }
+        let matches = try r.strings(top, "matches")
+        for (i, pattern) in matches.enumerated() { try r.regex(pattern, "matches[\(i)]") }
+
+        var consent: Profile.Consent?
+        if let value = top["consent"] {
+            let c = try r.object(value, "consent", allowed: ["dialog", "reject", "accept"])
+            consent = .init(dialog: try r.optionalString(c, "dialog", path: "consent.dialog"),
+                            reject: try r.elementRules(c["reject"], "consent.reject"),
+                            accept: try r.elementRules(c["accept"], "consent.accept"))
+        }
+        var hide: [Profile.HideRule] = []
+        if let value = top["hide"] {
+            guard let list = value as? [Any] else { throw r.error("hide", "must be a list") }
+            for (i, item) in list.enumerated() {
+                let path = "hide[\(i)]"
+                let o = try r.object(item, path, allowed: ["selector", "text", "reason"])
+                let text = try r.optionalString(o, "text", path: "\(path).text")
+                if let text { try r.regex(text, "\(path).text") }
+                hide.append(.init(selector: try r.selector(o, "selector", path: "\(path).selector"), text: text,
+                                  reason: try r.string(o, "reason", path: "\(path).reason")))
+            }
+        }
+        var walls: Profile.Walls?
+        if let value = top["walls"] {
+            let w = try r.object(value, "walls", allowed: ["login", "removed"])
+            walls = .init(login: try r.elementRules(w["login"], "walls.login"), removed: try r.elementRules(w["removed"], "walls.removed"))
+        }
+        var expand: Profile.Expansion?
+        if let value = top["expand"] {
+            let e = try r.object(value, "expand", allowed: ["click", "scroll", "maxRounds", "maxReplies", "maxSeconds"])
+            let scroll = try r.optionalBool(e, "scroll", path: "expand.scroll") ?? false
+            let rounds = try r.int(e, "maxRounds", path: "expand.maxRounds")
+            let replies = try r.int(e, "maxReplies", path: "expand.maxReplies")
+            let seconds = try r.number(e, "maxSeconds", path: "expand.maxSeconds")
+            guard (1...1000).contains(rounds) else { throw r.error("expand.maxRounds", "must be between 1 and 1000") }
+            guard (1...100_000).contains(replies) else { throw r.error("expand.maxReplies", "must be between 1 and 100000") }
+            guard seconds > 0, seconds <= 3600 else { throw r.error("expand.maxSeconds", "must be more than 0 and at most 3600") }
+            expand = .init(click: try r.elementRules(e["click"], "expand.click"), scroll: scroll,
+                           maxRounds: rounds, maxReplies: replies, maxSeconds: seconds)
+        }
+        guard let extractValue = top["extract"] else { throw r.error("extract", "is required") }
+        let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media"])
+        let post = try r.strings(x, "post", path: "extract.post")
+        guard !post.isEmpty else { throw r.error("extract.post", "needs at least one selector") }
+        let replies = try r.optionalString(x, "replies", path: "extract.replies")
+        var nesting = Profile.Nesting(by: "none", container: nil)
+        if let value = x["nesting"] {
+            let n = try r.object(value, "extract.nesting", allowed: ["by", "container"])
+            let by = try r.string(n, "by", path: "extract.nesting.by")
+            guard ["none", "container", "replyingTo"].contains(by) else {
+                throw r.error("extract.nesting.by", "must be none, container or replyingTo, not \"\(by)\"")
+            }
+            let container = try r.optionalString(n, "container", path: "extract.nesting.container")
+            if by == "container", container == nil { throw r.error("extract.nesting.container", "is required when nesting.by is container") }
+            nesting = .init(by: by, container: container)
+        }
+        guard let fieldsValue = x["fields"] else { throw r.error("extract.fields", "is required") }
+        guard let fieldsObject = fieldsValue as? [String: Any] else { throw r.error("extract.fields", "must be an object") }
+        var fields: [String: [Profile.FieldRule]] = [:]
+        for (key, value) in fieldsObject {
+            let path = "extract.fields.\(key)"
+            guard Profile.fieldNames.contains(key) else {
+                throw r.error(path, "is not a known field (known: \(Profile.fieldNames.sorted().joined(separator: ", ")))")
+            }
+            fields[key] = try r.fieldRules(value, path)
+        }
+        if nesting.by == "replyingTo", fields["replyingTo"] == nil {
+            throw r.error("extract.fields.replyingTo", "is required when nesting.by is replyingTo")
+        }
+        var media: [Profile.MediaRule] = []
+        if let value = x["media"] {
+            guard let list = value as? [Any] else { throw r.error("extract.media", "must be a list") }
+            for (i, item) in list.enumerated() {
+                let o = try r.object(item, "extract.media[\(i)]", allowed: ["selector", "type"])
+                let type = try r.string(o, "type", path: "extract.media[\(i)].type")
+                guard ["image", "video"].contains(type) else { throw r.error("extract.media[\(i)].type", "must be image or video") }
+                media.append(.init(selector: try r.selector(o, "selector", path: "extract.media[\(i)].selector"), type: type))
+            }
+        }
+        return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
+                       notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, consent: consent, hide: hide,
+                       walls: walls, expand: expand,
+                       extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media))
+    }
+
+    /// Small typed accessors that name the field path in every error.
+    private struct Reader {
+        let file: String
+
+        func error(_ path: String, _ problem: String) -> ProfileError { ProfileError(file: file, field: path, problem: problem) }
+
+        func object(_ value: Any, _ path: String, allowed: Set<String>) throws -> [String: Any] {
+            guard let object = value as? [String: Any] else { throw error(path, "must be an object") }
+            if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+                let prefix = path == "(top level)" ? "" : "\(path)."
+                throw error(prefix + unknown, "is not a known field (known here: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            return object
+        }
+        func string(_ object: [String: Any], _ key: String, path: String? = nil) throws -> String {
+            guard let value = object[key] else { throw error(path ?? key, "is required") }
+            guard let string = value as? String else { throw error(path ?? key, "must be a string") }
+            return string
+        }
+        func optionalString(_ object: [String: Any], _ key: String, path: String) throws -> String? {
+            guard let value = object[key] else { return nil }
+            guard let string = value as? String, !string.isEmpty else { throw error(path, "must be a non-empty string") }
+            return string
+        }
+        func selector(_ object: [String: Any], _ key: String, path: String) throws -> String {
+            let value = try string(object, key, path: path)
+            guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw error(path, "must be a CSS selector, not empty") }
+            return value
+        }
+        func strings(_ object: [String: Any], _ key: String, path: String? = nil) throws -> [String] {
+            guard let value = object[key] else { throw error(path ?? key, "is required") }
+            if let single = value as? String { return [single] }
+            guard let list = value as? [Any], list.allSatisfy({ $0 is String }) else { throw error(path ?? key, "must be a string or a list of strings") }
+            return list.compactMap { $0 as? String }
+        }
+        func int(_ object: [String: Any], _ key: String, path: String? = nil) throws -> Int {
+            guard let value = object[key] else { throw error(path ?? key, "is required") }
+            guard let number = value as? NSNumber, !isBoolean(value), number.doubleValue == Double(number.intValue) else {
+                throw error(path ?? key, "must be a whole number")
+            }
+            return number.intValue
+        }
+        func number(_ object: [String: Any], _ key: String, path: String) throws -> Double {
+            guard let value = object[key] else { throw error(path, "is required") }
+            guard let number = value as? NSNumber, !isBoolean(value) else { throw error(path, "must be a number") }
+            return number.doubleValue
+        }
+        func optionalBool(_ object: [String: Any], _ key: String, path: String) throws -> Bool? {
+            guard let value = object[key] else { return nil }
+            guard isBoolean(value), let flag = value as? Bool else { throw error(path, "must be true or false") }
+            return flag
+        }
+        /// JSON true/false, told apart from numbers (on Linux, `1 is Bool` holds for an NSNumber).
+        func isBoolean(_ value: Any) -> Bool {
+            String(describing: type(of: value)).contains("Boolean") || type(of: value) == Bool.self
+        }
+        func regex(_ pattern: String, _ path: String) throws {
+            do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                throw self.error(path, "is not a valid regular expression: \(pattern)")
+            }
+        }
+        func elementRules(_ value: Any?, _ path: String) throws -> [Profile.ElementRule] {
+            guard let value else { return [] }
+            guard let list = value as? [Any] else { throw error(path, "must be a list") }
+            return try list.enumerated().map { i, item in
+                let o = try object(item, "\(path)[\(i)]", allowed: ["selector", "text"])
+                let text = try optionalString(o, "text", path: "\(path)[\(i)].text")
+                if let text { try regex(text, "\(path)[\(i)].text") }
+                return .init(selector: try selector(o, "selector", path: "\(path)[\(i)].selector"), text: text)
+            }
+        }
+        func fieldRules(_ value: Any, _ path: String) throws -> [Profile.FieldRule] {
+            let list: [Any] = (value as? [Any]) ?? [value]
+            guard !list.isEmpty else { throw error(path, "needs at least one rule") }
+            return try list.enumerated().map { i, item in
+                let at = value is [Any] ? "\(path)[\(i)]" : path
+                if let selector = item as? String { return .init(selector: selector) }
+                let o = try object(item, at, allowed: ["selector", "attribute", "pattern", "scope"])
+                let pattern = try optionalString(o, "pattern", path: "\(at).pattern")
+                if let pattern {
+                    try regex(pattern, "\(at).pattern")
+                    if (try? NSRegularExpression(pattern: pattern))?.numberOfCaptureGroups == 0 {
+                        throw error("\(at).pattern", "needs a capture group: the value is the first group's text")
+                    }
+                }
+                let scope = try optionalString(o, "scope", path: "\(at).scope")
+                if let scope, !["item", "document"].contains(scope) { throw error("\(at).scope", "must be item or document") }
+                let rule = Profile.FieldRule(selector: try optionalString(o, "selector", path: "\(at).selector"),
+                                             attribute: try optionalString(o, "attribute", path: "\(at).attribute"),
+                                             pattern: pattern, scope: scope)
+                if rule.selector == nil && rule.attribute == nil && rule.pattern == nil {
+                    throw error(at, "needs a selector, an attribute or a pattern")
+                }
+                return rule
+            }
+        }
+    }
+}
