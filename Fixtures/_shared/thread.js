@@ -14,13 +14,17 @@
 (function () {
   const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   // Relative times as platforms show them ("5d", "3 hours ago"), from the page's own clock.
+  // style: 'short' (5d), 'long' (5 days ago) or 'nl' (5 d., as Dutch Facebook shows it).
   const relative = (iso, style) => {
     const s = Math.max(0, (Date.now() - Date.parse(iso)) / 1000);
-    const units = [['y', 'year', 365 * 86400], ['w', 'week', 7 * 86400], ['d', 'day', 86400], ['h', 'hour', 3600], ['m', 'minute', 60]];
-    for (const [short, long, size] of units) {
+    const units = [['y', 'year', 'j', 365 * 86400], ['w', 'week', 'w', 7 * 86400], ['d', 'day', 'd', 86400],
+                   ['h', 'hour', 'u', 3600], ['m', 'minute', 'min', 60]];
+    for (const [short, long, dutch, size] of units) {
       if (s >= size) {
         const n = Math.floor(s / size);
-        return style === 'long' ? `${n} ${long}${n === 1 ? '' : 's'} ago` : `${n}${short}`;
+        if (style === 'long') return `${n} ${long}${n === 1 ? '' : 's'} ago`;
+        if (style === 'nl') return `${n} ${dutch}.`;
+        return `${n}${short}`;
       }
     }
     return style === 'long' ? 'just now' : 'now';
@@ -45,8 +49,11 @@
     toggle.addEventListener('click', async () => {
       toggle.setAttribute('aria-busy', 'true');
       await fetchData(250);
-      const host = page.nestedHost(element, toggle);
-      render(page.list, nested, host);
+      // Each nested reply goes where the platform puts replies to its parent (some nest, some flatten).
+      for (const r of nested) {
+        const parentElement = document.querySelector(`[data-reply-id="${r.parent}"]`) || element;
+        render(page.list, [r], page.nestedHost(parentElement, toggle, r));
+      }
       toggle.remove();
     });
   };
@@ -90,7 +97,8 @@
       for (const r of data.replies) byId[r.id] = r;
       const nodes = render(page.list, data.replies.filter(r => r.batch === 'initial'), page.list);
       const parentId = data.replies.find(r => r.batch === 'nested').parent;
-      const parentElement = nodes.find(n => n.dataset.replyId === parentId);
+      const selector = `[data-reply-id="${parentId}"]`;
+      const parentElement = nodes.find(n => n.matches(selector) || n.querySelector(selector));
       if (parentElement) addNestedToggle(byId[parentId], parentElement);
       watchScroll();
       for (const button of document.querySelectorAll('[data-consent]')) {

@@ -15,8 +15,17 @@ enum PageScripts {
         const s = getComputedStyle(el);
         return s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity) > 0;
       };
-      const label = el => (el.getAttribute('aria-label') || el.innerText || el.textContent || el.value || '')
-        .replace(/\s+/g, ' ').trim().slice(0, 200);
+      // What a person would read on the control: its aria-label, else its text, else (for an icon
+      // button) the aria-label, title or alt text of what it contains.
+      const label = el => {
+        const clean = s => (s || '').replace(/\s+/g, ' ').trim();
+        let text = clean(el.getAttribute('aria-label')) || clean(el.innerText || el.textContent || el.value);
+        if (!/\p{L}/u.test(text)) {
+          const inner = el.querySelector('[aria-label], [title], img[alt]');
+          if (inner) text = clean(inner.getAttribute('aria-label') || inner.getAttribute('title') || inner.getAttribute('alt')) || text;
+        }
+        return text.slice(0, 200);
+      };
       const matching = rule => all(document, rule.selector)
         .filter(el => visible(el) && (!rule.text || new RegExp(rule.text, 'i').test(label(el))));
       let targets = [];
@@ -81,7 +90,18 @@ enum PageScripts {
         /// Reads the post and replies by the profile's extraction rules.
         extract(spec) {
           const hits = {};
+          let post = null, postSelector = null;
+          for (const selector of spec.post) {
+            const el = all(document, selector).find(visible);
+            if (el) { post = el; postSelector = selector; break; }
+          }
+          // Replies may sit inside the post's element (Facebook) or inside each other (nesting):
+          // an item's fields and media are read only from its own part, never from a reply within it.
+          const replyElements = spec.replies ? all(document, spec.replies)
+            .filter(el => el !== post && !(post && el.contains(post)) && visible(el)) : [];
           const read = (item, isPost) => {
+            const inner = replyElements.filter(r => r !== item && item.contains(r));
+            const own = el => !inner.some(r => r.contains(el));
             const fields = {};
             let textElement = null;
             for (const [name, rules] of Object.entries(spec.fields)) {
@@ -89,7 +109,7 @@ enum PageScripts {
                 const documentScope = rule.scope === 'document';
                 if (documentScope && !isPost) continue;
                 const root = documentScope ? document : item;
-                const candidates = rule.selector ? all(root, rule.selector) : [item];
+                const candidates = rule.selector ? all(root, rule.selector).filter(el => documentScope || own(el)) : [item];
                 let value = null, from = null;
                 for (const el of candidates) {
                   let v = readValue(el, rule.attribute);
@@ -102,7 +122,7 @@ enum PageScripts {
             const links = textElement ? [...textElement.querySelectorAll('a[href]')]
               .map(a => ({text: (a.innerText || a.textContent || '').trim(), url: a.href})) : [];
             const media = [];
-            for (const rule of spec.media) for (const el of all(item, rule.selector)) {
+            for (const rule of spec.media) for (const el of all(item, rule.selector).filter(own)) {
               if (el.tagName === 'VIDEO') {
                 media.push({type: rule.type, url: el.currentSrc || el.src || el.poster || null, alt: el.getAttribute('aria-label') || el.title || null,
                             width: el.videoWidth || Math.round(el.getBoundingClientRect().width) || null,
@@ -115,13 +135,6 @@ enum PageScripts {
             const r = item.getBoundingClientRect();
             return {fields, links, media, rect: {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}};
           };
-          let post = null, postSelector = null;
-          for (const selector of spec.post) {
-            const el = all(document, selector).find(visible);
-            if (el) { post = el; postSelector = selector; break; }
-          }
-          const replyElements = spec.replies ? all(document, spec.replies)
-            .filter(el => el !== post && !(post && (post.contains(el) || el.contains(post))) && visible(el)) : [];
           const replies = replyElements.map(el => {
             const item = read(el, false);
             if (spec.nesting.by === 'container') {

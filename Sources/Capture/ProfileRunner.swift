@@ -239,7 +239,8 @@ extension CaptureRun {
         }
         let geometry = ScreenshotGeometry(x: Double(screenshot.x), y: Double(screenshot.y), width: Double(screenshot.cssWidth),
                                           height: Double(screenshot.cssHeight), scale: options.deviceScaleFactor)
-        let post = PostData.build(raw: raw, profile: rules, captureId: captureId, pageURL: pageURL, capturedAt: started, geometry: geometry)
+        let post = PostData.build(raw: raw, profile: rules, captureId: captureId, pageURL: pageURL, capturedAt: started,
+                                  timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(post).write(to: file)

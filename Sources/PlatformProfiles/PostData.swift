@@ -114,11 +114,12 @@ extension PostData {
     /// Builds post.json from what the page gave: counts parsed, times resolved, the reply tree
     /// assembled by the profile's nesting rule, rectangles moved into PNG pixels.
     public static func build(raw: RawExtraction, profile: Profile, captureId: String, pageURL: String,
-                             capturedAt: Date, geometry: ScreenshotGeometry) -> PostData {
+                             capturedAt: Date, timeZone: TimeZone, geometry: ScreenshotGeometry) -> PostData {
         func item(_ raw: RawItem) -> Item {
             let f = raw.fields
             func count(_ key: String) -> Count? { f[key].map { Count(shown: $0, value: CountParser.parse($0)) } }
-            let time = PublishedTime.resolve(machine: f["published"], shown: f["publishedShown"], capturedAt: capturedAt)
+            let time = PublishedTime.resolve(machine: f["published"], shown: f["publishedShown"], capturedAt: capturedAt,
+                                               timeZone: timeZone)
             return Item(id: f["id"], url: f["url"],
                         author: .init(displayName: f["authorName"], handle: f["authorHandle"], profileURL: f["authorURL"], avatarURL: f["avatarURL"]),
                         published: .init(shown: f["publishedShown"], iso: time.iso, precision: time.precision, note: time.note),
