@@ -2,7 +2,9 @@
 // fetched as JSON, the first replies render at once, more load only when the bottom of the list
 // scrolls into view, the rest only after a "show more replies" control is clicked, and two nested
 // replies only after their parent's "view replies" control is clicked. A consent dialog blocks the
-// page (no scrolling, no loading) until it is dismissed. Each page supplies its own markup.
+// page (no scrolling, no loading) until it is dismissed. Like sites that guard against bots, the
+// controls answer only trusted clicks (event.isTrusted): a script's element.click() does nothing.
+// Each page supplies its own markup.
 //
 // page = {
 //   list: Element that holds top-level replies,
@@ -46,7 +48,8 @@
     holder.innerHTML = page.nestedToggle(parent, nested.length);
     const toggle = holder.content.firstElementChild;
     element.after(toggle);
-    toggle.addEventListener('click', async () => {
+    toggle.addEventListener('click', async event => {
+      if (!event.isTrusted) return;
       toggle.setAttribute('aria-busy', 'true');
       await fetchData(250);
       // Each nested reply goes where the platform puts replies to its parent (some nest, some flatten).
@@ -63,7 +66,8 @@
     holder.innerHTML = page.more();
     const more = holder.content.firstElementChild;
     page.list.after(more);
-    more.addEventListener('click', async () => {
+    more.addEventListener('click', async event => {
+      if (!event.isTrusted) return;
       more.setAttribute('aria-busy', 'true');
       await fetchData(300);
       render(page.list, data.replies.filter(r => r.batch === 'click'), page.list);
@@ -101,8 +105,13 @@
       const parentElement = nodes.find(n => n.matches(selector) || n.querySelector(selector));
       if (parentElement) addNestedToggle(byId[parentId], parentElement);
       watchScroll();
+      // ?consent=accept-only: a dialog that offers no way to refuse.
+      if (new URLSearchParams(location.search).get('consent') === 'accept-only') {
+        for (const b of document.querySelectorAll('[data-consent]:not([data-consent=all])')) b.remove();
+      }
       for (const button of document.querySelectorAll('[data-consent]')) {
-        button.addEventListener('click', () => {
+        button.addEventListener('click', event => {
+          if (!event.isTrusted) return;
           document.cookie = `consent=${button.dataset.consent}; path=/`;
           document.querySelector('[data-consent-dialog]').remove();
           document.body.style.overflow = '';

@@ -202,16 +202,17 @@ extension Optional {
 }
 
 extension CaptureRun {
-    /// Consent first (nothing else can be reached behind it), then walls; a walled page is not
-    /// expanded. Overlays are hidden after expansion too, since login prompts appear on scroll.
+    /// Consent first (nothing else can be reached behind it), then walls, then overlays; a walled
+    /// page is not expanded. Overlays are hidden after expansion too, since login prompts appear on scroll.
     func applyProfile(session: PageSession, context: Int, activity: PageActivity) async throws -> ProfileOutcome {
         let rules = profile.profile
         var outcome = ProfileOutcome()
         if let consent = rules.consent {
             try await dismissConsent(consent, outcome: &outcome, session: session, context: context, activity: activity)
         }
-        try await hideOverlays(rules.hide, outcome: &outcome, session: session, context: context)
+        // Walls before hiding: a login wall may look like a dismissable login prompt.
         if let walls = rules.walls { try await detectWalls(walls, outcome: &outcome, session: session, context: context) }
+        try await hideOverlays(rules.hide, outcome: &outcome, session: session, context: context)
         if let expand = rules.expand {
             if outcome.loginWall != nil || outcome.removed != nil {
                 outcome.expansion.stoppedBecause = "not expanded: " + (outcome.loginWall != nil ? "login wall" : "the post is not available")
