@@ -90,6 +90,7 @@ let package = Package(
         .target(name: "ExhibitTestSupport", path: "Tests/Support/Swift"),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
                     exclude: ["Fixtures"]),
+        .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
             "ExhibitTestSupport",

@@ -118,5 +118,6 @@ public struct ProfileError: Error, CustomStringConvertible, Sendable, Equatable 
     public let file: String
     public let field: String
     public let problem: String
+    public init(file: String, field: String, problem: String) { self.file = file; self.field = field; self.problem = problem }
     public var description: String { "profile \(file): field '\(field)': \(problem)" }
 }

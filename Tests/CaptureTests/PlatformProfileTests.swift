@@ -1,0 +1,290 @@
+import Capture
+import DevTools
+import Foundation
+import PNGCodec
+import PlatformProfiles
+import Testing
+
+/// One platform fixture and what a correct capture of it shows.
+struct PlatformCase: Sendable, CustomStringConvertible {
+    let name: String
+    /// The consent control that refuses (what must be clicked and recorded).
+    let rejectLabel: String
+    /// The controls the expansion must click, in order: a reply's nested replies, then "show more".
+    let clickLabels: [String]
+    /// The platform shows replies one level deep: a reply to a reply sits under the top comment.
+    let flattens: Bool
+    let likes: Int
+    var description: String { name }
+}
+
+/// The thread every platform fixture renders (Fixtures/_shared/thread-data.json).
+struct ThreadData: Decodable {
+    struct Reply: Decodable { let id: String; let author: String; let handle: String; let text: String; let published: String; let parent: String?; let batch: String }
+    let replies: [Reply]
+    static func load() throws -> ThreadData {
+        try JSONDecoder().decode(ThreadData.self, from: Data(contentsOf: TestSupport.fixtures.appendingPathComponent("_shared/thread-data.json")))
+    }
+}
+
+enum Platforms {
+    static let all: [PlatformCase] = [
+        .init(name: "x", rejectLabel: "Refuse non-essential cookies", clickLabels: ["Show replies", "Show more replies"], flattens: false, likes: 1234),
+        .init(name: "mastodon", rejectLabel: "Only necessary cookies", clickLabels: ["Load more replies", "Load more"], flattens: false, likes: 1234),
+        .init(name: "bluesky", rejectLabel: "Only essential cookies", clickLabels: ["Continue thread…", "Show more replies"], flattens: false, likes: 1200),
+        .init(name: "facebook", rejectLabel: "Optionele cookies weigeren", clickLabels: ["2 antwoorden bekijken", "Meer opmerkingen weergeven"],
+              flattens: false, likes: 1200),
+        .init(name: "instagram", rejectLabel: "Decline optional cookies", clickLabels: ["View replies (2)", "Load more comments"], flattens: true, likes: 1234),
+        .init(name: "linkedin", rejectLabel: "Reject", clickLabels: ["Load previous replies", "Load more comments"], flattens: true, likes: 1234),
+        .init(name: "youtube", rejectLabel: "Reject the use of cookies and other data for the purposes described",
+              clickLabels: ["2 replies", "Show more comments"], flattens: true, likes: 1234),
+    ]
+
+    static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
+        var options = CaptureOptions(url: try await TestSupport.baseURL() + path)
+        options.outputDirectory = TestSupport.temporaryFolder(folder).path
+        options.profile = profile
+        options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path
+        return options
+    }
+
+    static func capture(_ options: CaptureOptions) async throws -> CaptureResult {
+        try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+    }
+
+    static func post(_ folder: URL) throws -> PostData {
+        try JSONDecoder().decode(PostData.self, from: Data(contentsOf: folder.appendingPathComponent("data/post.json")))
+    }
+
+    /// The fixtures' consent box is #f7e8ff at x 360-920, y 150-450 of the first viewport.
+    static func consentPixels(in png: URL) throws -> Int {
+        let image = try PNGImage(contentsOfFile: png.path)
+        var hits = 0
+        for y in stride(from: 152, to: min(448, image.height), by: 8) {
+            for x in stride(from: 362, to: 918, by: 8) {
+                let p = image.pixel(x: x, y: y)
+                if p.r == 0xf7 && p.g == 0xe8 && p.b == 0xff { hits += 1 }
+            }
+        }
+        return hits
+    }
+
+    /// "@anouk", "anouk@social.overheid.nl", "anouk.bsky.social" → "anouk".
+    static func bareHandle(_ handle: String?) -> String {
+        var h = handle ?? ""
+        if h.hasPrefix("@") { h.removeFirst() }
+        if let at = h.firstIndex(of: "@") { h = String(h[..<at]) }
+        if h.hasSuffix(".bsky.social") { h = String(h.dropLast(".bsky.social".count)) }
+        return h
+    }
+
+    /// How far an estimate from a relative time may be off: one unit of what was shown.
+    static func tolerance(_ shown: String) -> Double {
+        let s = shown.lowercased()
+        if s.contains("y") || s.contains("j") { return 367 * 86_400 }
+        if s.contains("mo") || s.contains("mnd") { return 32 * 86_400 }
+        if s.contains("w") { return 8 * 86_400 }
+        if s.contains("d") { return 86_400 + 60 }
+        return 3_600 + 60
+    }
+}
+
+@Suite("Platform profiles on their fixtures, with the real browser", .serialized, .timeLimit(.minutes(8)))
+struct PlatformProfileTests {
+    @Test("consent refused, the whole thread expanded and extracted", arguments: Platforms.all)
+    func wholeThread(platform: PlatformCase) async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/\(platform.name)/", profile: platform.name))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let data = result.folder.appendingPathComponent("data")
+
+        // The consent dialog was refused with a trusted click, and is not in the pixels.
+        let consent = record.actions.filter { $0.kind.hasPrefix("consent") }
+        #expect(consent.count == 1 && consent.first?.kind == "consent-reject" && consent.first?.label == platform.rejectLabel,
+                "\(consent.map { "\($0.kind) \($0.label ?? "")" })")
+        #expect(consent.first?.detail?.contains("Input.dispatchMouseEvent") == true)
+        #expect(try Platforms.consentPixels(in: data.appendingPathComponent("screenshot.png")) == 0)
+
+        // The recorded clicks are exactly the fixture's controls, each timed, with its selector.
+        let clicks = record.actions.filter { $0.kind == "click" }
+        #expect(clicks.map(\.label) == platform.clickLabels.map { Optional($0) })
+        #expect(clicks.allSatisfy { $0.selector?.isEmpty == false && $0.at.hasSuffix("Z") && $0.round != nil })
+        #expect(record.actions.contains { $0.kind == "scroll" })
+        #expect(record.expansion.stoppedBecause == "nothing more to expand" && !record.expansion.limitReached)
+
+        // Every reply (first batch, scroll-loaded, click-loaded, nested) with its author and time.
+        let thread = try ThreadData.load()
+        let post = try Platforms.post(result.folder)
+        let replies = post.allReplies
+        #expect(replies.count == 44)
+        #expect(post.replyCount.shownValue == 44 && post.replyCount.captured == 44)
+        let byText: [String: PostData.Item] = Dictionary(replies.compactMap { r in
+            thread.replies.first { r.text?.contains($0.text) == true }.map { ($0.id, r) } }, uniquingKeysWith: { a, _ in a })
+        let formatter = ISO8601DateFormatter()
+        for expected in thread.replies {
+            guard let reply = byText[expected.id] else { Issue.record("\(platform.name): reply \(expected.id) (\(expected.batch)) missing"); continue }
+            #expect(Platforms.bareHandle(reply.author.handle) == expected.handle, "\(platform.name) \(expected.id)")
+            let iso = try #require(reply.published.iso.flatMap(formatter.date(from:)), "\(platform.name) \(expected.id) has no time")
+            let actual = try #require(formatter.date(from: expected.published))
+            if reply.published.precision == .exact {
+                #expect(iso == actual, "\(platform.name) \(expected.id)")
+            } else {
+                #expect(abs(iso.timeIntervalSince(actual)) <= Platforms.tolerance(reply.published.shown ?? ""),
+                        "\(platform.name) \(expected.id): \(reply.published)")
+            }
+            #expect(reply.rectangle.map { $0.width > 0 && $0.height > 0 && $0.y + $0.height <= record.screenshot.pixelHeight } == true)
+        }
+        // Nesting: 43 answers reply 5, 44 answers 43 (under 5 where the platform shows one level only).
+        let five = try #require(post.post?.replies.first { $0.text?.contains(thread.replies[4].text) == true })
+        #expect(five.replies.first?.text?.contains("(reactie 43)") == true)
+        let fortyFour = platform.flattens ? five.replies.last : five.replies.first?.replies.first
+        #expect(fortyFour?.text?.contains("(reactie 44)") == true, "\(platform.name)")
+
+        // The post itself, with its counts parsed.
+        let item = try #require(post.post)
+        #expect(Platforms.bareHandle(item.author.handle) == "gemeentevoorbeeld" || item.author.handle == "gemeentevoorbeeld.nl")
+        #expect(item.author.displayName == "Gemeente Voorbeeld")
+        #expect(item.text?.contains("havenpromenade vastgesteld") == true)
+        #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
+        #expect(item.media.count == 1 && item.links.map(\.text) == ["voorbeeld.nl/haven"])
+        #expect(record.completeness.availability == "available" && record.completeness.essentialsMissing.isEmpty)
+        #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"), "\(record.completeness.summary)")
+        #expect(record.state == "complete")
+        #expect(record.files.contains { $0.name == "post.json" })
+    }
+
+    @Test("a login wall or a removed post is reported, with its own exit code", arguments: Platforms.all)
+    func wallsAndRemovals(platform: PlatformCase) async throws {
+        for (page, code, availability) in [("login.html", Int32(3), "login wall"), ("removed.html", Int32(4), "removed")] {
+            let out = TestSupport.temporaryFolder("wall")
+            let url = try await TestSupport.baseURL() + "/\(platform.name)/\(page)"
+            let run = try await TestSupport.exhibit(["capture", url, "--profile", platform.name, "--out", out.path, "--quiet"])
+            #expect(run.status == code, "\(platform.name) \(page): \(run.stderr)")
+            #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+            let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first))
+            let record = try TestSupport.decodeRecord(folder)
+            #expect(record.completeness.availability == availability, "\(platform.name) \(page)")
+            #expect(record.state == "partial" && record.expansion.stoppedBecause.hasPrefix("not expanded"))
+        }
+    }
+}
+
+@Suite("Profile rules under stress", .serialized, .timeLimit(.minutes(4)))
+struct ProfileRuleTests {
+    /// A copy of Profiles/ in which one profile is replaced, for rules the shipped profiles must not have.
+    static func folder(with name: String, edit: (inout [String: Any]) -> Void) throws -> String {
+        let folder = TestSupport.temporaryFolder("profiles")
+        for file in try FileManager.default.contentsOfDirectory(atPath: TestSupport.packageRoot.appendingPathComponent("Profiles").path)
+        where file.hasSuffix(".json") {
+            try FileManager.default.copyItem(at: TestSupport.packageRoot.appendingPathComponent("Profiles/\(file)"),
+                                             to: folder.appendingPathComponent(file))
+        }
+        let file = folder.appendingPathComponent("\(name).json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        edit(&json)
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        return folder.path
+    }
+
+    @Test("without a profile the consent dialog stays over the page (the pixel check sees it)")
+    func pixelCheckSeesTheDialog() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/x/", profile: "generic"))
+        #expect(try Platforms.consentPixels(in: result.folder.appendingPathComponent("data/screenshot.png")) > 100)
+    }
+
+    @Test("a dialog that only offers accept: clicked, recorded as acceptance, and warned about")
+    func acceptOnly() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/x/?consent=accept-only", profile: "x"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.actions.first?.kind == "consent-accept" && record.actions.first?.label == "Accept all cookies")
+        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("only an accept option") })
+        #expect(record.completeness.summary.contains("consent accepted"))
+        #expect(record.completeness.form.contains { $0.name == "consent dialog" && !$0.captured })
+    }
+
+    @Test("a profile whose reject rule finds 'Accept all' cannot make that click silent")
+    func mislabelledReject() async throws {
+        var options = try await Platforms.options("/x/", profile: "x")
+        options.profilesFolder = try Self.folder(with: "x") { json in
+            var consent = json["consent"] as? [String: Any] ?? [:]
+            consent["reject"] = [["selector": "button", "text": "^accept all cookies$"]]
+            json["consent"] = consent
+        }
+        let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
+        #expect(record.actions.first?.kind == "consent-accept")
+        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("gives consent") })
+    }
+
+    @Test("a thread that never stops loading stops at the profile's limit and says so")
+    func endlessThread() async throws {
+        var options = try await Platforms.options("/infinite-scroll/", profile: "generic")
+        options.profilesFolder = try Self.folder(with: "generic") { json in
+            json["expand"] = ["click": [], "scroll": true, "maxRounds": 4, "maxReplies": 1000, "maxSeconds": 60]
+        }
+        let result = try await Platforms.capture(options)
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.expansion.limitReached && record.expansion.rounds == 4 && record.expansion.stoppedBecause.contains("4 rounds"))
+        #expect(record.completeness.summary.contains("thread cut at the limit") && record.state == "partial")
+        #expect(record.warnings.contains { $0.step == "expand" })
+    }
+
+    @Test("selectors that match nothing, or are not CSS, are warnings in completeness")
+    func brokenSelectors() async throws {
+        var options = try await Platforms.options("/sample-thread/", profile: "generic")
+        options.profilesFolder = try Self.folder(with: "generic") { json in
+            var extract = json["extract"] as? [String: Any] ?? [:]
+            var fields = extract["fields"] as? [String: Any] ?? [:]
+            fields["views"] = ["selector": "[[not css"]
+            fields["reposts"] = ["selector": ".no-such-class"]
+            extract["fields"] = fields
+            json["extract"] = extract
+        }
+        let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
+        #expect(record.completeness.warnings.contains("invalid selector in profile generic: [[not css"))
+        #expect(record.completeness.warnings.contains { $0.hasPrefix("field reposts: no rule matched (.no-such-class)") })
+        #expect(record.completeness.availability == "available" && record.state == "complete")
+    }
+
+    @Test("extraction runs in an isolated world: page scripts that rewrite the DOM API cannot forge it")
+    func isolatedWorld() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/isolated-world/", profile: "generic"))
+        let post = try Platforms.post(result.folder)
+        #expect(post.post?.text == "The real text of the post.")
+        #expect(post.post?.author.displayName == "Real Author")
+        #expect(post.allReplies.count == 2)
+    }
+
+    @Test("--strict fails when the post's author, time or text cannot be read")
+    func strictNeedsEssentials() async throws {
+        let out = TestSupport.temporaryFolder("strict")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/x/login.html", "--profile", "x",
+                                                 "--strict", "--out", out.path, "--quiet"])
+        #expect(run.status == 1)
+        #expect(run.stderr.contains("extract failed") && run.stderr.contains("author, publication time, text could not be read (--strict)"),
+                "\(run.stderr)")
+    }
+
+    @Test("a malformed profile file stops the capture with one line naming the file and field")
+    func malformedProfile() async throws {
+        let folder = try Self.folder(with: "x") { json in json["expand"] = ["click": [], "scroll": "yes", "maxRounds": 3, "maxReplies": 5, "maxSeconds": 5] }
+        let out = TestSupport.temporaryFolder("bad-profile")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/x/", "--profiles", folder, "--out", out.path])
+        #expect(run.status == 2)
+        #expect(run.stderr == "exhibit: error: profile x.json: field 'expand.scroll': must be true or false\n", "\(run.stderr)")
+        let list = try await TestSupport.exhibit(["profiles", "--profiles", folder])
+        #expect(list.status == 2 && list.stderr.contains("field 'expand.scroll'"))
+        #expect(TestSupport.visibleFolders(in: out).isEmpty)
+    }
+
+    @Test("exhibit profiles lists every profile with its URL patterns; an unknown --profile is a usage error")
+    func listing() async throws {
+        let list = try await TestSupport.exhibit(["profiles", "--profiles", TestSupport.packageRoot.appendingPathComponent("Profiles").path])
+        #expect(list.status == 0)
+        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "generic"] {
+            #expect(list.stdout.contains("  \(name) "), "\(name)")
+        }
+        #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))
+        let unknown = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/x/", "--profile", "myspace",
+                                                     "--out", TestSupport.temporaryFolder("unknown").path])
+        #expect(unknown.status == 2 && unknown.stderr.hasPrefix("exhibit: error: no profile named 'myspace' (known: bluesky, facebook"))
+    }
+}

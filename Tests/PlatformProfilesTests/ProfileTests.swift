@@ -1,0 +1,121 @@
+import Foundation
+import PlatformProfiles
+import Testing
+
+private let profilesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Profiles")
+
+private func catalog() throws -> ProfileCatalog {
+    try ProfileCatalog.load(folder: profilesFolder, digest: { "\($0.count)" })
+}
+
+@Suite("Counts as platforms show them")
+struct CountTests {
+    @Test(arguments: [
+        ("1,2K", 1200), ("1.2K", 1200), ("1,234", 1234), ("1.234", 1234), ("1,234,567", 1_234_567), ("12", 12),
+        ("44 Replies. Reply", 44), ("1.2K likes", 1200), ("3,4 mln", 3_400_000), ("2.5M", 2_500_000), ("12.3K", 12_300),
+        ("1,2K vind-ik-leuks", 1200), ("12 keer gedeeld", 12), ("View all 44 comments", 44), ("1 234", 1234), ("1.234,5", 1235),
+        ("like this video along with 1,234 other people", 1234),
+    ] as [(String, Int)])
+    func parses(text: String, value: Int) {
+        #expect(CountParser.parse(text) == value, "\(text)")
+    }
+
+    @Test func noCount() {
+        #expect(CountParser.parse("Reply") == nil)
+        #expect(CountParser.parse("") == nil)
+    }
+}
+
+@Suite("Publication times")
+struct TimeTests {
+    let now = Date(timeIntervalSince1970: 1_795_000_000)
+
+    @Test func machineTimesAreExact() {
+        let t = PublishedTime.resolve(machine: "2026-11-20T09:00:00.000Z", shown: "Nov 20", capturedAt: now)
+        #expect(t.iso == "2026-11-20T09:00:00Z" && t.precision == .exact)
+        let printed = PublishedTime.resolve(machine: "November 20, 2026 at 9:10 AM", shown: "5d", capturedAt: now)
+        #expect(printed.iso == "2026-11-20T09:10:00Z" && printed.precision == .exact)
+    }
+
+    @Test(arguments: [("5d", 5 * 86_400.0), ("3 hours ago", 10_800), ("5 d.", 432_000), ("2 u", 7_200), ("an hour ago", 3_600),
+                      ("1y", 31_536_000), ("3 mo", 7_776_000), ("10 min.", 600), ("2 days ago", 172_800), ("4w", 2_419_200)])
+    func relativeTimesAreEstimates(shown: String, seconds: Double) {
+        let t = PublishedTime.resolve(machine: nil, shown: shown, capturedAt: now)
+        #expect(t.precision == .estimated, "\(shown)")
+        let formatter = ISO8601DateFormatter()
+        #expect(t.iso.flatMap(formatter.date(from:)) == now.addingTimeInterval(-seconds), "\(shown)")
+        #expect(t.note?.contains(shown) == true)
+    }
+
+    @Test func unknownTimesSayWhatWasShown() {
+        let t = PublishedTime.resolve(machine: nil, shown: "Edited", capturedAt: now)
+        #expect(t.iso == nil && t.precision == .unknown && t.note == "only 'Edited' is shown")
+    }
+}
+
+@Suite("Profile files")
+struct ProfileFileTests {
+    @Test func everyShippedProfileLoads() throws {
+        let names = try catalog().entries.map(\.profile.name)
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "x", "youtube"])
+    }
+
+    @Test(arguments: [
+        ("https://x.com/gemeentevoorbeeld/status/1790000000000000000", "x"),
+        ("https://twitter.com/someone/status/123", "x"),
+        ("https://mastodon.social/@Gargron/113000000000000000", "mastodon"),
+        ("https://social.overheid.nl/@gemeentevoorbeeld/1790000000000000000", "mastodon"),
+        ("https://bsky.app/profile/gemeentevoorbeeld.nl/post/3lbhaven2026a", "bluesky"),
+        ("https://www.facebook.com/gemeentevoorbeeld/posts/pfbid0haven2026", "facebook"),
+        ("https://www.instagram.com/p/DHaven2026/", "instagram"),
+        ("https://www.linkedin.com/posts/gemeentevoorbeeld_haven-activity-7264000000000000000-abcd", "linkedin"),
+        ("https://www.youtube.com/watch?v=hAvEn2026aB", "youtube"),
+        ("https://youtu.be/hAvEn2026aB", "youtube"),
+        ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
+    ])
+    func chosenByURL(url: String, name: String) throws {
+        let (entry, choice) = try catalog().choose(for: url)
+        #expect(entry.profile.name == name)
+        #expect(choice == (name == "generic" ? .fallback : .urlPattern))
+    }
+
+    /// Each malformed profile names the file, the field and what is wrong.
+    @Test(arguments: [
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {"txet": "p"}}}"#,
+         "profile t.json: field 'extract.fields.txet': is not a known field"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": ["(unclosed"], "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'matches[0]': is not a valid regular expression"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "expand": {"click": [], "maxRounds": "ten", "maxReplies": 5, "maxSeconds": 5}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'expand.maxRounds': must be a whole number"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": []}"#,
+         "profile t.json: field 'extract': is required"),
+        (#"{"format": "exhibit-profile", "formatVersion": 2, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'formatVersion': version 2 is not supported"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "consent": {"reject": [{"selector": "button", "txt": "no"}]}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'consent.reject[0].txt': is not a known field"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {"id": {"selector": "a", "pattern": "[0-9]+"}}}}"#,
+         "profile t.json: field 'extract.fields.id.pattern': needs a capture group"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "nesting": {"by": "replyingTo"}, "fields": {}}}"#,
+         "profile t.json: field 'extract.fields.replyingTo': is required when nesting.by is replyingTo"),
+        (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
+         "profile t.json: field '(file)': is not valid JSON"),
+    ])
+    func malformedProfilesNameTheField(json: String, message: String) {
+        #expect(throws: ProfileError.self) { try ProfileLoader.parse(Data(json.utf8), file: "t.json") }
+        do { _ = try ProfileLoader.parse(Data(json.utf8), file: "t.json") } catch {
+            #expect("\(error)".hasPrefix(message), "\(error)")
+            #expect(!"\(error)".contains("\n"))
+        }
+    }
+
+    @Test func fileNameAndProfileNameMustAgree() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("profiles-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.copyItem(at: profilesFolder.appendingPathComponent("x.json"), to: folder.appendingPathComponent("twitter.json"))
+        #expect(throws: ProfileError(file: "twitter.json", field: "name", problem: "is \"x\" but the file is twitter.json; they must agree")) {
+            try ProfileCatalog.load(folder: folder, digest: { _ in "" })
+        }
+    }
+}
