@@ -248,7 +248,12 @@ extension CaptureRun {
         let language: String? = try await session.evaluate("document.documentElement.lang || null", contextId: context)
         let completeness = CompletenessReport.make(post: post, raw: raw, outcome: outcome, screenshot: screenshot, pdf: pdf,
                                                    profileName: rules.name, language: language)
-        for warning in completeness.warnings { warn("extract", warning) }
+        // Invalid CSS is a defect of the profile, and a platform page without its post is news:
+        // both are capture warnings too. A field that matched nothing is stated in completeness only.
+        for selector in raw.invalidSelectors { warn("extract", "invalid selector in profile \(rules.name): \(selector)") }
+        if raw.post == nil && rules.name != "generic" && outcome.loginWall == nil && outcome.removed == nil {
+            warn("extract", "no post element matched the \(rules.name) profile; the page may have changed its structure")
+        }
         return (post, completeness)
     }
 }

@@ -145,7 +145,7 @@ struct PlatformProfileTests {
         #expect(item.author.displayName == "Gemeente Voorbeeld")
         #expect(item.text?.contains("havenpromenade vastgesteld") == true)
         #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
-        #expect(item.media.count == 1 && item.links.map(\.text) == ["voorbeeld.nl/haven"])
+        #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix("voorbeeld.nl/haven") == true)
         #expect(record.completeness.availability == "available" && record.completeness.essentialsMissing.isEmpty)
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"), "\(record.completeness.summary)")
         #expect(record.state == "complete")

@@ -76,13 +76,13 @@ struct SampleCaptureTests {
         let result = try await SampleCapture.result.value
         #expect(try BagChecker(root: result.folder).problems().isEmpty)
         let manifest = try String(contentsOf: result.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
-        #expect(manifest.split(separator: "\n").count == 4)
+        #expect(manifest.split(separator: "\n").count == 5)
         for file in result.record.files {
             let digest = try FileDigest(fileAt: result.folder.appendingPathComponent("data/" + file.name).path)
             #expect(digest.sha256 == file.sha256 && digest.size == file.size, "\(file.name)")
             #expect(manifest.contains("\(file.sha256)  data/\(file.name)\n"))
         }
-        #expect(Set(result.record.files.map(\.name)) == ["screenshot.png", "page.pdf", "dom.html"])
+        #expect(Set(result.record.files.map(\.name)) == ["screenshot.png", "page.pdf", "dom.html", "post.json"])
     }
 
     @Test("independent validators accept the output: pngcheck, pdfinfo, Python bagit, JSON Schema")
@@ -103,6 +103,13 @@ struct SampleCaptureTests {
             print("valid")
             """, data.appendingPathComponent("capture.json").path, schema])
         #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
+        let postCheck = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            print("valid")
+            """, data.appendingPathComponent("post.json").path,
+            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
+        #expect(postCheck.status == 0 && postCheck.stdout.contains("valid"), "\(postCheck.stderr)")
     }
 
     @Test("capture.json records what, when, how and with what")
@@ -132,7 +139,7 @@ struct SampleCaptureTests {
         #expect(record.exhibit.version == ExhibitVersion.current)
         #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
         #expect(record.options.url == record.requestedURL)
-        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "prepare", "screenshot", "pdf", "dom", "metadata"])
+        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "dom", "metadata"])
         #expect(record.warnings.isEmpty, "\(record.warnings)")
         let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
         #expect(dom.hasPrefix("<!DOCTYPE html>"))
