@@ -171,7 +171,8 @@ extension CaptureRun {
                 let scrolledAt = ContinuousClock.now
                 let y: Int = try await world(session, context, "scrollToBottom", awaitPromise: true) ?? 0
                 if y != lastScrollY {
-                    record("scroll", selector: nil, label: nil, round: result.rounds, detail: "scrolled to the bottom, y=\(y) CSS px")
+                    record("scroll", selector: "html", label: "scroll to the bottom of the page", round: result.rounds,
+                           detail: "window.scrollTo to y=\(y) CSS px")
                     result.scrolls += 1
                     scrolled = true
                     lastScrollY = y
