@@ -17,8 +17,14 @@ public struct CaptureOptions: Sendable, Codable {
     public var locale: String = "en-US"
     /// Time zone the page sees, so times shown on the page are reproducible. Default `UTC`.
     public var timeZone: String = "UTC"
-    /// PDF paper size. Default A4.
+    /// PDF paper size for the paginated PDF. Default A4.
     public var paper: Paper = .a4
+    /// `paginated` (on `paper`), `single` (one page as wide as the viewport, at most 200 inches
+    /// tall, continued on further pages), or `none` (no PDF). Default paginated.
+    public var pdfLayout: PDFLayout = .paginated
+    /// Media emulated while printing: `screen` by default, so that print stylesheets cannot hide
+    /// the thread; `print` to get what the site prints.
+    public var pdfMedia: PDFMedia = .screen
     /// `Source-Organization` in bag-info.txt, when given.
     public var sourceOrganization: String?
     /// Browser proxy (`--proxy-server`), recorded here; applied by the browser provider.
@@ -66,6 +72,9 @@ public struct CaptureOptions: Sendable, Codable {
         public var sweepSteps: Int = 1_000
         public init() {}
     }
+
+    public enum PDFLayout: String, Sendable, Codable, CaseIterable { case paginated, single, none }
+    public enum PDFMedia: String, Sendable, Codable, CaseIterable { case screen, print }
 
     /// PDF paper sizes.
     public enum Paper: String, Sendable, Codable, CaseIterable {

@@ -22,7 +22,8 @@ public struct CaptureResult: Sendable {
 
 /// One whole capture: page → files → bag.
 ///
-/// Steps: launch, navigate, settle, screenshot, pdf, dom, metadata, bag. Everything is written into
+/// Steps: launch, navigate, settle, profile, prepare, screenshot, pdf, extract, pdf-check, dom, metadata, bag,
+/// sign, timestamp, report. Everything is written into
 /// `<out>/.<id>.partial/` and renamed to `<out>/<UTC time>-<host>-<short id>/` only after the bag
 /// is complete, so a failed capture never leaves a folder that looks complete.
 public struct CapturePipeline: Sendable {
@@ -206,7 +207,7 @@ final class CaptureRun {
         var title: String
         var preparation: CaptureRecord.Preparation
         var screenshot: CaptureRecord.Screenshot
-        var pdf: CaptureRecord.PDF
+        var pdf: CaptureRecord.PDF?
         var outcome: ProfileOutcome
         var post: PostData
         var completeness: CaptureRecord.Completeness
@@ -280,16 +281,33 @@ final class CaptureRun {
             return (shot, "\(shot.pixelWidth)x\(shot.pixelHeight) px in \(shot.tiles.count) tile\(shot.tiles.count == 1 ? "" : "s")"
                     + (shot.attempts > 1 ? " (attempt \(shot.attempts))" : ""))
         }
-        let pdf = try await step("pdf") { () -> (CaptureRecord.PDF, String) in
-            let pdf = try await printPDF(session: session, file: data.appendingPathComponent("page.pdf"))
-            try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
-            return (pdf, "\(pdf.pageCount) page\(pdf.pageCount == 1 ? "" : "s")")
+        let pdfFile = data.appendingPathComponent("page.pdf")
+        var pdf: CaptureRecord.PDF?
+        if options.pdfLayout != .none {
+            pdf = try await step("pdf") { () -> (CaptureRecord.PDF, String) in
+                let pdf = try await printPDF(session: session, file: pdfFile)
+                try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
+                return (pdf, "\(pdf.pageCount) \(pdf.layout) page\(pdf.pageCount == 1 ? "" : "s"), \(pdf.media) media")
+            }
         }
-        let (post, completeness) = try await step("extract") { () -> ((PostData, CaptureRecord.Completeness), String) in
+        var (post, completeness) = try await step("extract") { () -> ((PostData, CaptureRecord.Completeness), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "extract")
             let result = try await extract(session: session, context: context, outcome: outcome, screenshot: screenshot, pdf: pdf,
                                            pageURL: finalURLSoFar, file: data.appendingPathComponent("post.json"))
             return (result, result.1.summary)
+        }
+        if var printed = pdf {
+            pdf = try await step("pdf-check") { () -> (CaptureRecord.PDF, String) in
+                let title: String = try await session.evaluate("document.title", contextId: context) ?? ""
+                try checkAndStampPDF(&printed, file: pdfFile, post: post, pageTitle: title, browserProduct: version.product)
+                let check = printed.textCheck
+                return (printed, "text of \(check.found) of \(check.itemsChecked) items found; metadata stamped with poppler \(PDFDocument.popplerVersion)")
+            }
+            if let check = pdf?.textCheck {
+                completeness.form.append(.init(name: "PDF text", captured: check.missing.isEmpty,
+                    detail: check.missing.isEmpty ? "the text of the post and all \(check.itemsChecked - 1) replies is in the PDF"
+                        : "\(check.missing.count) of \(check.itemsChecked) items not found in the PDF's text: " + check.missing.joined(separator: "; ")))
+            }
         }
         if options.strict && !completeness.essentialsMissing.isEmpty {
             throw CaptureError.stepFailed(step: "extract", url: url.absoluteString,
@@ -373,28 +391,6 @@ final class CaptureRun {
         }
     }
 
-    /// `Page.printToPDF` streamed to disk with `IO.read`, then opened with poppler to check it.
-    func printPDF(session: PageSession, file: URL) async throws -> CaptureRecord.PDF {
-        let paper = options.paper.inches
-        let printed = try await session.send(PageCommands.PrintToPDF(paperWidth: paper.width, paperHeight: paper.height),
-                                             timeout: .seconds(120))
-        guard let stream = printed.stream else {
-            throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
-        }
-        guard FileManager.default.createFile(atPath: file.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw EvidenceError.unwritable(path: file.path, reason: "cannot open for writing")
-        }
-        defer { try? handle.close() }
-        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
-        try handle.synchronize()
-        let document = try PDFDocument(path: file.path)
-        guard document.pageCount > 0 else { throw PDFError(path: file.path, message: "the PDF has no pages") }
-        let sizes = document.pageSizes.map { [($0.width * 100).rounded() / 100, ($0.height * 100).rounded() / 100] }
-        return .init(file: "page.pdf", paper: options.paper.rawValue, media: "print", pageCount: document.pageCount,
-                     pageSizesPoints: sizes)
-    }
-
     /// Hashes the files, writes capture.json, bags the folder, signs and stamps it, and renames it into place.
     func finish(page: PageResult, browser: BrowserHandle, partial: URL, data: URL) async throws -> CaptureResult {
         let (record, payload) = try metadata(page: page, browser: browser, partial: partial)
@@ -430,7 +426,9 @@ final class CaptureRun {
         let start = elapsed
         do {
             var files: [PayloadFile] = []
-            for (name, type) in [("screenshot.png", "image/png"), ("page.pdf", "application/pdf"), ("dom.html", "text/html"), ("post.json", "application/json")] {
+            var names = [("screenshot.png", "image/png"), ("dom.html", "text/html"), ("post.json", "application/json")]
+            if page.pdf != nil { names.insert(("page.pdf", "application/pdf"), at: 1) }
+            for (name, type) in names {
                 files.append(try PayloadFile.hash(name, in: partial, mediaType: type))
             }
             let response = page.response

@@ -32,7 +32,8 @@ public struct CaptureRecord: Codable, Sendable {
     public var options: CaptureOptions
     public var preparation: Preparation
     public var screenshot: Screenshot
-    public var pdf: PDF
+    /// Nil with --no-pdf.
+    public var pdf: PDF?
     /// Each step with its start (UTC) and duration.
     public var steps: [Step]
     public var warnings: [Warning]
@@ -157,10 +158,34 @@ public struct CaptureRecord: Codable, Sendable {
     }
     public struct PDF: Codable, Sendable {
         public var file: String
+        /// `paginated` or `single`.
+        public var layout: String
+        /// Paper of the paginated PDF (`a4`, `letter`); for `single`, `viewport width`.
         public var paper: String
+        /// Media emulated while printing: `screen` (default) or `print`.
         public var media: String
         public var pageCount: Int
         public var pageSizesPoints: [[Double]]
+        /// SHA-256 of the PDF exactly as Chromium printed it, before Exhibit stamped its metadata.
+        public var sha256AsPrinted: String
+        /// The text of the post and of every reply (from post.json), looked for in the PDF's text.
+        public var textCheck: TextCheck
+        /// The document information Exhibit wrote into the PDF with poppler, before hashing it.
+        public var metadata: Metadata?
+    }
+    public struct TextCheck: Codable, Sendable {
+        public var itemsChecked: Int
+        public var found: Int
+        /// Each item whose text poppler did not find, named (e.g. "reply 12 by @anouk").
+        public var missing: [String]
+    }
+    public struct Metadata: Codable, Sendable {
+        public var stampedBy: String
+        public var title: String
+        public var subject: String
+        public var keywords: String
+        public var creator: String
+        public var creationDate: String
     }
     public struct ProfileUse: Codable, Sendable {
         public var name: String

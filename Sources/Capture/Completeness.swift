@@ -29,7 +29,7 @@ extension CaptureRecord {
 /// Works out the completeness section from what the page gave and what the profile did.
 enum CompletenessReport {
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
-                     pdf: CaptureRecord.PDF, profileName: String, language: String?) -> CaptureRecord.Completeness {
+                     pdf: CaptureRecord.PDF?, profileName: String, language: String?) -> CaptureRecord.Completeness {
         typealias C = CaptureRecord.Characteristic
         let item = post.post
         func have(_ name: String, _ value: String?, missing: String) -> C {
@@ -60,7 +60,8 @@ enum CompletenessReport {
 
         var form = [C(name: "full-page screenshot", captured: true,
                       detail: "\(screenshot.pixelWidth)x\(screenshot.pixelHeight) px" + (screenshot.truncated ? ", truncated at --max-height" : ""))]
-        form.append(C(name: "PDF", captured: pdf.pageCount > 0, detail: "\(pdf.pageCount) page(s), \(pdf.paper)"))
+        form.append(C(name: "PDF", captured: pdf != nil,
+                      detail: pdf.map { "\($0.pageCount) \($0.layout) page(s), \($0.paper), \($0.media) media" } ?? "not made (--no-pdf)"))
         form.append(C(name: "consent dialog", captured: outcome.consentChoice != "accept", detail: outcome.consent))
         form.append(C(name: "logged-in view", captured: false, detail: "captured logged out, in a fresh browser profile"))
         if outcome.hidden > 0 {

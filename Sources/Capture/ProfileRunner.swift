@@ -228,7 +228,7 @@ extension CaptureRun {
 
     /// Reads the post and replies in the isolated world, writes data/post.json, and works out completeness.
     func extract(session: PageSession, context: Int, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
-                 pdf: CaptureRecord.PDF, pageURL: String, file: URL) async throws -> (PostData, CaptureRecord.Completeness) {
+                 pdf: CaptureRecord.PDF?, pageURL: String, file: URL) async throws -> (PostData, CaptureRecord.Completeness) {
         let rules = profile.profile
         struct Spec: Encodable {
             let post: [String]; let replies: String?; let nesting: Profile.Nesting

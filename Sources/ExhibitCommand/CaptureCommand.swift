@@ -32,6 +32,15 @@ struct CaptureCommand: AsyncParsableCommand {
     @Option(help: "PDF paper size: a4 or letter.")
     var paper: String = "a4"
 
+    @Option(help: "PDF layout: paginated (on --paper) or single (one page as wide as the viewport, at most 200 inches tall, continued on further pages).")
+    var pdf: String = "paginated"
+
+    @Option(help: "Media emulated while printing the PDF: screen (print stylesheets cannot hide the thread) or print.")
+    var pdfMedia: String = "screen"
+
+    @Flag(help: "Make no PDF.")
+    var noPdf = false
+
     @Option(help: "Tallest page captured, in CSS px; taller (or endlessly growing) pages are cut there and marked truncated.")
     var maxHeight: Int = 200_000
 
@@ -94,6 +103,8 @@ struct CaptureCommand: AsyncParsableCommand {
             throw ValidationError("--clip-selector needs a CSS selector")
         }
         guard CaptureOptions.Paper(rawValue: paper.lowercased()) != nil else { throw ValidationError("--paper must be a4 or letter") }
+        guard ["paginated", "single"].contains(pdf.lowercased()) else { throw ValidationError("--pdf must be paginated or single") }
+        guard CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) != nil else { throw ValidationError("--pdf-media must be screen or print") }
         guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
         if browser != nil, browserURL != nil { throw ValidationError("--browser and --browser-url exclude each other") }
         if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
@@ -120,6 +131,8 @@ struct CaptureCommand: AsyncParsableCommand {
         options.locale = locale
         options.timeZone = timezone
         options.paper = CaptureOptions.Paper(rawValue: paper.lowercased()) ?? .a4
+        options.pdfLayout = noPdf ? .none : (CaptureOptions.PDFLayout(rawValue: pdf.lowercased()) ?? .paginated)
+        options.pdfMedia = CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) ?? .screen
         options.limits.maxHeight = maxHeight
         options.clipSelector = clipSelector
         options.strict = strict

@@ -61,6 +61,92 @@ public final class PDFDocument {
         return String(cString: text)
     }
 
+    /// The version of poppler doing the reading and stamping, for the record.
+    public static var popplerVersion: String { String(cString: poppler_get_version()) }
+
+    /// The document information to stamp (each value replaces what the file had).
+    public struct Metadata: Sendable {
+        public var title: String
+        public var subject: String
+        public var keywords: String
+        public var creator: String
+        public var creationDate: Date
+        public init(title: String, subject: String, keywords: String, creator: String, creationDate: Date) {
+            self.title = title; self.subject = subject; self.keywords = keywords; self.creator = creator; self.creationDate = creationDate
+        }
+    }
+
+    /// Sets the document information and saves the document to `destination` (a new file: the
+    /// caller swaps it in, so a failed save never leaves a half-written PDF).
+    public func stamp(_ metadata: Metadata, savingTo destination: String) throws {
+        poppler_document_set_title(document, metadata.title)
+        poppler_document_set_subject(document, metadata.subject)
+        poppler_document_set_keywords(document, metadata.keywords)
+        poppler_document_set_creator(document, metadata.creator)
+        let seconds = Int(metadata.creationDate.timeIntervalSince1970.rounded(.down))
+        if let date = g_date_time_new_from_unix_utc(seconds) {
+            poppler_document_set_creation_date_time(document, date)
+            g_date_time_unref(date)
+        }
+        var error: UnsafeMutablePointer<GError>? = nil
+        let uri = URL(fileURLWithPath: destination).absoluteString
+        if poppler_document_save(document, uri, &error) == 0 {
+            var message = "poppler could not save it"
+            if let error {
+                if let text = error.pointee.message { message = String(cString: text) }
+                g_error_free(error)
+            }
+            throw PDFError(path: destination, message: message)
+        }
+    }
+
+    /// The document information as poppler reads it back: title, subject, keywords, creator,
+    /// producer, and the creation date as Unix seconds.
+    public var info: [String: String] {
+        func string(_ value: UnsafeMutablePointer<gchar>?) -> String? {
+            guard let value else { return nil }
+            defer { g_free(value) }
+            return String(cString: value)
+        }
+        var result: [String: String] = [:]
+        result["Title"] = string(poppler_document_get_title(document))
+        result["Subject"] = string(poppler_document_get_subject(document))
+        result["Keywords"] = string(poppler_document_get_keywords(document))
+        result["Creator"] = string(poppler_document_get_creator(document))
+        result["Producer"] = string(poppler_document_get_producer(document))
+        if let date = poppler_document_get_creation_date_time(document) {
+            result["CreationDate"] = String(g_date_time_to_unix(date))
+            g_date_time_unref(date)
+        }
+        return result
+    }
+
+    /// Renders one page (0-based) to a PNG `width` pixels wide, with cairo (white background).
+    public func renderPage(_ index: Int, toPNG destination: String, width: Int) throws {
+        guard index >= 0, index < pageCount, let page = poppler_document_get_page(document, Int32(index)) else {
+            throw PDFError(path: path, message: "there is no page \(index + 1)")
+        }
+        defer { g_object_unref(UnsafeMutableRawPointer(page)) }
+        var pageWidth = 0.0, pageHeight = 0.0
+        poppler_page_get_size(page, &pageWidth, &pageHeight)
+        let scale = Double(width) / max(pageWidth, 1)
+        let height = max(1, Int((pageHeight * scale).rounded()))
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)) else {
+            throw PDFError(path: path, message: "cairo could not make a \(width)x\(height) surface")
+        }
+        defer { cairo_surface_destroy(surface) }
+        guard let context = cairo_create(surface) else { throw PDFError(path: path, message: "cairo could not draw") }
+        cairo_set_source_rgb(context, 1, 1, 1)
+        cairo_paint(context)
+        cairo_scale(context, scale, scale)
+        poppler_page_render_for_printing(page, context)
+        cairo_destroy(context)
+        cairo_surface_flush(surface)
+        guard cairo_surface_write_to_png(surface, destination) == CAIRO_STATUS_SUCCESS else {
+            throw PDFError(path: destination, message: "cairo could not write the PNG")
+        }
+    }
+
     /// The text of all pages, joined by newlines.
     public var text: String { (0..<pageCount).map(text(ofPage:)).joined(separator: "\n") }
 }

@@ -101,8 +101,18 @@ public enum PageCommands {
         public let generateTaggedPDF: Bool
         public let generateDocumentOutline: Bool
         public let transferMode = "ReturnAsStream"
+        /// Margins in inches; nil keeps Chromium's default (1 cm).
+        public let marginTop: Double?
+        public let marginBottom: Double?
+        public let marginLeft: Double?
+        public let marginRight: Double?
+        public let preferCSSPageSize = false
         public init(paperWidth: Double, paperHeight: Double, printBackground: Bool = true, landscape: Bool = false,
-                    tagged: Bool = true, outline: Bool = true) {
+                    tagged: Bool = true, outline: Bool = true, margins: Double? = nil) {
+            self.marginTop = margins
+            self.marginBottom = margins
+            self.marginLeft = margins
+            self.marginRight = margins
             self.paperWidth = paperWidth
             self.paperHeight = paperHeight
             self.printBackground = printBackground
