@@ -186,14 +186,13 @@ final class CaptureRun {
             await browser.close()
             throw error
         }
-        // The page is done with: the browser shuts down while the files are hashed and bagged.
-        async let closed: Void = browser.close()
+        // The browser stays open for the report, which it prints after the bag is stamped.
         do {
             let result = try await finish(page: page, browser: browser, partial: partial, data: data)
-            await closed
+            await browser.close()
             return result
         } catch {
-            await closed
+            await browser.close()
             throw error
         }
     }
@@ -411,6 +410,10 @@ final class CaptureRun {
                     : outcome.stamped.map { "\($0.genTime) from \($0.tsa)" }.joined(separator: ", ")
                 return (outcome, detail)
             }
+        }
+        try await step("report") { () -> ((), String) in
+            try await CaptureReport.write(bag: partial, connection: browser.connection)
+            return ((), "\(CaptureReport.htmlFile) and \(CaptureReport.pdfFile) (tag files, in tagmanifest-sha256.txt)")
         }
         let folder = try moveIntoPlace(partial)
         if options.requireTimestamp && outcome.stamped.isEmpty {

@@ -108,6 +108,8 @@ public struct CaptureRecord: Codable, Sendable {
         public var operatingSystem: String
         public var kernel: String
         public var architecture: String
+        /// The capture machine's own time zone (the page is given `timeZone`), e.g. `Europe/Amsterdam`.
+        public var localTimeZone: String
     }
     public struct Screenshot: Codable, Sendable {
         public var file: String
@@ -246,7 +248,8 @@ enum HostInfo {
         return CaptureRecord.Host(hostName: ProcessInfo.processInfo.hostName,
                                   operatingSystem: pretty ?? field(uts.sysname),
                                   kernel: "\(field(uts.sysname)) \(field(uts.release))",
-                                  architecture: field(uts.machine))
+                                  architecture: field(uts.machine),
+                                  localTimeZone: TimeZone.current.identifier)
     }
 }
 

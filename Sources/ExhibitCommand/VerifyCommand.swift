@@ -1,4 +1,6 @@
 import ArgumentParser
+import Capture
+import DevTools
 import Evidence
 import Foundation
 import TrustedTime
@@ -63,6 +65,9 @@ struct TimestampCommand: AsyncParsableCommand {
     @Option(help: "Seconds each timestamp authority gets to answer.")
     var tsaTimeout: Double = 15
 
+    @Option(help: "Browser that prints the updated report.pdf (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
+    var browser: String?
+
     func validate() throws {
         let urls = TimestampAuthorities.resolve(tsa)
         guard !urls.isEmpty else { throw ValidationError("give at least one --tsa URL (or set EXHIBIT_TSA)") }
@@ -87,6 +92,21 @@ struct TimestampCommand: AsyncParsableCommand {
         }
         if outcome.stamped.isEmpty {
             throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")
+        }
+        // The report lists the timestamps, so it is made again (HTML and PDF) with the new token.
+        do {
+            let handle = try await LaunchedBrowser(executable: browser).open()
+            do {
+                try await CaptureReport.write(bag: root, connection: handle.connection)
+                await handle.close()
+            } catch {
+                await handle.close()
+                throw error
+            }
+            print("report rewritten: \(CaptureReport.htmlFile), \(CaptureReport.pdfFile)")
+        } catch {
+            throw CommandFailure(code: Exhibit.Code.failed,
+                message: "the timestamp is stored, but the report could not be rewritten (run exhibit timestamp again with a working --browser): \(error)")
         }
     }
 }

@@ -133,3 +133,35 @@ public enum PNGColumnReader {
         return (Int(width), Array(UnsafeBufferPointer(start: values, count: Int(rows))))
     }
 }
+
+/// A small copy of part of a PNG, read row by row (never the whole image) and shrunk.
+public enum PNGThumbnail {
+    /// Writes the region (in pixels) of `source`, shrunk by the smallest whole factor that makes it
+    /// at most `maxWidth` wide and `maxHeight` tall, to `destination` as an 8-bit RGB PNG.
+    /// Returns the thumbnail's size.
+    @discardableResult
+    public static func write(from source: String, x: Int, y: Int, width: Int, height: Int,
+                             maxWidth: Int, maxHeight: Int, to destination: String) throws -> (width: Int, height: Int) {
+        let factor = max(1, Int((Double(width) / Double(maxWidth)).rounded(.up)), Int((Double(height) / Double(maxHeight)).rounded(.up)))
+        var buffer: UnsafeMutablePointer<UInt8>? = nil
+        var outWidth: UInt32 = 0, outHeight: UInt32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        guard x >= 0, y >= 0, width > 0, height > 0,
+              exhibit_png_read_region(source, UInt32(x), UInt32(y), UInt32(width), UInt32(height), UInt32(factor),
+                                      &buffer, &outWidth, &outHeight, &message, message.count) == 0, let pixels = buffer else {
+            throw PNGError(path: source, message: String(cString: message))
+        }
+        defer { free(pixels) }
+        let writer = try PNGStreamWriter(path: destination, width: Int(outWidth), height: Int(outHeight), pixelsPerMeter: 3780 / factor)
+        do {
+            for row in 0..<Int(outHeight) {
+                try writer.writeRow(UnsafeBufferPointer(start: pixels + row * Int(outWidth) * 3, count: Int(outWidth) * 3))
+            }
+            try writer.finish()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        return (Int(outWidth), Int(outHeight))
+    }
+}

@@ -61,7 +61,10 @@ struct SampleCaptureTests {
         let result = try await SampleCapture.result.value
         let pdf = try PDFDocument(path: result.folder.appendingPathComponent("data/page.pdf").path)
         #expect(pdf.pageCount > 1)
-        #expect(pdf.pageCount == result.record.pdf.pageCount)
+        #expect(pdf.pageCount == result.record.pdf?.pageCount)
+        // Exhibit's own check found the post and all 30 replies of post.json in the PDF's text.
+        let check = try #require(result.record.pdf?.textCheck)
+        #expect(check.itemsChecked == 31 && check.found == 31 && check.missing.isEmpty, "\(check)")
         let size = try #require(pdf.pageSizes.first)
         #expect(abs(size.width - 595.92) < 1 && abs(size.height - 841.92) < 1, "A4 expected, got \(size)")
         let text = TestSupport.normalised(pdf.text)
@@ -139,7 +142,7 @@ struct SampleCaptureTests {
         #expect(record.exhibit.version == ExhibitVersion.current)
         #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
         #expect(record.options.url == record.requestedURL)
-        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "dom", "metadata"])
+        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "pdf-check", "dom", "metadata"])
         #expect(record.warnings.isEmpty, "\(record.warnings)")
         let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
         #expect(dom.hasPrefix("<!DOCTYPE html>"))
