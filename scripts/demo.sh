@@ -22,3 +22,6 @@ echo "Capture folder: $folder"
 (cd "$folder" && find . -type f | sort | while read -r f; do
   printf '  %-28s %10s bytes  sha256 %s\n' "${f#./}" "$(stat -c %s "$f")" "$(sha256sum "$f" | cut -c1-64)"
 done)
+echo
+echo "The capture report: $folder/report.html (and report.pdf)."
+echo "Check the capture at any time, offline: $bin verify $folder"
