@@ -149,7 +149,7 @@ public enum PNGThumbnail {
         guard x >= 0, y >= 0, width > 0, height > 0,
               exhibit_png_read_region(source, UInt32(x), UInt32(y), UInt32(width), UInt32(height), UInt32(factor),
                                       &buffer, &outWidth, &outHeight, &message, message.count) == 0, let pixels = buffer else {
-            throw PNGError(path: source, message: String(cString: message))
+            throw PNGError(path: source, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         defer { free(pixels) }
         let writer = try PNGStreamWriter(path: destination, width: Int(outWidth), height: Int(outHeight), pixelsPerMeter: 3780 / factor)
