@@ -21,25 +21,52 @@ static void on_read_warning(png_structp png, png_const_charp message) {
     (void)message;
 }
 
-int exhibit_png_read_column(const char *path, uint32_t x, uint32_t **column, uint32_t *width, uint32_t *rows,
-                            char *error, size_t error_size) {
-    struct reader_state state = {{0}};
-    FILE *file = fopen(path, "rb");
-    if (!file) {
+
+/* Opens `path` for reading as 8-bit RGB rows. On failure returns 1 with the reason in `error`;
+   the caller then has nothing to free. */
+static int open_reader(const char *path, struct reader_state *state, FILE **file, png_structp *png, png_infop *info,
+                       char *error, size_t error_size) {
+    *file = fopen(path, "rb");
+    if (!*file) {
         snprintf(error, error_size, "cannot open %s", path);
         return 1;
     }
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, on_read_error, on_read_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
+    *png = png_create_read_struct(PNG_LIBPNG_VER_STRING, state, on_read_error, on_read_warning);
+    *info = *png ? png_create_info_struct(*png) : NULL;
+    if (!*png || !*info) {
+        snprintf(error, error_size, "libpng could not start");
+        if (*png) png_destroy_read_struct(png, NULL, NULL);
+        fclose(*file);
+        return 1;
+    }
+    return 0;
+}
+
+/* Reads the header and asks for 8-bit RGB rows. Call after setjmp: errors longjmp to the caller. */
+static void read_as_rgb(png_structp png, png_infop info, FILE *file, struct reader_state *state) {
+    png_init_io(png, file);
+    png_read_info(png, info);
+    png_set_expand(png);
+    png_set_strip_16(png);
+    png_set_gray_to_rgb(png);
+    png_set_strip_alpha(png);
+    if (png_get_interlace_type(png, info) != PNG_INTERLACE_NONE) {
+        snprintf(state->message, sizeof state->message, "interlaced PNGs are not read row by row");
+        png_longjmp(png, 1);
+    }
+    png_read_update_info(png, info);
+}
+
+int exhibit_png_read_column(const char *path, uint32_t x, uint32_t **column, uint32_t *width, uint32_t *rows,
+                            char *error, size_t error_size) {
+    struct reader_state state = {{0}};
+    FILE *file;
+    png_structp png;
+    png_infop info;
+    if (open_reader(path, &state, &file, &png, &info, error, error_size)) return 1;
     /* volatile: these change between setjmp and a possible longjmp. */
     uint32_t *volatile values = NULL;
     png_bytep volatile row = NULL;
-    if (!png || !info) {
-        snprintf(error, error_size, "libpng could not start");
-        if (png) png_destroy_read_struct(&png, NULL, NULL);
-        fclose(file);
-        return 1;
-    }
     if (setjmp(png_jmpbuf(png))) {
         snprintf(error, error_size, "%s", state.message);
         free(values);
@@ -48,17 +75,7 @@ int exhibit_png_read_column(const char *path, uint32_t x, uint32_t **column, uin
         fclose(file);
         return 1;
     }
-    png_init_io(png, file);
-    png_read_info(png, info);
-    png_set_expand(png);
-    png_set_strip_16(png);
-    png_set_gray_to_rgb(png);
-    png_set_strip_alpha(png);
-    if (png_get_interlace_type(png, info) != PNG_INTERLACE_NONE) {
-        snprintf(state.message, sizeof state.message, "interlaced PNGs are not read row by row");
-        png_longjmp(png, 1);
-    }
-    png_read_update_info(png, info);
+    read_as_rgb(png, info, file, &state);
     uint32_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     if (x >= w) {
         snprintf(state.message, sizeof state.message, "column %u is outside a %u px wide image", x, w);
@@ -88,22 +105,13 @@ int exhibit_png_read_region(const char *path, uint32_t x, uint32_t y, uint32_t w
                             uint8_t **rgb, uint32_t *out_width, uint32_t *out_height, char *error, size_t error_size) {
     struct reader_state state = {{0}};
     if (factor == 0) factor = 1;
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        snprintf(error, error_size, "cannot open %s", path);
-        return 1;
-    }
-    png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &state, on_read_error, on_read_warning);
-    png_infop info = png ? png_create_info_struct(png) : NULL;
+    FILE *file;
+    png_structp png;
+    png_infop info;
+    if (open_reader(path, &state, &file, &png, &info, error, error_size)) return 1;
     uint8_t *volatile output = NULL;
     uint32_t *volatile sums = NULL;
     png_bytep volatile row = NULL;
-    if (!png || !info) {
-        snprintf(error, error_size, "libpng could not start");
-        if (png) png_destroy_read_struct(&png, NULL, NULL);
-        fclose(file);
-        return 1;
-    }
     if (setjmp(png_jmpbuf(png))) {
         snprintf(error, error_size, "%s", state.message);
         free(output);
@@ -113,17 +121,7 @@ int exhibit_png_read_region(const char *path, uint32_t x, uint32_t y, uint32_t w
         fclose(file);
         return 1;
     }
-    png_init_io(png, file);
-    png_read_info(png, info);
-    png_set_expand(png);
-    png_set_strip_16(png);
-    png_set_gray_to_rgb(png);
-    png_set_strip_alpha(png);
-    if (png_get_interlace_type(png, info) != PNG_INTERLACE_NONE) {
-        snprintf(state.message, sizeof state.message, "interlaced PNGs are not read row by row");
-        png_longjmp(png, 1);
-    }
-    png_read_update_info(png, info);
+    read_as_rgb(png, info, file, &state);
     uint32_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
     if (x >= w || y >= h) {
         snprintf(state.message, sizeof state.message, "region at %u,%u is outside a %ux%u image", x, y, w, h);

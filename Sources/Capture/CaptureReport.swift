@@ -51,16 +51,7 @@ public enum CaptureReport {
               if (document.readyState === 'complete') done(); else addEventListener('load', done, {once: true}); })
             """, awaitPromise: true, timeout: .seconds(30))
         let paper = CaptureOptions.Paper.a4.inches
-        let printed = try await session.send(PageCommands.PrintToPDF(paperWidth: paper.width, paperHeight: paper.height), timeout: .seconds(60))
-        guard let stream = printed.stream else {
-            throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
-        }
-        guard FileManager.default.createFile(atPath: destination.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: destination.path) else {
-            throw EvidenceError.unwritable(path: destination.path, reason: "cannot open for writing")
-        }
-        defer { try? handle.close() }
-        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
+        try await CaptureRun.print(.init(paperWidth: paper.width, paperHeight: paper.height), on: session, to: destination)
         _ = try PDFDocument(path: destination.path)
     }
 

@@ -10,6 +10,21 @@ extension CaptureRun {
     /// The tallest page a PDF may have: 200 inches (14,400 pt), the limit PDF readers honour.
     static let maxPDFPageInches = 200.0
 
+    /// Prints with `Page.printToPDF` and streams the PDF to `file` with `IO.read`, never holding it whole.
+    static func print(_ command: PageCommands.PrintToPDF, on session: PageSession, to file: URL) async throws {
+        let printed = try await session.send(command, timeout: .seconds(120))
+        guard let stream = printed.stream else {
+            throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
+        }
+        guard FileManager.default.createFile(atPath: file.path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: file.path) else {
+            throw EvidenceError.unwritable(path: file.path, reason: "cannot open for writing")
+        }
+        defer { try? handle.close() }
+        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
+        try handle.synchronize()
+    }
+
     /// `Page.printToPDF` streamed to disk with `IO.read`, then opened with poppler.
     func printPDF(session: PageSession, file: URL) async throws -> CaptureRecord.PDF {
         _ = try await session.send(EmulationCommands.SetEmulatedMedia(media: options.pdfMedia.rawValue))
@@ -28,19 +43,9 @@ extension CaptureRun {
             command = .init(paperWidth: paper.width, paperHeight: paper.height)
             paperName = options.paper.rawValue
         }
-        let printed = try await session.send(command, timeout: .seconds(120))
+        try await Self.print(command, on: session, to: file)
         // Back to the page's own media, so nothing after this step sees the emulation.
         _ = try await session.send(EmulationCommands.SetEmulatedMedia(media: ""))
-        guard let stream = printed.stream else {
-            throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
-        }
-        guard FileManager.default.createFile(atPath: file.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: file.path) else {
-            throw EvidenceError.unwritable(path: file.path, reason: "cannot open for writing")
-        }
-        defer { try? handle.close() }
-        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
-        try handle.synchronize()
         let document = try PDFDocument(path: file.path)
         guard document.pageCount > 0 else { throw PDFError(path: file.path, message: "the PDF has no pages") }
         let sizes = document.pageSizes.map { [($0.width * 100).rounded() / 100, ($0.height * 100).rounded() / 100] }
