@@ -109,6 +109,12 @@
       if (new URLSearchParams(location.search).get('consent') === 'accept-only') {
         for (const b of document.querySelectorAll('[data-consent]:not([data-consent=all])')) b.remove();
       }
+      // Answered before (on a consent page of its own): the dialog is not shown again.
+      if (/(^|; )consent=/.test(document.cookie)) {
+        document.querySelector('[data-consent-dialog]')?.remove();
+        document.body.style.overflow = '';
+        consentGiven = true;
+      }
       for (const button of document.querySelectorAll('[data-consent]')) {
         button.addEventListener('click', event => {
           if (!event.isTrusted) return;

@@ -222,7 +222,7 @@ final class CaptureRun {
         defer { activity.stop() }
 
         // Navigate: domains first, so the main document's response and lifecycle events are seen.
-        let (loaderId, frameId) = try await step("navigate") { () -> ((String, String), String) in
+        var (loaderId, frameId) = try await step("navigate") { () -> ((String, String), String) in
             _ = try await session.send(PageCommands.Enable())
             _ = try await session.send(PageCommands.SetLifecycleEventsEnabled())
             _ = try await session.send(RuntimeCommands.Enable())
@@ -250,21 +250,24 @@ final class CaptureRun {
             try await settle(session: session, activity: activity, loaderId: loaderId)
             return ((), warnings.contains { $0.step == "settle" } ? "settled with warnings" : "settled")
         }
+        let (context, outcome, documentLoader) = try await step("profile") { () -> ((Int, ProfileOutcome, String), String) in
+            var context = try await openIsolatedWorld(session: session, frameId: frameId)
+            var document = loaderId
+            let outcome = try await applyProfile(session: session, context: &context, loaderId: &document, frameId: frameId,
+                                                 activity: activity)
+            try failIfNavigatedAway(activity, loaderId: document, step: "profile")
+            let e = outcome.expansion
+            return ((context, outcome, document), "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(outcome.consentChoice ?? "none"); "
+                    + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
+        }
+        // Answering a consent page may have loaded the post as a new document: it is the one captured.
+        loaderId = documentLoader
         let state = activity.snapshot
         let response = state.documentResponses[loaderId]
         if let response, response.status >= 400 {
             warn("navigate", "the page answered HTTP \(response.status) \(response.statusText); captured as it is")
         } else if response == nil {
             warn("navigate", "no HTTP response was seen for the main document")
-        }
-
-        let (context, outcome) = try await step("profile") { () -> ((Int, ProfileOutcome), String) in
-            let context = try await openIsolatedWorld(session: session, frameId: frameId)
-            let outcome = try await applyProfile(session: session, context: context, activity: activity)
-            try failIfNavigatedAway(activity, loaderId: loaderId, step: "profile")
-            let e = outcome.expansion
-            return ((context, outcome), "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(outcome.consentChoice ?? "none"); "
-                    + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
         }
 
         let preparation = try await step("prepare") { () -> (CaptureRecord.Preparation, String) in

@@ -205,7 +205,8 @@ public struct CaptureRecord: Codable, Sendable {
     public struct Action: Codable, Sendable {
         /// UTC, ISO 8601 with milliseconds.
         public var at: String
-        /// `consent-reject`, `consent-accept`, `click`, `scroll` or `hide`.
+        /// `consent-reject`, `consent-accept`, `click`, `scroll`, `hide`, or `navigation` (a consent
+        /// page that loaded the post anew when answered; the label is the new URL).
         public var kind: String
         public var selector: String?
         /// The element's visible label (aria-label or text), as it was when acted on.

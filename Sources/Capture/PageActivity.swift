@@ -56,6 +56,15 @@ final class PageActivity: Sendable {
         }
     }
 
+    /// The latest main-frame document committed after `loaderId`'s (its loader and URL), if any.
+    func navigation(after loaderId: String) -> (loaderId: String, url: String)? {
+        state.withLock { state in
+            guard let index = state.navigations.lastIndex(where: { $0.loaderId == loaderId }),
+                  let last = state.navigations[(index + 1)...].last else { return nil }
+            return (last.loaderId, last.url)
+        }
+    }
+
     /// Request types a page keeps open forever; they never count as "in flight".
     private static let longLived: Set<String> = ["EventSource", "WebSocket", "Ping", "CSPViolationReport"]
 

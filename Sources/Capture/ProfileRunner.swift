@@ -46,8 +46,9 @@ extension CaptureRun {
             let last = max(state.lastNetworkChange, since)
             return state.inFlight.isEmpty && ContinuousClock.now - last >= .milliseconds(300)
         }
-        let _: Bool? = try await session.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
-                                                  awaitPromise: true, contextId: context, timeout: .seconds(10))
+        // After a click that loaded a new document the world is gone: then there is no frame to wait for.
+        let _: Bool?? = try? await session.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
+                                                    awaitPromise: true, contextId: context, timeout: .seconds(10))
     }
 
     struct Target: Decodable, Sendable { let index: Int; let selector: String; let label: String }
@@ -83,7 +84,7 @@ extension CaptureRun {
     }
 
     func dismissConsent(_ consent: Profile.Consent, outcome: inout ProfileOutcome, session: PageSession, context: Int,
-                        activity: PageActivity) async throws {
+                        loaderId: String, activity: PageActivity) async throws {
         let dialogShown: Bool = try await consent.dialog.asyncMap { try await world(session, context, "exists", [Self.json($0)]) } ?? false
         let rejects: [Target] = try await world(session, context, "find", [Self.json(consent.reject)]) ?? []
         if let choice = rejects.first {
@@ -107,6 +108,8 @@ extension CaptureRun {
                 warn("consent", "a consent dialog is shown but none of the profile's reject or accept controls matched")
             }
         }
+        // A consent page that loaded the post anew when answered: the caller carries on with that document.
+        if activity.navigation(after: loaderId) != nil { return }
         // A dialog still there after the click (or with nothing to click) is hidden, never left over the post.
         if let dialog = consent.dialog, try await world(session, context, "exists", [Self.json(dialog)]) == true {
             let hidden: [HiddenElement] = try await world(session, context, "hide",
@@ -205,11 +208,25 @@ extension Optional {
 extension CaptureRun {
     /// Consent first (nothing else can be reached behind it), then walls, then overlays; a walled
     /// page is not expanded. Overlays are hidden after expansion too, since login prompts appear on scroll.
-    func applyProfile(session: PageSession, context: Int, activity: PageActivity) async throws -> ProfileOutcome {
+    ///
+    /// A consent page of its own (YouTube's consent.youtube.com, for one) sends the browser back to
+    /// the post once answered: that new document is settled, given a new isolated world, and from
+    /// then on `loaderId` is its loader; the navigation is recorded as an action.
+    func applyProfile(session: PageSession, context: inout Int, loaderId: inout String, frameId: String,
+                      activity: PageActivity) async throws -> ProfileOutcome {
         let rules = profile.profile
         var outcome = ProfileOutcome()
         if let consent = rules.consent {
-            try await dismissConsent(consent, outcome: &outcome, session: session, context: context, activity: activity)
+            try await dismissConsent(consent, outcome: &outcome, session: session, context: context, loaderId: loaderId, activity: activity)
+            if let next = activity.navigation(after: loaderId) {
+                record("navigation", selector: nil, label: next.url,
+                       detail: "answering the consent dialog loaded this page; it was settled and captured instead")
+                loaderId = next.loaderId
+                try await settle(session: session, activity: activity, loaderId: loaderId)
+                context = try await openIsolatedWorld(session: session, frameId: frameId)
+                // The page behind a consent page may ask again, in a dialog of its own.
+                try await dismissConsent(consent, outcome: &outcome, session: session, context: context, loaderId: loaderId, activity: activity)
+            }
         }
         // Walls before hiding: a login wall may look like a dismissable login prompt.
         if let walls = rules.walls { try await detectWalls(walls, outcome: &outcome, session: session, context: context) }

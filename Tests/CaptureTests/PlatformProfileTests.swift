@@ -218,6 +218,19 @@ struct ProfileRuleTests {
         #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("gives consent") })
     }
 
+    @Test("a consent page of its own (consent.youtube.com) is answered, and the post it leads back to is captured")
+    func consentPage() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/youtube/consent.html?continue=/youtube/", profile: "youtube"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let base = try await TestSupport.baseURL()
+        #expect(record.actions.prefix(2).map(\.kind) == ["consent-reject", "navigation"])
+        #expect(record.actions.first?.label == "Reject all" && record.actions[1].label == base + "/youtube/")
+        #expect(record.finalURL == base + "/youtube/" && record.http.status == 200)
+        #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"))
+        #expect(try Platforms.post(result.folder).allReplies.count == 44)
+        #expect(record.warnings.isEmpty, "\(record.warnings)")
+    }
+
     @Test("a thread that never stops loading stops at the profile's limit and says so")
     func endlessThread() async throws {
         var options = try await Platforms.options("/infinite-scroll/", profile: "generic")
