@@ -156,6 +156,10 @@ public enum CaptureReport {
         html += row("Requested URL", escape(record.requestedURL))
         html += row("Final URL", escape(record.finalURL) + (record.redirects.isEmpty ? "" : " (after \(record.redirects.count) redirect(s))"))
         html += row("HTTP status", "\(record.http.status) " + value(record.http.statusText, or: "no status text"))
+        let address = record.http.remoteAddress.map { "\($0.ip) port \($0.port)" } ?? "not reported by the browser"
+        let tls = record.http.tls.map { "\($0.protocolName), \($0.cipher); certificate for \($0.subjectName) issued by \($0.issuer), valid \($0.validFrom) to \($0.validTo)" }
+        html += row("Server", escape(address) + " · " + escape(record.http.protocolName ?? "protocol not reported") + " · "
+                    + escape(tls ?? (record.finalURL.hasPrefix("https:") ? "TLS details not reported" : "not encrypted (plain HTTP)")))
         html += row("Page title", value(record.pageTitle, or: "the page has no title"))
         html += row("Platform", escape(record.profile.platform) + " (profile \(escape(record.profile.name)), chosen by \(escape(record.profile.chosenBy)))")
         html += row("Availability", escape(record.completeness.availability))

@@ -233,3 +233,26 @@ extension ISO8601DateFormatter {
         return formatter
     }
 }
+
+@Suite("Captures over HTTPS", .timeLimit(.minutes(2)))
+struct HTTPSCaptureTests {
+    @Test("the server's TLS connection is recorded in capture.json and shown in the report")
+    func tlsRecorded() async throws {
+        let server = try LoopbackHTTPS(root: TestSupport.fixtures)
+        let out = TestSupport.temporaryFolder("https")
+        let run = try await TestSupport.exhibit(["capture", server.baseURL + "/sample-thread/index.html", "--out", out.path, "--quiet",
+                                                 "--browser-arg=--ignore-certificate-errors-spki-list=\(server.spkiHash)"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first))
+        let record = try TestSupport.decodeRecord(folder)
+        let tls = try #require(record.http.tls)
+        #expect(tls.protocolName.hasPrefix("TLS 1.") && !tls.cipher.isEmpty)
+        #expect(tls.subjectName == "127.0.0.1" && tls.issuer == "127.0.0.1")
+        #expect(tls.validFrom < tls.validTo && tls.validTo.hasSuffix("Z"))
+        #expect(record.http.remoteAddress?.port == server.port)
+        #expect(record.options.browserArguments == ["--ignore-certificate-errors-spki-list=\(server.spkiHash)"])
+        let report = try await ReportParser.parse(folder.appendingPathComponent("report.html"))
+        #expect(report.text.contains("\(tls.protocolName), \(tls.cipher)") && report.text.contains("certificate for 127.0.0.1 issued by 127.0.0.1"))
+        #expect(report.emptyCells == 0)
+    }
+}
