@@ -49,7 +49,7 @@
     const toggle = holder.content.firstElementChild;
     element.after(toggle);
     toggle.addEventListener('click', async event => {
-      if (!event.isTrusted) return;
+      if (!event.isTrusted || toggle.getAttribute('aria-busy') === 'true') return;
       toggle.setAttribute('aria-busy', 'true');
       await fetchData(250);
       // Each nested reply goes where the platform puts replies to its parent (some nest, some flatten).
@@ -67,7 +67,7 @@
     const more = holder.content.firstElementChild;
     page.list.after(more);
     more.addEventListener('click', async event => {
-      if (!event.isTrusted) return;
+      if (!event.isTrusted || more.getAttribute('aria-busy') === 'true') return;
       more.setAttribute('aria-busy', 'true');
       await fetchData(300);
       render(page.list, data.replies.filter(r => r.batch === 'click'), page.list);

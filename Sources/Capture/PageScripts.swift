@@ -26,8 +26,10 @@ enum PageScripts {
         }
         return text.slice(0, 200);
       };
+      // A control that is loading (aria-busy) or disabled is not clicked again.
+      const busy = el => el.disabled || el.getAttribute('aria-disabled') === 'true' || !!el.closest('[aria-busy="true"]');
       const matching = rule => all(document, rule.selector)
-        .filter(el => visible(el) && (!rule.text || new RegExp(rule.text, 'i').test(label(el))));
+        .filter(el => visible(el) && !busy(el) && (!rule.text || new RegExp(rule.text, 'i').test(label(el))));
       let targets = [];
       const urlAttributes = new Set(['href', 'src', 'poster', 'content']);
       const readValue = (el, attribute) => {
@@ -79,6 +81,21 @@ enum PageScripts {
             el.style.setProperty('display', 'none', 'important');
           }
           return done;
+        },
+        /// Resolves once the DOM has not changed for `ms` milliseconds (at most `max`): content a
+        /// page renders after its request finished is in place before the next round looks.
+        quiet(ms, max) {
+          return new Promise(resolve => {
+            let timer;
+            const started = performance.now();
+            const done = () => { observer.disconnect(); resolve(Math.round(performance.now() - started)); };
+            const observer = new MutationObserver(() => {
+              clearTimeout(timer);
+              if (performance.now() - started >= max) done(); else timer = setTimeout(done, ms);
+            });
+            observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+            timer = setTimeout(done, ms);
+          });
         },
         count: selector => selector ? all(document, selector).length : 0,
         height: () => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),

@@ -40,15 +40,16 @@ extension CaptureRun {
         actions.append(.init(at: UTCTime.milliseconds(Date()), kind: kind, selector: selector, label: label, round: round, detail: detail))
     }
 
-    /// Waits until nothing has been in flight for 300 ms since `since` (a click or a scroll), then two frames.
+    /// Waits until nothing has been in flight for 300 ms since `since` (a click or a scroll), then
+    /// for the DOM to be quiet.
     func waitIdle(session: PageSession, context: Int, activity: PageActivity, since: ContinuousClock.Instant) async throws {
         _ = await activity.wait(upTo: options.limits.quietSeconds) { state in
             let last = max(state.lastNetworkChange, since)
             return state.inFlight.isEmpty && ContinuousClock.now - last >= .milliseconds(300)
         }
-        // After a click that loaded a new document the world is gone: then there is no frame to wait for.
-        let _: Bool?? = try? await session.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))",
-                                                    awaitPromise: true, contextId: context, timeout: .seconds(10))
+        // Then 200 ms without a DOM change (at most 3 s), for what the page renders from its responses.
+        // After a click that loaded a new document the world is gone: then there is nothing to wait for.
+        let _: Int?? = try? await session.evaluate("exhibit.quiet(200, 3000)", awaitPromise: true, contextId: context, timeout: .seconds(10))
     }
 
     struct Target: Decodable, Sendable { let index: Int; let selector: String; let label: String }
