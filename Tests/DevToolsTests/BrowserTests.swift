@@ -26,6 +26,22 @@ struct BrowserTests {
         #expect(kill(pid, 0) != 0, "browser process \(pid) still running after close")
     }
 
+    @Test("a browser whose stderr says nothing is still found through DevToolsActivePort in its profile")
+    func endpointFromActivePortFile() async throws {
+        // A wrapper that silences Chromium's stderr, so the "DevTools listening on" line never comes.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-quiet-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let wrapper = folder.appendingPathComponent("quiet-chromium").path
+        try Data("#!/bin/sh\nexec /usr/lib/chromium/chromium \"$@\" 2>/dev/null\n".utf8).write(to: URL(fileURLWithPath: wrapper))
+        chmod(wrapper, 0o755)
+        let browser = try await LaunchedBrowser(executable: wrapper).open()
+        #expect(browser.endpoint.hasPrefix("ws://127.0.0.1:") && browser.endpoint.contains("/devtools/browser/"))
+        let version = try await browser.connection.send(BrowserCommands.GetVersion())
+        #expect(version.product.hasPrefix("Chrome/"))
+        await browser.close()
+    }
+
     @Test("attach by http://HOST:PORT (via /json/version) and by ws:// URL; closing an attached browser leaves it running")
     func attach() async throws {
         let owner = try await LaunchedBrowser().open()
