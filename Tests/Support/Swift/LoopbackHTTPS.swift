@@ -7,8 +7,7 @@ public final class LoopbackHTTPS: Sendable {
     public let port: Int
     /// Base64 SHA-256 of the certificate's SubjectPublicKeyInfo, for Chromium's SPKI list.
     public let spkiHash: String
-    private let process: Process
-    private let keepAlive: Pipe
+    private let server: LoopbackServer
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("https/https_server.py")
@@ -24,24 +23,8 @@ public final class LoopbackHTTPS: Sendable {
         let hash = try ProcessRunner.run("/bin/sh", ["-c",
             "openssl x509 -in '\(cert)' -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64"])
         spkiHash = hash.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.script.path, root.path, cert, key]
-        keepAlive = Pipe()
-        let output = Pipe()
-        process.standardInput = keepAlive
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            throw NSError(domain: "LoopbackHTTPS", code: 2, userInfo: [NSLocalizedDescriptionKey: "HTTPS server did not start"])
-        }
-        self.port = port
+        server = try LoopbackServer.start(["python3", Self.script.path, root.path, cert, key], name: "HTTPS server")
+        port = server.port
     }
 
     public var baseURL: String { "https://127.0.0.1:\(port)" }

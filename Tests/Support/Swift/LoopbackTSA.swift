@@ -10,8 +10,7 @@ public final class LoopbackTSA: Sendable {
     /// Folder holding the PKI (ca.crt, other-ca.crt, tsa-*.crt, openssl-tsa.cnf).
     public let folder: URL
     public let port: Int
-    private let process: Process
-    private let keepAlive: Pipe
+    private let server: LoopbackServer
 
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("tsa")
@@ -19,24 +18,9 @@ public final class LoopbackTSA: Sendable {
     private init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-tsa-\(UUID().uuidString.prefix(8))")
         try Self.shell(Self.scripts.appendingPathComponent("make-pki.sh").path, [folder.path])
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Self.scripts.appendingPathComponent("tsa_server.py").path, folder.path]
-        keepAlive = Pipe()
-        let output = Pipe()
-        process.standardInput = keepAlive
-        process.standardOutput = output
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = output.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
-        }
-        guard let port = Int(String(decoding: line, as: UTF8.self)) else {
-            throw NSError(domain: "LoopbackTSA", code: 1, userInfo: [NSLocalizedDescriptionKey: "TSA server did not start"])
-        }
-        self.port = port
+        server = try LoopbackServer.start(["python3", Self.scripts.appendingPathComponent("tsa_server.py").path, folder.path],
+                                          name: "TSA server")
+        port = server.port
     }
 
     /// The URL of one of the server's TSAs or failure modes (`rsa`, `ec`, `other`, `short`,
