@@ -51,7 +51,7 @@ public enum CaptureReport {
               if (document.readyState === 'complete') done(); else addEventListener('load', done, {once: true}); })
             """, awaitPromise: true, timeout: .seconds(30))
         let paper = CaptureOptions.Paper.a4.inches
-        try await CaptureRun.print(.init(paperWidth: paper.width, paperHeight: paper.height), on: session, to: destination)
+        try await CaptureRun.streamPDF(.init(paperWidth: paper.width, paperHeight: paper.height), on: session, to: destination)
         _ = try PDFDocument(path: destination.path)
     }
 

@@ -11,7 +11,7 @@ extension CaptureRun {
     static let maxPDFPageInches = 200.0
 
     /// Prints with `Page.printToPDF` and streams the PDF to `file` with `IO.read`, never holding it whole.
-    static func print(_ command: PageCommands.PrintToPDF, on session: PageSession, to file: URL) async throws {
+    static func streamPDF(_ command: PageCommands.PrintToPDF, on session: PageSession, to file: URL) async throws {
         let printed = try await session.send(command, timeout: .seconds(120))
         guard let stream = printed.stream else {
             throw DevToolsError.badResponse(method: PageCommands.PrintToPDF.method, reason: "no stream handle")
@@ -43,7 +43,7 @@ extension CaptureRun {
             command = .init(paperWidth: paper.width, paperHeight: paper.height)
             paperName = options.paper.rawValue
         }
-        try await Self.print(command, on: session, to: file)
+        try await Self.streamPDF(command, on: session, to: file)
         // Back to the page's own media, so nothing after this step sees the emulation.
         _ = try await session.send(EmulationCommands.SetEmulatedMedia(media: ""))
         let document = try PDFDocument(path: file.path)
