@@ -94,6 +94,13 @@ struct TimestampCommand: AsyncParsableCommand {
             throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")
         }
         // The report lists the timestamps, so it is made again (HTML and PDF) with the new token.
+        // A capture made before Exhibit wrote reports has none, and its record lacks what one shows.
+        let hasReport = FileManager.default.fileExists(atPath: root.appendingPathComponent(CaptureReport.htmlFile).path)
+        let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: root.appendingPathComponent("data/capture.json")))
+        if !hasReport && record == nil {
+            print("no report written: this capture was made by an Exhibit version without capture reports")
+            return
+        }
         do {
             let handle = try await LaunchedBrowser(executable: browser).open()
             do {
