@@ -226,6 +226,33 @@ struct ReportTests {
     }
 }
 
+extension ReportTests {
+    @Test("a capture made before reports existed is still stamped, and the command says it wrote no report")
+    func timestampOlderCapture() async throws {
+        let (run, folder) = try await capture("/sample-thread/", ["--no-pdf"])
+        #expect(run.status == 0)
+        let bag = try #require(folder)
+        // Make it look like a capture of the earlier layout: no report, no profile sections.
+        for name in [CaptureReport.htmlFile, CaptureReport.pdfFile, CaptureReport.imagesFolder, "data/post.json"] {
+            try FileManager.default.removeItem(at: bag.appendingPathComponent(name))
+        }
+        let json = bag.appendingPathComponent("data/capture.json")
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        for key in ["profile", "actions", "expansion", "completeness"] { record.removeValue(forKey: key) }
+        try JSONSerialization.data(withJSONObject: record).write(to: json)
+        let payload = try ["screenshot.png", "dom.html", "capture.json"].map { try PayloadFile.hash($0, in: bag, mediaType: "application/octet-stream") }
+        try BagWriter(root: bag).write(payload: payload, info: [], baggingDate: Date())
+
+        let tsa = try await LoopbackTSA.shared.value
+        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa")])
+        #expect(stamp.status == 0, "\(stamp.stderr)")
+        #expect(stamp.stdout.contains("no report written: this capture was made by an Exhibit version without capture reports"))
+        #expect(!FileManager.default.fileExists(atPath: bag.appendingPathComponent(CaptureReport.htmlFile).path))
+        let verify = try await TestSupport.exhibit(["verify", bag.path, "--trust-roots", tsa.caFile])
+        #expect(verify.status == 0, "\(verify.stdout)")
+    }
+}
+
 extension ISO8601DateFormatter {
     static var withMilliseconds: ISO8601DateFormatter {
         let formatter = ISO8601DateFormatter()
