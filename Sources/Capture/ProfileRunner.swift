@@ -75,13 +75,15 @@ extension CaptureRun {
     }
 
     /// A label that gives consent to everything, whatever rule found it: such a click is never silent.
+    /// Whole words are matched ("cookies" holds "ok"), and any word of refusal or limitation wins
+    /// ("Alleen essentiële cookies toestaan" and "Only allow essential cookies" refuse).
     static func looksLikeAccept(_ label: String) -> Bool {
-        let text = label.lowercased()
-        let refusing = ["reject", "decline", "refuse", "weiger", "only necessary", "only essential", "necessary only", "essential only",
-                        "alleen noodzakelijk", "noodzakelijke", "manage", "settings", "opties", "don't allow", "do not allow"]
-        if refusing.contains(where: text.contains) { return false }
-        let accepting = ["accept", "allow", "agree", "akkoord", "accepteer", "toestaan", "i consent", "ok", "got it", "alle cookies"]
-        return accepting.contains(where: text.contains)
+        func matches(_ pattern: String) -> Bool {
+            label.range(of: pattern, options: [.regularExpression, .caseInsensitive]) != nil
+        }
+        let refusing = #"\b(reject\w*|decline\w*|refuse\w*|weiger\w*|afwijzen|only|necessary|essential|essenti\w*|noodzakelijk\w*|alleen|manage|settings|instellingen|opties|options|customi[sz]e|nee|no thanks|don't allow|do not allow)\b"#
+        if matches(refusing) { return false }
+        return matches(#"\b(accept\w*|allow|agree|akkoord|toestaan|i consent|ok|okay|got it|alle cookies)\b"#)
     }
 
     func dismissConsent(_ consent: Profile.Consent, outcome: inout ProfileOutcome, session: PageSession, context: Int,
