@@ -30,6 +30,11 @@ struct VerifyCommand: AsyncParsableCommand {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(report), as: UTF8.self))
         } else {
+            // What the capture says it shows, for orientation; the checks below say whether to believe it.
+            if let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: URL(fileURLWithPath: folder)
+                .appendingPathComponent("data/capture.json"))) {
+                print("capture \(record.captureId): \(record.requestedURL) at \(record.startedAt), \(record.profile.platform): \(record.completeness.summary)")
+            }
             for check in report.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.subject): \(check.detail)") }
             let failed = report.checks.filter { !$0.ok }.count
             switch report.verdict {

@@ -38,6 +38,7 @@ struct TimestampCommandTests {
         let verify = try await TestSupport.exhibit(["verify", folder.path, "--trust-roots", tsa.caFile])
         #expect(verify.status == 0, "\(verify.stdout)")
         let lines = verify.stdout.split(separator: "\n")
+        #expect(lines.first == "capture \(record.captureId): \(record.requestedURL) at \(record.startedAt), \(record.profile.platform): \(record.completeness.summary)")
         #expect(lines.contains { $0.hasPrefix("ok   data/screenshot.png: SHA-256 and SHA-512 match") })
         #expect(lines.filter { $0.hasPrefix("ok   timestamps/") && $0.contains(": granted ") }.count == 2)
         #expect(lines.contains { $0.hasPrefix("ok   signature/manifest-sha256.txt.sig: Ed25519 signature") })
