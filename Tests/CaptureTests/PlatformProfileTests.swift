@@ -205,6 +205,24 @@ struct ProfileRuleTests {
         #expect(record.completeness.form.contains { $0.name == "consent dialog" && !$0.captured })
     }
 
+    @Test("a consent dialog none of the profile's controls match is hidden, recorded and warned about, never left over the post")
+    func unmatchedConsentDialog() async throws {
+        var options = try await Platforms.options("/x/", profile: "x")
+        options.profilesFolder = try Self.folder(with: "x") { json in
+            var consent = json["consent"] as? [String: Any] ?? [:]
+            consent["reject"] = [["selector": "button.no-such-control"]]
+            consent["accept"] = [["selector": "button.no-such-control"]]
+            json["consent"] = consent
+        }
+        let result = try await Platforms.capture(options)
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(!record.actions.contains { $0.kind.hasPrefix("consent") })
+        #expect(record.actions.contains { $0.kind == "hide" && $0.detail == "consent dialog still shown" && $0.label?.contains("cookies") == true })
+        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("none of the profile's reject or accept controls matched") })
+        #expect(record.completeness.form.contains { $0.name == "consent dialog" && $0.detail.hasPrefix("shown, but no control matched") })
+        #expect(try Platforms.consentPixels(in: result.folder.appendingPathComponent("data/screenshot.png")) == 0)
+    }
+
     @Test("a profile whose reject rule finds 'Accept all' cannot make that click silent")
     func mislabelledReject() async throws {
         var options = try await Platforms.options("/x/", profile: "x")
