@@ -119,8 +119,7 @@ final class CaptureRun {
     }
 
     var elapsed: Double {
-        let d = ContinuousClock.now - clock
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        (ContinuousClock.now - clock).seconds
     }
 
     func warn(_ step: String, _ message: String) {
@@ -523,4 +522,9 @@ final class CaptureRun {
         catch { throw CaptureError.stepFailed(step: "bag", url: url.absoluteString, message: "\(error)", partialFolder: partial.path) }
         return folder
     }
+}
+
+extension Duration {
+    /// The duration as seconds, for progress lines and limits given in seconds.
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -25,7 +25,7 @@ extension CaptureRun {
     /// Lazy images made eager, a bounded sweep-scroll to load scroll-revealed content, back to the
     /// top, animations frozen, then fonts and images waited for again.
     func prepare(session: PageSession, activity: PageActivity) async throws -> CaptureRecord.Preparation {
-        let css = String(decoding: try JSONEncoder().encode(Self.freezeCSS), as: UTF8.self)
+        let css = Self.json(Self.freezeCSS)
         let _: Bool? = try await session.evaluate("""
             (() => { const s = document.createElement('style'); s.id = '\(Self.freezeStyleId)'; s.textContent = \(css);
               (document.head || document.documentElement).appendChild(s); return true; })()

@@ -88,7 +88,8 @@ extension CaptureRun {
 
     func dismissConsent(_ consent: Profile.Consent, outcome: inout ProfileOutcome, session: PageSession, context: Int,
                         loaderId: String, activity: PageActivity) async throws {
-        let dialogShown: Bool = try await consent.dialog.asyncMap { try await world(session, context, "exists", [Self.json($0)]) } ?? false
+        var dialogShown = false
+        if let dialog = consent.dialog { dialogShown = try await world(session, context, "exists", [Self.json(dialog)]) ?? false }
         let rejects: [Target] = try await world(session, context, "find", [Self.json(consent.reject)]) ?? []
         if let choice = rejects.first {
             let accepting = Self.looksLikeAccept(choice.label)
@@ -194,17 +195,6 @@ extension CaptureRun {
         result.seconds = ((ContinuousClock.now - started).seconds * 1000).rounded() / 1000
         if result.limitReached { warn("expand", "thread expansion stopped: \(result.stoppedBecause); the thread may be cut") }
         outcome.expansion = result
-    }
-}
-
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T?) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
 
