@@ -23,6 +23,9 @@ public final class BrowserHandle: Sendable {
         self.process = process
     }
 
+    /// True when Exhibit launched this browser (and ends it on ``close()``), false when attached.
+    public var isLaunched: Bool { process != nil }
+
     /// The executable and full command line, when Exhibit launched the browser.
     public var launchCommand: [String]? { process.map { [$0.executable] + $0.arguments } }
 
@@ -35,14 +38,13 @@ public final class BrowserHandle: Sendable {
     /// The last lines the launched browser wrote to stderr (empty when attached).
     public var stderrTail: String { process?.stderrTail ?? "" }
 
-    /// Closes the connection; a launched browser is also shut down and its profile folder removed.
-    /// An attached browser is left running.
+    /// Closes the connection; a launched browser is also ended, with all its processes, and its
+    /// profile folder removed. An attached browser is left running.
     public func close() async {
         if let process {
             process.expectExit()
-            _ = try? await connection.send(BrowserCommands.Close(), timeout: .seconds(5))
-            await process.waitForExit(graceSeconds: 5)
             await connection.close()
+            await process.killAll()
             process.removeProfile()
         } else {
             await connection.close()

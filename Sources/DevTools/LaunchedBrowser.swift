@@ -70,6 +70,10 @@ public struct LaunchedBrowser: BrowserProvider {
             "--password-store=basic", "--use-mock-keychain",
             "--blink-settings=lazyLoadEnabled=false",
             "--disable-features=Translate,MediaRouter,OptimizationHints,PaintHolding",
+            // A capture has two pages open at once (the captured one and its report's); neither may
+            // be treated as a background page, with throttled timers or a lowered CPU priority.
+            "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
+            "--disable-backgrounding-occluded-windows",
         ]
         // Chromium's sandbox cannot start as root; chromedp makes the same exception.
         if isRoot { args.append("--no-sandbox") }
@@ -77,7 +81,9 @@ public struct LaunchedBrowser: BrowserProvider {
         if let proxy { args.append("--proxy-server=\(proxy)") }
         if let userAgent { args.append("--user-agent=\(userAgent)") }
         args += extraArguments
-        args.append("about:blank")
+        // No first tab: every capture makes its own context and page, and without the tab Chromium
+        // answers the DevTools handshake about 0.1 s sooner (measured). Playwright does the same.
+        args.append("--no-startup-window")
         return args
     }
 
@@ -207,7 +213,8 @@ final class BrowserProcess: @unchecked Sendable {
                 let lines = contents.split(separator: "\n")
                 if lines.count >= 2, let port = Int(lines[0]) { return "ws://127.0.0.1:\(port)\(lines[1])" }
             }
-            try await Task.sleep(for: .milliseconds(50))
+            // Chromium is ready in about 0.13 s: a coarse poll would add a noticeable share to every capture.
+            try await Task.sleep(for: .milliseconds(5))
         }
         throw DevToolsError.launchFailed("no DevTools endpoint within \(timeout)", stderrTail: stderrTail)
     }
@@ -246,11 +253,22 @@ final class BrowserProcess: @unchecked Sendable {
         _ = await exited(within: 3)
     }
 
+    /// Ends the browser and every process it started at once. Chromium runs in a process group of
+    /// its own (Foundation's `Process` starts it so), which its zygote, renderers and utility
+    /// processes share; when that is not so, only the browser process is killed. Its profile is
+    /// thrown away next, so a graceful shutdown would save nothing: it took 0.15 s a capture.
+    func killAll() async {
+        let pid = process.processIdentifier
+        guard pid > 0 else { return }
+        kill(getpgid(pid) == pid ? -pid : pid, SIGKILL)
+        _ = await exited(within: 5)
+    }
+
     private func exited(within seconds: Double) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         repeat {
             if !process.isRunning { return true }
-            try? await Task.sleep(for: .milliseconds(25))
+            try? await Task.sleep(for: .milliseconds(5))
         } while ContinuousClock.now < deadline
         return !process.isRunning
     }

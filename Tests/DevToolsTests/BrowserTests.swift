@@ -20,10 +20,33 @@ struct BrowserTests {
         let command = try #require(browser.launchCommand)
         #expect(command.contains("--headless"))
         #expect(command.contains("--no-sandbox") == (getuid() == 0))
+        let pid = try #require(browser.processIdentifier)
+        // Chromium's zygote, renderers and utility processes share its process group.
+        _ = try await PageSession.open(on: browser.connection)
+        #expect(Self.processGroup(pid).count >= 3, "the browser's helpers are not in its process group: \(Self.processGroup(pid))")
         await browser.close()
         #expect(!FileManager.default.fileExists(atPath: profile))
-        let pid = try #require(browser.processIdentifier)
         #expect(kill(pid, 0) != 0, "browser process \(pid) still running after close")
+        // None of its processes still runs (zombies are left to whoever reaps orphans).
+        var left = Self.processGroup(pid)
+        for _ in 0..<100 where !left.isEmpty {
+            try await Task.sleep(for: .milliseconds(20))
+            left = Self.processGroup(pid)
+        }
+        #expect(left.isEmpty, "processes of the browser's group left after close: \(left)")
+    }
+
+    /// Pids of the processes in process group `group` that have not exited, from /proc/*/stat.
+    static func processGroup(_ group: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // After the command name: state, ppid, pgrp.
+            guard fields.count > 2, fields[0] != "Z", Int32(fields[2]) == group else { return nil }
+            return pid
+        }
     }
 
     @Test("a browser whose stderr says nothing is still found through DevToolsActivePort in its profile")
@@ -114,7 +137,7 @@ struct BrowserTests {
         #expect(asUser.contains("--user-agent=ExhibitTest/1"))
         #expect(asUser.contains("--lang=nl"))
         #expect(asUser.contains("--remote-debugging-port=0"))
-        #expect(asUser.last == "about:blank")
+        #expect(asUser.last == "--no-startup-window")
     }
 
     /// Local addresses listening on `port`, read from /proc/net/tcp and tcp6 (no tool needed).

@@ -13,10 +13,4 @@ public enum BrowserCommands {
         public init() {}
     }
 
-    /// `Browser.close`: shuts the browser down gracefully.
-    public struct Close: DevToolsCommand {
-        public static let method = "Browser.close"
-        public typealias Result = NoResult
-        public init() {}
-    }
 }
