@@ -58,8 +58,12 @@ exhibit_png_writer *exhibit_png_writer_open(const char *path, uint32_t width, ui
     png_set_sRGB_gAMA_and_cHRM(writer->png, writer->info, PNG_sRGB_INTENT_PERCEPTUAL);
     png_set_pHYs(writer->png, writer->info, pixels_per_meter, pixels_per_meter, PNG_RESOLUTION_METER);
     /* Screenshots are mostly flat colour and compress well at a fast level: level 3 measured
-       about as small as 6 on the fixtures for much less time; 9 costs far more for little. */
+       about as small as 6 on the fixtures for much less time; 9 costs far more for little.
+       One row filter (Up) instead of libpng's trial of all five per row: on the sample thread's
+       1280 x 6295 screenshot 61 ms instead of 146 ms for a file 4 % larger, and Up keeps
+       photographs small too (no filter at all would not). */
     png_set_compression_level(writer->png, 3);
+    png_set_filter(writer->png, PNG_FILTER_TYPE_BASE, PNG_FILTER_UP);
     return writer;
 }
 
