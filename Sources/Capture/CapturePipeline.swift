@@ -90,6 +90,12 @@ public struct CapturePipeline: Sendable {
     }
 }
 
+/// When a step began: the wall-clock time and the seconds since the capture started.
+struct StepStart: Sendable {
+    let date: Date
+    let elapsed: Double
+}
+
 /// The state of one capture while it runs; used from a single task.
 final class CaptureRun {
     let options: CaptureOptions
@@ -106,6 +112,11 @@ final class CaptureRun {
     let profile: ProfileCatalog.Entry
     let profileChoice: ProfileCatalog.Choice
     var actions: [CaptureRecord.Action] = []
+    /// The report's page, opened while the captured page settles (see ``settle``).
+    var reportPage: Task<PageSession?, Never>?
+    /// Pages being closed in the background; awaited before the browser is let go, so that an
+    /// attached browser keeps no context of Exhibit's.
+    var closing: [Task<Void, Never>] = []
 
     init(options: CaptureOptions, url: URL, output: URL, progress: ProgressHandler?, signingKey: Curve25519.Signing.PrivateKey?,
          profile: ProfileCatalog.Entry, profileChoice: ProfileCatalog.Choice) {
@@ -128,9 +139,10 @@ final class CaptureRun {
     }
 
     /// Runs one named step: times it, reports it, and turns any error into a ``CaptureError`` naming it.
-    func step<T>(_ name: String, _ body: () async throws -> (T, String)) async throws -> T {
-        let startedAt = Date()
-        let start = elapsed
+    /// `since` is when the step's work began, if it began before this call (in another task).
+    func step<T>(_ name: String, since: StepStart? = nil, _ body: () async throws -> (T, String)) async throws -> T {
+        let startedAt = since?.date ?? Date()
+        let start = since?.elapsed ?? elapsed
         do {
             let (value, detail) = try await body()
             steps.append(.init(name: name, startedAt: UTCTime.milliseconds(startedAt), seconds: ((elapsed - start) * 1000).rounded() / 1000))
@@ -182,18 +194,36 @@ final class CaptureRun {
         do {
             page = try await capturePage(browser: browser, data: data)
         } catch {
-            await browser.close()
+            await release(browser)
             throw error
         }
         // The browser stays open for the report, which it prints after the bag is stamped.
         do {
             let result = try await finish(page: page, browser: browser, partial: partial, data: data)
-            await browser.close()
+            await release(browser)
             return result
         } catch {
-            await browser.close()
+            await release(browser)
             throw error
         }
+    }
+
+    /// Closes the report's page if the capture ends before the report is printed (an attached
+    /// browser would otherwise keep its context).
+    func closeReportPage() async {
+        if let page = await reportPage?.value { await page.close() }
+        reportPage = nil
+    }
+
+    /// Lets go of the browser. An attached browser outlives the capture, so Exhibit's pages in it
+    /// are closed first (and those being closed waited for); a launched one ends with all of them.
+    func release(_ browser: BrowserHandle) async {
+        if !browser.isLaunched {
+            await closeReportPage()
+            for task in closing { await task.value }
+        }
+        closing = []
+        await browser.close()
     }
 
     /// Everything gathered from the browser.
@@ -209,13 +239,18 @@ final class CaptureRun {
         var outcome: ProfileOutcome
         var post: PostData
         var completeness: CaptureRecord.Completeness
+        /// The report's thumbnails, made in the background from the finished PNG and PDF.
+        var thumbnails: Task<CaptureReport.Thumbnails, Error>
     }
 
     func capturePage(browser: BrowserHandle, data: URL) async throws -> PageResult {
         let target = url.absoluteString
-        let version = try await browser.connection.send(BrowserCommands.GetVersion())
+        // The version and the new page do not depend on each other; Chromium is still busy
+        // starting up, so asking both at once saves a round trip's wait.
+        async let versionAnswer = browser.connection.send(BrowserCommands.GetVersion())
         let session = try await PageSession.open(on: browser.connection)
-        defer { Task { await session.close() } }
+        defer { closing.append(Task { await session.close() }) }
+        let version = try await versionAnswer
         let activity = PageActivity()
         activity.start(await session.events())
         defer { activity.stop() }
@@ -245,9 +280,10 @@ final class CaptureRun {
             return ((loaderId, frame.id), "loader \(loaderId.prefix(8))")
         }
 
-        try await step("settle") { () -> ((), String) in
-            try await settle(session: session, activity: activity, loaderId: loaderId)
-            return ((), warnings.contains { $0.step == "settle" } ? "settled with warnings" : "settled")
+        let settleSweep = try await step("settle") { () -> (SweepOutcome, String) in
+            let sweep = try await settle(session: session, activity: activity, loaderId: loaderId)
+            return (sweep, (warnings.contains { $0.step == "settle" } ? "settled with warnings" : "settled")
+                    + "; swept \(sweep.sweep.steps) step(s) to y=\(sweep.sweep.reachedY) meanwhile")
         }
         let (context, outcome, documentLoader) = try await step("profile") { () -> ((Int, ProfileOutcome, String), String) in
             var context = try await openIsolatedWorld(session: session, frameId: frameId)
@@ -270,27 +306,40 @@ final class CaptureRun {
         }
 
         let preparation = try await step("prepare") { () -> (CaptureRecord.Preparation, String) in
-            let prepared = try await prepare(session: session, activity: activity)
-            return (prepared, "\(prepared.sweepSteps) scroll steps to y=\(prepared.sweepReachedY) in \(String(format: "%.1f", prepared.sweepSeconds)) s; "
-                    + "\(prepared.lazyImagesMadeEager) lazy image(s) made eager; animations frozen")
+            let prepared = try await prepare(session: session, activity: activity, settleSweep: settleSweep)
+            let again = prepared.sweepAfterProfile.map { "swept again: \($0.steps) step(s) to y=\($0.reachedY) in \(String(format: "%.1f", $0.seconds)) s" }
+                ?? "no second sweep needed"
+            return (prepared, "\(again); \(prepared.lazyImagesMadeEager) lazy image(s) made eager; animations frozen")
         }
         let finalURLSoFar = response?.url ?? target
-        let screenshot = try await step("screenshot") { () -> (CaptureRecord.Screenshot, String) in
+        // The PDF is printed as soon as the screenshot no longer needs the page, while its last
+        // tile is still being decoded and written.
+        let pdfFile = data.appendingPathComponent("page.pdf")
+        let pageFree = Gate()
+        let printing: Task<(StepStart, CaptureRecord.PDF), Error>? = options.pdfLayout == .none ? nil : Task { [options, clock] in
+            try await pageFree.wait()
+            let start = StepStart(date: Date(), elapsed: (ContinuousClock.now - clock).seconds)
+            return (start, try await CaptureRun.printPDF(session: session, options: options, file: pdfFile))
+        }
+        defer { printing?.cancel() }
+        var (screenshot, runs, geometry) = try await step("screenshot") { () -> ((CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry), String) in
             let shot = try await takeScreenshot(session: session, activity: activity, loaderId: loaderId,
                                                 file: data.appendingPathComponent("screenshot.png"),
-                                                finalURL: finalURLSoFar, browserProduct: version.product)
-            return (shot, "\(shot.pixelWidth)x\(shot.pixelHeight) px in \(shot.tiles.count) tile\(shot.tiles.count == 1 ? "" : "s")"
-                    + (shot.attempts > 1 ? " (attempt \(shot.attempts))" : ""))
+                                                finalURL: finalURLSoFar, browserProduct: version.product, pageReleased: { pageFree.open() })
+            let record = shot.0
+            return (shot, "\(record.pixelWidth)x\(record.pixelHeight) px in \(record.tiles.count) tile\(record.tiles.count == 1 ? "" : "s")"
+                    + (record.attempts > 1 ? " (attempt \(record.attempts))" : ""))
         }
-        let pdfFile = data.appendingPathComponent("page.pdf")
         var pdf: CaptureRecord.PDF?
-        if options.pdfLayout != .none {
-            pdf = try await step("pdf") { () -> (CaptureRecord.PDF, String) in
-                let pdf = try await printPDF(session: session, file: pdfFile)
+        if let printing {
+            let (start, printed) = try await printing.value
+            pdf = try await step("pdf", since: start) { () -> (CaptureRecord.PDF, String) in
                 try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
-                return (pdf, "\(pdf.pageCount) \(pdf.layout) page\(pdf.pageCount == 1 ? "" : "s"), \(pdf.media) media")
+                return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
             }
         }
+        // Only now, with the print media emulation undone, is the page asked where its content is.
+        try await checkBlankBands(&screenshot, runs: runs, geometry: geometry, session: session)
         var (post, completeness) = try await step("extract") { () -> ((PostData, CaptureRecord.Completeness), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "extract")
             let result = try await extract(session: session, context: context, outcome: outcome, screenshot: screenshot, pdf: pdf,
@@ -315,6 +364,11 @@ final class CaptureRun {
                 message: "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)",
                 partialFolder: keptPartialPath())
         }
+        // The screenshot and the stamped PDF are final: the report's thumbnails are cut and rendered
+        // from them while the remaining steps run.
+        let thumbnails = Task { [bag = data.deletingLastPathComponent(), screenshot, pdf, post, viewportHeight = options.viewportHeight] in
+            try CaptureReport.makeThumbnails(bag: bag, screenshot: screenshot, viewportHeight: viewportHeight, post: post, pdf: pdf)
+        }
         let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "dom")
             try await removeInjectedStyle(session: session)
@@ -327,7 +381,7 @@ final class CaptureRun {
         }
         return PageResult(version: version, response: response, redirects: state.redirects[loaderId] ?? [],
                           finalURL: finalURL, title: title, preparation: preparation, screenshot: screenshot, pdf: pdf,
-                          outcome: outcome, post: post, completeness: completeness)
+                          outcome: outcome, post: post, completeness: completeness, thumbnails: thumbnails)
     }
 
     /// Chromium's net error names, said plainly.
@@ -344,16 +398,36 @@ final class CaptureRun {
         return plain[errorText].map { "\($0) [\(errorText)]" } ?? errorText
     }
 
-    /// load + networkIdle of this navigation, then 500 ms with nothing in flight, then fonts and images.
-    func settle(session: PageSession, activity: PageActivity, loaderId: String) async throws {
+    /// load + networkIdle of this navigation, then 500 ms with nothing in flight, then fonts and
+    /// images. Returns the sweep that ran meanwhile.
+    ///
+    /// From `load` on, while the network goes quiet, two things that need no settled page run: the
+    /// sweep-scroll, so that whatever it loads is part of what the settle waits for, and the opening
+    /// of the report's page (a renderer start). Chromium checks for `networkIdle` only when the
+    /// page's main thread finishes a task; an idle page may run none for a while, and the event was
+    /// measured 0.8 s instead of 0.5 s after the last response. A side-effect-free
+    /// `Runtime.evaluate("0")` every 20 ms gives it that task.
+    @discardableResult
+    func settle(session: PageSession, activity: PageActivity, loaderId: String) async throws -> SweepOutcome {
         let limits = options.limits
         if await !activity.wait(upTo: limits.loadSeconds, until: { $0.lifecycle[loaderId]?.contains("load") == true }) {
             warn("settle", "no load event within \(limits.loadSeconds) s")
         }
+        if reportPage == nil { reportPage = Task { try? await CaptureReport.openPage(on: session.connection) } }
+        let sweeping = Task { await CaptureRun.sweep(session: session, limits: limits) }
+        let nudging = Task {
+            while !Task.isCancelled {
+                let _: Int? = try? await session.evaluate("0")
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        defer { nudging.cancel() }
         if await !activity.wait(upTo: limits.networkIdleSeconds, until: { $0.lifecycle[loaderId]?.contains("networkIdle") == true }) {
             let almost = activity.snapshot.lifecycle[loaderId]?.contains("networkAlmostIdle") == true
             warn("settle", "no networkIdle event within \(limits.networkIdleSeconds) s" + (almost ? " (networkAlmostIdle was reached)" : ""))
         }
+        nudging.cancel()
+        let sweep = await sweeping.value
         let quiet = await activity.wait(upTo: limits.quietSeconds) { state in
             state.inFlight.isEmpty && ContinuousClock.now - state.lastNetworkChange >= .milliseconds(500)
         }
@@ -362,6 +436,7 @@ final class CaptureRun {
             warn("settle", "requests still in flight after \(limits.quietSeconds) s: \(open)")
         }
         try await waitForFontsAndImages(session: session, step: "settle")
+        return sweep
     }
 
     /// `document.fonts.ready` and every image loaded and decoded, each capped; caps become warnings.
@@ -395,6 +470,8 @@ final class CaptureRun {
     /// Hashes the files, writes capture.json, bags the folder, signs and stamps it, and renames it into place.
     func finish(page: PageResult, browser: BrowserHandle, partial: URL, data: URL) async throws -> CaptureResult {
         let (record, payload) = try metadata(page: page, browser: browser, partial: partial)
+        // Done before the bag lists its tag files, so none is hashed while it is still being written.
+        _ = await page.thumbnails.result
         try bag(record: record, payload: payload, partial: partial)
         var fingerprint: String?
         if let signingKey {
@@ -414,7 +491,11 @@ final class CaptureRun {
             }
         }
         try await step("report") { () -> ((), String) in
-            try await CaptureReport.write(bag: partial, connection: browser.connection)
+            let printer = await reportPage?.value
+            reportPage = nil
+            defer { if let printer { closing.append(Task { await printer.close() }) } }
+            try await CaptureReport.write(bag: partial, connection: browser.connection, page: printer,
+                                          thumbnails: try await page.thumbnails.value)
             return ((), "\(CaptureReport.htmlFile) and \(CaptureReport.pdfFile) (tag files, in tagmanifest-sha256.txt)")
         }
         let folder = try moveIntoPlace(partial)

@@ -153,10 +153,25 @@ public struct CaptureRecord: Codable, Sendable {
         public var sweepSeconds: Double
         public var sweepReachedY: Int
         public var sweepStoppedBecause: String
+        /// When the sweep above ran: while the page settled, from its `load` event on, so that
+        /// whatever the scrolling loads is part of what the settle waits for.
+        public var sweepPhase: String?
+        /// A second sweep, after the platform profile changed the page (clicks, scrolls, hidden
+        /// elements, a consent answer); nil when the profile changed nothing.
+        public var sweepAfterProfile: Sweep?
+        /// Why the second sweep ran, or why none was needed.
+        public var sweepAfterProfileReason: String?
         /// CSS injected to stop animations, transitions and the caret, and its SHA-256. It is removed
         /// again before dom.html is saved, so dom.html holds the page's own DOM.
         public var injectedCSS: String
         public var injectedCSSSHA256: String
+    }
+    /// One sweep-scroll: steps of 80 % of the viewport, how long, how far, and why it stopped.
+    public struct Sweep: Codable, Sendable {
+        public var steps: Int
+        public var seconds: Double
+        public var reachedY: Int
+        public var stoppedBecause: String
     }
     public struct PDF: Codable, Sendable {
         public var file: String

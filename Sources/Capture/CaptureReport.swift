@@ -18,18 +18,48 @@ public enum CaptureReport {
     public static let pdfFile = "report.pdf"
     public static let imagesFolder = "report-files"
 
-    /// Writes report.html, its thumbnails and report.pdf for the bag at `root`, printing with a new
-    /// page on `connection`, then rewrites the tag manifests so they cover them.
-    public static func write(bag root: URL, connection: DevToolsConnection) async throws {
-        let html = try render(bag: root)
+    /// Writes report.html, its thumbnails (unless `thumbnails` says they are made) and report.pdf
+    /// for the bag at `root`, printing with `page` (one from ``openPage(on:)``, which the caller
+    /// closes) or else with a page of its own on `connection`, then rewrites the tag manifests so
+    /// they cover them.
+    public static func write(bag root: URL, connection: DevToolsConnection, page: PageSession? = nil,
+                             thumbnails: Thumbnails? = nil) async throws {
+        if let page {
+            try await write(bag: root, printingWith: page, thumbnails: thumbnails)
+        } else {
+            let own = try await openPage(on: connection)
+            do { try await write(bag: root, printingWith: own, thumbnails: thumbnails) } catch {
+                await own.close()
+                throw error
+            }
+            await own.close()
+        }
+    }
+
+    private static func write(bag root: URL, printingWith session: PageSession, thumbnails: Thumbnails?) async throws {
+        let html = try render(bag: root, thumbnails: thumbnails)
         // Whole files only: each is written under a temporary name and renamed into place.
         let htmlTemp = root.appendingPathComponent(".report.html.tmp")
         try Data(html.utf8).write(to: htmlTemp)
         try replace(root.appendingPathComponent(htmlFile), with: htmlTemp)
         let pdfTemp = root.appendingPathComponent(".report.pdf.tmp")
-        try await printPDF(root.appendingPathComponent(htmlFile), to: pdfTemp, connection: connection)
+        try await printPDF(root.appendingPathComponent(htmlFile), to: pdfTemp, session: session)
         try replace(root.appendingPathComponent(pdfFile), with: pdfTemp)
         try BagWriter(root: root).writeTagManifests()
+    }
+
+    /// A blank page in a fresh browser context, ready to load and print a report. Opening one
+    /// starts a renderer, which takes a tenth of a second or so: a capture opens it early, while the
+    /// captured page settles, and hands it to ``write(bag:connection:page:)``.
+    public static func openPage(on connection: DevToolsConnection) async throws -> PageSession {
+        let session = try await PageSession.open(on: connection)
+        do {
+            _ = try await session.send(PageCommands.Enable())
+            return session
+        } catch {
+            await session.close()
+            throw error
+        }
     }
 
     static func replace(_ file: URL, with temporary: URL) throws {
@@ -39,11 +69,8 @@ public enum CaptureReport {
         }
     }
 
-    /// Prints a local HTML file to PDF (A4, backgrounds) in a fresh browser context.
-    static func printPDF(_ html: URL, to destination: URL, connection: DevToolsConnection) async throws {
-        let session = try await PageSession.open(on: connection)
-        defer { Task { await session.close() } }
-        _ = try await session.send(PageCommands.Enable())
+    /// Prints a local HTML file to PDF (A4, backgrounds) on `session`.
+    static func printPDF(_ html: URL, to destination: URL, session: PageSession) async throws {
         _ = try await session.send(PageCommands.Navigate(url: html.absoluteString), timeout: .seconds(30))
         // A local page without scripts: ready once its images are decoded.
         let _: Bool? = try await session.evaluate("""
@@ -80,8 +107,43 @@ public enum CaptureReport {
 
     static func row(_ label: String, _ html: String) -> String { "<tr><th>\(escape(label))</th><td>\(html)</td></tr>\n" }
 
+    /// The report's two pictures, as HTML to show them (or to say why one is missing).
+    public struct Thumbnails: Sendable {
+        public var postHTML: String
+        public var pdfHTML: String
+    }
+
+    /// Makes the thumbnails in `report-files/` from the payload files themselves: the post's area cut
+    /// from the screenshot (the top of the page when no post was found) and the PDF's first page
+    /// rendered with poppler. A capture makes them while its last steps run, once the PDF is stamped.
+    public static func makeThumbnails(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
+                                      post: PostData?, pdf: CaptureRecord.PDF?) throws -> Thumbnails {
+        let data = root.appendingPathComponent("data")
+        let images = root.appendingPathComponent(imagesFolder)
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        var postThumbnail = "<em>no thumbnail: the screenshot could not be read</em>"
+        let rect = post?.post?.rectangle
+        let area = rect.map { (x: $0.x, y: $0.y, width: $0.width, height: min($0.height, 4 * viewportHeight)) }
+            ?? (x: 0, y: 0, width: screenshot.pixelWidth, height: min(screenshot.pixelHeight, viewportHeight))
+        if (try? PNGThumbnail.write(from: data.appendingPathComponent(screenshot.file).path, x: area.x, y: area.y,
+                                     width: area.width, height: area.height,
+                                     maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil {
+            postThumbnail = "<img src=\"\(imagesFolder)/post.png\" alt=\"\(escape(rect == nil ? "top of the page" : "the post"))\">"
+                + "<p class=\"caption\">\(rect == nil ? "Top of the page (no post element was found)" : "The post")"
+                + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px</p>"
+        }
+        var pdfThumbnail = "<em>no PDF was made (--no-pdf)</em>"
+        if let pdf {
+            let document = try PDFDocument(path: data.appendingPathComponent(pdf.file).path)
+            try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
+            pdfThumbnail = "<img src=\"\(imagesFolder)/pdf-page-1.png\" alt=\"first page of page.pdf\">"
+                + "<p class=\"caption\">First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler</p>"
+        }
+        return Thumbnails(postHTML: postThumbnail, pdfHTML: pdfThumbnail)
+    }
+
     /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps).
-    public static func render(bag root: URL) throws -> String {
+    public static func render(bag root: URL, thumbnails: Thumbnails? = nil) throws -> String {
         let decoder = JSONDecoder()
         let data = root.appendingPathComponent("data")
         let record = try decoder.decode(CaptureRecord.self, from: Data(contentsOf: data.appendingPathComponent("capture.json")))
@@ -90,27 +152,9 @@ public enum CaptureReport {
         let manifest = (try? String(contentsOf: root.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)) ?? ""
         let bagInfo = (try? String(contentsOf: root.appendingPathComponent("bag-info.txt"), encoding: .utf8)) ?? ""
 
-        // Thumbnails, made from the payload files themselves.
-        let images = root.appendingPathComponent(imagesFolder)
-        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        var postThumbnail = "<em>no thumbnail: the screenshot could not be read</em>"
-        let screenshot = data.appendingPathComponent(record.screenshot.file).path
-        let rect = post?.post?.rectangle
-        let area = rect.map { (x: $0.x, y: $0.y, width: $0.width, height: min($0.height, 4 * record.viewport.height)) }
-            ?? (x: 0, y: 0, width: record.screenshot.pixelWidth, height: min(record.screenshot.pixelHeight, record.viewport.height))
-        if (try? PNGThumbnail.write(from: screenshot, x: area.x, y: area.y, width: area.width, height: area.height,
-                                     maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil {
-            postThumbnail = "<img src=\"\(imagesFolder)/post.png\" alt=\"\(escape(rect == nil ? "top of the page" : "the post"))\">"
-                + "<p class=\"caption\">\(rect == nil ? "Top of the page (no post element was found)" : "The post")"
-                + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px</p>"
-        }
-        var pdfThumbnail = "<em>no PDF was made (--no-pdf)</em>"
-        if let pdf = record.pdf {
-            let document = try PDFDocument(path: data.appendingPathComponent(pdf.file).path)
-            try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
-            pdfThumbnail = "<img src=\"\(imagesFolder)/pdf-page-1.png\" alt=\"first page of page.pdf\">"
-                + "<p class=\"caption\">First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler</p>"
-        }
+        let pictures = try thumbnails ?? makeThumbnails(bag: root, screenshot: record.screenshot, viewportHeight: record.viewport.height,
+                                                        post: post, pdf: record.pdf)
+        let postThumbnail = pictures.postHTML, pdfThumbnail = pictures.pdfHTML
 
         let item = post?.post
         let local = TimeZone(identifier: record.host.localTimeZone) ?? .current
@@ -190,7 +234,15 @@ public enum CaptureReport {
             o.timestampAuthorities.isEmpty ? "no TSA requested" : "TSAs: " + o.timestampAuthorities.joined(separator: ", "),
         ]
         html += row("Options", escape(optionText.joined(separator: "; ")))
-        html += row("Page preparation", escape("\(record.preparation.lazyImagesMadeEager) lazy image(s) made eager; scroll sweep of \(record.preparation.sweepSteps) step(s) to y=\(record.preparation.sweepReachedY) (\(record.preparation.sweepStoppedBecause)); animations frozen with injected CSS (SHA-256 \(record.preparation.injectedCSSSHA256)), removed before dom.html"))
+        let prep = record.preparation
+        var sweeps = "scroll sweep of \(prep.sweepSteps) step(s) to y=\(prep.sweepReachedY) (\(prep.sweepStoppedBecause))"
+            + (prep.sweepPhase.map { ", \($0)" } ?? "")
+        if let again = prep.sweepAfterProfile {
+            sweeps += "; swept again after the profile, \(again.steps) step(s) to y=\(again.reachedY) (\(again.stoppedBecause))"
+        } else if let reason = prep.sweepAfterProfileReason {
+            sweeps += "; second sweep \(reason)"
+        }
+        html += row("Page preparation", escape("\(prep.lazyImagesMadeEager) lazy image(s) made eager; \(sweeps); animations frozen with injected CSS (SHA-256 \(prep.injectedCSSSHA256)), removed before dom.html"))
         if let pdf = record.pdf, let stamp = pdf.metadata {
             html += row("PDF metadata", escape("Stamped by Exhibit with \(stamp.stampedBy): Title, Subject, Keywords, Creator, creation date. SHA-256 as printed by the browser: \(pdf.sha256AsPrinted)"))
         }

@@ -21,12 +21,18 @@ extension CaptureRun {
             throw EvidenceError.unwritable(path: file.path, reason: "cannot open for writing")
         }
         defer { try? handle.close() }
-        try await session.readStream(stream) { try handle.write(contentsOf: $0) }
-        try handle.synchronize()
+        do {
+            try await session.readStream(stream) { try handle.write(contentsOf: $0) }
+            try handle.synchronize()
+        } catch {
+            // A PDF cut short must not lie in the capture folder as if it were one.
+            try? FileManager.default.removeItem(at: file)
+            throw error
+        }
     }
 
     /// `Page.printToPDF` streamed to disk with `IO.read`, then opened with poppler.
-    func printPDF(session: PageSession, file: URL) async throws -> CaptureRecord.PDF {
+    static func printPDF(session: PageSession, options: CaptureOptions, file: URL) async throws -> CaptureRecord.PDF {
         _ = try await session.send(EmulationCommands.SetEmulatedMedia(media: options.pdfMedia.rawValue))
         let command: PageCommands.PrintToPDF
         let paperName: String

@@ -22,62 +22,104 @@ extension CaptureRun {
         + "transition:none!important;caret-color:transparent!important}"
     static let freezeStyleId = "exhibit-freeze-style"
 
-    /// Lazy images made eager, a bounded sweep-scroll to load scroll-revealed content, back to the
-    /// top, animations frozen, then fonts and images waited for again.
-    func prepare(session: PageSession, activity: PageActivity) async throws -> CaptureRecord.Preparation {
-        let css = Self.json(Self.freezeCSS)
-        let _: Bool? = try await session.evaluate("""
-            (() => { const s = document.createElement('style'); s.id = '\(Self.freezeStyleId)'; s.textContent = \(css);
-              (document.head || document.documentElement).appendChild(s); return true; })()
-            """)
-        let eager: Int = try await session.evaluate(
-            "(() => { const l = [...document.querySelectorAll('img[loading=lazy]')]; l.forEach(i => i.loading = 'eager'); return l.length; })()") ?? 0
+    /// What one sweep did, with the lazy images it made eager just before.
+    struct SweepOutcome: Sendable {
+        var sweep: CaptureRecord.Sweep
+        var lazyImagesMadeEager: Int
+        /// Stopped early for a reason worth a warning (a limit, or a page that does not scroll).
+        var cutShort: Bool
+    }
 
-        // The sweep runs inside the page (one round trip, not several per step): each step scrolls,
-        // lets two animation frames pass so IntersectionObservers fire, then waits for every image
-        // that started loading (at most 3 s a step). Requests other than images are waited for
-        // from the browser's side once the sweep is done.
-        let limits = options.limits
-        let sweep: [String: SweepValue] = try await session.evaluate("""
+    static let endOfPage = "reached the end of the page"
+
+    /// Makes `img[loading=lazy]` eager, then sweep-scrolls the page in steps of 80 % of the viewport
+    /// and returns to the top. Runs inside the page (one round trip, not several per step): each step
+    /// scrolls, lets two animation frames pass so IntersectionObservers fire, then waits for every
+    /// image that started loading (at most 3 s a step). Other requests are waited for from the
+    /// browser's side afterwards. Scrolls are `behavior: 'instant'`, so a page's smooth scrolling
+    /// cannot swallow them. Never throws: a document that goes away mid-sweep ends it, and says so.
+    static func sweep(session: PageSession, limits: CaptureOptions.Limits) async -> SweepOutcome {
+        let script = """
             (async () => {
+              const lazy = [...document.querySelectorAll('img[loading=lazy]')]; lazy.forEach(i => i.loading = 'eager');
               const step = Math.max(1, Math.floor(innerHeight * 0.8)), started = performance.now();
               const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
               const height = () => document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0;
-              let y = 0, steps = 0, reason = 'reached the end of the page';
+              let steps = 0, reason = '\(endOfPage)';
+              scrollTo({left: 0, top: 0, behavior: 'instant'});
               while (true) {
+                const y = scrollY;
                 if (y + innerHeight >= height()) break;
                 if (y >= \(limits.maxHeight)) { reason = 'reached --max-height \(limits.maxHeight) (the page kept growing)'; break; }
                 if (steps >= \(limits.sweepSteps)) { reason = 'reached the step limit \(limits.sweepSteps)'; break; }
                 if (performance.now() - started >= \(Int(limits.sweepSeconds * 1000))) { reason = 'reached the time limit \(limits.sweepSeconds) s'; break; }
-                y += step; steps += 1;
-                scrollTo(0, y);
+                scrollTo({left: 0, top: y + step, behavior: 'instant'});
+                steps += 1;
                 await frames();
+                if (scrollY <= y) { reason = 'the page does not scroll past y=' + Math.round(y) + ' (scrolling blocked, or an inner scroll area)'; break; }
                 const loading = [...document.images].filter(i => i.currentSrc && !i.complete);
                 if (loading.length) await Promise.race([
                   Promise.all(loading.map(i => new Promise(r => { i.addEventListener('load', r, {once: true}); i.addEventListener('error', r, {once: true}); }))),
                   new Promise(r => setTimeout(r, 3000))]);
               }
-              return {y, steps, reason, seconds: (performance.now() - started) / 1000};
+              const reached = Math.round(scrollY);
+              scrollTo({left: 0, top: 0, behavior: 'instant'});
+              return {y: reached, steps, reason, eager: lazy.length, seconds: (performance.now() - started) / 1000};
             })()
-            """, awaitPromise: true, timeout: .seconds(limits.sweepSeconds + 30)) ?? [:]
-        let y = Int(sweep["y"]?.number ?? 0), steps = Int(sweep["steps"]?.number ?? 0)
-        let stoppedBecause = sweep["reason"]?.text ?? "unknown"
-        if stoppedBecause != "reached the end of the page" {
-            warn("prepare", "scroll sweep stopped at y=\(y): \(stoppedBecause)")
+            """
+        let result: [String: SweepValue]
+        do {
+            result = try await session.evaluate(script, awaitPromise: true, timeout: .seconds(limits.sweepSeconds + 30)) ?? [:]
+        } catch {
+            return SweepOutcome(sweep: .init(steps: 0, seconds: 0, reachedY: 0, stoppedBecause: "the sweep could not run: \(error)"),
+                                lazyImagesMadeEager: 0, cutShort: true)
+        }
+        let stoppedBecause = result["reason"]?.text ?? "unknown"
+        return SweepOutcome(
+            sweep: .init(steps: Int(result["steps"]?.number ?? 0), seconds: ((result["seconds"]?.number ?? 0) * 1000).rounded() / 1000,
+                         reachedY: Int(result["y"]?.number ?? 0), stoppedBecause: stoppedBecause),
+            lazyImagesMadeEager: Int(result["eager"]?.number ?? 0), cutShort: stoppedBecause != endOfPage)
+    }
+
+    /// After the profile: animations frozen, a second sweep when the profile changed the page, any
+    /// new lazy images made eager, back to the top, then fonts and images waited for again.
+    /// `settleSweep` is the sweep that ran while the page settled.
+    func prepare(session: PageSession, activity: PageActivity, settleSweep: SweepOutcome) async throws -> CaptureRecord.Preparation {
+        let css = Self.json(Self.freezeCSS)
+        let _: Bool? = try await session.evaluate("""
+            (() => { const s = document.createElement('style'); s.id = '\(Self.freezeStyleId)'; s.textContent = \(css);
+              (document.head || document.documentElement).appendChild(s); return true; })()
+            """)
+        let limits = options.limits
+        var eager = settleSweep.lazyImagesMadeEager
+        var second: SweepOutcome?
+        let reason: String
+        if actions.isEmpty {
+            reason = "not needed: the profile changed nothing on the page"
+            if settleSweep.cutShort { warn("prepare", "scroll sweep stopped at y=\(settleSweep.sweep.reachedY): \(settleSweep.sweep.stoppedBecause)") }
+        } else {
+            let kinds = Dictionary(grouping: actions, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+            reason = "the profile changed the page (\(kinds.joined(separator: ", ")))"
+            let outcome = await Self.sweep(session: session, limits: limits)
+            eager += outcome.lazyImagesMadeEager
+            if outcome.cutShort { warn("prepare", "scroll sweep stopped at y=\(outcome.sweep.reachedY): \(outcome.sweep.stoppedBecause)") }
+            second = outcome
         }
         if await !activity.wait(upTo: limits.quietSeconds, until: {
             $0.inFlight.isEmpty && ContinuousClock.now - $0.lastNetworkChange >= .milliseconds(300)
         }) {
             warn("prepare", "requests still in flight after the scroll sweep (\(limits.quietSeconds) s)")
         }
+        // Back to the top, and two frames for the page to answer the scroll, unless it is there already.
         let _: Bool? = try await session.evaluate(
-            "(() => { scrollTo(0, 0); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
+            "(() => { if (scrollX === 0 && scrollY === 0) return true; scrollTo(0, 0); return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))); })()",
             awaitPromise: true, timeout: .seconds(10))
         try await waitForFontsAndImages(session: session, step: "prepare")
+        let first = settleSweep.sweep
         return CaptureRecord.Preparation(
-            lazyImagesMadeEager: eager, sweepSteps: steps,
-            sweepSeconds: ((sweep["seconds"]?.number ?? 0) * 1000).rounded() / 1000,
-            sweepReachedY: y, sweepStoppedBecause: stoppedBecause,
+            lazyImagesMadeEager: eager, sweepSteps: first.steps, sweepSeconds: first.seconds,
+            sweepReachedY: first.reachedY, sweepStoppedBecause: first.stoppedBecause,
+            sweepPhase: "while the page settled, from its load event on", sweepAfterProfile: second?.sweep, sweepAfterProfileReason: reason,
             injectedCSS: Self.freezeCSS, injectedCSSSHA256: FileDigest.sha256Hex(Array(Self.freezeCSS.utf8)))
     }
 
@@ -93,9 +135,11 @@ extension CaptureRun {
         }
     }
 
-    /// The tiled screenshot, its provenance chunk, and the blank-band guard.
+    /// The tiled screenshot with its provenance chunk; also the flat runs and the geometry, for the
+    /// blank-band guard (``checkBlankBands``), which needs the page again and so comes after the PDF.
     func takeScreenshot(session: PageSession, activity: PageActivity, loaderId: String, file: URL,
-                        finalURL: String, browserProduct: String) async throws -> CaptureRecord.Screenshot {
+                        finalURL: String, browserProduct: String,
+                        pageReleased: @Sendable () -> Void) async throws -> (CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry) {
         let captureId = self.captureId, requested = url.absoluteString, started = UTCTime.milliseconds(self.started)
         let options = self.options
         let tiler = TiledScreenshot(session: session, options: options, file: file, provenance: { geometry in
@@ -112,28 +156,37 @@ extension CaptureRun {
             let data = (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }, warn: { self.warn("screenshot", $0) })
-        let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture { activity.navigatedAway(from: loaderId) }
+        let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture(navigatedAway: { activity.navigatedAway(from: loaderId) },
+                                                                                pageReleased: pageReleased)
         if geometry.truncated {
             warn("screenshot", "the page is \(geometry.documentHeight) CSS px tall, over --max-height \(options.limits.maxHeight); "
                  + "captured the top \(geometry.height) px only (truncated)")
         }
-        let bands = try await blankBands(runs, geometry: geometry, session: session)
-        for band in bands {
-            warn("screenshot", "blank band at y=\(band.fromY)-\(band.toY) CSS px (flat \(band.colour)) where the page has visible text or images")
-        }
-        if options.strict && !bands.isEmpty {
-            throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,
-                                          message: "\(bands.count) blank band(s) over visible content (--strict)", partialFolder: keptPartialPath())
-        }
         let scale = options.deviceScaleFactor
-        return CaptureRecord.Screenshot(
+        let record = CaptureRecord.Screenshot(
             file: "screenshot.png", x: geometry.x, y: geometry.y, cssWidth: geometry.width, cssHeight: geometry.height,
             documentHeight: geometry.documentHeight,
             pixelWidth: Int((Double(geometry.width) * scale).rounded()), pixelHeight: Int((Double(geometry.height) * scale).rounded()),
             truncated: geometry.truncated, clipSelector: options.clipSelector, tileHeight: geometry.tileHeight, tiles: geometry.tiles,
             attempts: attempts,
             provenance: .init(chunk: "iTXt", keyword: TiledScreenshot.keyword, sha256: FileDigest.sha256Hex(Array(provenanceJSON.utf8))),
-            blankBands: bands)
+            blankBands: [])
+        return (record, runs, geometry)
+    }
+
+    /// The blank-band guard: each flat run over visible content is a warning, and fails the capture
+    /// under `--strict`.
+    func checkBlankBands(_ screenshot: inout CaptureRecord.Screenshot, runs: [TiledScreenshot.FlatRun],
+                         geometry: TiledScreenshot.Geometry, session: PageSession) async throws {
+        let bands = try await blankBands(runs, geometry: geometry, session: session)
+        for band in bands {
+            warn("screenshot", "blank band at y=\(band.fromY)-\(band.toY) CSS px (flat \(band.colour)) where the page has visible text or images")
+        }
+        screenshot.blankBands = bands
+        if options.strict && !bands.isEmpty {
+            throw CaptureError.stepFailed(step: "screenshot", url: url.absoluteString,
+                                          message: "\(bands.count) blank band(s) over visible content (--strict)", partialFolder: keptPartialPath())
+        }
     }
 
     /// Flat runs taller than two viewports that overlap visible text or images in the DOM.

@@ -37,12 +37,18 @@ struct TiledScreenshot {
     static let maxAttempts = 3
     static let keyword = "exhibit:provenance"
 
-    func capture(navigatedAway: @escaping @Sendable () -> String?) async throws -> (Geometry, [FlatRun], String, Int) {
+    /// Captures, checks and stitches the tiles; returns the geometry, the flat runs, the provenance
+    /// JSON and the attempt that succeeded. `pageReleased` is called once, as soon as the page is no
+    /// longer needed: after the last tile arrived and the page's size was found unchanged, while
+    /// that tile is still being decoded and written, so the next step can use the page meanwhile.
+    func capture(navigatedAway: @escaping @Sendable () -> String?,
+                 pageReleased: @Sendable () -> Void = {}) async throws -> (Geometry, [FlatRun], String, Int) {
         var attempt = 1
         var changes: [String] = []
         while true {
             let planned = try await plan()
-            let outcome = try await stitch(planned, navigatedAway: navigatedAway, lastAttempt: attempt == Self.maxAttempts)
+            let outcome = try await stitch(planned, navigatedAway: navigatedAway, lastAttempt: attempt == Self.maxAttempts,
+                                           pageReleased: pageReleased)
             switch outcome {
             case .done(let runs, let provenanceJSON):
                 if !changes.isEmpty {
@@ -136,7 +142,15 @@ struct TiledScreenshot {
         }
     }
 
-    private func stitch(_ geometry: Geometry, navigatedAway: @escaping @Sendable () -> String?, lastAttempt: Bool) async throws -> Outcome {
+    /// The page measured again: `.heightChanged` when its size is no longer the planned one.
+    private func sizeChanged(_ geometry: Geometry) async throws -> Outcome? {
+        let now = try await plan()
+        guard now.height != geometry.height || now.width != geometry.width else { return nil }
+        return .heightChanged(geometry.height, now.height)
+    }
+
+    private func stitch(_ geometry: Geometry, navigatedAway: @escaping @Sendable () -> String?, lastAttempt: Bool,
+                        pageReleased: @Sendable () -> Void) async throws -> Outcome {
         let scale = geometry.scale
         let pixelWidth = Int((Double(geometry.width) * scale).rounded())
         let pixelHeight = Int((Double(geometry.height) * scale).rounded())
@@ -166,6 +180,14 @@ struct TiledScreenshot {
             guard let fetching = next else { break }
             let shot = try await fetching.value
             next = fetch(index + 1)
+            // captureBeyondViewport fires resize events; a page may re-lay out after the first tile
+            // (checked once that tile is written, while the next one renders) or by the last (checked
+            // before it is decoded, so the page is free for the next step while it is written).
+            let isLast = index == geometry.tiles.count - 1
+            if isLast {
+                if !lastAttempt, let changed = try await sizeChanged(geometry) { return changed }
+                pageReleased()
+            }
             guard let data = Data(base64Encoded: shot.data) else {
                 throw DevToolsError.badResponse(method: PageCommands.CaptureScreenshot.method, reason: "tile \(index) is not base64")
             }
@@ -190,13 +212,7 @@ struct TiledScreenshot {
                     row += 1
                 }
             }
-            // captureBeyondViewport fires resize events; a page may re-lay out after the first tile.
-            if (index == 0 || index == geometry.tiles.count - 1), !lastAttempt {
-                let now = try await plan()
-                if now.height != geometry.height || now.width != geometry.width {
-                    return .heightChanged(geometry.height, now.height)
-                }
-            }
+            if index == 0, !isLast, !lastAttempt, let changed = try await sizeChanged(geometry) { return changed }
         }
         if let run = current { runs.append(run) }
         try writer.finish()

@@ -155,7 +155,22 @@ struct CommandLineTests {
         #expect(record.browser.endpoint == owner.endpoint)
         #expect(record.browser.commandLine == nil)
         _ = try await owner.connection.send(BrowserCommands.GetVersion())
+        // Neither the captured page's context nor the report's is left behind in someone else's
+        // browser, also when the capture fails after the report's page was opened (while settling).
+        #expect(try await Self.contexts(of: owner).isEmpty, "contexts left after a capture")
+        let failed = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/blank-band/", "--strict",
+                                                    "--out", out.path, "--quiet", "--browser-url", "http://127.0.0.1:\(port)"])
+        #expect(failed.status == 1, "\(failed.stderr)")
+        #expect(try await Self.contexts(of: owner).isEmpty, "contexts left after a failed capture")
         await owner.close()
+    }
+
+    /// The browser contexts a browser has besides its default one.
+    static func contexts(of browser: BrowserHandle) async throws -> [String] {
+        struct NoParameters: Encodable, Sendable {}
+        struct Answer: Decodable { struct Result: Decodable { let browserContextIds: [String] }; let result: Result }
+        let data = try await browser.connection.sendRaw(method: "Target.getBrowserContexts", params: NoParameters(), sessionId: nil, timeout: nil)
+        return try JSONDecoder().decode(Answer.self, from: data).result.browserContextIds
     }
 
     @Test("--help documents the exit codes")

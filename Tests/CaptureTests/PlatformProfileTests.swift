@@ -110,6 +110,10 @@ struct PlatformProfileTests {
         #expect(clicks.allSatisfy { $0.selector?.isEmpty == false && $0.at.hasSuffix("Z") && $0.round != nil })
         #expect(record.actions.contains { $0.kind == "scroll" && $0.selector == "html" && $0.label != nil })
         #expect(record.expansion.stoppedBecause == "nothing more to expand" && !record.expansion.limitReached)
+        // The page changed after the sweep that ran while it settled, so it was swept again.
+        let again = try #require(record.preparation.sweepAfterProfile, "no second sweep after the profile acted")
+        #expect(again.stoppedBecause == "reached the end of the page" && again.steps > 0, "\(again)")
+        #expect(record.preparation.sweepAfterProfileReason?.hasPrefix("the profile changed the page (") == true)
 
         // Every reply (first batch, scroll-loaded, click-loaded, nested) with its author and time.
         let thread = try ThreadData.load()

@@ -28,6 +28,20 @@ struct SampleCaptureTests {
         #expect(info.contains("Bagging-Date: "))
     }
 
+    @Test("the sweep ran while the page settled, from its load event on; a profile that changed nothing needs no second one")
+    func sweepWhileSettling() async throws {
+        let record = try await SampleCapture.result.value.record
+        let preparation = record.preparation
+        #expect(preparation.sweepPhase == "while the page settled, from its load event on")
+        #expect(preparation.sweepSteps >= 7 && preparation.sweepStoppedBecause == "reached the end of the page", "\(preparation)")
+        #expect(preparation.sweepReachedY + record.viewport.height == record.screenshot.documentHeight)
+        let settle = try #require(record.steps.first { $0.name == "settle" })
+        #expect(settle.seconds >= preparation.sweepSeconds, "the sweep (\(preparation.sweepSeconds) s) did not fit in the settle step (\(settle.seconds) s)")
+        #expect(preparation.sweepAfterProfile == nil)
+        #expect(preparation.sweepAfterProfileReason == "not needed: the profile changed nothing on the page")
+        #expect(record.actions.isEmpty)
+    }
+
     @Test("the PNG decodes with libpng at the measured page size and is not blank")
     func pngIsWholeAndNotBlank() async throws {
         let result = try await SampleCapture.result.value

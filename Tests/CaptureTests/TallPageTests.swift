@@ -120,6 +120,16 @@ struct TallPageTests {
         #expect(try await SampleCapture.result.value.record.screenshot.blankBands.isEmpty)
     }
 
+    @Test("a window that cannot scroll stops the sweep at once, with a warning saying so; the capture still holds the whole document")
+    func scrollLocked() async throws {
+        let result = try await capture("/scroll-locked/")
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.preparation.sweepSteps == 1)
+        #expect(record.preparation.sweepStoppedBecause.hasPrefix("the page does not scroll past y=0"), "\(record.preparation.sweepStoppedBecause)")
+        #expect(record.warnings.contains { $0.step == "prepare" && $0.message.contains("does not scroll past y=0") }, "\(record.warnings)")
+        #expect(record.screenshot.cssHeight >= 5_000 && !record.screenshot.truncated)
+    }
+
     @Test("a page that keeps growing stops at --max-height and says so")
     func infiniteScroll() async throws {
         let result = try await capture("/infinite-scroll/") { $0.limits.maxHeight = 20_000 }
