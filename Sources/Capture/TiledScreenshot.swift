@@ -81,8 +81,12 @@ struct TiledScreenshot {
             truncated = true
         }
         // At most 4,096 CSS px and 4,096 device rows per tile: far below both Chromium limits,
-        // and it bounds the memory one decoded tile takes (width x 4,096 x 4 bytes).
-        let tileHeight = max(1, min(4096, Int((4096 / scale).rounded(.down))))
+        // and it bounds the memory one decoded tile takes (width x 4,096 x 4 bytes). The tiles are
+        // as few as that allows and of equal height: the first arrives sooner, and the browser
+        // renders the next while this one is written, so neither waits for a lopsided other.
+        let maxTile = max(1, min(4096, Int((4096 / scale).rounded(.down))))
+        let count = (region.height + maxTile - 1) / maxTile
+        let tileHeight = (region.height + count - 1) / count
         let tiles = stride(from: 0, to: region.height, by: tileHeight).map { [$0, min(tileHeight, region.height - $0)] }
         return Geometry(x: region.x, y: region.y, width: region.width, height: region.height, documentHeight: documentHeight,
                         scale: scale, tileHeight: tileHeight, tiles: tiles, truncated: truncated)
