@@ -58,8 +58,13 @@ struct TallPageTests {
         let stickyColumn = try PNGColumnReader.column(ofFile: png, x: 1150 * scale).colours
         let sticky = Self.runs(of: 0x00ffff, in: stickyColumn)
         #expect(sticky.count == 1 && sticky.first?.0 == 300 * scale && sticky.first?.1 == 50 * scale, "sticky runs \(sticky)")
-        let check = try ProcessRunner.run("/usr/bin/pngcheck", [png])
+        // 8-bit RGB, sRGB, and the pixel density of the scale factor (96 dpi at 1), by pngcheck's reading.
+        let check = try ProcessRunner.run("/usr/bin/pngcheck", ["-v", png])
         #expect(check.status == 0, "\(check.stdout)")
+        #expect(check.stdout.contains("\(1280 * scale) x \(height * scale) image, 24-bit RGB, non-interlaced"), "\(check.stdout.prefix(400))")
+        #expect(check.stdout.contains("chunk sRGB") && check.stdout.contains("chunk iTXt") && check.stdout.contains("keyword: exhibit:provenance"))
+        let density = Int((3779.5275 * Double(scale)).rounded())
+        #expect(check.stdout.contains("\(density)x\(density) pixels/meter (\(96 * scale) dpi)"), "\(check.stdout.prefix(600))")
     }
 
     @Test("150,000 CSS px of bands: 37 tiles stitched, every band's colour right, fixed header and sticky box once")
