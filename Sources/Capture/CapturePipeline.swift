@@ -338,6 +338,8 @@ final class CaptureRun {
                 return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
             }
         }
+        // poppler reads the PDF's text while the browser gives the post's.
+        let pdfText = pdf.map { _ in Task { try PDFDocument(path: pdfFile.path).text } }
         // Only now, with the print media emulation undone, is the page asked where its content is.
         try await checkBlankBands(&screenshot, runs: runs, geometry: geometry, session: session)
         var (post, completeness) = try await step("extract") { () -> ((PostData, CaptureRecord.Completeness), String) in
@@ -346,10 +348,17 @@ final class CaptureRun {
                                            pageURL: finalURLSoFar, file: data.appendingPathComponent("post.json"))
             return (result, result.1.summary)
         }
-        if var printed = pdf {
+        // The report's thumbnails are made in the background, each as soon as its source is final:
+        // the post's area now, the PDF's first page once the PDF is stamped.
+        let bag = data.deletingLastPathComponent()
+        let postPicture = Task { [screenshot, post, viewportHeight = options.viewportHeight] in
+            try CaptureReport.postThumbnail(bag: bag, screenshot: screenshot, viewportHeight: viewportHeight, post: post)
+        }
+        if var printed = pdf, let pdfText {
             pdf = try await step("pdf-check") { () -> (CaptureRecord.PDF, String) in
                 let title: String = try await session.evaluate("document.title", contextId: context) ?? ""
-                try checkAndStampPDF(&printed, file: pdfFile, post: post, pageTitle: title, browserProduct: version.product)
+                try checkAndStampPDF(&printed, file: pdfFile, pdfText: try await pdfText.value, post: post, pageTitle: title,
+                                     browserProduct: version.product)
                 let check = printed.textCheck
                 return (printed, "text of \(check.found) of \(check.itemsChecked) items found; metadata stamped with poppler \(PDFDocument.popplerVersion)")
             }
@@ -364,11 +373,8 @@ final class CaptureRun {
                 message: "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)",
                 partialFolder: keptPartialPath())
         }
-        // The screenshot and the stamped PDF are final: the report's thumbnails are cut and rendered
-        // from them while the remaining steps run.
-        let thumbnails = Task { [bag = data.deletingLastPathComponent(), screenshot, pdf, post, viewportHeight = options.viewportHeight] in
-            try CaptureReport.makeThumbnails(bag: bag, screenshot: screenshot, viewportHeight: viewportHeight, post: post, pdf: pdf)
-        }
+        let pdfPicture = Task { [pdf] in try CaptureReport.pdfThumbnail(bag: bag, pdf: pdf) }
+        let thumbnails = Task { CaptureReport.Thumbnails(postHTML: try await postPicture.value, pdfHTML: try await pdfPicture.value) }
         let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "dom")
             try await removeInjectedStyle(session: session)

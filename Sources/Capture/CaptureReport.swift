@@ -115,31 +115,45 @@ public enum CaptureReport {
 
     /// Makes the thumbnails in `report-files/` from the payload files themselves: the post's area cut
     /// from the screenshot (the top of the page when no post was found) and the PDF's first page
-    /// rendered with poppler. A capture makes them while its last steps run, once the PDF is stamped.
+    /// rendered with poppler. A capture makes each one in the background as soon as its source is
+    /// final (``postThumbnail`` after extraction, ``pdfThumbnail`` after stamping).
     public static func makeThumbnails(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
                                       post: PostData?, pdf: CaptureRecord.PDF?) throws -> Thumbnails {
-        let data = root.appendingPathComponent("data")
-        let images = root.appendingPathComponent(imagesFolder)
-        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
-        var postThumbnail = "<em>no thumbnail: the screenshot could not be read</em>"
+        Thumbnails(postHTML: try postThumbnail(bag: root, screenshot: screenshot, viewportHeight: viewportHeight, post: post),
+                   pdfHTML: try pdfThumbnail(bag: root, pdf: pdf))
+    }
+
+    /// `report-files/post.png`, and the HTML showing it (or saying why there is none).
+    public static func postThumbnail(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
+                                     post: PostData?) throws -> String {
+        let images = try imagesFolder(in: root)
         let rect = post?.post?.rectangle
         let area = rect.map { (x: $0.x, y: $0.y, width: $0.width, height: min($0.height, 4 * viewportHeight)) }
             ?? (x: 0, y: 0, width: screenshot.pixelWidth, height: min(screenshot.pixelHeight, viewportHeight))
-        if (try? PNGThumbnail.write(from: data.appendingPathComponent(screenshot.file).path, x: area.x, y: area.y,
-                                     width: area.width, height: area.height,
-                                     maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil {
-            postThumbnail = "<img src=\"\(imagesFolder)/post.png\" alt=\"\(escape(rect == nil ? "top of the page" : "the post"))\">"
-                + "<p class=\"caption\">\(rect == nil ? "Top of the page (no post element was found)" : "The post")"
-                + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px</p>"
+        guard (try? PNGThumbnail.write(from: root.appendingPathComponent("data").appendingPathComponent(screenshot.file).path,
+                                        x: area.x, y: area.y, width: area.width, height: area.height,
+                                        maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil else {
+            return "<em>no thumbnail: the screenshot could not be read</em>"
         }
-        var pdfThumbnail = "<em>no PDF was made (--no-pdf)</em>"
-        if let pdf {
-            let document = try PDFDocument(path: data.appendingPathComponent(pdf.file).path)
-            try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
-            pdfThumbnail = "<img src=\"\(imagesFolder)/pdf-page-1.png\" alt=\"first page of page.pdf\">"
-                + "<p class=\"caption\">First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler</p>"
-        }
-        return Thumbnails(postHTML: postThumbnail, pdfHTML: pdfThumbnail)
+        return "<img src=\"\(imagesFolder)/post.png\" alt=\"\(escape(rect == nil ? "top of the page" : "the post"))\">"
+            + "<p class=\"caption\">\(rect == nil ? "Top of the page (no post element was found)" : "The post")"
+            + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px</p>"
+    }
+
+    /// `report-files/pdf-page-1.png`, and the HTML showing it (or saying there is no PDF).
+    public static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> String {
+        guard let pdf else { return "<em>no PDF was made (--no-pdf)</em>" }
+        let images = try imagesFolder(in: root)
+        let document = try PDFDocument(path: root.appendingPathComponent("data").appendingPathComponent(pdf.file).path)
+        try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
+        return "<img src=\"\(imagesFolder)/pdf-page-1.png\" alt=\"first page of page.pdf\">"
+            + "<p class=\"caption\">First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler</p>"
+    }
+
+    private static func imagesFolder(in root: URL) throws -> URL {
+        let images = root.appendingPathComponent(imagesFolder)
+        try FileManager.default.createDirectory(at: images, withIntermediateDirectories: true)
+        return images
     }
 
     /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps).

@@ -64,9 +64,11 @@ extension CaptureRun {
     /// Looks for the post's and every reply's text in the PDF (poppler's text extraction), then
     /// stamps the document information and swaps the stamped file in. Each missing text is a
     /// warning naming the item; `--strict` fails on any.
-    func checkAndStampPDF(_ pdf: inout CaptureRecord.PDF, file: URL, post: PostData, pageTitle: String, browserProduct: String) throws {
+    /// `pdfText` is poppler's text of the PDF, extracted while the post was read from the page.
+    func checkAndStampPDF(_ pdf: inout CaptureRecord.PDF, file: URL, pdfText: String, post: PostData, pageTitle: String,
+                          browserProduct: String) throws {
         let document = try PDFDocument(path: file.path)
-        let text = PDFTextMatch(pdfText: document.text)
+        let text = PDFTextMatch(pdfText: pdfText)
         var items: [(String, String)] = []
         if let item = post.post, let body = item.text { items.append(("the post", body)) }
         for (index, reply) in post.allReplies.enumerated() {
