@@ -147,6 +147,38 @@ struct TallPageTests {
         #expect(record.warnings.contains { $0.message.contains("over --max-height 20000") })
     }
 
+    @Test("a page that grows while its tiles are taken is captured again at its new height, and that is recorded")
+    func growsOnce() async throws {
+        let result = try await capture("/grows-once/")
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.screenshot.attempts == 2, "attempts \(record.screenshot.attempts)")
+        #expect(record.screenshot.cssHeight == 7_500 && record.screenshot.documentHeight == 7_500 && !record.screenshot.truncated)
+        #expect(record.warnings.contains { $0.step == "screenshot" && $0.message.contains("6000 -> 7500 px") && $0.message.contains("on attempt 2") },
+                "\(record.warnings)")
+        // The bottom rows are the part that arrived late.
+        let column = try PNGColumnReader.column(ofFile: result.folder.appendingPathComponent("data/screenshot.png").path, x: 10).colours
+        #expect(column.count == 7_500 && column[7_400] == 0x264653, "bottom is \(String(column.last ?? 0, radix: 16))")
+    }
+
+    @Test("--width and --scale through the command line: 800 CSS px at scale 3 gives 2,400 px rows, 288 dpi and tiles of at most 1,365 CSS px")
+    func widthAndScaleOptions() async throws {
+        let out = TestSupport.temporaryFolder("scale3")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/sample-thread/", "--out", out.path,
+                                                 "--width", "800", "--scale", "3", "--quiet", "--no-pdf"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = URL(fileURLWithPath: run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let record = try TestSupport.decodeRecord(folder)
+        #expect(record.viewport.width == 800 && record.viewport.deviceScaleFactor == 3)
+        // The sample thread's column fits in 800 px; its height is the same as at 1280.
+        #expect(record.screenshot.cssWidth == 800 && record.screenshot.pixelWidth == 2_400)
+        #expect(record.screenshot.pixelHeight == record.screenshot.cssHeight * 3 && record.screenshot.cssHeight > 5_000)
+        #expect(record.screenshot.tiles.count == (record.screenshot.cssHeight + 1_364) / 1_365)
+        #expect(record.screenshot.tiles.allSatisfy { $0[1] <= 1_365 })
+        let check = try await ProcessRunner.run("/usr/bin/pngcheck", ["-v", folder.appendingPathComponent("data/screenshot.png").path])
+        #expect(check.status == 0 && check.stdout.contains("2400 x \(record.screenshot.pixelHeight) image, 24-bit RGB"), "\(check.stdout.prefix(300))")
+        #expect(check.stdout.contains("11339x11339 pixels/meter (288 dpi)"), "\(check.stdout.prefix(600))")
+    }
+
     @Test("--clip-selector captures just that element's box")
     func clipSelector() async throws {
         let result = try await capture("/sample-thread/") { $0.clipSelector = ".thread" }
