@@ -316,10 +316,13 @@ final class CaptureRun {
         // tile is still being decoded and written.
         let pdfFile = data.appendingPathComponent("page.pdf")
         let pageFree = Gate()
-        let printing: Task<(StepStart, CaptureRecord.PDF), Error>? = options.pdfLayout == .none ? nil : Task { [options, clock] in
-            try await pageFree.wait()
-            let start = StepStart(date: Date(), elapsed: (ContinuousClock.now - clock).seconds)
-            return (start, try await CaptureRun.printPDF(session: session, options: options, file: pdfFile))
+        // Its outcome is a value, so that a failure is reported by the "pdf" step like any other.
+        let printing: Task<(StepStart, Result<CaptureRecord.PDF, Error>), Never>? = options.pdfLayout == .none ? nil : Task { [options, clock] in
+            let now = { StepStart(date: Date(), elapsed: (ContinuousClock.now - clock).seconds) }
+            do { try await pageFree.wait() } catch { return (now(), .failure(error)) }
+            let start = now()
+            do { return (start, .success(try await CaptureRun.printPDF(session: session, options: options, file: pdfFile))) }
+            catch { return (start, .failure(error)) }
         }
         defer { printing?.cancel() }
         var (screenshot, runs, geometry) = try await step("screenshot") { () -> ((CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry), String) in
@@ -332,9 +335,14 @@ final class CaptureRun {
         }
         var pdf: CaptureRecord.PDF?
         if let printing {
-            let (start, printed) = try await printing.value
+            let (start, outcome) = await printing.value
             pdf = try await step("pdf", since: start) { () -> (CaptureRecord.PDF, String) in
-                try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf")
+                let printed = try outcome.get()
+                do { try failIfNavigatedAway(activity, loaderId: loaderId, step: "pdf") } catch {
+                    // Printed while the page was leaving: it may show either document, so it is not kept.
+                    try? FileManager.default.removeItem(at: pdfFile)
+                    throw error
+                }
                 return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
             }
         }

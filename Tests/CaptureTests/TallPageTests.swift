@@ -207,6 +207,20 @@ struct TallPageTests {
         #expect(left.isEmpty, "left behind: \(left)")
     }
 
+    @Test("a page that leaves while it is printed fails at the pdf step in one line; the screenshot is kept in a .partial folder, no PDF")
+    func navigatesAwayWhilePrinted() async throws {
+        let out = TestSupport.temporaryFolder("printaway")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/navigate-on-print/", "--out", out.path, "--quiet"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1)
+        #expect(run.stderr.contains("pdf failed for ") && run.stderr.contains("/navigate-on-print/"), "\(run.stderr)")
+        #expect(TestSupport.visibleFolders(in: out).isEmpty)
+        let partial = try #require(((try? FileManager.default.contentsOfDirectory(atPath: out.path)) ?? []).first { $0.hasSuffix(".partial") })
+        #expect(run.stderr.contains("incomplete output kept in \(out.appendingPathComponent(partial).path)"), "\(run.stderr)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent(partial).appendingPathComponent("data").path)
+        #expect(kept == ["screenshot.png"], "\(kept)")
+    }
+
     @Test("exhibit inspect prints the provenance; a PNG without it exits 1, a file that is no PNG exits 2")
     func inspect() async throws {
         let result = try await SampleCapture.result.value
