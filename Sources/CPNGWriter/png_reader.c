@@ -57,52 +57,9 @@ static void read_as_rgb(png_structp png, png_infop info, FILE *file, struct read
     png_read_update_info(png, info);
 }
 
-int exhibit_png_read_column(const char *path, uint32_t x, uint32_t **column, uint32_t *width, uint32_t *rows,
-                            char *error, size_t error_size) {
-    struct reader_state state = {{0}};
-    FILE *file;
-    png_structp png;
-    png_infop info;
-    if (open_reader(path, &state, &file, &png, &info, error, error_size)) return 1;
-    /* volatile: these change between setjmp and a possible longjmp. */
-    uint32_t *volatile values = NULL;
-    png_bytep volatile row = NULL;
-    if (setjmp(png_jmpbuf(png))) {
-        snprintf(error, error_size, "%s", state.message);
-        free(values);
-        free(row);
-        png_destroy_read_struct(&png, &info, NULL);
-        fclose(file);
-        return 1;
-    }
-    read_as_rgb(png, info, file, &state);
-    uint32_t w = png_get_image_width(png, info), h = png_get_image_height(png, info);
-    if (x >= w) {
-        snprintf(state.message, sizeof state.message, "column %u is outside a %u px wide image", x, w);
-        png_longjmp(png, 1);
-    }
-    values = malloc(sizeof(uint32_t) * (size_t)h);
-    row = malloc(png_get_rowbytes(png, info));
-    if (!values || !row) {
-        snprintf(state.message, sizeof state.message, "out of memory");
-        png_longjmp(png, 1);
-    }
-    for (uint32_t y = 0; y < h; y++) {
-        png_read_row(png, row, NULL);
-        values[y] = ((uint32_t)row[3 * x] << 16) | ((uint32_t)row[3 * x + 1] << 8) | row[3 * x + 2];
-    }
-    png_read_end(png, NULL);
-    free(row);
-    png_destroy_read_struct(&png, &info, NULL);
-    fclose(file);
-    *column = values;
-    *width = w;
-    *rows = h;
-    return 0;
-}
-
 int exhibit_png_read_region(const char *path, uint32_t x, uint32_t y, uint32_t width, uint32_t height, uint32_t factor,
-                            uint8_t **rgb, uint32_t *out_width, uint32_t *out_height, char *error, size_t error_size) {
+                            uint8_t **rgb, uint32_t *out_width, uint32_t *out_height, uint32_t *image_width,
+                            char *error, size_t error_size) {
     struct reader_state state = {{0}};
     if (factor == 0) factor = 1;
     FILE *file;
@@ -173,5 +130,6 @@ int exhibit_png_read_region(const char *path, uint32_t x, uint32_t y, uint32_t w
     *rgb = output;
     *out_width = ow;
     *out_height = out_row;
+    *image_width = w;
     return 0;
 }

@@ -118,19 +118,36 @@ public enum PNGTextChunks {
     }
 }
 
+/// Part of a PNG, read row by row with libpng (never the whole image) and shrunk by a whole factor.
+enum PNGRegionReader {
+    /// The region's pixels as 8-bit RGB, their size, and the whole image's width.
+    static func read(_ path: String, x: Int, y: Int, width: Int, height: Int, factor: Int) throws
+        -> (rgb: [UInt8], width: Int, height: Int, imageWidth: Int) {
+        var buffer: UnsafeMutablePointer<UInt8>? = nil
+        var outWidth: UInt32 = 0, outHeight: UInt32 = 0, imageWidth: UInt32 = 0
+        var message = [CChar](repeating: 0, count: 256)
+        guard x >= 0, y >= 0, width > 0, height > 0,
+              exhibit_png_read_region(path, UInt32(x), UInt32(y), UInt32(clamping: width), UInt32(clamping: height), UInt32(max(1, factor)),
+                                      &buffer, &outWidth, &outHeight, &imageWidth, &message, message.count) == 0, let pixels = buffer else {
+            throw PNGError(path: path, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        }
+        defer { free(pixels) }
+        let rgb = Array(UnsafeBufferPointer(start: pixels, count: Int(outWidth) * Int(outHeight) * 3))
+        return (rgb, Int(outWidth), Int(outHeight), Int(imageWidth))
+    }
+}
+
 /// Reads one pixel column of a PNG, row by row with libpng, without holding the image in memory.
 public enum PNGColumnReader {
     /// The image width, and the colour (0xRRGGBB) of column `x` in every row, top to bottom.
     public static func column(ofFile path: String, x: Int) throws -> (width: Int, colours: [UInt32]) {
-        var values: UnsafeMutablePointer<UInt32>?
-        var width: UInt32 = 0, rows: UInt32 = 0
-        var message = [CChar](repeating: 0, count: 256)
-        guard x >= 0, exhibit_png_read_column(path, UInt32(x), &values, &width, &rows, &message, message.count) == 0,
-              let values else {
-            throw PNGError(path: path, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        let column = try PNGRegionReader.read(path, x: x, y: 0, width: 1, height: Int(UInt32.max), factor: 1)
+        let rgb = column.rgb
+        let colours = stride(from: 0, to: rgb.count, by: 3).map { (i: Int) -> UInt32 in
+            let red = UInt32(rgb[i]) << 16, green = UInt32(rgb[i + 1]) << 8
+            return red | green | UInt32(rgb[i + 2])
         }
-        defer { free(values) }
-        return (Int(width), Array(UnsafeBufferPointer(start: values, count: Int(rows))))
+        return (column.imageWidth, colours)
     }
 }
 
@@ -143,25 +160,19 @@ public enum PNGThumbnail {
     public static func write(from source: String, x: Int, y: Int, width: Int, height: Int,
                              maxWidth: Int, maxHeight: Int, to destination: String) throws -> (width: Int, height: Int) {
         let factor = max(1, Int((Double(width) / Double(maxWidth)).rounded(.up)), Int((Double(height) / Double(maxHeight)).rounded(.up)))
-        var buffer: UnsafeMutablePointer<UInt8>? = nil
-        var outWidth: UInt32 = 0, outHeight: UInt32 = 0
-        var message = [CChar](repeating: 0, count: 256)
-        guard x >= 0, y >= 0, width > 0, height > 0,
-              exhibit_png_read_region(source, UInt32(x), UInt32(y), UInt32(width), UInt32(height), UInt32(factor),
-                                      &buffer, &outWidth, &outHeight, &message, message.count) == 0, let pixels = buffer else {
-            throw PNGError(path: source, message: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
-        }
-        defer { free(pixels) }
-        let writer = try PNGStreamWriter(path: destination, width: Int(outWidth), height: Int(outHeight), pixelsPerMeter: 3780 / factor)
+        let region = try PNGRegionReader.read(source, x: x, y: y, width: width, height: height, factor: factor)
+        let writer = try PNGStreamWriter(path: destination, width: region.width, height: region.height, pixelsPerMeter: 3780 / factor)
         do {
-            for row in 0..<Int(outHeight) {
-                try writer.writeRow(UnsafeBufferPointer(start: pixels + row * Int(outWidth) * 3, count: Int(outWidth) * 3))
+            try region.rgb.withUnsafeBufferPointer { pixels in
+                for row in 0..<region.height {
+                    try writer.writeRow(UnsafeBufferPointer(rebasing: pixels[(row * region.width * 3)..<((row + 1) * region.width * 3)]))
+                }
             }
             try writer.finish()
         } catch {
             writer.abort()
             throw error
         }
-        return (Int(outWidth), Int(outHeight))
+        return (region.width, region.height)
     }
 }
