@@ -39,8 +39,7 @@ extension CaptureRun {
         if options.pdfLayout == .single {
             // One page as wide as the viewport and as tall as the document, up to 200 inches; Chromium
             // continues a taller document on further pages of the same size.
-            let height: Double = try await session.evaluate(
-                "Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0)") ?? 0
+            let height: Double = try await session.evaluate(PageScripts.documentHeight) ?? 0
             let width = Double(options.viewportWidth) / 96
             command = .init(paperWidth: width, paperHeight: min(max(height, 1) / 96, Self.maxPDFPageInches), margins: 0)
             paperName = "viewport width"

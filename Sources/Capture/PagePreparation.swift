@@ -44,7 +44,7 @@ extension CaptureRun {
               const lazy = [...document.querySelectorAll('img[loading=lazy]')]; lazy.forEach(i => i.loading = 'eager');
               const step = Math.max(1, Math.floor(innerHeight * 0.8)), started = performance.now();
               const frames = () => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
-              const height = () => document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0;
+              const height = () => \(PageScripts.documentHeight);
               let steps = 0, reason = '\(endOfPage)';
               scrollTo({left: 0, top: 0, behavior: 'instant'});
               while (true) {

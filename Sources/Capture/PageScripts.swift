@@ -2,6 +2,11 @@
 /// page's DOM but none of the page's globals, so a page script cannot redefine what it calls.
 /// Installed once per capture as `globalThis.exhibit`; its SHA-256 is recorded in capture.json.
 enum PageScripts {
+    /// The document's height in CSS px, one expression for every step that measures it (the sweep,
+    /// the screenshot's plan, the one-page PDF, the expansion's scrolls), so they cannot disagree.
+    static let documentHeight = "(document.documentElement ? Math.max(document.documentElement.scrollHeight, "
+        + "document.body ? document.body.scrollHeight : 0) : 0)"
+
     static let install = #"""
     (() => {
       if (globalThis.exhibit) return true;
@@ -98,7 +103,7 @@ enum PageScripts {
           });
         },
         count: selector => selector ? all(document, selector).length : 0,
-        height: () => Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0),
+        height: () => \#(documentHeight),
         scrollToBottom() {
           const y = Math.max(0, this.height() - innerHeight);
           scrollTo(0, y);

@@ -96,7 +96,7 @@ struct TiledScreenshot {
 
     private func measure() async throws -> Region {
         if let selector = options.clipSelector {
-            let literal = String(decoding: try JSONEncoder().encode(selector), as: UTF8.self)
+            let literal = CaptureRun.json(selector)
             let box: [Double]? = try await session.evaluate("""
                 (() => { const e = document.querySelector(\(literal)); if (!e) return null;
                   const r = e.getBoundingClientRect();
@@ -110,8 +110,7 @@ struct TiledScreenshot {
             return Region(x: max(0, x), y: max(0, y), width: Int(box[2].rounded(.up)) - max(0, x), height: Int(box[3].rounded(.up)) - max(0, y))
         }
         let metrics = try await session.send(PageCommands.GetLayoutMetrics())
-        let scrollHeight: Double = try await session.evaluate(
-            "document.documentElement ? Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0) : 0") ?? 0
+        let scrollHeight: Double = try await session.evaluate(PageScripts.documentHeight) ?? 0
         let documentIsEmpty: Bool = try await session.evaluate(
             "!document.documentElement || getComputedStyle(document.documentElement).display === 'none' || !document.body || document.body.getBoundingClientRect().height === 0 && document.body.scrollHeight === 0 && document.body.childElementCount === 0") ?? false
         let height = documentIsEmpty ? 0 : Int(max(metrics.cssContentSize.height, scrollHeight).rounded(.up))

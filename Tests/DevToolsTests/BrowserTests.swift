@@ -138,6 +138,10 @@ struct BrowserTests {
         #expect(asUser.contains("--lang=nl"))
         #expect(asUser.contains("--remote-debugging-port=0"))
         #expect(asUser.last == "--no-startup-window")
+        // The captured page and the report's page are open at once: neither may be throttled.
+        for flag in ["--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"] {
+            #expect(asUser.contains(flag), "missing \(flag)")
+        }
     }
 
     /// Local addresses listening on `port`, read from /proc/net/tcp and tcp6 (no tool needed).
