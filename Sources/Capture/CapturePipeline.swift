@@ -306,7 +306,7 @@ final class CaptureRun {
         }
 
         let preparation = try await step("prepare") { () -> (CaptureRecord.Preparation, String) in
-            let prepared = try await prepare(session: session, activity: activity, settleSweep: settleSweep)
+            let prepared = try await prepare(session: session, activity: activity, settleSweep: outcome.resettled ?? settleSweep)
             let again = prepared.sweepAfterProfile.map { "swept again: \($0.steps) step(s) to y=\($0.reachedY) in \(String(format: "%.1f", $0.seconds)) s" }
                 ?? "no second sweep needed"
             return (prepared, "\(again); \(prepared.lazyImagesMadeEager) lazy image(s) made eager; animations frozen")
@@ -421,7 +421,6 @@ final class CaptureRun {
     /// page's main thread finishes a task; an idle page may run none for a while, and the event was
     /// measured 0.8 s instead of 0.5 s after the last response. A side-effect-free
     /// `Runtime.evaluate("0")` every 20 ms gives it that task.
-    @discardableResult
     func settle(session: PageSession, activity: PageActivity, loaderId: String) async throws -> SweepOutcome {
         let limits = options.limits
         if await !activity.wait(upTo: limits.loadSeconds, until: { $0.lifecycle[loaderId]?.contains("load") == true }) {

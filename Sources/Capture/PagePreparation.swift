@@ -91,20 +91,13 @@ extension CaptureRun {
               (document.head || document.documentElement).appendChild(s); return true; })()
             """)
         let limits = options.limits
-        var eager = settleSweep.lazyImagesMadeEager
-        var second: SweepOutcome?
-        let reason: String
-        if actions.isEmpty {
-            reason = "not needed: the profile changed nothing on the page"
-            if settleSweep.cutShort { warn("prepare", "scroll sweep stopped at y=\(settleSweep.sweep.reachedY): \(settleSweep.sweep.stoppedBecause)") }
-        } else {
-            let kinds = Dictionary(grouping: actions, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
-            reason = "the profile changed the page (\(kinds.joined(separator: ", ")))"
-            let outcome = await Self.sweep(session: session, limits: limits)
-            eager += outcome.lazyImagesMadeEager
-            if outcome.cutShort { warn("prepare", "scroll sweep stopped at y=\(outcome.sweep.reachedY): \(outcome.sweep.stoppedBecause)") }
-            second = outcome
-        }
+        let second: SweepOutcome? = actions.isEmpty ? nil : await Self.sweep(session: session, limits: limits)
+        let kinds = Dictionary(grouping: actions, by: \.kind).map { "\($0.value.count) \($0.key)" }.sorted()
+        let reason = second == nil ? "not needed: the profile changed nothing on the page"
+            : "the profile changed the page (\(kinds.joined(separator: ", ")))"
+        // The last sweep is the one the capture relies on.
+        let last = second ?? settleSweep
+        if last.cutShort { warn("prepare", "scroll sweep stopped at y=\(last.sweep.reachedY): \(last.sweep.stoppedBecause)") }
         if await !activity.wait(upTo: limits.quietSeconds, until: {
             $0.inFlight.isEmpty && ContinuousClock.now - $0.lastNetworkChange >= .milliseconds(300)
         }) {
@@ -117,7 +110,7 @@ extension CaptureRun {
         try await waitForFontsAndImages(session: session, step: "prepare")
         let first = settleSweep.sweep
         return CaptureRecord.Preparation(
-            lazyImagesMadeEager: eager, sweepSteps: first.steps, sweepSeconds: first.seconds,
+            lazyImagesMadeEager: settleSweep.lazyImagesMadeEager + (second?.lazyImagesMadeEager ?? 0), sweepSteps: first.steps, sweepSeconds: first.seconds,
             sweepReachedY: first.reachedY, sweepStoppedBecause: first.stoppedBecause,
             sweepPhase: "while the page settled, from its load event on", sweepAfterProfile: second?.sweep, sweepAfterProfileReason: reason,
             injectedCSS: Self.freezeCSS, injectedCSSSHA256: FileDigest.sha256Hex(Array(Self.freezeCSS.utf8)))

@@ -12,6 +12,9 @@ struct ProfileOutcome {
     var expansion = CaptureRecord.Expansion(rounds: 0, clicks: 0, scrolls: 0, seconds: 0,
                                             stoppedBecause: "the profile has no expansion rules", limitReached: false)
     var hidden = 0
+    /// The settle of the document a consent page led to, and the sweep that ran in it; nil when
+    /// the captured document is the one first settled.
+    var resettled: CaptureRun.SweepOutcome?
 }
 
 /// Runs a platform profile against the page: consent, walls, thread expansion, overlays, and
@@ -215,7 +218,7 @@ extension CaptureRun {
                 record("navigation", selector: nil, label: next.url,
                        detail: "answering the consent dialog loaded this page; it was settled and captured instead")
                 loaderId = next.loaderId
-                try await settle(session: session, activity: activity, loaderId: loaderId)
+                outcome.resettled = try await settle(session: session, activity: activity, loaderId: loaderId)
                 context = try await openIsolatedWorld(session: session, frameId: frameId)
                 // The page behind a consent page may ask again, in a dialog of its own.
                 try await dismissConsent(consent, outcome: &outcome, session: session, context: context, loaderId: loaderId, activity: activity)

@@ -251,6 +251,9 @@ struct ProfileRuleTests {
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"))
         #expect(try Platforms.post(result.folder).allReplies.count == 44)
         #expect(record.warnings.isEmpty, "\(record.warnings)")
+        // The sweep recorded is the one of the post's document: the consent page is shorter than
+        // a viewport and would have needed none.
+        #expect(record.preparation.sweepSteps > 0 && record.preparation.sweepReachedY > 0, "\(record.preparation)")
     }
 
     @Test("a thread that never stops loading stops at the profile's limit and says so")
