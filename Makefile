@@ -11,6 +11,7 @@ deps:
 
 build: deps
 	$(SWIFT) build --product exhibit
+	$(SWIFT) build --product exhibit-fixtures
 
 demo: build
 	@scripts/demo.sh

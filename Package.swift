@@ -8,8 +8,10 @@ let package = Package(
         .executable(name: "exhibit", targets: ["ExhibitCommand"]),
         // The RFC 3161 parser's fuzz target (a corpus replayer unless built by scripts/fuzz.sh).
         .executable(name: "timestamp-fuzz", targets: ["TimeStampFuzz"]),
+        // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
+        .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "FixtureServer", "PlatformProfiles"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -17,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages, found through pkg-config).
@@ -44,6 +48,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // RFC 3161: timestamp requests, a tolerant DER reader for responses, and a verifier that
         // checks the chain at the token's own time.
@@ -64,17 +69,16 @@ let package = Package(
         // and turning what a page gave into post.json. Knows nothing of browsers.
         .target(name: "PlatformProfiles"),
         // The capture pipeline: page -> files -> bag.
+        // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools", "PlatformProfiles",
-                                              .product(name: "Crypto", package: "swift-crypto")]),
-        // Serves Fixtures/ on loopback for tests and the demo.
-        .target(name: "FixtureServer", dependencies: [
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-        ]),
+                                              .product(name: "Crypto", package: "swift-crypto"),
+                                              .product(name: "Logging", package: "swift-log"),
+                                              .product(name: "Mustache", package: "swift-mustache")],
+                resources: [.copy("Resources")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "FixtureServer", "PNGCodec", "PlatformProfiles",
+            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "DevToolsTests", dependencies: [
@@ -88,6 +92,13 @@ let package = Package(
 
         // Test helpers shared by the test targets (a loopback TSA); not part of any product.
         .target(name: "ExhibitTestSupport", path: "Tests/Support/Swift"),
+        // Serves Fixtures/ on loopback for the tests (in-process) and, through exhibit-fixtures, the demo.
+        .target(name: "FixtureServer", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], path: "Tests/Support/FixtureServer"),
+        .executableTarget(name: "ExhibitFixtures", dependencies: ["FixtureServer"], path: "Tests/Support/ExhibitFixtures"),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),

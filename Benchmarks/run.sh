@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 swift build -c release --product exhibit --scratch-path .build-release
+swift build -c release --product exhibit-fixtures --scratch-path .build-release
 exhibit="$(swift build -c release --scratch-path .build-release --show-bin-path)/exhibit"
 venv=.build-bench/venv
 if [ ! -x "$venv/bin/python" ]; then
@@ -14,7 +15,7 @@ if [ ! -x "$venv/bin/python" ]; then
   "$venv/bin/pip" install -q playwright pillow
 fi
 url_file=$(mktemp)
-"$exhibit" serve-fixtures --root Fixtures >"$url_file" &
+"$(dirname "$exhibit")/exhibit-fixtures" --root Fixtures >"$url_file" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$url_file"' EXIT
 for _ in $(seq 1 100); do [ -s "$url_file" ] && break; sleep 0.1; done

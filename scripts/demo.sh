@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bin="$(swift build --show-bin-path)/exhibit"
+fixtures="$(swift build --show-bin-path)/exhibit-fixtures"
 url_file=$(mktemp)
-"$bin" serve-fixtures --root Fixtures >"$url_file" &
+"$fixtures" --root Fixtures >"$url_file" &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -f "$url_file"' EXIT
 
