@@ -20,8 +20,8 @@ public enum CaptureReport {
 
     /// Writes report.html, its thumbnails (unless `thumbnails` says they are made) and report.pdf
     /// for the bag at `root`, printing with `page` (one from ``openPage(on:)``, which the caller
-    /// closes) or else with a page of its own on `connection`, then rewrites the tag manifests so
-    /// they cover them.
+    /// closes) or else with a page of its own on `connection`. The tag manifests are the caller's
+    /// to write, once, after this (``Seal``).
     public static func write(bag root: URL, connection: DevToolsConnection, page: PageSession? = nil,
                              thumbnails: Thumbnails? = nil) async throws {
         if let page {
@@ -45,7 +45,6 @@ public enum CaptureReport {
         let pdfTemp = root.appendingPathComponent(".report.pdf.tmp")
         try await printPDF(root.appendingPathComponent(htmlFile), to: pdfTemp, session: session)
         try replace(root.appendingPathComponent(pdfFile), with: pdfTemp)
-        try BagWriter(root: root).writeTagManifests()
     }
 
     /// A blank page in a fresh browser context, ready to load and print a report. Opening one
@@ -73,12 +72,9 @@ public enum CaptureReport {
     static func printPDF(_ html: URL, to destination: URL, session: PageSession) async throws {
         _ = try await session.send(PageCommands.Navigate(url: html.absoluteString), timeout: .seconds(30))
         // A local page without scripts: ready once its images are decoded.
-        let _: Bool? = try await session.evaluate("""
-            new Promise(r => { const done = () => Promise.all([...document.images].map(i => i.decode().catch(() => null))).then(() => r(true));
-              if (document.readyState === 'complete') done(); else addEventListener('load', done, {once: true}); })
-            """, awaitPromise: true, timeout: .seconds(30))
+        let _: Bool? = try await session.run(.imagesDecoded, awaitPromise: true, timeout: .seconds(30))
         let paper = CaptureOptions.Paper.a4.inches
-        try await CaptureRun.streamPDF(.init(paperWidth: paper.width, paperHeight: paper.height), on: session, to: destination)
+        try await PDFPrinter.stream(.init(paperWidth: paper.width, paperHeight: paper.height), on: session, to: destination)
         _ = try PDFDocument(path: destination.path)
     }
 
@@ -204,7 +200,7 @@ public enum CaptureReport {
         </head>
         <body>
         <h1>Capture report</h1>
-        <p class="sub">Exhibit capture \(escape(record.captureId)) · state: \(escape(record.state))
+        <p class="sub">Exhibit capture \(escape(record.captureId)) · state: \(escape(record.state.rawValue))
           · \(escape(record.completeness.summary))</p>
 
         <h2>What was captured</h2>
@@ -220,7 +216,7 @@ public enum CaptureReport {
                     + escape(tls ?? (record.finalURL.hasPrefix("https:") ? "TLS details not reported" : "not encrypted (plain HTTP)")))
         html += row("Page title", value(record.pageTitle, or: "the page has no title"))
         html += row("Platform", escape(record.profile.platform) + " (profile \(escape(record.profile.name)), chosen by \(escape(record.profile.chosenBy)))")
-        html += row("Availability", escape(record.completeness.availability))
+        html += row("Availability", escape(record.completeness.availability.rawValue))
         html += row("Author", value([item?.author.displayName, item?.author.handle.map { "@\($0)" }].compactMap { $0 }.joined(separator: " "),
                                     or: "not found on the page"))
         let published = item?.published
@@ -235,7 +231,7 @@ public enum CaptureReport {
         html += row("Time zone shown to the page", escape(record.timeZone))
         html += "</table>\n\n<h2>How</h2>\n<table>\n"
         html += row("Software", "\(escape(record.exhibit.name)) \(escape(record.exhibit.version))")
-        html += row("Browser", "\(escape(record.browser.product)) (revision \(escape(record.browser.revision)), \(escape(record.browser.mode)))")
+        html += row("Browser", "\(escape(record.browser.product)) (revision \(escape(record.browser.revision)), \(escape(record.browser.mode.rawValue)))")
         html += row("User agent", escape(record.browser.userAgent))
         html += row("Operating system", "\(escape(record.host.operatingSystem)), \(escape(record.host.kernel)), \(escape(record.host.architecture)), host \(escape(record.host.hostName))")
         html += row("Viewport", "\(record.viewport.width) × \(record.viewport.height) CSS px, device scale factor \(record.viewport.deviceScaleFactor)")
@@ -266,7 +262,7 @@ public enum CaptureReport {
         } else {
             html += "<table class=\"list\"><tr><th>Time (UTC)</th><th>Action</th><th>Control</th><th>Selector</th></tr>\n"
             for action in record.actions {
-                html += "<tr><td>\(escape(action.at))</td><td>\(escape(action.kind))</td><td>\(value(action.label, or: "(no label)"))"
+                html += "<tr><td>\(escape(action.at))</td><td>\(escape(action.kind.rawValue))</td><td>\(value(action.label, or: "(no label)"))"
                     + (action.detail.map { "<br><span class=\"caption\">\(escape($0))</span>" } ?? "")
                     + "</td><td><code>\(value(action.selector, or: "(none)"))</code></td></tr>\n"
             }
@@ -284,7 +280,7 @@ public enum CaptureReport {
         html += "</table>\n"
         if !record.warnings.isEmpty {
             html += "<p>Warnings recorded during the capture:</p>\n<ul>\n"
-            for warning in record.warnings { html += "<li>\(escape(warning.step)): \(escape(warning.message))</li>\n" }
+            for warning in record.warnings { html += "<li>\(escape(warning.step.rawValue)): \(escape(warning.message))</li>\n" }
             html += "</ul>\n"
         }
 

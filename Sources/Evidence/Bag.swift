@@ -42,7 +42,9 @@ public struct BagWriter {
     ///   - payload: every file under `data/`, with its digest.
     ///   - info: extra bag-info fields, in order (e.g. `Source-Organization`, `External-Identifier`).
     ///   - baggingDate: the `Bagging-Date` (written as YYYY-MM-DD, UTC).
-    public func write(payload: [PayloadFile], info: [(String, String)], baggingDate: Date) throws {
+    ///   - tagManifests: false leaves the tag manifests to the caller, which writes them once after its
+    ///     last tag file (``writeTagManifests()``).
+    public func write(payload: [PayloadFile], info: [(String, String)], baggingDate: Date, tagManifests: Bool = true) throws {
         try checkPayloadMatchesDisk(payload)
         let sorted = payload.sorted { $0.name < $1.name }
         let octets = sorted.reduce(UInt64(0)) { $0 + $1.digest.size }
@@ -54,7 +56,7 @@ public struct BagWriter {
         try writeTag("bag-info.txt", fields.map { "\($0.0): \(Self.oneLine($0.1))\n" }.joined())
         try writeTag("manifest-sha256.txt", sorted.map { "\($0.digest.sha256)  data/\(Self.encodePath($0.name))\n" }.joined())
         try writeTag("manifest-sha512.txt", sorted.map { "\($0.digest.sha512)  data/\(Self.encodePath($0.name))\n" }.joined())
-        try writeTagManifests()
+        if tagManifests { try writeTagManifests() }
     }
 
     /// Rewrites `tagmanifest-sha256.txt` and `tagmanifest-sha512.txt` over every tag file in the bag

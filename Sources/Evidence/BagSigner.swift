@@ -52,7 +52,8 @@ public enum BagSigner {
     }
 
     /// Signs the bag's `manifest-sha256.txt` and stores the signature and public key as tag files.
-    public static func sign(bag root: URL, with key: Curve25519.Signing.PrivateKey) throws -> String {
+    /// `rewriteTagManifests: false` leaves the tag manifests to the caller, as for ``BagStamper``.
+    public static func sign(bag root: URL, with key: Curve25519.Signing.PrivateKey, rewriteTagManifests: Bool = true) throws -> String {
         let manifest = try BagStamper.manifestBytes(root)
         let signature = try key.signature(for: manifest)
         let folder = root.appendingPathComponent("signature")
@@ -61,7 +62,7 @@ public enum BagSigner {
             try signature.write(to: root.appendingPathComponent(signatureFile))
             try Data(publicPEM(key.publicKey).utf8).write(to: root.appendingPathComponent(publicKeyFile))
         } catch { throw EvidenceError.unwritable(path: folder.path, reason: "\(error)") }
-        try BagWriter(root: root).writeTagManifests()
+        if rewriteTagManifests { try BagWriter(root: root).writeTagManifests() }
         return fingerprint(key.publicKey)
     }
 

@@ -42,7 +42,9 @@ public struct BagStamper: Sendable {
     public init(root: URL) { self.root = root }
 
     /// Asks each TSA in turn; a TSA that fails is reported in the outcome, not thrown.
-    public func stamp(tsas: [String], timeout: Double = 15) async throws -> StampOutcome {
+    /// `rewriteTagManifests: false` leaves the tag manifests to the caller, which writes them once
+    /// after its own last tag file (a capture's seal step does; the report lists the tokens).
+    public func stamp(tsas: [String], timeout: Double = 15, rewriteTagManifests: Bool = true) async throws -> StampOutcome {
         let manifest = try Self.manifestBytes(root)
         let folder = root.appendingPathComponent("timestamps")
         var records = try existingRecords()
@@ -71,7 +73,7 @@ public struct BagStamper: Sendable {
             try encoder.encode(records).write(to: folder.appendingPathComponent("timestamps.json"), options: .atomic)
         }
         try recordInBagInfo(records: records, failures: outcome.failures)
-        try BagWriter(root: root).writeTagManifests()
+        if rewriteTagManifests { try BagWriter(root: root).writeTagManifests() }
         return outcome
     }
 

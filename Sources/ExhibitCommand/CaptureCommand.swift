@@ -152,7 +152,7 @@ struct CaptureCommand: AsyncParsableCommand {
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider) { event in
             guard !quiet else { return }
-            let step = event.step.padding(toLength: 10, withPad: " ", startingAt: 0)
+            let step = event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
             let line = String(format: "[%7.2fs] ", event.elapsed) + step + " " + (event.isWarning ? "warning: " : "") + event.detail + "\n"
             FileHandle.standardError.write(Data(line.utf8))
         }
@@ -191,10 +191,10 @@ struct CaptureCommand: AsyncParsableCommand {
                 let files: [File]
                 struct File: Encodable { let name: String, size: UInt64, sha256: String }
             }
-            let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state,
+            let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state.rawValue,
                                   httpStatus: record.http.status,
                                   profile: record.profile.name, completeness: record.completeness.summary,
-                                  availability: record.completeness.availability,
+                                  availability: record.completeness.availability.rawValue,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
                                   timestamps: result.timestamps.stamped.map(\.response), signerFingerprint: result.signerFingerprint,
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
@@ -206,11 +206,11 @@ struct CaptureCommand: AsyncParsableCommand {
         }
         // The capture is kept whole (it documents the wall), but the post itself was not there.
         switch record.completeness.availability {
-        case "login wall":
+        case .loginWall:
             throw CommandFailure(code: Exhibit.Code.loginWall, message: "the post is behind a login wall; the capture of the wall is in \(result.folder.path)")
-        case "removed":
+        case .removed:
             throw CommandFailure(code: Exhibit.Code.removed, message: "the post is removed or unavailable; the capture of the notice is in \(result.folder.path)")
-        default: break
+        case .available: break
         }
     }
 }

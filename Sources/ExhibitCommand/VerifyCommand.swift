@@ -90,7 +90,34 @@ struct TimestampCommand: AsyncParsableCommand {
         if let first = problems.first(where: { !$0.subject.hasPrefix("timestamps/") && $0.subject != "bag-info.txt" && !$0.subject.hasPrefix("tagmanifest") }) {
             throw CommandFailure(code: Exhibit.Code.failed, message: "not stamping \(folder): \(first)")
         }
-        let outcome = try await BagStamper(root: root).stamp(tsas: TimestampAuthorities.resolve(tsa), timeout: tsaTimeout)
+        // The report lists the timestamps, so it is made again (HTML and PDF) with the new token.
+        // A capture made before Exhibit wrote reports has none, and its record lacks what one shows.
+        let hasReport = FileManager.default.fileExists(atPath: root.appendingPathComponent(CaptureReport.htmlFile).path)
+        let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: root.appendingPathComponent("data/capture.json")))
+        let remakesReport = hasReport || record != nil
+        let browser = self.browser
+        let outcome: StampOutcome
+        do {
+            // The same tail a capture seals itself with: stamp, report, tag manifests once.
+            outcome = try await Seal.addTimestamps(bag: root, tsas: TimestampAuthorities.resolve(tsa), timeout: tsaTimeout,
+                                                   report: remakesReport ? { bag in
+                do {
+                    let handle = try await LaunchedBrowser(executable: browser).open()
+                    do {
+                        try await CaptureReport.write(bag: bag, connection: handle.connection)
+                        await handle.close()
+                    } catch {
+                        await handle.close()
+                        throw error
+                    }
+                } catch { throw ReportNotRewritten(cause: error) }
+            } : nil)
+        } catch let error as ReportNotRewritten {
+            throw CommandFailure(code: Exhibit.Code.failed,
+                message: "the timestamp is stored, but the report could not be rewritten (run exhibit timestamp again with a working --browser): \(error.cause)")
+        } catch {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "cannot stamp \(folder): \(error)")
+        }
         for stamp in outcome.stamped { print("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
         for failure in outcome.failures {
             FileHandle.standardError.write(Data("exhibit: warning: \(failure.reason)\n".utf8))
@@ -98,30 +125,16 @@ struct TimestampCommand: AsyncParsableCommand {
         if outcome.stamped.isEmpty {
             throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")
         }
-        // The report lists the timestamps, so it is made again (HTML and PDF) with the new token.
-        // A capture made before Exhibit wrote reports has none, and its record lacks what one shows.
-        let hasReport = FileManager.default.fileExists(atPath: root.appendingPathComponent(CaptureReport.htmlFile).path)
-        let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: root.appendingPathComponent("data/capture.json")))
-        if !hasReport && record == nil {
-            print("no report written: this capture was made by an Exhibit version without capture reports")
-            return
-        }
-        do {
-            let handle = try await LaunchedBrowser(executable: browser).open()
-            do {
-                try await CaptureReport.write(bag: root, connection: handle.connection)
-                await handle.close()
-            } catch {
-                await handle.close()
-                throw error
-            }
+        if remakesReport {
             print("report rewritten: \(CaptureReport.htmlFile), \(CaptureReport.pdfFile)")
-        } catch {
-            throw CommandFailure(code: Exhibit.Code.failed,
-                message: "the timestamp is stored, but the report could not be rewritten (run exhibit timestamp again with a working --browser): \(error)")
+        } else {
+            print("no report written: this capture was made by an Exhibit version without capture reports")
         }
     }
 }
+
+/// The token is stored and covered, but the report showing it could not be made again.
+private struct ReportNotRewritten: Error { let cause: any Error }
 
 struct KeygenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

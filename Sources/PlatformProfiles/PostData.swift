@@ -155,12 +155,12 @@ extension PostData {
     /// comes earlier in page order, so the tree has no cycles.
     static func parentIndices(raw: RawExtraction, profile: Profile) -> [Int] {
         switch profile.extract.nesting.by {
-        case "container":
+        case .container:
             return raw.replies.enumerated().map { index, reply in
                 guard let parent = reply.containerParent, parent >= 0, parent < index else { return -1 }
                 return parent
             }
-        case "replyingTo":
+        case .replyingTo:
             func handle(_ text: String?) -> String? {
                 guard let text else { return nil }
                 let cleaned = text.trimmingCharacters(in: .whitespaces).lowercased()

@@ -23,12 +23,16 @@ public struct Profile: Codable, Sendable, Equatable {
     public var expand: Expansion?
     public var extract: Extraction
 
-    /// Something to find in the page: a CSS selector, and optionally a regular expression
-    /// (case-insensitive) that the element's visible label must match.
+    /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
+    /// expression that the element's visible label must match, run with ``flags``.
     public struct ElementRule: Codable, Sendable, Equatable {
         public var selector: String
         public var text: String?
-        public init(selector: String, text: String? = nil) { self.selector = selector; self.text = text }
+        /// The regex's flags, as JavaScript takes them; always stated with `text` and always holding `u`.
+        public var flags: String?
+        public init(selector: String, text: String? = nil, flags: String? = nil) {
+            self.selector = selector; self.text = text; self.flags = flags
+        }
     }
 
     /// A consent or cookie dialog. `reject` rules are tried first (reject, only necessary); `accept`
@@ -44,8 +48,12 @@ public struct Profile: Codable, Sendable, Equatable {
     public struct HideRule: Codable, Sendable, Equatable {
         public var selector: String
         public var text: String?
+        /// The flags of `text`, as for ``ElementRule/flags``.
+        public var flags: String?
         public var reason: String
-        public init(selector: String, text: String? = nil, reason: String) { self.selector = selector; self.text = text; self.reason = reason }
+        public init(selector: String, text: String? = nil, flags: String? = nil, reason: String) {
+            self.selector = selector; self.text = text; self.flags = flags; self.reason = reason
+        }
     }
 
     /// How to tell that the post is not there to capture.
@@ -83,9 +91,12 @@ public struct Profile: Codable, Sendable, Equatable {
         /// `none` (every reply answers the post), `container` (the nearest ancestor matching
         /// ``container`` holds the parent as its first reply element, or is the parent), or
         /// `replyingTo` (the `replyingTo` field names the handle of the parent: the nearest earlier item by it).
-        public var by: String
+        public var by: NestingMode
         public var container: String?
+        public init(by: NestingMode, container: String? = nil) { self.by = by; self.container = container }
     }
+
+    public enum NestingMode: String, Codable, Sendable, CaseIterable { case none, container, replyingTo }
 
     /// One way to read a field: the element (`selector` inside the item, or the item itself), its
     /// text or an attribute, optionally narrowed by a regular expression's first group.
@@ -94,9 +105,11 @@ public struct Profile: Codable, Sendable, Equatable {
         public var selector: String?
         public var attribute: String?
         public var pattern: String?
+        /// The flags of `pattern`, as for ``ElementRule/flags``.
+        public var flags: String?
         public var scope: String?
-        public init(selector: String? = nil, attribute: String? = nil, pattern: String? = nil, scope: String? = nil) {
-            self.selector = selector; self.attribute = attribute; self.pattern = pattern; self.scope = scope
+        public init(selector: String? = nil, attribute: String? = nil, pattern: String? = nil, flags: String? = nil, scope: String? = nil) {
+            self.selector = selector; self.attribute = attribute; self.pattern = pattern; self.flags = flags; self.scope = scope
         }
     }
 
@@ -104,6 +117,45 @@ public struct Profile: Codable, Sendable, Equatable {
     public struct MediaRule: Codable, Sendable, Equatable {
         public var selector: String
         public var type: String
+    }
+
+    /// A regular expression of the profile that runs in the page (a `text` or a `pattern`), with the
+    /// path of its field for errors and the capture groups it must have.
+    public struct PageRegex: Codable, Sendable, Equatable {
+        public var rule: String
+        public var source: String
+        public var flags: String
+        public var groups: Int
+    }
+
+    /// Every regex the page will run, so the browser can compile each one before the profile acts.
+    public var pageRegexes: [PageRegex] {
+        var list: [PageRegex] = []
+        func add(_ rules: [ElementRule], _ path: String) {
+            for (i, rule) in rules.enumerated() {
+                if let text = rule.text { list.append(.init(rule: "\(path)[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
+            }
+        }
+        if let consent {
+            add(consent.reject, "consent.reject")
+            add(consent.accept, "consent.accept")
+        }
+        for (i, rule) in hide.enumerated() {
+            if let text = rule.text { list.append(.init(rule: "hide[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
+        }
+        if let walls {
+            add(walls.login, "walls.login")
+            add(walls.removed, "walls.removed")
+        }
+        if let expand { add(expand.click, "expand.click") }
+        for name in extract.fields.keys.sorted() {
+            for (i, rule) in (extract.fields[name] ?? []).enumerated() {
+                if let pattern = rule.pattern {
+                    list.append(.init(rule: "extract.fields.\(name)[\(i)].pattern", source: pattern, flags: rule.flags ?? "u", groups: 1))
+                }
+            }
+        }
+        return list
     }
 
     /// The fields an extraction may name.

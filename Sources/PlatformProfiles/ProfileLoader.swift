@@ -46,10 +46,9 @@ public enum ProfileLoader {
             guard let list = value as? [Any] else { throw r.error("hide", "must be a list") }
             for (i, item) in list.enumerated() {
                 let path = "hide[\(i)]"
-                let o = try r.object(item, path, allowed: ["selector", "text", "reason"])
-                let text = try r.optionalString(o, "text", path: "\(path).text")
-                if let text { try r.regex(text, "\(path).text") }
-                hide.append(.init(selector: try r.selector(o, "selector", path: "\(path).selector"), text: text,
+                let o = try r.object(item, path, allowed: ["selector", "text", "flags", "reason"])
+                let (text, flags) = try r.pageRegex(o, "text", path: path)
+                hide.append(.init(selector: try r.selector(o, "selector", path: "\(path).selector"), text: text, flags: flags,
                                   reason: try r.string(o, "reason", path: "\(path).reason")))
             }
         }
@@ -76,15 +75,15 @@ public enum ProfileLoader {
         let post = try r.strings(x, "post", path: "extract.post")
         guard !post.isEmpty else { throw r.error("extract.post", "needs at least one selector") }
         let replies = try r.optionalString(x, "replies", path: "extract.replies")
-        var nesting = Profile.Nesting(by: "none", container: nil)
+        var nesting = Profile.Nesting(by: .none)
         if let value = x["nesting"] {
             let n = try r.object(value, "extract.nesting", allowed: ["by", "container"])
-            let by = try r.string(n, "by", path: "extract.nesting.by")
-            guard ["none", "container", "replyingTo"].contains(by) else {
-                throw r.error("extract.nesting.by", "must be none, container or replyingTo, not \"\(by)\"")
+            let name = try r.string(n, "by", path: "extract.nesting.by")
+            guard let by = Profile.NestingMode(rawValue: name) else {
+                throw r.error("extract.nesting.by", "must be none, container or replyingTo, not \"\(name)\"")
             }
             let container = try r.optionalString(n, "container", path: "extract.nesting.container")
-            if by == "container", container == nil { throw r.error("extract.nesting.container", "is required when nesting.by is container") }
+            if by == .container, container == nil { throw r.error("extract.nesting.container", "is required when nesting.by is container") }
             nesting = .init(by: by, container: container)
         }
         guard let fieldsValue = x["fields"] else { throw r.error("extract.fields", "is required") }
@@ -97,7 +96,7 @@ public enum ProfileLoader {
             }
             fields[key] = try r.fieldRules(value, path)
         }
-        if nesting.by == "replyingTo", fields["replyingTo"] == nil {
+        if nesting.by == .replyingTo, fields["replyingTo"] == nil {
             throw r.error("extract.fields.replyingTo", "is required when nesting.by is replyingTo")
         }
         var media: [Profile.MediaRule] = []
@@ -172,19 +171,37 @@ public enum ProfileLoader {
         func isBoolean(_ value: Any) -> Bool {
             String(describing: type(of: value)).contains("Boolean") || type(of: value) == Bool.self
         }
+        /// URL patterns run in Exhibit itself, so they are checked with its own (ICU) regex engine.
         func regex(_ pattern: String, _ path: String) throws {
             do { _ = try NSRegularExpression(pattern: pattern) } catch {
                 throw self.error(path, "is not a valid regular expression: \(pattern)")
             }
         }
+        /// A regex that runs in the page (`text`, `pattern`) and its flags. Such a regex is compiled
+        /// where it runs, by the browser, before the profile acts (see `check-regexes.js`): Exhibit's
+        /// own engine would accept what V8 refuses (`(?i)`) and read `\p{L}` differently. Here only
+        /// its flags are checked: stated, each once, from `imsu`, and always with `u`.
+        func pageRegex(_ object: [String: Any], _ key: String, path: String) throws -> (String?, String?) {
+            let source = try optionalString(object, key, path: "\(path).\(key)")
+            let flags = try optionalString(object, "flags", path: "\(path).flags")
+            guard let source else {
+                if flags != nil { throw error("\(path).flags", "is only for a rule with \(key)") }
+                return (nil, nil)
+            }
+            guard !source.isEmpty else { throw error("\(path).\(key)", "must not be empty") }
+            guard let flags else { throw error("\(path).flags", "is required with \(key): JavaScript regex flags, with u (e.g. \"iu\")") }
+            guard flags.allSatisfy({ "imsu".contains($0) }), Set(flags).count == flags.count, flags.contains("u") else {
+                throw error("\(path).flags", "must be letters of imsu, each once, including u (every profile regex runs with u), not \"\(flags)\"")
+            }
+            return (source, flags)
+        }
         func elementRules(_ value: Any?, _ path: String) throws -> [Profile.ElementRule] {
             guard let value else { return [] }
             guard let list = value as? [Any] else { throw error(path, "must be a list") }
             return try list.enumerated().map { i, item in
-                let o = try object(item, "\(path)[\(i)]", allowed: ["selector", "text"])
-                let text = try optionalString(o, "text", path: "\(path)[\(i)].text")
-                if let text { try regex(text, "\(path)[\(i)].text") }
-                return .init(selector: try selector(o, "selector", path: "\(path)[\(i)].selector"), text: text)
+                let o = try object(item, "\(path)[\(i)]", allowed: ["selector", "text", "flags"])
+                let (text, flags) = try pageRegex(o, "text", path: "\(path)[\(i)]")
+                return .init(selector: try selector(o, "selector", path: "\(path)[\(i)].selector"), text: text, flags: flags)
             }
         }
         func fieldRules(_ value: Any, _ path: String) throws -> [Profile.FieldRule] {
@@ -193,19 +210,13 @@ public enum ProfileLoader {
             return try list.enumerated().map { i, item in
                 let at = value is [Any] ? "\(path)[\(i)]" : path
                 if let selector = item as? String { return .init(selector: selector) }
-                let o = try object(item, at, allowed: ["selector", "attribute", "pattern", "scope"])
-                let pattern = try optionalString(o, "pattern", path: "\(at).pattern")
-                if let pattern {
-                    try regex(pattern, "\(at).pattern")
-                    if (try? NSRegularExpression(pattern: pattern))?.numberOfCaptureGroups == 0 {
-                        throw error("\(at).pattern", "needs a capture group: the value is the first group's text")
-                    }
-                }
+                let o = try object(item, at, allowed: ["selector", "attribute", "pattern", "flags", "scope"])
+                let (pattern, flags) = try pageRegex(o, "pattern", path: at)
                 let scope = try optionalString(o, "scope", path: "\(at).scope")
                 if let scope, !["item", "document"].contains(scope) { throw error("\(at).scope", "must be item or document") }
                 let rule = Profile.FieldRule(selector: try optionalString(o, "selector", path: "\(at).selector"),
                                              attribute: try optionalString(o, "attribute", path: "\(at).attribute"),
-                                             pattern: pattern, scope: scope)
+                                             pattern: pattern, flags: flags, scope: scope)
                 if rule.selector == nil && rule.attribute == nil && rule.pattern == nil {
                     throw error(at, "needs a selector, an attribute or a pattern")
                 }

@@ -151,7 +151,7 @@ struct CommandLineTests {
                                                  "--out", out.path, "--quiet", "--browser-url", "http://127.0.0.1:\(port)"])
         #expect(run.status == 0, "\(run.stderr)")
         let record = try TestSupport.decodeRecord(URL(fileURLWithPath: run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
-        #expect(record.browser.mode == "attached")
+        #expect(record.browser.mode.rawValue == "attached")
         #expect(record.browser.endpoint == owner.endpoint)
         #expect(record.browser.commandLine == nil)
         _ = try await owner.connection.send(BrowserCommands.GetVersion())

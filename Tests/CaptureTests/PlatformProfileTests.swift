@@ -98,17 +98,17 @@ struct PlatformProfileTests {
         let data = result.folder.appendingPathComponent("data")
 
         // The consent dialog was refused with a trusted click, and is not in the pixels.
-        let consent = record.actions.filter { $0.kind.hasPrefix("consent") }
-        #expect(consent.count == 1 && consent.first?.kind == "consent-reject" && consent.first?.label == platform.rejectLabel,
+        let consent = record.actions.filter { $0.kind.rawValue.hasPrefix("consent") }
+        #expect(consent.count == 1 && consent.first?.kind.rawValue == "consent-reject" && consent.first?.label == platform.rejectLabel,
                 "\(consent.map { "\($0.kind) \($0.label ?? "")" })")
         #expect(consent.first?.detail?.contains("Input.dispatchMouseEvent") == true)
         #expect(try Platforms.consentPixels(in: data.appendingPathComponent("screenshot.png")) == 0)
 
         // The recorded clicks are exactly the fixture's controls, each timed, with its selector.
-        let clicks = record.actions.filter { $0.kind == "click" }
+        let clicks = record.actions.filter { $0.kind.rawValue == "click" }
         #expect(clicks.map(\.label) == platform.clickLabels.map { Optional($0) })
         #expect(clicks.allSatisfy { $0.selector?.isEmpty == false && $0.at.hasSuffix("Z") && $0.round != nil })
-        #expect(record.actions.contains { $0.kind == "scroll" && $0.selector == "html" && $0.label != nil })
+        #expect(record.actions.contains { $0.kind.rawValue == "scroll" && $0.selector == "html" && $0.label != nil })
         #expect(record.expansion.stoppedBecause == "nothing more to expand" && !record.expansion.limitReached)
         // The page changed after the sweep that ran while it settled, so it was swept again.
         let again = try #require(record.preparation.sweepAfterProfile, "no second sweep after the profile acted")
@@ -150,9 +150,9 @@ struct PlatformProfileTests {
         #expect(item.text?.contains("havenpromenade vastgesteld") == true)
         #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
         #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix("voorbeeld.nl/haven") == true)
-        #expect(record.completeness.availability == "available" && record.completeness.essentialsMissing.isEmpty)
+        #expect(record.completeness.availability.rawValue == "available" && record.completeness.essentialsMissing.isEmpty)
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"), "\(record.completeness.summary)")
-        #expect(record.state == "complete")
+        #expect(record.state.rawValue == "complete")
         #expect(record.files.contains { $0.name == "post.json" })
     }
 
@@ -166,11 +166,11 @@ struct PlatformProfileTests {
             #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
             let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first))
             let record = try TestSupport.decodeRecord(folder)
-            #expect(record.completeness.availability == availability, "\(platform.name) \(page)")
-            #expect(record.state == "partial" && record.expansion.stoppedBecause.hasPrefix("not expanded"))
+            #expect(record.completeness.availability.rawValue == availability, "\(platform.name) \(page)")
+            #expect(record.state.rawValue == "partial" && record.expansion.stoppedBecause.hasPrefix("not expanded"))
             if platform.name == "x" && page == "login.html" {
                 // The login sheet is detected as a wall first, then hidden as the profile says, and that is recorded.
-                #expect(record.actions.contains { $0.kind == "hide" && $0.label?.contains("Sign in to X") == true })
+                #expect(record.actions.contains { $0.kind.rawValue == "hide" && $0.label?.contains("Sign in to X") == true })
             }
         }
     }
@@ -203,8 +203,8 @@ struct ProfileRuleTests {
     func acceptOnly() async throws {
         let result = try await Platforms.capture(try await Platforms.options("/x/?consent=accept-only", profile: "x"))
         let record = try TestSupport.decodeRecord(result.folder)
-        #expect(record.actions.first?.kind == "consent-accept" && record.actions.first?.label == "Accept all cookies")
-        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("only an accept option") })
+        #expect(record.actions.first?.kind.rawValue == "consent-accept" && record.actions.first?.label == "Accept all cookies")
+        #expect(record.warnings.contains { $0.step.rawValue == "consent" && $0.message.contains("only an accept option") })
         #expect(record.completeness.summary.contains("consent accepted"))
         #expect(record.completeness.form.contains { $0.name == "consent dialog" && !$0.captured })
     }
@@ -220,9 +220,9 @@ struct ProfileRuleTests {
         }
         let result = try await Platforms.capture(options)
         let record = try TestSupport.decodeRecord(result.folder)
-        #expect(!record.actions.contains { $0.kind.hasPrefix("consent") })
-        #expect(record.actions.contains { $0.kind == "hide" && $0.detail == "consent dialog still shown" && $0.label?.contains("cookies") == true })
-        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("none of the profile's reject or accept controls matched") })
+        #expect(!record.actions.contains { $0.kind.rawValue.hasPrefix("consent") })
+        #expect(record.actions.contains { $0.kind.rawValue == "hide" && $0.detail == "consent dialog still shown" && $0.label?.contains("cookies") == true })
+        #expect(record.warnings.contains { $0.step.rawValue == "consent" && $0.message.contains("none of the profile's reject or accept controls matched") })
         #expect(record.completeness.form.contains { $0.name == "consent dialog" && $0.detail.hasPrefix("shown, but no control matched") })
         #expect(try Platforms.consentPixels(in: result.folder.appendingPathComponent("data/screenshot.png")) == 0)
     }
@@ -232,12 +232,12 @@ struct ProfileRuleTests {
         var options = try await Platforms.options("/x/", profile: "x")
         options.profilesFolder = try Self.folder(with: "x") { json in
             var consent = json["consent"] as? [String: Any] ?? [:]
-            consent["reject"] = [["selector": "button", "text": "^accept all cookies$"]]
+            consent["reject"] = [["selector": "button", "text": "^accept all cookies$", "flags": "iu"]]
             json["consent"] = consent
         }
         let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
-        #expect(record.actions.first?.kind == "consent-accept")
-        #expect(record.warnings.contains { $0.step == "consent" && $0.message.contains("gives consent") })
+        #expect(record.actions.first?.kind.rawValue == "consent-accept")
+        #expect(record.warnings.contains { $0.step.rawValue == "consent" && $0.message.contains("gives consent") })
     }
 
     @Test("a consent page of its own (consent.youtube.com) is answered, and the post it leads back to is captured")
@@ -245,7 +245,7 @@ struct ProfileRuleTests {
         let result = try await Platforms.capture(try await Platforms.options("/youtube/consent.html?continue=/youtube/", profile: "youtube"))
         let record = try TestSupport.decodeRecord(result.folder)
         let base = try await TestSupport.baseURL()
-        #expect(record.actions.prefix(2).map(\.kind) == ["consent-reject", "navigation"])
+        #expect(record.actions.prefix(2).map(\.kind.rawValue) == ["consent-reject", "navigation"])
         #expect(record.actions.first?.label == "Reject all" && record.actions[1].label == base + "/youtube/")
         #expect(record.finalURL == base + "/youtube/" && record.http.status == 200)
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"))
@@ -265,8 +265,8 @@ struct ProfileRuleTests {
         let result = try await Platforms.capture(options)
         let record = try TestSupport.decodeRecord(result.folder)
         #expect(record.expansion.limitReached && record.expansion.rounds == 4 && record.expansion.stoppedBecause.contains("4 rounds"))
-        #expect(record.completeness.summary.contains("thread cut at the limit") && record.state == "partial")
-        #expect(record.warnings.contains { $0.step == "expand" })
+        #expect(record.completeness.summary.contains("thread cut at the limit") && record.state.rawValue == "partial")
+        #expect(record.warnings.contains { $0.step.rawValue == "expand" })
     }
 
     @Test("selectors that match nothing, or are not CSS, are warnings in completeness")
@@ -283,7 +283,7 @@ struct ProfileRuleTests {
         let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
         #expect(record.completeness.warnings.contains("invalid selector in profile generic: [[not css"))
         #expect(record.completeness.warnings.contains { $0.hasPrefix("field reposts: no rule matched (.no-such-class)") })
-        #expect(record.completeness.availability == "available" && record.state == "complete")
+        #expect(record.completeness.availability.rawValue == "available" && record.state.rawValue == "complete")
     }
 
     @Test("extraction runs in an isolated world: page scripts that rewrite the DOM API cannot forge it")

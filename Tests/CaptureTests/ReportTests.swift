@@ -149,7 +149,7 @@ struct ReportTests {
         #expect(printed.status == 0)
         let printRecord = try TestSupport.decodeRecord(try #require(printFolder))
         #expect(printRecord.pdf?.textCheck.missing.count == 3)
-        #expect(printRecord.warnings.contains { $0.step == "pdf-check" && $0.message.contains("reply 2 by @jbakker: 'Tot wanneer kunnen we een zienswijze indienen?'") })
+        #expect(printRecord.warnings.contains { $0.step.rawValue == "pdf-check" && $0.message.contains("reply 2 by @jbakker: 'Tot wanneer kunnen we een zienswijze indienen?'") })
         let (strict, _) = try await capture("/print-hides-replies/", ["--pdf-media", "print", "--strict"])
         #expect(strict.status == 1 && strict.stderr.contains("pdf-check failed") && strict.stderr.contains("not in the PDF's text (--strict)"))
     }

@@ -35,7 +35,7 @@ struct SampleCaptureTests {
         #expect(preparation.sweepPhase == "while the page settled, from its load event on")
         #expect(preparation.sweepSteps >= 7 && preparation.sweepStoppedBecause == "reached the end of the page", "\(preparation)")
         #expect(preparation.sweepReachedY + record.viewport.height == record.screenshot.documentHeight)
-        let settle = try #require(record.steps.first { $0.name == "settle" })
+        let settle = try #require(record.steps.first { $0.name.rawValue == "settle" })
         #expect(settle.seconds >= preparation.sweepSeconds, "the sweep (\(preparation.sweepSeconds) s) did not fit in the settle step (\(settle.seconds) s)")
         #expect(preparation.sweepAfterProfile == nil)
         #expect(preparation.sweepAfterProfileReason == "not needed: the profile changed nothing on the page")
@@ -135,7 +135,7 @@ struct SampleCaptureTests {
         let record = try TestSupport.decodeRecord(result.folder)
         let base = try await TestSupport.baseURL()
         #expect(record.schema == "exhibit-capture" && record.schemaVersion == 1)
-        #expect(record.state == "complete")
+        #expect(record.state.rawValue == "complete")
         #expect(record.requestedURL == base + "/sample-thread/")
         #expect(record.finalURL == base + "/sample-thread/")
         #expect(record.http.status == 200)
@@ -148,7 +148,7 @@ struct SampleCaptureTests {
         #expect(record.endedAt.range(of: utc, options: .regularExpression) != nil)
         #expect(record.startedAt <= record.endedAt)
         #expect(record.browser.product.hasPrefix("Chrome/"))
-        #expect(record.browser.mode == "launched")
+        #expect(record.browser.mode.rawValue == "launched")
         #expect(record.browser.commandLine?.first == "/usr/lib/chromium/chromium")
         #expect(!record.browser.userAgent.isEmpty)
         #expect(record.viewport.width == 1280 && record.viewport.deviceScaleFactor == 1)
@@ -156,7 +156,7 @@ struct SampleCaptureTests {
         #expect(record.exhibit.version == ExhibitVersion.current)
         #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
         #expect(record.options.url == record.requestedURL)
-        #expect(record.steps.map(\.name) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "pdf-check", "dom", "metadata"])
+        #expect(record.steps.map(\.name.rawValue) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "pdf-check", "dom", "metadata"])
         #expect(record.warnings.isEmpty, "\(record.warnings)")
         let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
         #expect(dom.hasPrefix("<!DOCTYPE html>"))
@@ -200,9 +200,9 @@ struct SettleLimitTests {
         options.limits.fontsAndImagesSeconds = 1
         let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
         // Five sequential waits capped at 1 s each, while the image takes 8 s.
-        let settle = try #require(result.record.steps.first { $0.name == "settle" })
+        let settle = try #require(result.record.steps.first { $0.name.rawValue == "settle" })
         #expect(settle.seconds < 7, "the caps did not bound the settle waits: \(settle.seconds) s")
-        let messages = result.record.warnings.filter { $0.step == "settle" }.map(\.message)
+        let messages = result.record.warnings.filter { $0.step.rawValue == "settle" }.map(\.message)
         #expect(messages.contains { $0.hasPrefix("no load event within 1") }, "\(messages)")
         #expect(messages.contains { $0.hasPrefix("requests still in flight after 1") && $0.contains("/_delay/8000/") }, "\(messages)")
         #expect(messages.contains { $0.contains("image(s) still loading") }, "\(messages)")
@@ -223,9 +223,9 @@ struct TruncationTests {
     func maxHeight() async throws {
         let result = try await capture { $0.limits.maxHeight = 2_000 }
         let record = try TestSupport.decodeRecord(result.folder)
-        #expect(record.state == "partial")
+        #expect(record.state.rawValue == "partial")
         #expect(record.screenshot.truncated && record.screenshot.cssHeight == 2_000 && record.screenshot.pixelHeight == 2_000)
         #expect(record.screenshot.documentHeight > 5_000)
-        #expect(record.warnings.contains { $0.step == "screenshot" && $0.message.contains("truncated") })
+        #expect(record.warnings.contains { $0.step.rawValue == "screenshot" && $0.message.contains("truncated") })
     }
 }

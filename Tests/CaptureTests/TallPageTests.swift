@@ -116,7 +116,7 @@ struct TallPageTests {
         let band = try #require(record.screenshot.blankBands.first)
         #expect(record.screenshot.blankBands.count == 1)
         #expect(band.fromY <= 310 && band.toY >= 3290 && band.colour == "#ffffff", "\(band)")
-        #expect(record.state == "partial")
+        #expect(record.state.rawValue == "partial")
         #expect(record.warnings.contains { $0.message.hasPrefix("blank band at y=") })
         let out = TestSupport.temporaryFolder("strict")
         let strict = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/blank-band/", "--out", out.path, "--strict", "--quiet"])
@@ -134,7 +134,7 @@ struct TallPageTests {
         let record = try TestSupport.decodeRecord(result.folder)
         #expect(record.preparation.sweepSteps == 1)
         #expect(record.preparation.sweepStoppedBecause.hasPrefix("the page does not scroll past y=0"), "\(record.preparation.sweepStoppedBecause)")
-        #expect(record.warnings.contains { $0.step == "prepare" && $0.message.contains("does not scroll past y=0") }, "\(record.warnings)")
+        #expect(record.warnings.contains { $0.step.rawValue == "prepare" && $0.message.contains("does not scroll past y=0") }, "\(record.warnings)")
         #expect(record.screenshot.cssHeight >= 5_000 && !record.screenshot.truncated)
     }
 
@@ -142,7 +142,7 @@ struct TallPageTests {
     func infiniteScroll() async throws {
         let result = try await capture("/infinite-scroll/") { $0.limits.maxHeight = 20_000 }
         let record = try TestSupport.decodeRecord(result.folder)
-        #expect(record.screenshot.truncated && record.screenshot.cssHeight == 20_000 && record.state == "partial")
+        #expect(record.screenshot.truncated && record.screenshot.cssHeight == 20_000 && record.state.rawValue == "partial")
         #expect(record.preparation.sweepStoppedBecause.contains("--max-height 20000"), "\(record.preparation.sweepStoppedBecause)")
         #expect(record.warnings.contains { $0.message.contains("over --max-height 20000") })
     }
@@ -153,7 +153,7 @@ struct TallPageTests {
         let record = try TestSupport.decodeRecord(result.folder)
         #expect(record.screenshot.attempts == 2, "attempts \(record.screenshot.attempts)")
         #expect(record.screenshot.cssHeight == 7_500 && record.screenshot.documentHeight == 7_500 && !record.screenshot.truncated)
-        #expect(record.warnings.contains { $0.step == "screenshot" && $0.message.contains("6000 -> 7500 px") && $0.message.contains("on attempt 2") },
+        #expect(record.warnings.contains { $0.step.rawValue == "screenshot" && $0.message.contains("6000 -> 7500 px") && $0.message.contains("on attempt 2") },
                 "\(record.warnings)")
         // The bottom rows are the part that arrived late.
         let column = try PNGColumnReader.column(ofFile: result.folder.appendingPathComponent("data/screenshot.png").path, x: 10).colours

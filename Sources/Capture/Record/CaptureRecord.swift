@@ -13,7 +13,7 @@ public struct CaptureRecord: Codable, Sendable {
     /// Random UUID identifying this capture (also bag-info `External-Identifier`).
     public var captureId: String
     /// `complete`, or `partial` when a limit cut something (the warnings say what).
-    public var state: String
+    public var state: CaptureState
     public var requestedURL: String
     public var finalURL: String
     /// Redirects of the main document before ``finalURL``, in order.
@@ -94,8 +94,7 @@ public struct CaptureRecord: Codable, Sendable {
         public var revision: String
         public var protocolVersion: String
         public var userAgent: String
-        /// `launched` or `attached`.
-        public var mode: String
+        public var mode: BrowserMode
         /// The full command line, when launched.
         public var commandLine: [String]?
         /// The DevTools endpoint (loopback when launched).
@@ -220,9 +219,7 @@ public struct CaptureRecord: Codable, Sendable {
     public struct Action: Codable, Sendable {
         /// UTC, ISO 8601 with milliseconds.
         public var at: String
-        /// `consent-reject`, `consent-accept`, `click`, `scroll`, `hide`, or `navigation` (a consent
-        /// page that loaded the post anew when answered; the label is the new URL).
-        public var kind: String
+        public var kind: ActionKind
         public var selector: String?
         /// The element's visible label (aria-label or text), as it was when acted on.
         public var label: String?
@@ -240,8 +237,32 @@ public struct CaptureRecord: Codable, Sendable {
         public var limitReached: Bool
     }
     public struct Found: Codable, Sendable { public var selector: String; public var label: String }
-    public struct Step: Codable, Sendable { public var name: String; public var startedAt: String; public var seconds: Double }
-    public struct Warning: Codable, Sendable { public var step: String; public var message: String }
+    /// One step: when it started (UTC, within the capture's own start and end), how long it took,
+    /// and the steps that ran at the same time, if any.
+    public struct Step: Codable, Sendable {
+        public var name: CaptureStep
+        public var startedAt: String
+        public var seconds: Double
+        /// Steps that ran at the same time as this one (the PDF is printed while the screenshot's
+        /// last tile is written); absent when none did.
+        public var overlaps: [CaptureStep]?
+    }
+    public struct Warning: Codable, Sendable { public var step: CaptureStep; public var message: String }
+
+    /// Whether the capture shows all it set out to show.
+    public enum CaptureState: String, Codable, Sendable, CaseIterable {
+        case complete
+        /// A limit cut something, a band is blank, the post is not available, or expansion stopped at a limit.
+        case partial
+    }
+    /// How the browser was obtained.
+    public enum BrowserMode: String, Codable, Sendable, CaseIterable { case launched, attached }
+    /// What Exhibit did to the page.
+    public enum ActionKind: String, Codable, Sendable, CaseIterable {
+        case consentReject = "consent-reject", consentAccept = "consent-accept", click, scroll, hide
+        /// A consent page that loaded the post anew when answered; the label is the new URL.
+        case navigation
+    }
     public struct File: Codable, Sendable {
         public var name: String
         public var mediaType: String

@@ -13,6 +13,10 @@ import PNGCodec
 struct TiledScreenshot {
     let session: PageSession
     let options: CaptureOptions
+    /// The page's activity and the document being captured: a tile of a page that navigated away
+    /// fails the screenshot at once.
+    let activity: PageActivity
+    let loaderId: String
     let file: URL
     /// Builds the provenance JSON for the given geometry.
     let provenance: (Geometry) -> String
@@ -41,13 +45,12 @@ struct TiledScreenshot {
     /// JSON and the attempt that succeeded. `pageReleased` is called once, as soon as the page is no
     /// longer needed: after the last tile arrived and the page's size was found unchanged, while
     /// that tile is still being decoded and written, so the next step can use the page meanwhile.
-    func capture(navigatedAway: @escaping @Sendable () -> String?,
-                 pageReleased: @Sendable () -> Void = {}) async throws -> (Geometry, [FlatRun], String, Int) {
+    func capture(pageReleased: @Sendable () -> Void = {}) async throws -> (Geometry, [FlatRun], String, Int) {
         var attempt = 1
         var changes: [String] = []
         while true {
             let planned = try await plan()
-            let outcome = try await stitch(planned, navigatedAway: navigatedAway, lastAttempt: attempt == Self.maxAttempts,
+            let outcome = try await stitch(planned, lastAttempt: attempt == Self.maxAttempts,
                                            pageReleased: pageReleased)
             switch outcome {
             case .done(let runs, let provenanceJSON):
@@ -70,10 +73,8 @@ struct TiledScreenshot {
         var region = try await measure()
         let documentHeight = region.height
         guard region.width > 0, region.height > 0 else {
-            throw CaptureError.stepFailed(step: "screenshot", url: options.url,
-                message: options.clipSelector == nil ? "the page has zero height: nothing to capture"
-                    : "the element '\(options.clipSelector ?? "")' has zero width or height: nothing to capture",
-                partialFolder: nil)
+            throw StepProblem(options.clipSelector == nil ? "the page has zero height: nothing to capture"
+                              : "the element '\(options.clipSelector ?? "")' has zero width or height: nothing to capture")
         }
         var truncated = false
         if region.height > options.limits.maxHeight {
@@ -96,23 +97,14 @@ struct TiledScreenshot {
 
     private func measure() async throws -> Region {
         if let selector = options.clipSelector {
-            let literal = CaptureRun.json(selector)
-            let box: [Double]? = try await session.evaluate("""
-                (() => { const e = document.querySelector(\(literal)); if (!e) return null;
-                  const r = e.getBoundingClientRect();
-                  return [r.left + scrollX, r.top + scrollY, r.right + scrollX, r.bottom + scrollY]; })()
-                """)
-            guard let box, box.count == 4 else {
-                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
-                                              message: "no element matches --clip-selector '\(selector)'", partialFolder: nil)
-            }
+            let box: [Double]? = try await session.run(.elementBox, selector)
+            guard let box, box.count == 4 else { throw StepProblem("no element matches --clip-selector '\(selector)'") }
             let x = Int(box[0].rounded(.down)), y = Int(box[1].rounded(.down))
             return Region(x: max(0, x), y: max(0, y), width: Int(box[2].rounded(.up)) - max(0, x), height: Int(box[3].rounded(.up)) - max(0, y))
         }
         let metrics = try await session.send(PageCommands.GetLayoutMetrics())
-        let scrollHeight: Double = try await session.evaluate(PageScripts.documentHeight) ?? 0
-        let documentIsEmpty: Bool = try await session.evaluate(
-            "!document.documentElement || getComputedStyle(document.documentElement).display === 'none' || !document.body || document.body.getBoundingClientRect().height === 0 && document.body.scrollHeight === 0 && document.body.childElementCount === 0") ?? false
+        let scrollHeight: Double = try await session.run(.documentHeight) ?? 0
+        let documentIsEmpty: Bool = try await session.run(.documentIsEmpty) ?? false
         let height = documentIsEmpty ? 0 : Int(max(metrics.cssContentSize.height, scrollHeight).rounded(.up))
         let width = Int(max(metrics.cssContentSize.width, Double(options.viewportWidth)).rounded(.up))
         return Region(x: 0, y: 0, width: width, height: height)
@@ -121,20 +113,17 @@ struct TiledScreenshot {
     /// One tile, watched for a navigation of the main frame: Chromium never answers a screenshot of
     /// a page that has gone, so the watcher cancels the command (which fails it at once) instead of
     /// letting it run into its timeout.
-    private static func screenshot(_ clip: PageCommands.Clip, session: PageSession, url: String,
-                                   navigatedAway: @escaping @Sendable () -> String?) async throws -> PageCommands.CaptureScreenshot.Result {
+    private static func screenshot(_ clip: PageCommands.Clip, session: PageSession, activity: PageActivity,
+                                   loaderId: String) async throws -> PageCommands.CaptureScreenshot.Result {
         // Each tile is decoded and re-encoded at once, so Chromium's own compression would be wasted.
         let capture = Task { try await session.send(PageCommands.CaptureScreenshot(clip: clip, optimizeForSpeed: true), timeout: .seconds(120)) }
         let watcher = Task {
-            while !Task.isCancelled {
-                if navigatedAway() != nil { capture.cancel(); return }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
+            let navigated = await activity.wait(upTo: 130) { $0.navigatedAway(from: loaderId) != nil }
+            if navigated { capture.cancel() }
         }
         defer { watcher.cancel() }
-        func navigated(_ away: String) -> CaptureError {
-            .stepFailed(step: "screenshot", url: url, message: "the page navigated away during capture (to \(away))", partialFolder: nil)
-        }
+        let navigatedAway = { activity.navigatedAway(from: loaderId) }
+        func navigated(_ away: String) -> StepProblem { StepProblem("the page navigated away during capture (to \(away))") }
         do {
             let result = try await capture.value
             if let away = navigatedAway() { throw navigated(away) }
@@ -152,7 +141,7 @@ struct TiledScreenshot {
         return .heightChanged(geometry.height, now.height)
     }
 
-    private func stitch(_ geometry: Geometry, navigatedAway: @escaping @Sendable () -> String?, lastAttempt: Bool,
+    private func stitch(_ geometry: Geometry, lastAttempt: Bool,
                         pageReleased: @Sendable () -> Void) async throws -> Outcome {
         let scale = geometry.scale
         let pixelWidth = Int((Double(geometry.width) * scale).rounded())
@@ -169,13 +158,13 @@ struct TiledScreenshot {
         var row = 0
         // The next tile is rendered by Chromium while this one is decoded, checked and re-encoded
         // here: at most two tiles are in memory.
-        let session = self.session, url = options.url
+        let session = self.session, activity = self.activity, loaderId = self.loaderId
         func fetch(_ index: Int) -> Task<PageCommands.CaptureScreenshot.Result, Error>? {
             guard index < geometry.tiles.count else { return nil }
             let tile = geometry.tiles[index]
             let clip = PageCommands.Clip(x: Double(geometry.x), y: Double(geometry.y + tile[0]),
                                          width: Double(geometry.width), height: Double(tile[1]))
-            return Task { try await Self.screenshot(clip, session: session, url: url, navigatedAway: navigatedAway) }
+            return Task { try await Self.screenshot(clip, session: session, activity: activity, loaderId: loaderId) }
         }
         var next = fetch(0)
         defer { next?.cancel() }
@@ -197,9 +186,7 @@ struct TiledScreenshot {
             let image = try PNGImage(data: data, name: "tile \(index)")
             let expectedRows = Int((Double(tile[0] + tile[1]) * scale).rounded()) - Int((Double(tile[0]) * scale).rounded())
             guard image.width == pixelWidth, image.height == expectedRows else {
-                throw CaptureError.stepFailed(step: "screenshot", url: options.url,
-                    message: "tile \(index) is \(image.width)x\(image.height) px, expected \(pixelWidth)x\(expectedRows)",
-                    partialFolder: nil)
+                throw StepProblem("tile \(index) is \(image.width)x\(image.height) px, expected \(pixelWidth)x\(expectedRows)")
             }
             try image.rgba.withUnsafeBufferPointer { source in
                 guard let base = source.baseAddress else { return }

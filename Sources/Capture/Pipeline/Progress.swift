@@ -1,9 +1,6 @@
-import Foundation
-
 /// A step of the capture as it happens, for the command line's progress lines.
 public struct CaptureProgress: Sendable {
-    /// Step name: launch, navigate, settle, screenshot, pdf, dom, metadata, bag.
-    public let step: String
+    public let step: CaptureStep
     /// Seconds since the capture started.
     public let elapsed: Double
     /// What happened, in a few words.

@@ -7,8 +7,7 @@ extension CaptureRecord {
     public struct Completeness: Codable, Sendable {
         /// One line, e.g. "replies 43 of 45 shown; video as still only".
         public var summary: String
-        /// `available`, `login wall` or `removed`.
-        public var availability: String
+        public var availability: Availability
         public var content: [Characteristic]
         public var context: [Characteristic]
         public var form: [Characteristic]
@@ -19,6 +18,12 @@ extension CaptureRecord {
         /// The post's author, time or text is missing (`--strict` fails on this).
         public var essentialsMissing: [String]
     }
+    /// Whether the post itself was there to capture.
+    public enum Availability: String, Codable, Sendable, CaseIterable {
+        case available
+        case loginWall = "login wall"
+        case removed
+    }
     public struct Characteristic: Codable, Sendable {
         public var name: String
         public var captured: Bool
@@ -26,7 +31,8 @@ extension CaptureRecord {
     }
 }
 
-/// Works out the completeness section from what the page gave and what the profile did.
+/// Works out the completeness section from what the page gave, what the profile did and what the
+/// checks found: once, after the last check that feeds it.
 enum CompletenessReport {
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
                      pdf: CaptureRecord.PDF?, profileName: String, language: String?) -> CaptureRecord.Completeness {
@@ -62,10 +68,16 @@ enum CompletenessReport {
                       detail: "\(screenshot.pixelWidth)x\(screenshot.pixelHeight) px" + (screenshot.truncated ? ", truncated at --max-height" : ""))]
         form.append(C(name: "PDF", captured: pdf != nil,
                       detail: pdf.map { "\($0.pageCount) \($0.layout) page(s), \($0.paper), \($0.media) media" } ?? "not made (--no-pdf)"))
-        form.append(C(name: "consent dialog", captured: outcome.consentChoice != "accept", detail: outcome.consent))
+        form.append(C(name: "consent dialog", captured: outcome.consentChoice != .accept, detail: outcome.consent))
         form.append(C(name: "logged-in view", captured: false, detail: "captured logged out, in a fresh browser profile"))
         if outcome.hidden > 0 {
             form.append(C(name: "overlays", captured: false, detail: "\(outcome.hidden) overlay element(s) hidden before capture (listed in actions)"))
+        }
+        if let pdf {
+            let check = pdf.textCheck
+            form.append(C(name: "PDF text", captured: check.missing.isEmpty,
+                          detail: check.missing.isEmpty ? "the text of the post and all \(check.itemsChecked - 1) replies is in the PDF"
+                            : "\(check.missing.count) of \(check.itemsChecked) items not found in the PDF's text: " + check.missing.joined(separator: "; ")))
         }
 
         let counts = item?.counts
@@ -104,10 +116,10 @@ enum CompletenessReport {
         if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
         if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }
         if !essentials.isEmpty { summary.append("missing: " + essentials.joined(separator: ", ")) }
-        if outcome.consentChoice == "accept" { summary.append("consent accepted (no reject option)") }
+        if outcome.consentChoice == .accept { summary.append("consent accepted (no reject option)") }
 
         return .init(summary: summary.joined(separator: "; "),
-                     availability: outcome.loginWall != nil ? "login wall" : outcome.removed != nil ? "removed" : "available",
+                     availability: outcome.loginWall != nil ? .loginWall : outcome.removed != nil ? .removed : .available,
                      content: content, context: context, form: form, behaviour: behaviour, structure: structure,
                      warnings: warnings, essentialsMissing: essentials)
     }

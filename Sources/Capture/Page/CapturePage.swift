@@ -1,0 +1,41 @@
+import DevTools
+import Foundation
+
+/// The page one capture acts on, with what every phase needs beside it: the options, the shared
+/// context (warnings, actions, timings) and the runner that caps waits. Phases take it as their
+/// first input; it holds no state of its own.
+struct CapturePage: Sendable {
+    let session: PageSession
+    let activity: PageActivity
+    let options: CaptureOptions
+    let runner: StepRunner
+
+    var context: CaptureContext { runner.context }
+    var url: String { context.url.absoluteString }
+
+    /// Fails with the URL the page went to if the main frame committed another document after
+    /// `loaderId`'s: what would be captured then is not the page that was asked for.
+    func failIfNavigatedAway(from loaderId: String) throws {
+        if let away = activity.navigatedAway(from: loaderId) {
+            throw StepProblem("the page navigated away during capture (to \(away))")
+        }
+    }
+
+    /// Fonts ready and every image loaded and decoded, each capped; caps become warnings of `step`.
+    func waitForFontsAndImages(_ step: CaptureStep) async throws {
+        let limits = options.limits
+        let millis = Int(limits.fontsAndImagesSeconds * 1000)
+        let fonts: String? = try await session.run(.fontsReady, millis, awaitPromise: true,
+                                                   timeout: .seconds(limits.fontsAndImagesSeconds + 5))
+        if fonts != "loaded" { context.warn(step, "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))") }
+        struct Images: Decodable, Sendable { let loading: Int; let broken: Int }
+        let images: Images? = try await session.run(.imagesReady, millis, awaitPromise: true,
+                                                     timeout: .seconds(limits.fontsAndImagesSeconds * 2 + 5))
+        if let images, images.loading > 0 {
+            context.warn(step, "\(images.loading) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
+        }
+        if let images, images.broken > 0 {
+            context.warnOnce(step, "\(images.broken) image(s) failed to load")
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import DevTools
+import Foundation
+import Synchronization
+
+/// What the page has been doing, fed from its CDP events: lifecycle events of the main frame,
+/// requests in flight, and the main document's response.
+///
+/// Waits subscribe to this state (the events flow in from before navigation starts, chromedp's
+/// `WaitEvent` pattern) and are woken by each change, with deadlines, so no wait can hang and none
+/// polls.
+final class PageActivity: Sendable {
+    struct State {
+        var mainFrameId: String?
+        /// Lifecycle event names of the main frame, by loader (one loader per navigation).
+        var lifecycle: [String: Set<String>] = [:]
+        var inFlight: [String: String] = [:]
+        var lastNetworkChange = ContinuousClock.now
+        /// The main document's response, by loader.
+        var documentResponses: [String: NetworkCommands.Response] = [:]
+        /// Redirect hops of the main document, by loader.
+        var redirects: [String: [Redirect]] = [:]
+        /// Main-frame documents committed, in order: (loader, URL).
+        var navigations: [(loaderId: String, url: String)] = []
+
+        /// The URL of the first main-frame document committed after `loaderId`'s, if any.
+        func navigatedAway(from loaderId: String) -> String? {
+            guard let index = navigations.lastIndex(where: { $0.loaderId == loaderId }) else { return nil }
+            return navigations[(index + 1)...].first?.url
+        }
+
+        /// The latest main-frame document committed after `loaderId`'s, if any.
+        func navigation(after loaderId: String) -> (loaderId: String, url: String)? {
+            guard let index = navigations.lastIndex(where: { $0.loaderId == loaderId }),
+                  let last = navigations[(index + 1)...].last else { return nil }
+            return (last.loaderId, last.url)
+        }
+    }
+    /// The state, a count of its changes, and the waits to wake at the next change.
+    private struct Guarded {
+        var state = State()
+        var version: UInt64 = 0
+        var nextWaiter: UInt64 = 0
+        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    }
+    private let guarded = Mutex(Guarded())
+    private let task = Mutex<Task<Void, Never>?>(nil)
+
+    /// A hop of the main document's redirect chain.
+    struct Redirect: Codable, Sendable {
+        let url: String
+        let status: Int
+        let location: String?
+    }
+
+    /// Starts consuming `events`; call before navigating so nothing is missed.
+    func start(_ events: AsyncStream<DevToolsEvent>) {
+        let consumer = Task { [weak self] in
+            for await event in events { self?.handle(event) }
+        }
+        task.withLock { $0 = consumer }
+    }
+
+    func stop() { task.withLock { $0?.cancel() } }
+
+    /// Events are kept per loader, because those of the previous document arrive too and those of
+    /// the new one can arrive before `Page.navigate` answers; readers pick their navigation's loader.
+    func watchMainFrame(_ frameId: String) {
+        change { $0.mainFrameId = frameId }
+    }
+
+    var snapshot: State { guarded.withLock { $0.state } }
+
+    /// The URL of a main-frame document committed after `loaderId`'s, if the page navigated away.
+    func navigatedAway(from loaderId: String) -> String? {
+        guarded.withLock { $0.state.navigatedAway(from: loaderId) }
+    }
+
+    /// The latest main-frame document committed after `loaderId`'s (its loader and URL), if any.
+    func navigation(after loaderId: String) -> (loaderId: String, url: String)? {
+        guarded.withLock { $0.state.navigation(after: loaderId) }
+    }
+
+    /// Request types a page keeps open forever; they never count as "in flight".
+    private static let longLived: Set<String> = ["EventSource", "WebSocket", "Ping", "CSPViolationReport"]
+
+    private func handle(_ event: DevToolsEvent) {
+        switch event.method {
+        case "Page.lifecycleEvent":
+            guard let params = try? event.decode(PageCommands.LifecycleEvent.self) else { return }
+            change { state in
+                guard params.frameId == state.mainFrameId else { return }
+                state.lifecycle[params.loaderId, default: []].insert(params.name)
+            }
+        case "Page.frameNavigated":
+            struct Navigated: Decodable { struct Frame: Decodable { let id: String; let loaderId: String; let url: String; let parentId: String? }; let frame: Frame }
+            guard let params = try? event.decode(Navigated.self), params.frame.parentId == nil else { return }
+            change { state in
+                guard params.frame.id == state.mainFrameId else { return }
+                state.navigations.append((params.frame.loaderId, params.frame.url))
+            }
+        case "Network.requestWillBeSent":
+            guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }
+            change { state in
+                if let redirect = params.redirectResponse, params.type == "Document",
+                   params.frameId == state.mainFrameId {
+                    state.redirects[params.loaderId, default: []].append(Redirect(url: redirect.url, status: redirect.status,
+                                                    location: redirect.headers.first { $0.key.lowercased() == "location" }?.value))
+                }
+                guard !Self.longLived.contains(params.type ?? ""), !params.request.url.hasPrefix("data:") else { return }
+                state.inFlight[params.requestId] = params.request.url
+                state.lastNetworkChange = .now
+            }
+        case "Network.responseReceived":
+            guard let params = try? event.decode(NetworkCommands.ResponseReceived.self) else { return }
+            change { state in
+                if params.type == "Document", params.frameId == state.mainFrameId {
+                    state.documentResponses[params.loaderId] = params.response
+                }
+            }
+        case "Network.loadingFinished", "Network.loadingFailed":
+            guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
+            change { state in
+                if state.inFlight.removeValue(forKey: params.requestId) != nil { state.lastNetworkChange = .now }
+            }
+        default:
+            break
+        }
+    }
+
+    /// Applies `update` to the state and wakes every wait, so each looks again.
+    private func change(_ update: (inout State) -> Void) {
+        let woken = guarded.withLock { guarded -> [CheckedContinuation<Void, Never>] in
+            update(&guarded.state)
+            guarded.version &+= 1
+            defer { guarded.waiters = [:] }
+            return Array(guarded.waiters.values)
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Suspends until the state changes after `version`, or until `deadline`, whichever comes first.
+    private func changed(after version: UInt64, until deadline: ContinuousClock.Instant) async {
+        let id = guarded.withLock { guarded -> UInt64 in
+            guarded.nextWaiter &+= 1
+            return guarded.nextWaiter
+        }
+        let wake: @Sendable () -> Void = {
+            self.guarded.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
+        }
+        let timer = Task {
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            wake()
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = guarded.withLock { guarded -> Bool in
+                    if guarded.version != version || ContinuousClock.now >= deadline { return true }
+                    guarded.waiters[id] = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            wake()
+        }
+        timer.cancel()
+    }
+
+    /// Waits until `condition` holds; false if `seconds` ran out first. The condition is looked at
+    /// again on every change of the page's activity, never on a timer.
+    func wait(upTo seconds: Double, until condition: (State) -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            let (holds, version) = guarded.withLock { (condition($0.state), $0.version) }
+            if holds { return true }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return false }
+            await changed(after: version, until: deadline)
+        }
+    }
+
+    /// Waits until no request has been in flight for `window`, counted from the last network change
+    /// or from `since` if later (a click, a scroll); false if `seconds` ran out first. Between changes
+    /// it sleeps until the window would close, then looks again.
+    func waitQuiet(for window: Duration, since: ContinuousClock.Instant? = nil, upTo seconds: Double) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while true {
+            let (quietSince, version) = guarded.withLock { guarded -> (ContinuousClock.Instant?, UInt64) in
+                let state = guarded.state
+                guard state.inFlight.isEmpty else { return (nil, guarded.version) }
+                return (max(state.lastNetworkChange, since ?? state.lastNetworkChange), guarded.version)
+            }
+            if let quietSince, ContinuousClock.now - quietSince >= window { return true }
+            if ContinuousClock.now >= deadline || Task.isCancelled { return false }
+            await changed(after: version, until: quietSince.map { min($0 + window, deadline) } ?? deadline)
+        }
+    }
+}

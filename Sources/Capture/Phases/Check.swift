@@ -1,0 +1,105 @@
+import DevTools
+import Evidence
+import Foundation
+import PDFTools
+import PlatformProfiles
+
+/// Check: what the capture holds is compared with the page. The blank-band guard looks for flat
+/// bands of the screenshot over visible content; the PDF check looks for the post's and every
+/// reply's text in the PDF, then stamps the PDF's document information. Findings are warnings,
+/// and under `--strict` failures. Nothing here rewrites what an earlier step recorded: the
+/// findings are this phase's own output.
+struct Check {
+    struct Output: Sendable {
+        /// Flat bands over visible content (recorded as the screenshot's `blankBands`).
+        let blankBands: [CaptureRecord.BlankBand]
+        /// The PDF with its text check and stamped metadata; nil with --no-pdf.
+        let pdf: CaptureRecord.PDF?
+    }
+
+    let page: CapturePage
+    let world: IsolatedWorld
+    let rendering: Render.Output
+    let post: PostData
+    /// poppler's text of the PDF, extracted while the post was read from the page.
+    let pdfText: Task<String, Error>?
+    let pdfFile: URL
+
+    func run() async throws -> Output {
+        // Only now, with the print media emulation undone, is the page asked where its content is.
+        let bands = try await blankBands()
+        for band in bands {
+            page.context.warn(.screenshot, "blank band at y=\(band.fromY)-\(band.toY) CSS px (flat \(band.colour)) where the page has visible text or images")
+        }
+        if page.options.strict && !bands.isEmpty {
+            throw CaptureError.failed(.screenshot, url: page.url, "\(bands.count) blank band(s) over visible content (--strict)")
+        }
+        guard let printed = rendering.pdf, let pdfText else { return Output(blankBands: bands, pdf: nil) }
+        let pdf = try await page.runner.run(.pdfCheck) { () -> (CaptureRecord.PDF, String) in
+            let title: String = try await page.session.evaluate("document.title", contextId: world.contextId) ?? ""
+            let checked = try checkAndStamp(printed, pdfText: try await pdfText.value, pageTitle: title)
+            let check = checked.textCheck
+            return (checked, "text of \(check.found) of \(check.itemsChecked) items found; metadata stamped with poppler \(PDFDocument.popplerVersion)")
+        }
+        return Output(blankBands: bands, pdf: pdf)
+    }
+
+    /// Flat runs taller than two viewports that overlap visible text or images in the DOM.
+    func blankBands() async throws -> [CaptureRecord.BlankBand] {
+        let geometry = rendering.geometry, scale = geometry.scale
+        let threshold = Int(2 * Double(page.options.viewportHeight) * scale)
+        let tall = rendering.runs.filter { $0.end - $0.start > threshold }
+        guard !tall.isEmpty else { return [] }
+        let content: [[Double]] = try await page.session.run(.contentBoxes, timeout: .seconds(60)) ?? []
+        return tall.compactMap { run in
+            let from = Double(geometry.y) + Double(run.start) / scale, to = Double(geometry.y) + Double(run.end) / scale
+            guard content.contains(where: { $0.count == 2 && $0[0] < to && $0[1] > from }) else { return nil }
+            return CaptureRecord.BlankBand(fromY: Int(from), toY: Int(to.rounded(.up)), colour: String(format: "#%06x", run.colour))
+        }
+    }
+
+    /// Looks for the post's and every reply's text in the PDF's text, then stamps the document
+    /// information and swaps the stamped file in. Each missing text is a warning naming the item;
+    /// `--strict` fails on any.
+    func checkAndStamp(_ printed: CaptureRecord.PDF, pdfText: String, pageTitle: String) throws -> CaptureRecord.PDF {
+        var pdf = printed
+        let context = page.context, url = page.url
+        let document = try PDFDocument(path: pdfFile.path)
+        let text = PDFTextMatch(pdfText: pdfText)
+        var items: [(String, String)] = []
+        if let item = post.post, let body = item.text { items.append(("the post", body)) }
+        for (index, reply) in post.allReplies.enumerated() {
+            guard let body = reply.text else { continue }
+            let who = reply.author.handle.map { "@\($0)" } ?? reply.author.displayName ?? "unknown author"
+            items.append(("reply \(index + 1) by \(who)", body))
+        }
+        var missing: [String] = []
+        for (name, body) in items where !text.contains(body) {
+            let folded = PDFTextMatch.folded(body)
+            missing.append("\(name): '\(folded.prefix(60))\(folded.count > 60 ? "…" : "")'")
+        }
+        pdf.textCheck = .init(itemsChecked: items.count, found: items.count - missing.count, missing: missing)
+        for item in missing { context.warn(.pdfCheck, "text not found in page.pdf: \(item)") }
+        if page.options.strict && !missing.isEmpty {
+            throw StepProblem("\(missing.count) item(s) of post.json are not in the PDF's text (--strict)")
+        }
+
+        let author = post.post?.author.displayName ?? post.post?.author.handle
+        let opening = post.post?.text.map { PDFTextMatch.folded($0) }.map { $0.count > 80 ? String($0.prefix(80)) + "…" : $0 }
+        let title = [author, opening].compactMap { $0 }.joined(separator: ": ")
+        let metadata = PDFDocument.Metadata(
+            title: title.isEmpty ? (pageTitle.isEmpty ? url : pageTitle) : title,
+            subject: url, keywords: context.captureId,
+            creator: "\(ExhibitVersion.name) \(ExhibitVersion.current) with \(rendering.browserProduct)", creationDate: context.started)
+        let stamped = pdfFile.deletingLastPathComponent().appendingPathComponent(".page.pdf.stamping")
+        try document.stamp(metadata, savingTo: stamped.path)
+        // rename(2) replaces page.pdf in one step: there is never a moment without a whole PDF.
+        guard FileManager.default.fileExists(atPath: stamped.path), rename(stamped.path, pdfFile.path) == 0 else {
+            try? FileManager.default.removeItem(at: stamped)
+            throw PDFError(path: pdfFile.path, message: "the stamped PDF could not replace the printed one")
+        }
+        pdf.metadata = .init(stampedBy: "poppler-glib \(PDFDocument.popplerVersion)", title: metadata.title, subject: metadata.subject,
+                             keywords: metadata.keywords, creator: metadata.creator, creationDate: UTCTime.milliseconds(context.started))
+        return pdf
+    }
+}

@@ -1,0 +1,73 @@
+import DevTools
+import Foundation
+import PlatformProfiles
+
+/// Extract: reads the post and its replies in the isolated world by the profile's rules and
+/// writes data/post.json. What the page gave is kept (``raw``) for the completeness section, which
+/// is worked out once all checks are in.
+struct Extract {
+    struct Output: Sendable {
+        let post: PostData
+        let raw: RawExtraction
+        /// The document's `lang`, when it states one.
+        let language: String?
+    }
+
+    let page: CapturePage
+    let world: IsolatedWorld
+    let profile: Profile
+    let screenshot: CaptureRecord.Screenshot
+    let pageURL: String
+    /// A login wall or a removal notice was found: then no post element is no surprise.
+    let walled: Bool
+    let file: URL
+
+    func run() async throws -> Output {
+        struct Spec: Encodable {
+            let post: [String]; let replies: String?; let nesting: Profile.Nesting
+            let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
+        }
+        let rules = profile.extract
+        let spec = Spec(post: rules.post, replies: rules.replies, nesting: rules.nesting, fields: rules.fields, media: rules.media)
+        guard let raw: RawExtraction = try await world.call("extract", spec) else {
+            throw StepProblem("the extraction script returned nothing")
+        }
+        let options = page.options, context = page.context
+        let geometry = ScreenshotGeometry(x: Double(screenshot.x), y: Double(screenshot.y), width: Double(screenshot.cssWidth),
+                                          height: Double(screenshot.cssHeight), scale: options.deviceScaleFactor)
+        let post = PostData.build(raw: raw, profile: profile, captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
+                                  timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(post).write(to: file)
+        let language: String? = try await page.session.evaluate("document.documentElement.lang || null", contextId: world.contextId)
+        // Invalid CSS is a defect of the profile, and a platform page without its post is news:
+        // both are capture warnings too. A field that matched nothing is stated in completeness only.
+        for selector in raw.invalidSelectors { context.warn(.extract, "invalid selector in profile \(profile.name): \(selector)") }
+        if raw.post == nil && profile.name != "generic" && !walled {
+            context.warn(.extract, "no post element matched the \(profile.name) profile; the page may have changed its structure")
+        }
+        return Output(post: post, raw: raw, language: language)
+    }
+}
+
+/// The DOM as it stands after the capture, saved as data/dom.html once Exhibit's own style is out
+/// again; with the page's title and the URL it ended at.
+struct SaveDOM {
+    struct Output: Sendable {
+        let title: String
+        let location: String
+    }
+
+    let page: CapturePage
+    let file: URL
+
+    func run() async throws -> (Output, Int) {
+        try await Prepare.unfreeze(page)
+        let html: String = try await page.session.run(.serializeDOM) ?? ""
+        try Data(html.utf8).write(to: file)
+        let title: String = try await page.session.evaluate("document.title") ?? ""
+        let location: String = try await page.session.evaluate("location.href") ?? page.url
+        return (Output(title: title, location: location), html.utf8.count)
+    }
+}

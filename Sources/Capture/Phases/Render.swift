@@ -1,0 +1,99 @@
+import DevTools
+import Evidence
+import Foundation
+
+/// Render: the tiled screenshot, and the PDF printed as soon as the screenshot no longer needs the
+/// page, while its last tile is still being decoded and written (the two steps overlap, and the
+/// record says so).
+struct Render {
+    struct Output: Sendable {
+        /// The screenshot as taken (the blank-band check comes later and is recorded apart).
+        let screenshot: CaptureRecord.Screenshot
+        /// Flat runs and the geometry, for the blank-band check.
+        let runs: [TiledScreenshot.FlatRun]
+        let geometry: TiledScreenshot.Geometry
+        /// The PDF as printed; nil with --no-pdf.
+        let pdf: CaptureRecord.PDF?
+        /// The browser that rendered them, as the PDF's metadata names it.
+        let browserProduct: String
+    }
+
+    let page: CapturePage
+    let loaderId: String
+    /// The URL the page answered from, for the PNG's provenance.
+    let finalURL: String
+    let browserProduct: String
+    let folder: PartialFolder
+
+    func run() async throws -> Output {
+        let session = page.session, options = page.options, context = page.context, runner = page.runner
+        let pdfFile = folder.data.appendingPathComponent("page.pdf")
+        let pageFree = Gate()
+        // Its outcome is a value, so that a failure is reported by the pdf step like any other.
+        let printing: Task<(Duration, Result<CaptureRecord.PDF, Error>), Never>? = options.pdfLayout == .none ? nil : Task {
+            do { try await pageFree.wait() } catch { return (context.elapsed, .failure(error)) }
+            let start = context.elapsed
+            do { return (start, .success(try await PDFPrinter.printPage(session, options: options, to: pdfFile))) }
+            catch { return (start, .failure(error)) }
+        }
+        defer { printing?.cancel() }
+        let shot = try await runner.run(.screenshot) { () -> ((CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry), String) in
+            let shot = try await screenshot(pageReleased: { pageFree.open() })
+            let record = shot.0
+            return (shot, "\(record.pixelWidth)x\(record.pixelHeight) px in \(record.tiles.count) tile\(record.tiles.count == 1 ? "" : "s")"
+                    + (record.attempts > 1 ? " (attempt \(record.attempts))" : ""))
+        }
+        var pdf: CaptureRecord.PDF?
+        if let printing {
+            let (start, outcome) = await printing.value
+            pdf = try await runner.run(.pdf, since: start) { () -> (CaptureRecord.PDF, String) in
+                let printed = try outcome.get()
+                do { try page.failIfNavigatedAway(from: loaderId) } catch {
+                    // Printed while the page was leaving: it may show either document, so it is not kept.
+                    try? FileManager.default.removeItem(at: pdfFile)
+                    throw error
+                }
+                return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
+            }
+        }
+        return Output(screenshot: shot.0, runs: shot.1, geometry: shot.2, pdf: pdf, browserProduct: browserProduct)
+    }
+
+    /// The tiled screenshot with its provenance chunk (an iTXt `exhibit:provenance` whose SHA-256 is recorded).
+    private func screenshot(pageReleased: @Sendable () -> Void) async throws
+        -> (CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry) {
+        let context = page.context, options = page.options
+        let requested = context.url.absoluteString, started = UTCTime.milliseconds(context.started)
+        let finalURL = self.finalURL, browserProduct = self.browserProduct
+        let tiler = TiledScreenshot(session: page.session, options: options, activity: page.activity, loaderId: loaderId,
+                                    file: folder.data.appendingPathComponent("screenshot.png"), provenance: { geometry in
+            let provenance: [String: Any] = [
+                "schema": "exhibit-png-provenance", "schemaVersion": 1, "captureId": context.captureId,
+                "requestedURL": requested, "finalURL": finalURL, "captureTime": started,
+                "exhibit": "\(ExhibitVersion.name) \(ExhibitVersion.current)", "browser": browserProduct,
+                "viewport": ["width": options.viewportWidth, "height": options.viewportHeight],
+                "deviceScaleFactor": options.deviceScaleFactor,
+                "region": ["x": geometry.x, "y": geometry.y, "width": geometry.width, "height": geometry.height],
+                "documentHeight": geometry.documentHeight, "truncated": geometry.truncated,
+                "tileHeight": geometry.tileHeight, "tiles": geometry.tiles,
+            ]
+            let data = (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }, warn: { context.warn(.screenshot, $0) })
+        let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture(pageReleased: pageReleased)
+        if geometry.truncated {
+            context.warn(.screenshot, "the page is \(geometry.documentHeight) CSS px tall, over --max-height \(options.limits.maxHeight); "
+                         + "captured the top \(geometry.height) px only (truncated)")
+        }
+        let scale = options.deviceScaleFactor
+        let record = CaptureRecord.Screenshot(
+            file: "screenshot.png", x: geometry.x, y: geometry.y, cssWidth: geometry.width, cssHeight: geometry.height,
+            documentHeight: geometry.documentHeight,
+            pixelWidth: Int((Double(geometry.width) * scale).rounded()), pixelHeight: Int((Double(geometry.height) * scale).rounded()),
+            truncated: geometry.truncated, clipSelector: options.clipSelector, tileHeight: geometry.tileHeight, tiles: geometry.tiles,
+            attempts: attempts,
+            provenance: .init(chunk: "iTXt", keyword: TiledScreenshot.keyword, sha256: FileDigest.sha256Hex(Array(provenanceJSON.utf8))),
+            blankBands: [])
+        return (record, runs, geometry)
+    }
+}

@@ -1,0 +1,192 @@
+import Crypto
+import DevTools
+import Evidence
+import Foundation
+import PlatformProfiles
+
+/// Seal: the files become evidence, in one direction. `capture.json` is written (the record is
+/// assembled here, once, with the state decided in one place), the bag's payload manifests and
+/// bag-info, then the signature over `manifest-sha256.txt`, the timestamps over the same bytes, the
+/// report that shows them, and last, once, the tag manifests over every tag file. Only then is the
+/// folder renamed into place. `exhibit timestamp` runs the same tail (``addTimestamps``).
+public struct Seal: Sendable {
+    /// What the page phases found, for the record.
+    struct Input: Sendable {
+        let version: BrowserCommands.GetVersion.Result
+        let browserMode: CaptureRecord.BrowserMode
+        let commandLine: [String]?
+        let endpoint: String
+        let response: NetworkCommands.Response?
+        let redirects: [PageActivity.Redirect]
+        let finalURL: String
+        let title: String
+        let preparation: CaptureRecord.Preparation
+        let screenshot: CaptureRecord.Screenshot
+        let pdf: CaptureRecord.PDF?
+        let outcome: ProfileOutcome
+        let completeness: CaptureRecord.Completeness
+        let profile: ProfileCatalog.Entry
+        let profileChoice: ProfileCatalog.Choice
+    }
+
+    let runner: StepRunner
+    let options: CaptureOptions
+    let signingKey: Curve25519.Signing.PrivateKey?
+
+    var context: CaptureContext { runner.context }
+    var root: URL { runner.folder.root }
+
+    /// Seals the bag and renames it into place. `report` writes the report's files (HTML and PDF)
+    /// into the bag; it runs after the timestamps, so the report can show them.
+    func run(_ input: Input, report: (URL) async throws -> Void) async throws -> CaptureResult {
+        let (record, payload) = try await runner.run(.metadata) { () -> ((CaptureRecord, [PayloadFile]), String) in
+            (try writeRecord(input), "capture.json")
+        }
+        try await runner.untimed(.bag) { () -> ((), String) in
+            try BagWriter(root: root).write(payload: payload, info: bagInfo(record), baggingDate: context.started, tagManifests: false)
+            return ((), "\(payload.count) payload files, BagIt 1.0")
+        }
+        var fingerprint: String?
+        if let signingKey {
+            fingerprint = try await runner.untimed(.sign) { () -> (String, String) in
+                let fingerprint = try BagSigner.sign(bag: root, with: signingKey, rewriteTagManifests: false)
+                return (fingerprint, "Ed25519 over manifest-sha256.txt, key \(fingerprint)")
+            }
+        }
+        var stamps = StampOutcome(stamped: [], failures: [])
+        if !options.timestampAuthorities.isEmpty {
+            stamps = try await runner.untimed(.timestamp) { () -> (StampOutcome, String) in
+                let outcome = try await Self.stamp(bag: root, tsas: options.timestampAuthorities, timeout: options.timestampTimeout)
+                for failure in outcome.failures { context.warn(.timestamp, failure.reason) }
+                return (outcome, outcome.stamped.isEmpty ? "pending: no TSA answered; add one later with exhibit timestamp"
+                        : outcome.stamped.map { "\($0.genTime) from \($0.tsa)" }.joined(separator: ", "))
+            }
+        }
+        try await runner.untimed(.report) { () -> ((), String) in
+            try await report(root)
+            try Self.closeBag(root)
+            return ((), "\(CaptureReport.htmlFile) and \(CaptureReport.pdfFile) (tag files, in tagmanifest-sha256.txt)")
+        }
+        let folder: URL
+        do { folder = try runner.folder.moveIntoPlace(started: context.started, url: context.url, captureId: context.captureId) }
+        catch { throw runner.failure(.bag, error) }
+        if options.requireTimestamp && stamps.stamped.isEmpty {
+            throw CaptureError.failed(.timestamp, url: context.url.absoluteString,
+                "no TSA granted a timestamp (--require-timestamp); the capture is kept, timestamp pending, in \(folder.path)")
+        }
+        return CaptureResult(folder: folder, record: record, payload: payload, timestamps: stamps, signerFingerprint: fingerprint)
+    }
+
+    /// Hashes the payload, assembles the record and writes data/capture.json, then hashes it too.
+    private func writeRecord(_ input: Input) throws -> (CaptureRecord, [PayloadFile]) {
+        let start = context.elapsed
+        var files: [PayloadFile] = []
+        var names = [("screenshot.png", "image/png"), ("dom.html", "text/html"), ("post.json", "application/json")]
+        if input.pdf != nil { names.insert(("page.pdf", "application/pdf"), at: 1) }
+        for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
+        let end = context.elapsed
+        let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
+                              endedAt: context.utc(end))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(record).write(to: runner.folder.data.appendingPathComponent("capture.json"))
+        files.append(try PayloadFile.hash("capture.json", in: root, mediaType: "application/json"))
+        return (record, files)
+    }
+
+    /// The record, from the phases' outputs and the context, in one place.
+    func assemble(_ input: Input, files: [PayloadFile], steps: [CaptureRecord.Step], endedAt: String) -> CaptureRecord {
+        let response = input.response
+        let http = CaptureRecord.HTTP(
+            status: response?.status ?? 0, statusText: response?.statusText ?? "",
+            protocolName: response?.protocol, mimeType: response?.mimeType ?? "",
+            headers: response?.headers ?? [:],
+            remoteAddress: response?.remoteIPAddress.map { .init(ip: $0, port: response?.remotePort ?? 0) },
+            tls: response?.securityDetails.map {
+                .init(protocolName: $0.protocol, cipher: $0.cipher, subjectName: $0.subjectName, issuer: $0.issuer,
+                      validFrom: UTCTime.milliseconds(Date(timeIntervalSince1970: $0.validFrom)),
+                      validTo: UTCTime.milliseconds(Date(timeIntervalSince1970: $0.validTo)))
+            })
+        let profile = input.profile
+        return CaptureRecord(
+            captureId: context.captureId,
+            state: .assess(screenshot: input.screenshot, completeness: input.completeness, expansion: input.outcome.expansion),
+            requestedURL: context.url.absoluteString, finalURL: input.finalURL,
+            redirects: input.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
+            http: http, pageTitle: input.title,
+            startedAt: UTCTime.milliseconds(context.started), endedAt: endedAt,
+            browser: .init(product: input.version.product, revision: input.version.revision,
+                           protocolVersion: input.version.protocolVersion,
+                           userAgent: options.userAgent ?? input.version.userAgent,
+                           mode: input.browserMode, commandLine: input.commandLine, endpoint: input.endpoint),
+            viewport: .init(width: options.viewportWidth, height: options.viewportHeight, deviceScaleFactor: options.deviceScaleFactor),
+            locale: options.locale, timeZone: options.timeZone,
+            exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
+            host: HostInfo.current(), options: options,
+            preparation: input.preparation, screenshot: input.screenshot, pdf: input.pdf, steps: steps, warnings: context.warnings,
+            timestamp: .init(requestedFrom: options.timestampAuthorities, stamps: "manifest-sha256.txt",
+                             stateWhenBagged: options.timestampAuthorities.isEmpty ? "not requested" : "pending",
+                             resultsIn: ["bag-info.txt", "timestamps/timestamps.json"]),
+            signature: signingKey.map {
+                .init(algorithm: "Ed25519", publicKeyFingerprint: BagSigner.fingerprint($0.publicKey),
+                      signs: "manifest-sha256.txt", files: [BagSigner.signatureFile, BagSigner.publicKeyFile])
+            },
+            profile: .init(name: profile.profile.name, platform: profile.profile.platform,
+                           file: "Profiles/" + profile.file.lastPathComponent, sha256: profile.sha256,
+                           chosenBy: input.profileChoice.rawValue, scriptSHA256: PageScript.install.sha256,
+                           world: "isolated world 'exhibit' (Page.createIsolatedWorld)"),
+            actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
+            files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
+    }
+
+    private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {
+        var info: [(String, String)] = []
+        if let organization = options.sourceOrganization { info.append(("Source-Organization", organization)) }
+        info.append(("External-Identifier", context.captureId))
+        info.append(("External-Description", "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"))
+        info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
+        if options.timestampAuthorities.isEmpty { info.append(("Timestamp-Status", "not requested")) }
+        return info
+    }
+
+    // MARK: The tail shared with `exhibit timestamp`
+
+    /// Asks the TSAs to stamp `manifest-sha256.txt`; the tag manifests wait for ``closeBag(_:)``.
+    static func stamp(bag root: URL, tsas: [String], timeout: Double) async throws -> StampOutcome {
+        try await BagStamper(root: root).stamp(tsas: tsas, timeout: timeout, rewriteTagManifests: false)
+    }
+
+    /// The last write of a bag: the tag manifests, once, over every tag file.
+    static func closeBag(_ root: URL) throws {
+        try BagWriter(root: root).writeTagManifests()
+    }
+
+    /// Adds timestamps to a sealed capture the way a capture seals itself: stamp, then the report
+    /// made again by `report` (when given and a token was granted), then the tag manifests, once.
+    /// The payload is not touched.
+    public static func addTimestamps(bag root: URL, tsas: [String], timeout: Double,
+                                     report: ((URL) async throws -> Void)?) async throws -> StampOutcome {
+        let outcome = try await stamp(bag: root, tsas: tsas, timeout: timeout)
+        guard !outcome.stamped.isEmpty else {
+            try closeBag(root)
+            return outcome
+        }
+        do { try await report?(root) } catch {
+            // The token is kept and covered even when the report could not be made again.
+            try closeBag(root)
+            throw error
+        }
+        try closeBag(root)
+        return outcome
+    }
+}
+
+extension CaptureRecord.CaptureState {
+    /// The one place a capture's state is decided: partial when the screenshot was cut or has blank
+    /// bands over content, when the post was not there to capture, or when expansion stopped at a limit.
+    static func assess(screenshot: CaptureRecord.Screenshot, completeness: CaptureRecord.Completeness,
+                       expansion: CaptureRecord.Expansion) -> Self {
+        screenshot.truncated || !screenshot.blankBands.isEmpty || completeness.availability != .available
+            || expansion.limitReached ? .partial : .complete
+    }
+}

@@ -1,0 +1,79 @@
+import DevTools
+import Foundation
+
+/// What one sweep-scroll did, with the lazy images it made eager just before.
+struct SweepOutcome: Sendable {
+    var sweep: CaptureRecord.Sweep
+    var lazyImagesMadeEager: Int
+    /// Stopped early for a reason worth a warning (a limit, or a page that does not scroll).
+    var cutShort: Bool
+
+    static let endOfPage = "reached the end of the page"
+
+    /// Runs `sweep.js`. Never throws: a document that goes away mid-sweep ends it, and says so.
+    static func sweep(_ session: PageSession, limits: CaptureOptions.Limits) async -> SweepOutcome {
+        struct Limits: Encodable { let maxHeight: Int; let maxSteps: Int; let maxMillis: Int; let seconds: Double; let endOfPage: String }
+        struct Result: Decodable, Sendable { let y: Double; let steps: Int; let reason: String; let eager: Int; let seconds: Double }
+        let given = Limits(maxHeight: limits.maxHeight, maxSteps: limits.sweepSteps, maxMillis: Int(limits.sweepSeconds * 1000),
+                           seconds: limits.sweepSeconds, endOfPage: endOfPage)
+        let result: Result?
+        do {
+            result = try await session.run(.sweep, given, awaitPromise: true, timeout: .seconds(limits.sweepSeconds + 30))
+        } catch {
+            return SweepOutcome(sweep: .init(steps: 0, seconds: 0, reachedY: 0, stoppedBecause: "the sweep could not run: \(error)"),
+                                lazyImagesMadeEager: 0, cutShort: true)
+        }
+        let stoppedBecause = result?.reason ?? "unknown"
+        return SweepOutcome(
+            sweep: .init(steps: result?.steps ?? 0, seconds: ((result?.seconds ?? 0) * 1000).rounded() / 1000,
+                         reachedY: Int(result?.y ?? 0), stoppedBecause: stoppedBecause),
+            lazyImagesMadeEager: result?.eager ?? 0, cutShort: stoppedBecause != endOfPage)
+    }
+}
+
+/// Settle: `load` and `networkIdle` of this navigation, then 500 ms with nothing in flight, then
+/// fonts and images, each wait capped. Returns the sweep that ran meanwhile.
+///
+/// From `load` on, while the network goes quiet, two things that need no settled page run: the
+/// sweep-scroll, so that whatever it loads is part of what the settle waits for, and `onLoad` (the
+/// capture opens the report's page then: a renderer start). Chromium checks for `networkIdle` only
+/// when the page's main thread finishes a task; an idle page may run none for a while, and the
+/// event was measured 0.8 s instead of 0.5 s after the last response. A side-effect-free
+/// `Runtime.evaluate("0")` every 20 ms gives it that task (measured in Benchmarks/README.md).
+struct Settle {
+    let page: CapturePage
+    let loaderId: String
+    var onLoad: @Sendable () -> Void = {}
+
+    /// Set EXHIBIT_SETTLE_NUDGE=0 to settle without the nudge (for the benchmark that measures it).
+    static let nudges = ProcessInfo.processInfo.environment["EXHIBIT_SETTLE_NUDGE"] != "0"
+
+    func run() async throws -> SweepOutcome {
+        let limits = page.options.limits, activity = page.activity, loaderId = self.loaderId, session = page.session
+        try await page.runner.cap(limits.loadSeconds, in: .settle, .warn("no load event within \(limits.loadSeconds) s")) {
+            await activity.wait(upTo: $0) { $0.lifecycle[loaderId]?.contains("load") == true }
+        }
+        onLoad()
+        let sweeping = Task { await SweepOutcome.sweep(session, limits: limits) }
+        let nudging = Task {
+            while Self.nudges && !Task.isCancelled {
+                let _: Int? = try? await session.evaluate("0")
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        defer { nudging.cancel() }
+        let almost = { activity.snapshot.lifecycle[loaderId]?.contains("networkAlmostIdle") == true }
+        try await page.runner.cap(limits.networkIdleSeconds, in: .settle,
+                                  .warn("no networkIdle event within \(limits.networkIdleSeconds) s" + (almost() ? " (networkAlmostIdle was reached)" : ""))) {
+            await activity.wait(upTo: $0) { $0.lifecycle[loaderId]?.contains("networkIdle") == true }
+        }
+        nudging.cancel()
+        let sweep = await sweeping.value
+        let open = { activity.snapshot.inFlight.values.prefix(3).joined(separator: ", ") }
+        try await page.runner.cap(limits.quietSeconds, in: .settle, .warn("requests still in flight after \(limits.quietSeconds) s: \(open())")) {
+            await activity.waitQuiet(for: .milliseconds(500), upTo: $0)
+        }
+        try await page.waitForFontsAndImages(.settle)
+        return sweep
+    }
+}

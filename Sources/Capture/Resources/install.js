@@ -1,0 +1,183 @@
+/**
+ * Installs `globalThis.exhibit` in Exhibit's isolated world (`Page.createIsolatedWorld`): it shares
+ * the page's DOM but none of the page's globals, so a page script cannot redefine what it calls.
+ * Installed once per document; its SHA-256 is recorded in capture.json. Profile regexes run with the
+ * flags the profile states (always including `u`), checked beforehand by `check-regexes.js`.
+ * `documentHeight` is `document-height.js`.
+ * @returns {boolean}
+ */
+function installExhibit() {
+  if (globalThis.exhibit) return true;
+  const invalid = new Set();
+  const all = (root, selector) => {
+    try { return [...root.querySelectorAll(selector)]; } catch (e) { invalid.add(selector); return []; }
+  };
+  const visible = el => {
+    const r = el.getBoundingClientRect();
+    if (r.width <= 0 || r.height <= 0) return false;
+    const s = getComputedStyle(el);
+    return s.visibility !== 'hidden' && s.display !== 'none' && parseFloat(s.opacity) > 0;
+  };
+  // What a person would read on the control: its aria-label, else its text, else (for an icon
+  // button) the aria-label, title or alt text of what it contains.
+  const label = el => {
+    const clean = s => (s || '').replace(/\s+/g, ' ').trim();
+    let text = clean(el.getAttribute('aria-label')) || clean(el.innerText || el.textContent || el.value);
+    if (!/\p{L}/u.test(text)) {
+      const inner = el.querySelector('[aria-label], [title], img[alt]');
+      if (inner) text = clean(inner.getAttribute('aria-label') || inner.getAttribute('title') || inner.getAttribute('alt')) || text;
+    }
+    return text.slice(0, 200);
+  };
+  // A control that is loading (aria-busy) or disabled is not clicked again.
+  const busy = el => el.disabled || el.getAttribute('aria-disabled') === 'true' || !!el.closest('[aria-busy="true"]');
+  const matching = rule => all(document, rule.selector)
+    .filter(el => visible(el) && !busy(el) && (!rule.text || new RegExp(rule.text, rule.flags).test(label(el))));
+  let targets = [];
+  const urlAttributes = new Set(['href', 'src', 'poster', 'content']);
+  const readValue = (el, attribute) => {
+    if (!attribute) return (el.innerText || el.textContent || '').trim();
+    if (attribute === 'currentSrc') return el.currentSrc || el.src || '';
+    const value = el.getAttribute(attribute);
+    if (value === null) return '';
+    if (urlAttributes.has(attribute) && (attribute !== 'content' || /^(\/|https?:)/.test(value))) {
+      try { return new URL(value, document.baseURI).href; } catch (e) { return value; }
+    }
+    return value.trim();
+  };
+  globalThis.exhibit = {
+    invalid: () => [...invalid],
+    /// Visible elements matching any rule, each once; kept for locate().
+    find(rules) {
+      targets = [];
+      const seen = new Set();
+      for (const rule of rules) for (const el of matching(rule)) {
+        if (seen.has(el)) continue;
+        seen.add(el);
+        targets.push({el, rule});
+      }
+      return targets.map((t, index) => ({index, selector: t.rule.selector, label: label(t.el)}));
+    },
+    /// Scrolls a found element into view and gives the point to click, and whether that point
+    /// really hits it (an overlay could cover it).
+    locate(index) {
+      const t = targets[index];
+      if (!t || !t.el.isConnected || !visible(t.el)) return null;
+      t.el.scrollIntoView({block: 'center', inline: 'center'});
+      const r = t.el.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      const hit = document.elementFromPoint(x, y);
+      return {x, y, hits: !!hit && (hit === t.el || t.el.contains(hit))};
+    },
+    /// The fallback when an overlay covers a target's centre.
+    clickCovered(index) { const t = targets[index]; if (!t || !t.el.isConnected) return false; t.el.click(); return true; },
+    /// The first visible element matching one of the rules.
+    present(rules) {
+      for (const rule of rules) { const el = matching(rule)[0]; if (el) return {selector: rule.selector, label: label(el)}; }
+      return null;
+    },
+    exists: selector => all(document, selector).some(visible),
+    hide(rules) {
+      const done = [];
+      for (const rule of rules) for (const el of matching(rule)) {
+        done.push({selector: rule.selector, label: label(el), reason: rule.reason || ''});
+        el.style.setProperty('display', 'none', 'important');
+      }
+      return done;
+    },
+    /// Resolves once the DOM has not changed for `ms` milliseconds (at most `max`): content a
+    /// page renders after its request finished is in place before the next round looks.
+    quiet(ms, max) {
+      return new Promise(resolve => {
+        let timer;
+        const started = performance.now();
+        const done = () => { observer.disconnect(); resolve(Math.round(performance.now() - started)); };
+        const observer = new MutationObserver(() => {
+          clearTimeout(timer);
+          if (performance.now() - started >= max) done(); else timer = setTimeout(done, ms);
+        });
+        observer.observe(document, {subtree: true, childList: true, attributes: true, characterData: true});
+        timer = setTimeout(done, ms);
+      });
+    },
+    count: selector => selector ? all(document, selector).length : 0,
+    height: () => documentHeight(),
+    scrollToBottom() {
+      const y = Math.max(0, this.height() - innerHeight);
+      scrollTo(0, y);
+      return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(Math.round(scrollY)))));
+    },
+    /// Reads the post and replies by the profile's extraction rules.
+    extract(spec) {
+      const hits = {};
+      let post = null, postSelector = null;
+      for (const selector of spec.post) {
+        const el = all(document, selector).find(visible);
+        if (el) { post = el; postSelector = selector; break; }
+      }
+      // Replies may sit inside the post's element (Facebook) or inside each other (nesting):
+      // an item's fields and media are read only from its own part, never from a reply within it.
+      const replyElements = spec.replies ? all(document, spec.replies)
+        .filter(el => el !== post && !(post && el.contains(post)) && visible(el)) : [];
+      const read = (item, isPost) => {
+        const inner = replyElements.filter(r => r !== item && item.contains(r));
+        const own = el => !inner.some(r => r.contains(el));
+        const fields = {};
+        let textElement = null;
+        for (const [name, rules] of Object.entries(spec.fields)) {
+          for (const rule of rules) {
+            const documentScope = rule.scope === 'document';
+            if (documentScope && !isPost) continue;
+            const root = documentScope ? document : item;
+            const candidates = rule.selector ? all(root, rule.selector).filter(el => documentScope || own(el)) : [item];
+            let value = null, from = null;
+            for (const el of candidates) {
+              let v = readValue(el, rule.attribute);
+              if (v && rule.pattern) { const m = new RegExp(rule.pattern, rule.flags).exec(v); v = m && m[1] ? m[1].trim() : ''; }
+              if (v) { value = v; from = el; break; }
+            }
+            if (value) { fields[name] = value; hits[name] = true; if (name === 'text') textElement = from; break; }
+          }
+        }
+        const links = textElement ? [...textElement.querySelectorAll('a[href]')]
+          .map(a => ({text: (a.innerText || a.textContent || '').trim(), url: a.href})) : [];
+        const media = [];
+        for (const rule of spec.media) for (const el of all(item, rule.selector).filter(own)) {
+          if (el.tagName === 'VIDEO') {
+            media.push({type: rule.type, url: el.currentSrc || el.src || el.poster || null, alt: el.getAttribute('aria-label') || el.title || null,
+                        width: el.videoWidth || Math.round(el.getBoundingClientRect().width) || null,
+                        height: el.videoHeight || Math.round(el.getBoundingClientRect().height) || null});
+          } else {
+            media.push({type: rule.type, url: el.currentSrc || el.src || null, alt: el.getAttribute('alt'),
+                        width: el.naturalWidth || null, height: el.naturalHeight || null});
+          }
+        }
+        const r = item.getBoundingClientRect();
+        return {fields, links, media, rect: {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height}};
+      };
+      const replies = replyElements.map(el => {
+        const item = read(el, false);
+        if (spec.nesting.by === 'container') {
+          item.containerParent = -1;
+          for (let a = el.parentElement; a; a = a.parentElement) {
+            let isContainer = false;
+            try { isContainer = a.matches(spec.nesting.container); } catch (e) { invalid.add(spec.nesting.container); }
+            if (!isContainer) continue;
+            const head = a.matches(spec.replies) ? a : a.querySelector(spec.replies);
+            if (!head || head === el || el.contains(head)) continue;
+            item.containerParent = replyElements.indexOf(head);
+            break;
+          }
+        }
+        return item;
+      });
+      const postItem = post ? read(post, true) : null;
+      const misses = [];
+      if (post || replies.length) for (const [name, rules] of Object.entries(spec.fields)) {
+        if (!hits[name]) misses.push({field: name, selectors: rules.map(r => r.selector || '(the item itself)')});
+      }
+      return {post: postItem, postSelector, replies, misses, invalidSelectors: [...invalid]};
+    },
+  };
+  return true;
+}
