@@ -49,7 +49,7 @@ struct CommandLineTests {
         ("unknown option", ["capture", "http://127.0.0.1:9/", "--frobnicate"], 2, "frobnicate"),
     ]
 
-    @Test("usage errors exit 2 with one clear line, before any browser starts", arguments: 0..<7)
+    @Test("usage errors exit 2 with one clear line, before any browser starts", arguments: badInputs.indices)
     func usageErrors(index: Int) async throws {
         let (label, arguments, code, phrase) = Self.badInputs[index]
         let out = TestSupport.temporaryFolder()

@@ -3,6 +3,7 @@ import DevTools
 import ExhibitTestSupport
 import Foundation
 import FixtureServer
+import Testing
 
 /// Paths and shared services for the capture tests: one fixture server for the whole run, the
 /// built `exhibit` binary, and processes run to completion with their output.
@@ -44,8 +45,11 @@ enum TestSupport {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
     }
 
+    /// The capture's record, after checking that every step lies within the capture.
     static func decodeRecord(_ folder: URL) throws -> CaptureRecord {
-        try JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: folder.appendingPathComponent("data/capture.json")))
+        let record = try JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: folder.appendingPathComponent("data/capture.json")))
+        #expect(record.stepTimeProblems().isEmpty, "\(record.stepTimeProblems())")
+        return record
     }
 
     /// White space folded to single spaces, for comparing extracted text.

@@ -87,6 +87,8 @@ public struct Seal: Sendable {
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
                               endedAt: context.utc(end))
+        // A record that contradicts itself is never written: every step must lie within the capture.
+        if let problem = record.stepTimeProblems().first { throw StepProblem("internal error, the record would be false: \(problem)") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(record).write(to: runner.folder.data.appendingPathComponent("capture.json"))
@@ -188,5 +190,32 @@ extension CaptureRecord.CaptureState {
                        expansion: CaptureRecord.Expansion) -> Self {
         screenshot.truncated || !screenshot.blankBands.isEmpty || completeness.availability != .available
             || expansion.limitReached ? .partial : .complete
+    }
+}
+
+extension CaptureRecord {
+    /// Each step whose start or end falls outside the capture's own start and end, or whose time
+    /// cannot be read, in words; empty for a true record. Every capture checks its record with this
+    /// before writing it, and the tests check every record they read.
+    public func stepTimeProblems() -> [String] {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let start = parser.date(from: startedAt), let end = parser.date(from: endedAt) else {
+            return ["the capture's startedAt '\(startedAt)' or endedAt '\(endedAt)' is not a UTC time"]
+        }
+        // Times are written to the millisecond: allow that much rounding.
+        let slack = 0.001
+        var problems: [String] = []
+        for step in steps {
+            guard let began = parser.date(from: step.startedAt) else {
+                problems.append("step \(step.name.rawValue) starts at '\(step.startedAt)', not a UTC time")
+                continue
+            }
+            let ended = began.addingTimeInterval(step.seconds)
+            if step.seconds < 0 || began.timeIntervalSince(start) < -slack || ended.timeIntervalSince(end) > slack {
+                problems.append("step \(step.name.rawValue) (\(step.startedAt), \(step.seconds) s) lies outside the capture (\(startedAt) to \(endedAt))")
+            }
+        }
+        return problems
     }
 }
