@@ -51,7 +51,9 @@ struct ConnectionTests {
             }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // Failed by the close, not by the 60 s timeout: the errors say so (no tighter wall-clock
+        // bound, which a loaded machine could break for the wrong reason).
+        #expect(ContinuousClock.now - started < .seconds(60))
         #expect(outcomes.count == 3)
         for outcome in outcomes { #expect(outcome.contains("DevTools connection closed"), "\(outcome)") }
         // Later calls fail immediately too.

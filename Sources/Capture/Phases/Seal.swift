@@ -203,8 +203,9 @@ extension CaptureRecord {
         guard let start = parser.date(from: startedAt), let end = parser.date(from: endedAt) else {
             return ["the capture's startedAt '\(startedAt)' or endedAt '\(endedAt)' is not a UTC time"]
         }
-        // Times are written to the millisecond: allow that much rounding.
-        let slack = 0.001
+        // Times are written to the millisecond (a start and an end each cut to it, a duration
+        // rounded to it): allow for those roundings, and no more.
+        let slack = 0.0025
         var problems: [String] = []
         for step in steps {
             guard let began = parser.date(from: step.startedAt) else {
