@@ -382,7 +382,7 @@ final class CaptureRun {
                 partialFolder: keptPartialPath())
         }
         let pdfPicture = Task { [pdf] in try CaptureReport.pdfThumbnail(bag: bag, pdf: pdf) }
-        let thumbnails = Task { CaptureReport.Thumbnails(postHTML: try await postPicture.value, pdfHTML: try await pdfPicture.value) }
+        let thumbnails = Task { CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value) }
         let (title, finalURL) = try await step("dom") { () -> ((String, String), String) in
             try failIfNavigatedAway(activity, loaderId: loaderId, step: "dom")
             try await removeInjectedStyle(session: session)
