@@ -218,7 +218,7 @@ private struct Capture: Sendable {
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness, profile: profile, profileChoice: profileChoice)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
-            let thumbnails = CaptureReport.Thumbnails(postHTML: try await postPicture.value, pdfHTML: try await pdfPicture.value)
+            let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()
             defer { if let printer { pages.close(printer) } }
             try await CaptureReport.write(bag: bag, connection: browser.connection, page: printer, thumbnails: thumbnails)

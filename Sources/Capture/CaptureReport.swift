@@ -1,6 +1,7 @@
 import DevTools
 import Evidence
 import Foundation
+import Mustache
 import PDFTools
 import PlatformProfiles
 import PNGCodec
@@ -11,8 +12,8 @@ import PNGCodec
 /// timestamps. They describe the payload and its timestamps, so they are tag files at the bag's
 /// root, made after stamping and made again when `exhibit timestamp` adds a token.
 ///
-/// Every value that comes from the page is HTML-escaped, and no field is ever left blank: what is
-/// not known says so.
+/// The HTML is rendered from `ReportModel` through a template that escapes every value, so page
+/// text is never markup, and no field is ever left blank: what is not known says so.
 public enum CaptureReport {
     public static let htmlFile = "report.html"
     public static let pdfFile = "report.pdf"
@@ -78,35 +79,34 @@ public enum CaptureReport {
         _ = try PDFDocument(path: destination.path)
     }
 
-    /// Escapes text for HTML element content and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
+    /// One of the report's two pictures: an image in `report-files/` with its alt text and caption,
+    /// or the words saying why there is none. Plain text only: the template escapes it.
+    public struct Picture: Sendable, Equatable {
+        public struct Image: Sendable, Equatable {
+            /// Relative to the bag's root, e.g. `report-files/post.png`.
+            public var path: String
+            /// What the image shows, for a reader who cannot see it.
+            public var alt: String
+            /// Where the image was taken from, printed under it.
+            public var caption: String
         }
-        return out
+        /// Nil when there is no image; ``missing`` then says why.
+        public var image: Image?
+        /// Why there is no image; nil when there is one.
+        public var missing: String?
+
+        static func image(_ file: String, alt: String, caption: String) -> Picture {
+            Picture(image: Image(path: "\(imagesFolder)/\(file)", alt: alt, caption: caption), missing: nil)
+        }
+        static func missing(_ reason: String) -> Picture { Picture(image: nil, missing: reason) }
     }
 
-    /// A value, or what to say when there is none: never an empty cell.
-    static func value(_ text: String?, or missing: String) -> String {
-        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return "<em>\(escape(missing))</em>" }
-        return escape(text)
-    }
-
-    static func row(_ label: String, _ html: String) -> String { "<tr><th>\(escape(label))</th><td>\(html)</td></tr>\n" }
-
-    /// The report's two pictures, as HTML to show them (or to say why one is missing).
+    /// The report's two pictures (or why one is missing).
     public struct Thumbnails: Sendable {
-        public var postHTML: String
-        public var pdfHTML: String
+        /// The post's area of the screenshot (the top of the page when no post was found).
+        public var post: Picture
+        /// The PDF's first page.
+        public var pdf: Picture
     }
 
     /// Makes the thumbnails in `report-files/` from the payload files themselves: the post's area cut
@@ -115,13 +115,13 @@ public enum CaptureReport {
     /// final (``postThumbnail`` after extraction, ``pdfThumbnail`` after stamping).
     public static func makeThumbnails(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
                                       post: PostData?, pdf: CaptureRecord.PDF?) throws -> Thumbnails {
-        Thumbnails(postHTML: try postThumbnail(bag: root, screenshot: screenshot, viewportHeight: viewportHeight, post: post),
-                   pdfHTML: try pdfThumbnail(bag: root, pdf: pdf))
+        Thumbnails(post: try postThumbnail(bag: root, screenshot: screenshot, viewportHeight: viewportHeight, post: post),
+                   pdf: try pdfThumbnail(bag: root, pdf: pdf))
     }
 
-    /// `report-files/post.png`, and the HTML showing it (or saying why there is none).
+    /// `report-files/post.png`, and the picture showing it (or saying why there is none).
     public static func postThumbnail(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
-                                     post: PostData?) throws -> String {
+                                     post: PostData?) throws -> Picture {
         let images = try imagesFolder(in: root)
         let rect = post?.post?.rectangle
         let area = rect.map { (x: $0.x, y: $0.y, width: $0.width, height: min($0.height, 4 * viewportHeight)) }
@@ -129,21 +129,21 @@ public enum CaptureReport {
         guard (try? PNGThumbnail.write(from: root.appendingPathComponent("data").appendingPathComponent(screenshot.file).path,
                                         x: area.x, y: area.y, width: area.width, height: area.height,
                                         maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil else {
-            return "<em>no thumbnail: the screenshot could not be read</em>"
+            return .missing("no thumbnail: the screenshot could not be read")
         }
-        return "<img src=\"\(imagesFolder)/post.png\" alt=\"\(escape(rect == nil ? "top of the page" : "the post"))\">"
-            + "<p class=\"caption\">\(rect == nil ? "Top of the page (no post element was found)" : "The post")"
-            + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px</p>"
+        return .image("post.png", alt: rect == nil ? "top of the page" : "the post",
+                      caption: (rect == nil ? "Top of the page (no post element was found)" : "The post")
+                        + ", from data/screenshot.png at x \(area.x), y \(area.y), \(area.width)×\(area.height) px")
     }
 
-    /// `report-files/pdf-page-1.png`, and the HTML showing it (or saying there is no PDF).
-    public static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> String {
-        guard let pdf else { return "<em>no PDF was made (--no-pdf)</em>" }
+    /// `report-files/pdf-page-1.png`, and the picture showing it (or saying there is no PDF).
+    public static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> Picture {
+        guard let pdf else { return .missing("no PDF was made (--no-pdf)") }
         let images = try imagesFolder(in: root)
         let document = try PDFDocument(path: root.appendingPathComponent("data").appendingPathComponent(pdf.file).path)
         try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
-        return "<img src=\"\(imagesFolder)/pdf-page-1.png\" alt=\"first page of page.pdf\">"
-            + "<p class=\"caption\">First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler</p>"
+        return .image("pdf-page-1.png", alt: "first page of page.pdf",
+                      caption: "First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler")
     }
 
     private static func imagesFolder(in root: URL) throws -> URL {
@@ -152,189 +152,24 @@ public enum CaptureReport {
         return images
     }
 
-    /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps).
+    /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps),
+    /// rendered from `ReportModel` through `Resources/report.mustache`.
     public static func render(bag root: URL, thumbnails: Thumbnails? = nil) throws -> String {
-        let decoder = JSONDecoder()
-        let data = root.appendingPathComponent("data")
-        let record = try decoder.decode(CaptureRecord.self, from: Data(contentsOf: data.appendingPathComponent("capture.json")))
-        let post = try? decoder.decode(PostData.self, from: Data(contentsOf: data.appendingPathComponent("post.json")))
-        let stamps = (try? BagStamper(root: root).existingRecords()) ?? []
-        let manifest = (try? String(contentsOf: root.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)) ?? ""
-        let bagInfo = (try? String(contentsOf: root.appendingPathComponent("bag-info.txt"), encoding: .utf8)) ?? ""
+        let model = try ReportModel(bag: root, thumbnails: thumbnails)
+        let (report, partials) = try template.get()
+        return report.render(model, library: partials)
+    }
 
-        let pictures = try thumbnails ?? makeThumbnails(bag: root, screenshot: record.screenshot, viewportHeight: record.viewport.height,
-                                                        post: post, pdf: record.pdf)
-        let postThumbnail = pictures.postHTML, pdfThumbnail = pictures.pdfHTML
-
-        let item = post?.post
-        let local = TimeZone(identifier: record.host.localTimeZone) ?? .current
-        func localTime(_ iso: String) -> String {
-            let parser = ISO8601DateFormatter()
-            parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            guard let date = parser.date(from: iso) else { return iso }
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_GB")
-            formatter.timeZone = local
-            formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS ZZZZZ"
-            return "\(formatter.string(from: date)) (\(local.identifier))"
-        }
-        var html = """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' file:; style-src 'unsafe-inline'">
-        <title>Capture report \(escape(record.captureId))</title>
-        <style>
-          body { font: 11pt/1.45 "DejaVu Sans", "Noto Sans", Arial, sans-serif; color: #111; margin: 2em auto; max-width: 60em; padding: 0 1em; }
-          h1 { font-size: 18pt; margin-bottom: 0; } h2 { font-size: 13pt; border-bottom: 1px solid #999; margin-top: 1.6em; }
-          .sub { color: #444; margin-top: .2em; } table { border-collapse: collapse; width: 100%; margin: .5em 0; }
-          th, td { text-align: left; vertical-align: top; padding: .25em .5em; border-bottom: 1px solid #ddd; overflow-wrap: break-word; }
-          th { width: 14em; font-weight: 600; } table.list th { width: auto; background: #f3f3f3; }
-          td.hash, code { font-family: "DejaVu Sans Mono", monospace; font-size: 9pt; }
-          .thumbs { display: flex; gap: 2em; align-items: flex-start; } .thumbs div { flex: 1; }
-          img { max-width: 100%; border: 1px solid #bbb; } .caption { font-size: 9pt; color: #444; }
-          .yes { color: #075e07; } .no { color: #8a1010; } .notice { background: #fff4d6; padding: .5em; border-left: 4px solid #d4a20b; }
-          @media print { body { margin: 0; } h2 { break-after: avoid; } tr { break-inside: avoid; } }
-        </style>
-        </head>
-        <body>
-        <h1>Capture report</h1>
-        <p class="sub">Exhibit capture \(escape(record.captureId)) · state: \(escape(record.state.rawValue))
-          · \(escape(record.completeness.summary))</p>
-
-        <h2>What was captured</h2>
-        <table>
-
-        """
-        html += row("Requested URL", escape(record.requestedURL))
-        html += row("Final URL", escape(record.finalURL) + (record.redirects.isEmpty ? "" : " (after \(record.redirects.count) redirect(s))"))
-        html += row("HTTP status", "\(record.http.status) " + value(record.http.statusText, or: "no status text"))
-        let address = record.http.remoteAddress.map { "\($0.ip) port \($0.port)" } ?? "not reported by the browser"
-        let tls = record.http.tls.map { "\($0.protocolName), \($0.cipher); certificate for \($0.subjectName) issued by \($0.issuer), valid \($0.validFrom) to \($0.validTo)" }
-        html += row("Server", escape(address) + " · " + escape(record.http.protocolName ?? "protocol not reported") + " · "
-                    + escape(tls ?? (record.finalURL.hasPrefix("https:") ? "TLS details not reported" : "not encrypted (plain HTTP)")))
-        html += row("Page title", value(record.pageTitle, or: "the page has no title"))
-        html += row("Platform", escape(record.profile.platform) + " (profile \(escape(record.profile.name)), chosen by \(escape(record.profile.chosenBy)))")
-        html += row("Availability", escape(record.completeness.availability.rawValue))
-        html += row("Author", value([item?.author.displayName, item?.author.handle.map { "@\($0)" }].compactMap { $0 }.joined(separator: " "),
-                                    or: "not found on the page"))
-        let published = item?.published
-        html += row("Published", value([published?.shown.map { "shown as “\($0)”" }, published?.iso.map { "\($0) (\(published?.precision.rawValue ?? ""))" },
-                                        published?.note].compactMap { $0 }.joined(separator: "; "), or: "not found on the page"))
-        html += row("Post text", value(item?.text, or: "not found on the page"))
-        html += row("Replies", post.map { p in "\(p.replyCount.captured) captured" + (p.replyCount.shown.map { "; the page shows “\(escape($0))”" } ?? "; the page shows no count") }
-                    ?? "<em>no post data</em>")
-        html += "</table>\n\n<h2>When</h2>\n<table>\n"
-        html += row("Capture started", "\(escape(record.startedAt)) UTC<br>\(escape(localTime(record.startedAt)))")
-        html += row("Capture ended", "\(escape(record.endedAt)) UTC<br>\(escape(localTime(record.endedAt)))")
-        html += row("Time zone shown to the page", escape(record.timeZone))
-        html += "</table>\n\n<h2>How</h2>\n<table>\n"
-        html += row("Software", "\(escape(record.exhibit.name)) \(escape(record.exhibit.version))")
-        html += row("Browser", "\(escape(record.browser.product)) (revision \(escape(record.browser.revision)), \(escape(record.browser.mode.rawValue)))")
-        html += row("User agent", escape(record.browser.userAgent))
-        html += row("Operating system", "\(escape(record.host.operatingSystem)), \(escape(record.host.kernel)), \(escape(record.host.architecture)), host \(escape(record.host.hostName))")
-        html += row("Viewport", "\(record.viewport.width) × \(record.viewport.height) CSS px, device scale factor \(record.viewport.deviceScaleFactor)")
-        html += row("Locale", escape(record.locale))
-        let o = record.options
-        let optionText = [
-            "PDF: \(o.pdfLayout.rawValue)" + (o.pdfLayout == .paginated ? " on \(o.paper.rawValue)" : "") + ", \(o.pdfMedia.rawValue) media",
-            "max height \(o.limits.maxHeight) CSS px", o.clipSelector.map { "clip to \($0)" } ?? "whole page",
-            o.strict ? "strict" : "not strict", o.proxy.map { "proxy \($0)" } ?? "no proxy",
-            o.timestampAuthorities.isEmpty ? "no TSA requested" : "TSAs: " + o.timestampAuthorities.joined(separator: ", "),
-        ]
-        html += row("Options", escape(optionText.joined(separator: "; ")))
-        let prep = record.preparation
-        var sweeps = "scroll sweep of \(prep.sweepSteps) step(s) to y=\(prep.sweepReachedY) (\(prep.sweepStoppedBecause))"
-            + (prep.sweepPhase.map { ", \($0)" } ?? "")
-        if let again = prep.sweepAfterProfile {
-            sweeps += "; swept again after the profile, \(again.steps) step(s) to y=\(again.reachedY) (\(again.stoppedBecause))"
-        } else if let reason = prep.sweepAfterProfileReason {
-            sweeps += "; second sweep \(reason)"
-        }
-        html += row("Page preparation", escape("\(prep.lazyImagesMadeEager) lazy image(s) made eager; \(sweeps); animations frozen with injected CSS (SHA-256 \(prep.injectedCSSSHA256)), removed before dom.html"))
-        if let pdf = record.pdf, let stamp = pdf.metadata {
-            html += row("PDF metadata", escape("Stamped by Exhibit with \(stamp.stampedBy): Title, Subject, Keywords, Creator, creation date. SHA-256 as printed by the browser: \(pdf.sha256AsPrinted)"))
-        }
-        html += "</table>\n<p>Every action Exhibit took on the page, in order:</p>\n"
-        if record.actions.isEmpty {
-            html += "<p><em>none: the page was captured as it loaded</em></p>\n"
-        } else {
-            html += "<table class=\"list\"><tr><th>Time (UTC)</th><th>Action</th><th>Control</th><th>Selector</th></tr>\n"
-            for action in record.actions {
-                html += "<tr><td>\(escape(action.at))</td><td>\(escape(action.kind.rawValue))</td><td>\(value(action.label, or: "(no label)"))"
-                    + (action.detail.map { "<br><span class=\"caption\">\(escape($0))</span>" } ?? "")
-                    + "</td><td><code>\(value(action.selector, or: "(none)"))</code></td></tr>\n"
+    /// The report's template and the partial it shows a maybe-missing value with, parsed once. A
+    /// template missing from the bundle or failing to parse is kept as the error that every
+    /// ``render(bag:thumbnails:)`` throws, so a broken build fails the report, not the program.
+    static let template = Result<(report: MustacheTemplate, partials: MustacheLibrary), Error> {
+        func load(_ name: String) throws -> MustacheTemplate {
+            guard let url = Bundle.module.url(forResource: name, withExtension: "mustache", subdirectory: "Resources") else {
+                throw EvidenceError.unreadable(path: "Resources/\(name).mustache", reason: "not in the Capture module's bundle")
             }
-            html += "</table>\n"
+            return try MustacheTemplate(string: String(contentsOf: url, encoding: .utf8))
         }
-
-        html += "\n<h2>Completeness</h2>\n<p><strong>\(escape(record.completeness.summary))</strong></p>\n<table class=\"list\">\n"
-        html += "<tr><th>Category</th><th>Characteristic</th><th>Captured</th><th>Detail</th></tr>\n"
-        let c = record.completeness
-        for (category, items) in [("Content", c.content), ("Context", c.context), ("Form", c.form), ("Behaviour", c.behaviour), ("Structure", c.structure)] {
-            for entry in items {
-                html += "<tr><td>\(category)</td><td>\(escape(entry.name))</td><td class=\"\(entry.captured ? "yes" : "no")\">\(entry.captured ? "yes" : "no")</td><td>\(value(entry.detail, or: "no detail"))</td></tr>\n"
-            }
-        }
-        html += "</table>\n"
-        if !record.warnings.isEmpty {
-            html += "<p>Warnings recorded during the capture:</p>\n<ul>\n"
-            for warning in record.warnings { html += "<li>\(escape(warning.step.rawValue)): \(escape(warning.message))</li>\n" }
-            html += "</ul>\n"
-        }
-
-        html += "\n<h2>Pictures</h2>\n<div class=\"thumbs\"><div>\(postThumbnail)</div><div>\(pdfThumbnail)</div></div>\n"
-
-        html += "\n<h2>Files</h2>\n<p>The payload as listed in <code>manifest-sha256.txt</code>; a change to any byte changes its SHA-256.</p>\n"
-        html += "<table class=\"list\"><tr><th>File</th><th>Size (bytes)</th><th>Media type</th><th>SHA-256</th></tr>\n"
-        let types = Dictionary(record.files.map { ($0.name, $0.mediaType) }, uniquingKeysWith: { a, _ in a })
-        for line in manifest.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { continue }
-            let path = parts[1].trimmingCharacters(in: .whitespaces)
-            let name = path.hasPrefix("data/") ? String(path.dropFirst(5)) : path
-            let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path)[.size] as? NSNumber)?.stringValue
-            let type = types[name] ?? (name == "capture.json" ? "application/json" : "application/octet-stream")
-            html += "<tr><td>\(escape(path))</td><td>\(value(size, or: "missing"))</td><td>\(escape(type))</td><td class=\"hash\">\(escape(parts[0]))</td></tr>\n"
-        }
-        html += "</table>\n"
-
-        html += "\n<h2>Trusted timestamps</h2>\n"
-        if stamps.isEmpty {
-            let status = bagInfo.split(separator: "\n").first { $0.hasPrefix("Timestamp-Status:") }
-                .map { String($0.dropFirst("Timestamp-Status:".count)).trimmingCharacters(in: .whitespaces) }
-            html += "<p class=\"notice\">No trusted timestamp: "
-                + (record.options.timestampAuthorities.isEmpty ? "none was requested for this capture."
-                   : "none was granted yet (\(escape(status ?? "pending"))).")
-                + " The times above are the capture machine's own clock. A timestamp can be added later with "
-                + "<code>exhibit timestamp FOLDER --tsa URL</code>; the payload does not change.</p>\n"
-        } else {
-            html += "<p>Each token is an RFC 3161 timestamp over the exact bytes of <code>manifest-sha256.txt</code> "
-                + "(SHA-256 \(escape(stamps[0].stampedSHA256))), stored whole under <code>timestamps/</code>.</p>\n"
-            html += "<table class=\"list\"><tr><th>Authority</th><th>Time (genTime, UTC)</th><th>Serial</th><th>Policy</th><th>Token</th></tr>\n"
-            for stamp in stamps {
-                html += "<tr><td>\(value(stamp.tsaName, or: "unnamed TSA"))<br><span class=\"caption\">\(escape(stamp.tsa))</span></td>"
-                    + "<td>\(escape(stamp.genTime))</td><td class=\"hash\">\(escape(stamp.serialNumber))</td><td>\(escape(stamp.policy))</td>"
-                    + "<td>\(escape(stamp.response))</td></tr>\n"
-            }
-            html += "</table>\n"
-        }
-        if let signature = record.signature {
-            html += "<p>The payload manifest is signed with Ed25519 key \(escape(signature.publicKeyFingerprint)) "
-                + "(<code>signature/</code>).</p>\n"
-        }
-        html += """
-
-        <h2>How to check this capture</h2>
-        <p>Offline, years from now: <code>exhibit verify FOLDER</code>; or by hand:
-        <code>cd FOLDER &amp;&amp; sha256sum -c manifest-sha256.txt</code>, <code>python3 -m bagit --validate FOLDER</code>,
-        and for each token <code>openssl ts -verify -in timestamps/HOST.tsr -data manifest-sha256.txt -CAfile ROOTS.pem</code>.
-        This report is a tag file: it describes the payload and is covered by <code>tagmanifest-sha256.txt</code>, not by the timestamps.</p>
-        </body>
-        </html>
-
-        """
-        return html
+        return (try load("report"), MustacheLibrary(templates: ["field": try load("report-field")]))
     }
 }

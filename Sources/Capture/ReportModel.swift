@@ -1,0 +1,268 @@
+import Evidence
+import Foundation
+import PlatformProfiles
+
+/// Everything the capture report shows, as plain values, for `Resources/report.mustache`.
+///
+/// The model holds no HTML: the template escapes every value it prints. Nor does it hold an empty
+/// value: where something is unknown, the model holds the words that say so (a ``Field`` marked
+/// missing), so no cell of the report can render blank.
+struct ReportModel {
+    /// A value, or the words saying why there is none (the template shows those emphasised).
+    struct Field: Equatable {
+        var text: String
+        /// True when ``text`` says why the value is missing rather than being the value.
+        var missing: Bool
+
+        /// `value` as it is, or `wording` when it is absent or only white space.
+        init(_ value: String?, or wording: String) {
+            if let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                (text, missing) = (value, false)
+            } else {
+                (text, missing) = (wording, true)
+            }
+        }
+    }
+
+    struct Action {
+        var at: String
+        var kind: String
+        var label: Field
+        var detail: String?
+        var selector: Field
+    }
+
+    /// One essential characteristic, under its category (Content, Context, Form, Behaviour, Structure).
+    struct Characteristic {
+        var category: String
+        var name: String
+        var captured: Bool
+        var detail: Field
+    }
+
+    struct Warning {
+        var step: String
+        var message: String
+    }
+
+    /// One line of manifest-sha256.txt, with the file's size on disk and its media type.
+    struct File {
+        var path: String
+        var size: Field
+        var mediaType: String
+        var sha256: String
+    }
+
+    struct Timestamps {
+        /// SHA-256 of manifest-sha256.txt, the bytes every token stamps.
+        var stampedSHA256: String
+        var tokens: [Token]
+    }
+
+    struct Token {
+        var authority: Field
+        var tsa: String
+        var genTime: String
+        var serialNumber: String
+        var policy: String
+        var response: String
+    }
+
+    var captureId: String
+    var state: String
+    var summary: String
+
+    // What was captured
+    var requestedURL: String
+    var finalURL: String
+    var httpStatus: String
+    var statusText: Field
+    var server: String
+    var pageTitle: Field
+    var platform: String
+    var availability: String
+    var author: Field
+    var published: Field
+    var postText: Field
+    var replies: Field
+
+    // When: UTC as recorded, and the same instant in the capture machine's own zone.
+    var startedAt: String
+    var startedLocally: String
+    var endedAt: String
+    var endedLocally: String
+    var pageTimeZone: String
+
+    // How
+    var software: String
+    var browser: String
+    var userAgent: String
+    var operatingSystem: String
+    var viewport: String
+    var locale: String
+    var options: String
+    var preparation: String
+    /// Nil without a PDF, or for a PDF Exhibit did not stamp: the row is left out.
+    var pdfMetadata: String?
+    // Mustache cannot test an array for being empty, so the table and its "none" line need the flag.
+    var hasActions: Bool
+    var actions: [Action]
+
+    var characteristics: [Characteristic]
+    var hasWarnings: Bool
+    var warnings: [Warning]
+
+    /// The post's area of the screenshot, then the PDF's first page.
+    var pictures: [CaptureReport.Picture]
+
+    var files: [File]
+
+    /// Why there is no trusted timestamp; nil when there are tokens.
+    var noTimestamp: String?
+    var timestamps: Timestamps?
+    /// The Ed25519 key's fingerprint, when the payload manifest is signed.
+    var signatureKey: String?
+}
+
+extension ReportModel {
+    /// The model of the bag at `root`, from its own files (capture.json, post.json, the manifest,
+    /// bag-info.txt and the timestamps), making the thumbnails first unless they are given.
+    init(bag root: URL, thumbnails: CaptureReport.Thumbnails?) throws {
+        let decoder = JSONDecoder()
+        let data = root.appendingPathComponent("data")
+        let record = try decoder.decode(CaptureRecord.self, from: Data(contentsOf: data.appendingPathComponent("capture.json")))
+        // post.json is missing from captures made before profiles existed; the report says "no post data".
+        let post = try? decoder.decode(PostData.self, from: Data(contentsOf: data.appendingPathComponent("post.json")))
+        let pictures = try thumbnails ?? CaptureReport.makeThumbnails(bag: root, screenshot: record.screenshot,
+                                                                      viewportHeight: record.viewport.height, post: post, pdf: record.pdf)
+        self.init(record: record, post: post, timestamps: (try? BagStamper(root: root).existingRecords()) ?? [],
+                  manifest: (try? String(contentsOf: root.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)) ?? "",
+                  bagInfo: (try? String(contentsOf: root.appendingPathComponent("bag-info.txt"), encoding: .utf8)) ?? "",
+                  thumbnails: pictures, bag: root)
+    }
+
+    /// The model from decoded values; `root` is where the manifest's files are, to give their sizes.
+    init(record: CaptureRecord, post: PostData?, timestamps stamps: [TimestampRecord], manifest: String, bagInfo: String,
+         thumbnails: CaptureReport.Thumbnails, bag root: URL) {
+        let item = post?.post
+        captureId = record.captureId
+        state = record.state.rawValue
+        summary = record.completeness.summary
+
+        requestedURL = record.requestedURL
+        finalURL = record.finalURL + (record.redirects.isEmpty ? "" : " (after \(record.redirects.count) redirect(s))")
+        httpStatus = String(record.http.status)
+        statusText = Field(record.http.statusText, or: "no status text")
+        let address = record.http.remoteAddress.map { "\($0.ip) port \($0.port)" } ?? "not reported by the browser"
+        let tls = record.http.tls.map { "\($0.protocolName), \($0.cipher); certificate for \($0.subjectName) issued by \($0.issuer), valid \($0.validFrom) to \($0.validTo)" }
+        server = address + " · " + (record.http.protocolName ?? "protocol not reported") + " · "
+            + (tls ?? (record.finalURL.hasPrefix("https:") ? "TLS details not reported" : "not encrypted (plain HTTP)"))
+        pageTitle = Field(record.pageTitle, or: "the page has no title")
+        platform = "\(record.profile.platform) (profile \(record.profile.name), chosen by \(record.profile.chosenBy))"
+        availability = record.completeness.availability.rawValue
+        author = Field([item?.author.displayName, item?.author.handle.map { "@\($0)" }].compactMap { $0 }.joined(separator: " "),
+                       or: "not found on the page")
+        let when = item?.published
+        published = Field([when?.shown.map { "shown as “\($0)”" }, when?.iso.map { "\($0) (\(when?.precision.rawValue ?? ""))" }, when?.note]
+                            .compactMap { $0 }.joined(separator: "; "), or: "not found on the page")
+        postText = Field(item?.text, or: "not found on the page")
+        replies = Field(post.map { p in "\(p.replyCount.captured) captured" + (p.replyCount.shown.map { "; the page shows “\($0)”" } ?? "; the page shows no count") },
+                        or: "no post data")
+
+        let local = TimeZone(identifier: record.host.localTimeZone) ?? .current
+        startedAt = record.startedAt
+        startedLocally = Self.localTime(record.startedAt, in: local)
+        endedAt = record.endedAt
+        endedLocally = Self.localTime(record.endedAt, in: local)
+        pageTimeZone = record.timeZone
+
+        software = "\(record.exhibit.name) \(record.exhibit.version)"
+        browser = "\(record.browser.product) (revision \(record.browser.revision), \(record.browser.mode.rawValue))"
+        userAgent = record.browser.userAgent
+        operatingSystem = "\(record.host.operatingSystem), \(record.host.kernel), \(record.host.architecture), host \(record.host.hostName)"
+        viewport = "\(record.viewport.width) × \(record.viewport.height) CSS px, device scale factor \(record.viewport.deviceScaleFactor)"
+        locale = record.locale
+        options = Self.optionsLine(record.options)
+        preparation = Self.preparationLine(record.preparation)
+        pdfMetadata = record.pdf.flatMap { pdf in
+            pdf.metadata.map { "Stamped by Exhibit with \($0.stampedBy): Title, Subject, Keywords, Creator, creation date. SHA-256 as printed by the browser: \(pdf.sha256AsPrinted)" }
+        }
+        hasActions = !record.actions.isEmpty
+        actions = record.actions.map {
+            Action(at: $0.at, kind: $0.kind.rawValue, label: Field($0.label, or: "(no label)"), detail: $0.detail, selector: Field($0.selector, or: "(none)"))
+        }
+
+        let c = record.completeness
+        characteristics = [("Content", c.content), ("Context", c.context), ("Form", c.form), ("Behaviour", c.behaviour), ("Structure", c.structure)]
+            .flatMap { category, items in
+                items.map { Characteristic(category: category, name: $0.name, captured: $0.captured, detail: Field($0.detail, or: "no detail")) }
+            }
+        hasWarnings = !record.warnings.isEmpty
+        warnings = record.warnings.map { Warning(step: $0.step.rawValue, message: $0.message) }
+        pictures = [thumbnails.post, thumbnails.pdf]
+        files = Self.payloadFiles(manifest: manifest, record: record, bag: root)
+
+        if let first = stamps.first {
+            noTimestamp = nil
+            timestamps = Timestamps(stampedSHA256: first.stampedSHA256, tokens: stamps.map {
+                Token(authority: Field($0.tsaName, or: "unnamed TSA"), tsa: $0.tsa, genTime: $0.genTime, serialNumber: $0.serialNumber,
+                      policy: $0.policy, response: $0.response)
+            })
+        } else {
+            let status = bagInfo.split(separator: "\n").first { $0.hasPrefix("Timestamp-Status:") }
+                .map { String($0.dropFirst("Timestamp-Status:".count)).trimmingCharacters(in: .whitespaces) }
+            noTimestamp = record.options.timestampAuthorities.isEmpty ? "none was requested for this capture."
+                : "none was granted yet (\(status ?? "pending"))."
+            timestamps = nil
+        }
+        signatureKey = record.signature?.publicKeyFingerprint
+    }
+
+    /// An ISO 8601 UTC time in `zone`, named; the recorded text itself when it does not parse.
+    static func localTime(_ iso: String, in zone: TimeZone) -> String {
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        guard let date = parser.date(from: iso) else { return iso }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = zone
+        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss.SSS ZZZZZ"
+        return "\(formatter.string(from: date)) (\(zone.identifier))"
+    }
+
+    static func optionsLine(_ o: CaptureOptions) -> String {
+        [
+            "PDF: \(o.pdfLayout.rawValue)" + (o.pdfLayout == .paginated ? " on \(o.paper.rawValue)" : "") + ", \(o.pdfMedia.rawValue) media",
+            "max height \(o.limits.maxHeight) CSS px", o.clipSelector.map { "clip to \($0)" } ?? "whole page",
+            o.strict ? "strict" : "not strict", o.proxy.map { "proxy \($0)" } ?? "no proxy",
+            o.timestampAuthorities.isEmpty ? "no TSA requested" : "TSAs: " + o.timestampAuthorities.joined(separator: ", "),
+        ].joined(separator: "; ")
+    }
+
+    static func preparationLine(_ prep: CaptureRecord.Preparation) -> String {
+        var sweeps = "scroll sweep of \(prep.sweepSteps) step(s) to y=\(prep.sweepReachedY) (\(prep.sweepStoppedBecause))"
+            + (prep.sweepPhase.map { ", \($0)" } ?? "")
+        if let again = prep.sweepAfterProfile {
+            sweeps += "; swept again after the profile, \(again.steps) step(s) to y=\(again.reachedY) (\(again.stoppedBecause))"
+        } else if let reason = prep.sweepAfterProfileReason {
+            sweeps += "; second sweep \(reason)"
+        }
+        return "\(prep.lazyImagesMadeEager) lazy image(s) made eager; \(sweeps); animations frozen with injected CSS (SHA-256 \(prep.injectedCSSSHA256)), removed before dom.html"
+    }
+
+    /// The payload as the manifest lists it (a line that is not "hash  path" is skipped), each file
+    /// with its size as it is now on disk.
+    static func payloadFiles(manifest: String, record: CaptureRecord, bag root: URL) -> [File] {
+        let types = Dictionary(record.files.map { ($0.name, $0.mediaType) }, uniquingKeysWith: { a, _ in a })
+        return manifest.split(separator: "\n").compactMap { line in
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { return nil }
+            let path = parts[1].trimmingCharacters(in: .whitespaces)
+            let name = path.hasPrefix("data/") ? String(path.dropFirst(5)) : path
+            let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path)[.size] as? NSNumber)?.stringValue
+            // capture.json cannot list itself in record.files (its own hash would change it).
+            let type = types[name] ?? (name == "capture.json" ? "application/json" : "application/octet-stream")
+            return File(path: path, size: Field(size, or: "missing"), mediaType: type, sha256: parts[0])
+        }
+    }
+}
