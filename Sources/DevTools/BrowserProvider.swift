@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTransfer
+import Logging
 
 /// How Exhibit obtains a browser: launch a local one, or attach to one already running.
 /// Nothing above this interface knows which one ran.
@@ -57,12 +58,18 @@ public final class BrowserHandle: Sendable {
 public struct AttachedBrowser: BrowserProvider {
     /// What the user gave.
     public let url: String
+    /// Where every DevTools message of the connection is logged, if anywhere.
+    public var trace: ProtocolTrace?
 
-    public init(url: String) { self.url = url }
+    public init(url: String, trace: ProtocolTrace? = nil) {
+        self.url = url
+        self.trace = trace
+    }
 
     public func open() async throws -> BrowserHandle {
         let endpoint = try await Self.resolveEndpoint(url)
-        let connection = try await DevToolsConnection.connect(to: endpoint)
+        devToolsLog.info("attaching to a running browser", metadata: ["endpoint": "\(endpoint)"])
+        let connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
         return BrowserHandle(connection: connection, endpoint: endpoint, process: nil)
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOCore
 import NIOFoundationCompat
 
@@ -70,23 +71,28 @@ public actor DevToolsConnection {
     private var nextSubscriber = 0
     private var closedError: DevToolsError?
     private var closeExplainer: (@Sendable () async -> DevToolsError?)?
+    private let trace: ProtocolTrace?
     /// The endpoint this connection was opened to.
     public nonisolated let url: String
     /// Default time limit for commands sent without one.
     public let defaultTimeout: Duration
 
-    /// Opens the WebSocket and starts the reader.
-    public static func connect(to url: String, defaultTimeout: Duration = .seconds(30)) async throws -> DevToolsConnection {
+    /// Opens the WebSocket and starts the reader. With a `trace`, every message sent and
+    /// received on this connection is written to it.
+    public static func connect(to url: String, defaultTimeout: Duration = .seconds(30),
+                               trace: ProtocolTrace? = nil) async throws -> DevToolsConnection {
         let transport = try await WebSocketTransport.connect(to: url)
-        let connection = DevToolsConnection(transport: transport, url: url, defaultTimeout: defaultTimeout)
+        let connection = DevToolsConnection(transport: transport, url: url, defaultTimeout: defaultTimeout, trace: trace)
         await connection.startReader()
+        devToolsLog.debug("DevTools connection open", metadata: ["endpoint": "\(url)"])
         return connection
     }
 
-    private init(transport: WebSocketTransport, url: String, defaultTimeout: Duration) {
+    private init(transport: WebSocketTransport, url: String, defaultTimeout: Duration, trace: ProtocolTrace?) {
         self.transport = transport
         self.url = url
         self.defaultTimeout = defaultTimeout
+        self.trace = trace
     }
 
     private func startReader() {
@@ -136,6 +142,7 @@ public actor DevToolsConnection {
         do { body = try JSONEncoder().encode(Request(id: id, method: method, params: params, sessionId: sessionId)) }
         catch { throw DevToolsError.badResponse(method: method, reason: "could not encode parameters: \(error)") }
         let limit = timeout ?? defaultTimeout
+        devToolsLog.trace("command", metadata: ["id": "\(id)", "method": "\(method)", "session": "\(sessionId ?? "browser")"])
         // A cancelled caller fails its pending call at once instead of waiting for the timeout
         // (a browser that navigated away never answers a screenshot, for one).
         return try await withTaskCancellationHandler {
@@ -150,10 +157,13 @@ public actor DevToolsConnection {
         return try await withCheckedThrowingContinuation { continuation in
             let timer = Task { [weak self] in
                 guard (try? await Task.sleep(for: limit)) != nil else { return }
-                let seconds = Double(limit.components.seconds) + Double(limit.components.attoseconds) / 1e18
-                await self?.fail(id: id, with: .timeout(method: method, seconds: seconds))
+                devToolsLog.warning("command timed out", metadata: ["id": "\(id)", "method": "\(method)",
+                                                                  "seconds": "\(formatSeconds(limit.seconds))"])
+                await self?.fail(id: id, with: .timeout(method: method, seconds: limit.seconds))
             }
             pending[id] = Pending(method: method, continuation: continuation, timer: timer)
+            // Traced here, in the order the commands were issued and before any answer can arrive.
+            trace?.record(.send, body)
             let transport = self.transport
             Task {
                 do { try await transport.send(ByteBuffer(bytes: body)) }
@@ -186,6 +196,7 @@ public actor DevToolsConnection {
     public func terminate(_ error: DevToolsError) async {
         guard closedError == nil else { return }
         closedError = error
+        devToolsLog.info("DevTools connection closed", metadata: ["endpoint": "\(url)", "reason": "\(error)"])
         let waiting = pending
         pending.removeAll()
         for (_, entry) in waiting { entry.timer.cancel(); entry.continuation.resume(throwing: error) }
@@ -206,6 +217,7 @@ public actor DevToolsConnection {
     }
 
     private func dispatch(_ message: Data) {
+        trace?.record(.recv, message)
         guard let envelope = try? JSONDecoder().decode(Envelope.self, from: message) else { return }
         if let id = envelope.id {
             guard let entry = pending.removeValue(forKey: id) else { return }

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import NIOConcurrencyHelpers
 
 /// Launches a local headless Chromium with a fresh, temporary profile and connects to it.
@@ -13,14 +14,17 @@ public struct LaunchedBrowser: BrowserProvider {
     public var extraArguments: [String]
     /// How long to wait for the browser to announce its DevTools endpoint.
     public var startTimeout: Duration
+    /// Where every DevTools message of the browser connection is logged, if anywhere.
+    public var trace: ProtocolTrace?
 
     public init(executable: String? = nil, proxy: String? = nil, userAgent: String? = nil,
-                extraArguments: [String] = [], startTimeout: Duration = .seconds(20)) {
+                extraArguments: [String] = [], startTimeout: Duration = .seconds(20), trace: ProtocolTrace? = nil) {
         self.executable = executable
         self.proxy = proxy
         self.userAgent = userAgent
         self.extraArguments = extraArguments
         self.startTimeout = startTimeout
+        self.trace = trace
     }
 
     /// Where Exhibit looks for a browser when none is named, in order.
@@ -104,7 +108,9 @@ public struct LaunchedBrowser: BrowserProvider {
         do {
             try process.start()
             let endpoint = try await process.waitForEndpoint(timeout: startTimeout)
-            let connection = try await DevToolsConnection.connect(to: endpoint)
+            devToolsLog.info("browser launched", metadata: ["pid": "\(process.pid)", "endpoint": "\(endpoint)",
+                                                             "executable": "\(executable)"])
+            let connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
             process.onUnexpectedExit { status, tail in
                 Task { await connection.terminate(.browserExited(status: status, stderrTail: tail)) }
             }

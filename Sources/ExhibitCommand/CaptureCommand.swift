@@ -3,7 +3,7 @@ import Capture
 import DevTools
 import Foundation
 
-struct CaptureCommand: AsyncParsableCommand {
+struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     static let configuration = CommandConfiguration(
         commandName: "capture",
         abstract: "Capture one URL into a new BagIt folder under --out and print its path.")
@@ -92,6 +92,11 @@ struct CaptureCommand: AsyncParsableCommand {
     @Flag(help: "Print the final summary as JSON on stdout instead of the folder path.")
     var json = false
 
+    @Option(help: ArgumentHelp("Write every DevTools message sent and received to this new file, as JSON lines (mode 0600; cookie values, credentials, localStorage values and bodies redacted, screenshots omitted).", valueName: "file"))
+    var trace: String?
+
+    @OptionGroup var logging: LoggingOptions
+
     func validate() throws {
         do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
         guard [1.0, 2.0, 3.0].contains(scale) else { throw ValidationError("--scale must be 1, 2 or 3") }
@@ -147,8 +152,13 @@ struct CaptureCommand: AsyncParsableCommand {
         options.requireTimestamp = requireTimestamp
         options.signingKey = signKey
 
-        let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0) as any BrowserProvider }
-            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg)
+        // Opened before any browser starts, so that a file in the way is a usage error.
+        let protocolTrace: ProtocolTrace?
+        do { protocolTrace = try trace.map(ProtocolTrace.init(creatingFileAt:)) }
+        catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
+        defer { protocolTrace?.close() }
+        let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0, trace: protocolTrace) as any BrowserProvider }
+            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg, trace: protocolTrace)
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider) { event in
             guard !quiet else { return }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 
 /// The `exhibit` command: a thin layer that turns options into a capture and exit codes.
 @main
@@ -30,6 +31,7 @@ struct Exhibit: AsyncParsableCommand {
     static func main() async {
         do {
             var command = try parseAsRoot()
+            LoggingSystem.bootstrapStandardError(for: command)
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -55,7 +55,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 }
 
-struct TimestampCommand: AsyncParsableCommand {
+struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
     static let configuration = CommandConfiguration(
         commandName: "timestamp",
         abstract: "Add RFC 3161 timestamps to an existing capture (payload files are never touched).",
@@ -72,6 +72,8 @@ struct TimestampCommand: AsyncParsableCommand {
 
     @Option(help: "Browser that prints the updated report.pdf (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
     var browser: String?
+
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         let urls = TimestampAuthorities.resolve(tsa)

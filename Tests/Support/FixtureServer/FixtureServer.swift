@@ -11,6 +11,8 @@ import NIOPosix
 /// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
 ///   (shows what a proxy or a user-agent override really sent).
+/// A file `NAME.headers` next to a served file `NAME` adds its `Name: value` lines to that file's
+/// response headers (a page that sets a cookie from the server, for one).
 /// Only loopback is ever bound.
 public final class FixtureServer: Sendable {
     private let channel: Channel
@@ -164,6 +166,11 @@ private final class FileHandler: ChannelInboundHandler {
         }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: Self.mediaType(for: filePath))
+        let extra = FileManager.default.contents(atPath: filePath + ".headers").map { String(decoding: $0, as: UTF8.self) } ?? ""
+        for line in extra.split(whereSeparator: \.isNewline) {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
         return (.ok, headers, Array(data))
     }
 
