@@ -82,7 +82,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "DevToolsTests", dependencies: [
-            "DevTools",
+            "DevTools", "ExhibitTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -91,7 +91,13 @@ let package = Package(
         .executableTarget(name: "TimeStampFuzz", dependencies: ["TrustedTime"], path: "Fuzz/TimeStampFuzz"),
 
         // Test helpers shared by the test targets (a loopback TSA); not part of any product.
-        .target(name: "ExhibitTestSupport", path: "Tests/Support/Swift"),
+        .target(name: "ExhibitTestSupport", dependencies: [
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ], path: "Tests/Support/Swift"),
         // Serves Fixtures/ on loopback for the tests (in-process) and, through exhibit-fixtures, the demo.
         .target(name: "FixtureServer", dependencies: [
             .product(name: "NIOCore", package: "swift-nio"),

@@ -14,16 +14,16 @@ import PNGCodec
 ///
 /// The HTML is rendered from `ReportModel` through a template that escapes every value, so page
 /// text is never markup, and no field is ever left blank: what is not known says so.
-public enum CaptureReport {
-    public static let htmlFile = "report.html"
-    public static let pdfFile = "report.pdf"
-    public static let imagesFolder = "report-files"
+package enum CaptureReport {
+    package static let htmlFile = "report.html"
+    package static let pdfFile = "report.pdf"
+    package static let imagesFolder = "report-files"
 
     /// Writes report.html, its thumbnails (unless `thumbnails` says they are made) and report.pdf
     /// for the bag at `root`, printing with `page` (one from ``openPage(on:)``, which the caller
     /// closes) or else with a page of its own on `connection`. The tag manifests are the caller's
     /// to write, once, after this (``Seal``).
-    public static func write(bag root: URL, connection: DevToolsConnection, page: PageSession? = nil,
+    package static func write(bag root: URL, connection: DevToolsConnection, page: PageSession? = nil,
                              thumbnails: Thumbnails? = nil) async throws {
         if let page {
             try await write(bag: root, printingWith: page, thumbnails: thumbnails)
@@ -51,7 +51,7 @@ public enum CaptureReport {
     /// A blank page in a fresh browser context, ready to load and print a report. Opening one
     /// starts a renderer, which takes a tenth of a second or so: a capture opens it early, while the
     /// captured page settles, and hands it to ``write(bag:connection:page:)``.
-    public static func openPage(on connection: DevToolsConnection) async throws -> PageSession {
+    package static func openPage(on connection: DevToolsConnection) async throws -> PageSession {
         let session = try await PageSession.open(on: connection)
         do {
             _ = try await session.send(PageCommands.Enable())
@@ -81,19 +81,19 @@ public enum CaptureReport {
 
     /// One of the report's two pictures: an image in `report-files/` with its alt text and caption,
     /// or the words saying why there is none. Plain text only: the template escapes it.
-    public struct Picture: Sendable, Equatable {
-        public struct Image: Sendable, Equatable {
+    package struct Picture: Sendable, Equatable {
+        package struct Image: Sendable, Equatable {
             /// Relative to the bag's root, e.g. `report-files/post.png`.
-            public var path: String
+            package var path: String
             /// What the image shows, for a reader who cannot see it.
-            public var alt: String
+            package var alt: String
             /// Where the image was taken from, printed under it.
-            public var caption: String
+            package var caption: String
         }
         /// Nil when there is no image; ``missing`` then says why.
-        public var image: Image?
+        package var image: Image?
         /// Why there is no image; nil when there is one.
-        public var missing: String?
+        package var missing: String?
 
         static func image(_ file: String, alt: String, caption: String) -> Picture {
             Picture(image: Image(path: "\(imagesFolder)/\(file)", alt: alt, caption: caption), missing: nil)
@@ -102,25 +102,25 @@ public enum CaptureReport {
     }
 
     /// The report's two pictures (or why one is missing).
-    public struct Thumbnails: Sendable {
+    package struct Thumbnails: Sendable {
         /// The post's area of the screenshot (the top of the page when no post was found).
-        public var post: Picture
+        package var post: Picture
         /// The PDF's first page.
-        public var pdf: Picture
+        package var pdf: Picture
     }
 
     /// Makes the thumbnails in `report-files/` from the payload files themselves: the post's area cut
     /// from the screenshot (the top of the page when no post was found) and the PDF's first page
     /// rendered with poppler. A capture makes each one in the background as soon as its source is
     /// final (``postThumbnail`` after extraction, ``pdfThumbnail`` after stamping).
-    public static func makeThumbnails(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
+    package static func makeThumbnails(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
                                       post: PostData?, pdf: CaptureRecord.PDF?) throws -> Thumbnails {
         Thumbnails(post: try postThumbnail(bag: root, screenshot: screenshot, viewportHeight: viewportHeight, post: post),
                    pdf: try pdfThumbnail(bag: root, pdf: pdf))
     }
 
     /// `report-files/post.png`, and the picture showing it (or saying why there is none).
-    public static func postThumbnail(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
+    package static func postThumbnail(bag root: URL, screenshot: CaptureRecord.Screenshot, viewportHeight: Int,
                                      post: PostData?) throws -> Picture {
         let images = try imagesFolder(in: root)
         let rect = post?.post?.rectangle
@@ -137,7 +137,7 @@ public enum CaptureReport {
     }
 
     /// `report-files/pdf-page-1.png`, and the picture showing it (or saying there is no PDF).
-    public static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> Picture {
+    package static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> Picture {
         guard let pdf else { return .missing("no PDF was made (--no-pdf)") }
         let images = try imagesFolder(in: root)
         let document = try PDFDocument(path: root.appendingPathComponent("data").appendingPathComponent(pdf.file).path)
@@ -154,7 +154,7 @@ public enum CaptureReport {
 
     /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps),
     /// rendered from `ReportModel` through `Resources/report.mustache`.
-    public static func render(bag root: URL, thumbnails: Thumbnails? = nil) throws -> String {
+    package static func render(bag root: URL, thumbnails: Thumbnails? = nil) throws -> String {
         let model = try ReportModel(bag: root, thumbnails: thumbnails)
         let (report, partials) = try template.get()
         return report.render(model, library: partials)

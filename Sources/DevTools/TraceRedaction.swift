@@ -22,9 +22,9 @@ import Foundation
 /// they are the capture itself, and would make the trace of a tall page as large as its PNG.
 ///
 /// Everything else is kept as the browser or Exhibit sent it.
-public enum TraceRedaction {
+package enum TraceRedaction {
     /// What a sensitive value is replaced with.
-    public static let redacted = "[redacted]"
+    package static let redacted = "[redacted]"
 
     /// Header names whose values are credentials (lower case).
     static let sensitiveHeaders: Set<String> = ["cookie", "set-cookie", "authorization", "proxy-authorization"]
@@ -57,7 +57,7 @@ public enum TraceRedaction {
 
     /// The message with what must not be kept replaced. `resultOf` is the method of the command a
     /// response answers (nil for commands, events and answers to unknown ids).
-    public static func redact(_ message: [String: Any], resultOf method: String?) -> [String: Any] {
+    package static func redact(_ message: [String: Any], resultOf method: String?) -> [String: Any] {
         var message = message.mapValuesScrubbed()
         if let method = message["method"] as? String, let rules = paramRules[method],
            let params = message["params"] as? [String: Any] {

@@ -6,8 +6,7 @@ import X509
 
 /// The outcome of verifying a capture.
 public struct VerificationReport: Sendable, Codable {
-    /// `valid`, `invalid`, or `unreadable` (not a capture at all).
-    public let verdict: String
+    public let verdict: Verdict
     /// The folder verified.
     public let bag: String
     /// Every check, passed or failed.
@@ -16,6 +15,16 @@ public struct VerificationReport: Sendable, Codable {
     public let timestamps: [TimestampSummary]
     /// The Ed25519 key fingerprint, when the bag is signed and the signature verifies.
     public let signerFingerprint: String?
+
+    /// What verification concluded.
+    public enum Verdict: String, Sendable, Codable, CaseIterable {
+        /// Every check passed.
+        case valid
+        /// At least one check failed.
+        case invalid
+        /// Not a capture at all (no bagit.txt, manifest-sha256.txt or data/).
+        case unreadable
+    }
 
     public struct TimestampSummary: Sendable, Codable {
         public let token: String
@@ -43,7 +52,7 @@ public struct BagVerifier: Sendable {
     public func verify() async -> VerificationReport {
         let checker = BagChecker(root: root)
         guard checker.looksLikeBag, let fixity = try? checker.checks() else {
-            return VerificationReport(verdict: "unreadable", bag: root.path,
+            return VerificationReport(verdict: .unreadable, bag: root.path,
                                       checks: [BagCheck(subject: root.path, ok: false, detail: "not a capture: missing bagit.txt, manifest-sha256.txt or data/")],
                                       timestamps: [], signerFingerprint: nil)
         }
@@ -53,7 +62,7 @@ public struct BagVerifier: Sendable {
         let (signatureCheck, fingerprint) = verifySignature()
         if let signatureCheck { checks.append(signatureCheck) }
         if let provenance = verifyProvenance() { checks.append(provenance) }
-        return VerificationReport(verdict: checks.allSatisfy(\.ok) ? "valid" : "invalid", bag: root.path, checks: checks,
+        return VerificationReport(verdict: checks.allSatisfy(\.ok) ? .valid : .invalid, bag: root.path, checks: checks,
                                   timestamps: summaries, signerFingerprint: fingerprint)
     }
 

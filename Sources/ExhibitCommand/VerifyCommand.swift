@@ -38,19 +38,19 @@ struct VerifyCommand: AsyncParsableCommand {
             for check in report.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.subject): \(check.detail)") }
             let failed = report.checks.filter { !$0.ok }.count
             switch report.verdict {
-            case "valid":
+            case .valid:
                 var verdict = "verdict: VALID (\(report.checks.count) checks passed"
                 verdict += report.timestamps.isEmpty ? "; no trusted timestamp" : "; \(report.timestamps.count) trusted timestamp(s), earliest \(report.timestamps.map(\.genTime).min() ?? "")"
                 if let fingerprint = report.signerFingerprint { verdict += "; signed by \(fingerprint)" }
                 print(verdict + ")")
-            case "invalid": print("verdict: INVALID (\(failed) of \(report.checks.count) checks failed)")
-            default: print("verdict: UNREADABLE (not a capture)")
+            case .invalid: print("verdict: INVALID (\(failed) of \(report.checks.count) checks failed)")
+            case .unreadable: print("verdict: UNREADABLE (not a capture)")
             }
         }
         switch report.verdict {
-        case "valid": return
-        case "invalid": throw ExitCode(1)
-        default: throw ExitCode(2)
+        case .valid: return
+        case .invalid: throw ExitCode(1)
+        case .unreadable: throw ExitCode(2)
         }
     }
 }

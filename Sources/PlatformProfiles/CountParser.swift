@@ -2,12 +2,12 @@ import Foundation
 
 /// Turns counts as platforms show them into numbers: "1,2K" and "1.2K" alike, "1,234", "1.234",
 /// "3,4 mln", "44 Replies. Reply". Nil when the text holds no count (e.g. "Reply").
-public enum CountParser {
+package enum CountParser {
     private static let pattern = try? NSRegularExpression(
         pattern: #"(\d[\d.,\u00a0\u202f ]*\d|\d)\s*(k|m|b|mln|mio|mrd|thousand|million|billion|duizend|miljoen)?(?![a-z])"#,
         options: [.caseInsensitive])
 
-    public static func parse(_ text: String) -> Int? {
+    package static func parse(_ text: String) -> Int? {
         guard let pattern, let match = pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
               let numberRange = Range(match.range(at: 1), in: text) else { return nil }
         let digits = text[numberRange].filter { !$0.isWhitespace && $0 != "\u{00a0}" && $0 != "\u{202f}" }

@@ -1,35 +1,35 @@
 import Foundation
 
 /// What the extraction script reads from the page, before any interpretation.
-public struct RawExtraction: Codable, Sendable {
-    public var post: RawItem?
+package struct RawExtraction: Codable, Sendable {
+    package var post: RawItem?
     /// Which of the profile's post selectors matched (nil: none did).
-    public var postSelector: String?
-    public var replies: [RawItem]
+    package var postSelector: String?
+    package var replies: [RawItem]
     /// Field rules that matched nothing in any item: `field` and the selectors tried.
-    public var misses: [Miss]
+    package var misses: [Miss]
     /// Selectors the browser refused as invalid CSS.
-    public var invalidSelectors: [String]
+    package var invalidSelectors: [String]
 
-    public struct Miss: Codable, Sendable, Equatable { public var field: String; public var selectors: [String] }
+    package struct Miss: Codable, Sendable, Equatable { package var field: String; package var selectors: [String] }
 }
 
 /// One post or reply as read from the page: field texts, links, media and its rectangle in document CSS px.
-public struct RawItem: Codable, Sendable {
-    public var fields: [String: String]
-    public var links: [PostData.Link]
-    public var media: [RawMedia]
-    public var rect: Rect
+package struct RawItem: Codable, Sendable {
+    package var fields: [String: String]
+    package var links: [PostData.Link]
+    package var media: [RawMedia]
+    package var rect: Rect
     /// With `nesting.by: container`: the index of the parent reply, or -1 for the post.
-    public var containerParent: Int?
+    package var containerParent: Int?
 
-    public struct Rect: Codable, Sendable, Equatable { public var x: Double, y: Double, width: Double, height: Double }
-    public struct RawMedia: Codable, Sendable {
-        public var type: String
-        public var url: String?
-        public var alt: String?
-        public var width: Int?
-        public var height: Int?
+    package struct Rect: Codable, Sendable, Equatable { package var x: Double, y: Double, width: Double, height: Double }
+    package struct RawMedia: Codable, Sendable {
+        package var type: String
+        package var url: String?
+        package var alt: String?
+        package var width: Int?
+        package var height: Int?
     }
 }
 
@@ -103,9 +103,9 @@ public struct PostData: Codable, Sendable {
 }
 
 /// Where the screenshot's pixels are in the document, to place rectangles.
-public struct ScreenshotGeometry: Sendable {
-    public var x: Double, y: Double, width: Double, height: Double, scale: Double
-    public init(x: Double, y: Double, width: Double, height: Double, scale: Double) {
+package struct ScreenshotGeometry: Sendable {
+    package var x: Double, y: Double, width: Double, height: Double, scale: Double
+    package init(x: Double, y: Double, width: Double, height: Double, scale: Double) {
         self.x = x; self.y = y; self.width = width; self.height = height; self.scale = scale
     }
 }
@@ -113,7 +113,7 @@ public struct ScreenshotGeometry: Sendable {
 extension PostData {
     /// Builds post.json from what the page gave: counts parsed, times resolved, the reply tree
     /// assembled by the profile's nesting rule, rectangles moved into PNG pixels.
-    public static func build(raw: RawExtraction, profile: Profile, captureId: String, pageURL: String,
+    package static func build(raw: RawExtraction, profile: Profile, captureId: String, pageURL: String,
                              capturedAt: Date, timeZone: TimeZone, geometry: ScreenshotGeometry) -> PostData {
         func item(_ raw: RawItem) -> Item {
             let f = raw.fields

@@ -6,16 +6,30 @@ import Testing
 
 @Suite("The capture pipeline: step records, page scripts, one regex dialect", .serialized, .timeLimit(.minutes(3)))
 struct PipelineTests {
-    @Test("every step lies within the capture; the PDF and the screenshot overlap and say so, no other steps do")
+    @Test("every step lies within the capture; steps that ran at the same time say so, and only the screenshot and the PDF may")
     func stepsAreTrue() async throws {
         let record = try TestSupport.decodeRecord(try await SampleCapture.result.value.folder)
         #expect(record.stepTimeProblems().isEmpty)
-        let pdf = try #require(record.steps.first { $0.name == .pdf })
-        let screenshot = try #require(record.steps.first { $0.name == .screenshot })
-        #expect(pdf.overlaps == [.screenshot], "\(pdf)")
-        #expect(screenshot.overlaps == [.pdf], "\(screenshot)")
-        for step in record.steps where step.name != .pdf && step.name != .screenshot {
-            #expect(step.overlaps == nil, "\(step)")
+        let parser = ISO8601DateFormatter()
+        parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let spans = try record.steps.map { step -> (CaptureStep, Double, Double) in
+            let start = try #require(parser.date(from: step.startedAt)).timeIntervalSince1970
+            return (step.name, start, start + step.seconds)
+        }
+        // Times are written to the millisecond: a shared stretch shorter than that is not judged.
+        let rounding = 0.0025
+        for step in record.steps {
+            let (_, start, end) = try #require(spans.first { $0.0 == step.name })
+            for (other, otherStart, otherEnd) in spans where other != step.name {
+                let shared = min(end, otherEnd) - max(start, otherStart)
+                let listed = step.overlaps?.contains(other) ?? false
+                if shared > rounding { #expect(listed, "\(step.name) and \(other) ran at the same time for \(shared) s but the record does not say so") }
+                if listed { #expect(shared > -rounding, "\(step.name) lists \(other) as overlapping, but their times do not meet") }
+            }
+            for other in step.overlaps ?? [] {
+                #expect(Set([step.name, other]) == [.screenshot, .pdf], "\(step.name) overlaps \(other)")
+                #expect(record.steps.first { $0.name == other }?.overlaps?.contains(step.name) == true, "overlap not listed both ways")
+            }
         }
     }
 

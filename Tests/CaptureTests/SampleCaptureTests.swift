@@ -120,6 +120,20 @@ struct SampleCaptureTests {
             print("valid")
             """, data.appendingPathComponent("capture.json").path, schema])
         #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
+        // The schema lists every field and value: a field the code adds without the schema, or a
+        // status value it does not know, fails validation (so the two cannot drift apart).
+        let drift = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import copy, json, sys, jsonschema
+            record, schema = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+            cases = []
+            for edit in (lambda r: r.update(surprise=1), lambda r: r["steps"][0].update(surprise=1),
+                         lambda r: r["screenshot"].update(surprise=1), lambda r: r.update(state="done"),
+                         lambda r: r["steps"][0].update(name="shoot"), lambda r: r["browser"].update(mode="borrowed")):
+                changed = copy.deepcopy(record); edit(changed)
+                cases.append(any(True for _ in jsonschema.Draft202012Validator(schema).iter_errors(changed)))
+            print("caught" if all(cases) else "missed %s" % cases)
+            """, data.appendingPathComponent("capture.json").path, schema])
+        #expect(drift.stdout.contains("caught"), "\(drift.stdout) \(drift.stderr)")
         let postCheck = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
             import json, sys, jsonschema
             jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))

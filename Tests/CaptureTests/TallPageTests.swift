@@ -74,7 +74,7 @@ struct TallPageTests {
         let texts = try PNGTextChunks.internationalText(inFile: result.folder.appendingPathComponent("data/screenshot.png").path)
         #expect(texts["exhibit:provenance"]?.contains(result.record.captureId) == true)
         let verify = await BagVerifier(root: result.folder, trustRoots: []).verify()
-        #expect(verify.verdict == "valid")
+        #expect(verify.verdict.rawValue == "valid")
         #expect(verify.checks.contains { $0.ok && $0.detail.hasPrefix("embedded provenance (iTXt exhibit:provenance) matches capture.json") })
     }
 
@@ -188,7 +188,7 @@ struct TallPageTests {
         let dimensions = try PNGImage.dimensions(ofFile: result.folder.appendingPathComponent("data/screenshot.png").path)
         #expect(dimensions.width == 640 && dimensions.height == record.screenshot.cssHeight)
         let verify = await BagVerifier(root: result.folder, trustRoots: []).verify()
-        #expect(verify.verdict == "valid")
+        #expect(verify.verdict.rawValue == "valid")
     }
 
     @Test("a page that navigates away, or has zero height, or no element for --clip-selector, fails clearly and leaves nothing behind",
@@ -248,7 +248,7 @@ struct TallPageTests {
         }
         try BagWriter(root: copy).write(payload: payload, info: [], baggingDate: Date())
         let report = await BagVerifier(root: copy, trustRoots: []).verify()
-        #expect(report.verdict == "invalid")
+        #expect(report.verdict.rawValue == "invalid")
         #expect(report.checks.contains { !$0.ok && $0.detail.contains("embedded provenance disagrees with capture.json: requestedURL") })
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DevTools
+import ExhibitTestSupport
 
 /// A command the scripted server understands: it echoes the method name.
 struct Probe: DevToolsCommand {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DevTools
+import ExhibitTestSupport
 
 /// The trace file itself: its lines, its mode, and what it does with a file in the way.
 @Suite("Protocol trace file", .timeLimit(.minutes(1)))

@@ -9,7 +9,7 @@ import PlatformProfiles
 /// bag-info, then the signature over `manifest-sha256.txt`, the timestamps over the same bytes, the
 /// report that shows them, and last, once, the tag manifests over every tag file. Only then is the
 /// folder renamed into place. `exhibit timestamp` runs the same tail (``addTimestamps``).
-public struct Seal: Sendable {
+package struct Seal: Sendable {
     /// What the page phases found, for the record.
     struct Input: Sendable {
         let version: BrowserCommands.GetVersion.Result
@@ -166,7 +166,7 @@ public struct Seal: Sendable {
     /// Adds timestamps to a sealed capture the way a capture seals itself: stamp, then the report
     /// made again by `report` (when given and a token was granted), then the tag manifests, once.
     /// The payload is not touched.
-    public static func addTimestamps(bag root: URL, tsas: [String], timeout: Double,
+    package static func addTimestamps(bag root: URL, tsas: [String], timeout: Double,
                                      report: ((URL) async throws -> Void)?) async throws -> StampOutcome {
         let outcome = try await stamp(bag: root, tsas: tsas, timeout: timeout)
         guard !outcome.stamped.isEmpty else {
@@ -197,7 +197,7 @@ extension CaptureRecord {
     /// Each step whose start or end falls outside the capture's own start and end, or whose time
     /// cannot be read, in words; empty for a true record. Every capture checks its record with this
     /// before writing it, and the tests check every record they read.
-    public func stepTimeProblems() -> [String] {
+    package func stepTimeProblems() -> [String] {
         let parser = ISO8601DateFormatter()
         parser.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         guard let start = parser.date(from: startedAt), let end = parser.date(from: endedAt) else {

@@ -1,11 +1,11 @@
 import Foundation
 
 /// Why a URL is not something Exhibit will capture. These are usage errors (exit code 2).
-public enum TargetURLError: Error, CustomStringConvertible, Sendable {
+package enum TargetURLError: Error, CustomStringConvertible, Sendable {
     case malformed(String)
     case unsupportedScheme(String, scheme: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let url): return "malformed URL '\(url)': expected http://HOST/... or https://HOST/..."
         case .unsupportedScheme(let url, let scheme):
@@ -15,9 +15,9 @@ public enum TargetURLError: Error, CustomStringConvertible, Sendable {
 }
 
 /// Checks a URL given on the command line before any browser is started.
-public enum TargetURL {
+package enum TargetURL {
     /// Returns the URL if it is an absolute http(s) URL with a host.
-    public static func validate(_ text: String) throws -> URL {
+    package static func validate(_ text: String) throws -> URL {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         // "javascript:..." and "data:..." are not valid URLComponents input in every form, so the
         // scheme is read by hand first: letters, digits, + - . before the first colon.

@@ -58,7 +58,7 @@ enum CompletenessReport {
         context.append(C(name: "publication time", captured: published?.iso != nil || published?.shown != nil,
                          detail: published.map { p in
                              [p.shown.map { "shown as '\($0)'" }, p.iso.map { "\($0) (\(p.precision.rawValue))" }, p.note]
-                                 .compactMap { $0 }.joined(separator: "; ") } ?? notFound))
+                                 .compactMap { $0 }.joined(separator: "; ") }.flatMap { $0.isEmpty ? nil : $0 } ?? notFound))
         context.append(have("post id", item?.id, missing: notFound))
         context.append(have("canonical URL", post.canonicalURL, missing: "the page does not state it"))
         context.append(C(name: "platform", captured: true, detail: "\(post.platform) (profile \(profileName))"))

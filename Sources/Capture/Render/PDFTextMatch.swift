@@ -9,18 +9,18 @@ import Foundation
 /// both sides are reduced to words of letters and digits (NFKC, lower case, no marks). Words in
 /// Latin, Greek and Cyrillic must all occur close together: within one stretch of the PDF's words
 /// no longer than twice the item's plus 24. Letters of other scripts must all be present.
-public struct PDFTextMatch: Sendable {
+package struct PDFTextMatch: Sendable {
     private let words: [String]
     private let letters: [Character: Int]
 
-    public init(pdfText: String) {
+    package init(pdfText: String) {
         let (ordered, other) = Self.tokens(pdfText)
         words = ordered
         letters = (ordered.joined() + other.joined()).reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
 
     /// White space folded to single spaces, soft hyphens dropped.
-    public static func folded(_ text: String) -> String {
+    package static func folded(_ text: String) -> String {
         text.replacingOccurrences(of: "\u{00ad}", with: "").split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
     }
 
@@ -59,7 +59,7 @@ public struct PDFTextMatch: Sendable {
         return (ordered, other)
     }
 
-    public func contains(_ text: String) -> Bool {
+    package func contains(_ text: String) -> Bool {
         let (itemWords, otherRuns) = Self.tokens(text)
         let needed = otherRuns.joined().reduce(into: [Character: Int]()) { $0[$1, default: 0] += 1 }
         guard needed.allSatisfy({ letters[$0.key, default: 0] >= $0.value }) else { return false }

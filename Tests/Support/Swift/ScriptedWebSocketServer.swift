@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -6,8 +7,8 @@ import NIOWebSocket
 
 /// A loopback WebSocket server that plays a fixed part, to test the client's transport and routing
 /// against situations a healthy browser rarely produces on demand.
-final class ScriptedWebSocketServer: Sendable {
-    enum Behaviour: Sendable {
+public final class ScriptedWebSocketServer: Sendable {
+    public enum Behaviour: Sendable {
         /// Answer every command `{"id":N,...}` with `{"id":N,"result":{"echo":"<method>"}}`.
         case answer
         /// Answer every command with a CDP error.
@@ -20,19 +21,30 @@ final class ScriptedWebSocketServer: Sendable {
         case bigMessage(Int)
         /// On the first command, send events for two sessions and one browser-level event, then answer.
         case sessionEvents
+        /// Play a browser: answer each method with its result from `results` (JSON; `{}` when not
+        /// listed), or with a CDP error for the methods in `failing`; remember every method asked.
+        case browser(results: [String: String], failing: Set<String>, log: MethodLog)
+    }
+
+    /// The methods a scripted browser was asked for, in order.
+    public final class MethodLog: Sendable {
+        private let methods = NIOLockedValueBox<[String]>([])
+        public init() {}
+        public var all: [String] { methods.withLockedValue { $0 } }
+        func append(_ method: String) { methods.withLockedValue { $0.append(method) } }
     }
 
     private let channel: Channel
-    let port: Int
+    public let port: Int
 
     private init(channel: Channel, port: Int) {
         self.channel = channel
         self.port = port
     }
 
-    var url: String { "ws://127.0.0.1:\(port)/devtools/browser/test" }
+    public var url: String { "ws://127.0.0.1:\(port)/devtools/browser/test" }
 
-    static func start(_ behaviour: Behaviour) async throws -> ScriptedWebSocketServer {
+    public static func start(_ behaviour: Behaviour) async throws -> ScriptedWebSocketServer {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
@@ -51,7 +63,7 @@ final class ScriptedWebSocketServer: Sendable {
         return ScriptedWebSocketServer(channel: channel, port: channel.localAddress?.port ?? 0)
     }
 
-    func stop() async { try? await channel.close() }
+    public func stop() async { try? await channel.close() }
 }
 
 private final class ScriptHandler: ChannelInboundHandler {
@@ -102,6 +114,12 @@ private final class ScriptHandler: ChannelInboundHandler {
             break
         case .closeAfter(let count):
             if received >= count { context.close(promise: nil) }
+        case .browser(let results, let failing, let log):
+            log.append(command.method)
+            let reply = failing.contains(command.method)
+                ? #"{"id":\#(command.id),"error":{"code":-32000,"message":"scripted failure of \#(command.method)"}}"#
+                : #"{"id":\#(command.id),"result":\#(results[command.method] ?? "{}")}"#
+            send(context, context.channel.allocator.buffer(string: reply))
         }
     }
 }
