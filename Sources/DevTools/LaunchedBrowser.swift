@@ -142,6 +142,8 @@ final class BrowserProcess: @unchecked Sendable {
         var exitHandler: (@Sendable (Int32, String) -> Void)?
     }
     private let state = NIOLockedValueBox(State())
+    /// Wakes the waits for the endpoint and for the exit at each line read and at the exit.
+    private let changes = ChangeSignal()
 
     init(executable: String, arguments: [String], profileDirectory: String) {
         self.executable = executable
@@ -166,6 +168,7 @@ final class BrowserProcess: @unchecked Sendable {
                 state.exitStatus = status
                 return (state.expectingExit ? nil : state.exitHandler, state.tail.suffix(12).joined(separator: " | "))
             }
+            self.changes.signal()
             handler?(status, tail)
         }
         do { try process.run() }
@@ -195,6 +198,7 @@ final class BrowserProcess: @unchecked Sendable {
                 if state.tail.count > 40 { state.tail.removeFirst(state.tail.count - 40) }
             }
         }
+        changes.signal()
     }
 
     /// Chromium without a session bus logs D-Bus failures continuously; they say nothing about a
@@ -203,11 +207,14 @@ final class BrowserProcess: @unchecked Sendable {
         line.contains(":ERROR:dbus/") || line.contains("Failed to connect to the bus")
     }
 
-    /// Waits for `DevTools listening on ws://…` on stderr, or for `DevToolsActivePort` in the profile.
+    /// Waits for `DevTools listening on ws://…` on stderr (woken by each line Chromium writes), or
+    /// for `DevToolsActivePort` in the profile. Nothing announces that file, so when stderr stays
+    /// silent it is looked for every 100 ms: only a browser whose stderr is lost ever needs it.
     func waitForEndpoint(timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         let portFile = profileDirectory + "/DevToolsActivePort"
         while ContinuousClock.now < deadline {
+            let version = changes.version
             let (endpoint, status) = state.withLockedValue { ($0.endpoint, $0.exitStatus) }
             if let endpoint { return endpoint }
             if let status {
@@ -219,8 +226,8 @@ final class BrowserProcess: @unchecked Sendable {
                 let lines = contents.split(separator: "\n")
                 if lines.count >= 2, let port = Int(lines[0]) { return "ws://127.0.0.1:\(port)\(lines[1])" }
             }
-            // Chromium is ready in about 0.13 s: a coarse poll would add a noticeable share to every capture.
-            try await Task.sleep(for: .milliseconds(5))
+            try Task.checkCancellation()
+            await changes.wait(after: version, until: min(deadline, ContinuousClock.now + .milliseconds(100)))
         }
         throw DevToolsError.launchFailed("no DevTools endpoint within \(timeout)", stderrTail: stderrTail)
     }
@@ -237,9 +244,12 @@ final class BrowserProcess: @unchecked Sendable {
     /// If the process ends within `seconds` without Exhibit having asked it to, the error saying so.
     func unexpectedExit(within seconds: Double) async -> DevToolsError? {
         guard await exited(within: seconds) else { return nil }
-        // terminationHandler may run a moment after isRunning turns false.
-        for _ in 0..<20 where state.withLockedValue({ $0.exitStatus == nil }) {
-            try? await Task.sleep(for: .milliseconds(10))
+        // terminationHandler may run a moment after isRunning turns false: it signals when it has.
+        let recorded = ContinuousClock.now + .milliseconds(200)
+        while ContinuousClock.now < recorded {
+            let version = changes.version
+            if state.withLockedValue({ $0.exitStatus != nil }) { break }
+            await changes.wait(after: version, until: recorded)
         }
         let (expected, status) = state.withLockedValue { ($0.expectingExit, $0.exitStatus) }
         guard !expected else { return nil }
@@ -270,13 +280,15 @@ final class BrowserProcess: @unchecked Sendable {
         _ = await exited(within: 5)
     }
 
+    /// Whether the process ended within `seconds`, woken by its termination handler.
     private func exited(within seconds: Double) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        repeat {
-            if !process.isRunning { return true }
-            try? await Task.sleep(for: .milliseconds(5))
-        } while ContinuousClock.now < deadline
-        return !process.isRunning
+        while true {
+            let version = changes.version
+            if !process.isRunning || state.withLockedValue({ $0.exitStatus != nil }) { return true }
+            if ContinuousClock.now >= deadline { return false }
+            await changes.wait(after: version, until: deadline)
+        }
     }
 
     func removeProfile() { try? FileManager.default.removeItem(atPath: profileDirectory) }

@@ -35,14 +35,9 @@ final class PageActivity: Sendable {
             return (last.loaderId, last.url)
         }
     }
-    /// The state, a count of its changes, and the waits to wake at the next change.
-    private struct Guarded {
-        var state = State()
-        var version: UInt64 = 0
-        var nextWaiter: UInt64 = 0
-        var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
-    }
-    private let guarded = Mutex(Guarded())
+    private let state = Mutex(State())
+    /// Wakes the waits at each change of ``state``.
+    private let changes = ChangeSignal()
     private let task = Mutex<Task<Void, Never>?>(nil)
 
     /// A hop of the main document's redirect chain.
@@ -68,16 +63,16 @@ final class PageActivity: Sendable {
         change { $0.mainFrameId = frameId }
     }
 
-    var snapshot: State { guarded.withLock { $0.state } }
+    var snapshot: State { state.withLock { $0 } }
 
     /// The URL of a main-frame document committed after `loaderId`'s, if the page navigated away.
     func navigatedAway(from loaderId: String) -> String? {
-        guarded.withLock { $0.state.navigatedAway(from: loaderId) }
+        state.withLock { $0.navigatedAway(from: loaderId) }
     }
 
     /// The latest main-frame document committed after `loaderId`'s (its loader and URL), if any.
     func navigation(after loaderId: String) -> (loaderId: String, url: String)? {
-        guarded.withLock { $0.state.navigation(after: loaderId) }
+        state.withLock { $0.navigation(after: loaderId) }
     }
 
     /// Request types a page keeps open forever; they never count as "in flight".
@@ -129,41 +124,8 @@ final class PageActivity: Sendable {
 
     /// Applies `update` to the state and wakes every wait, so each looks again.
     private func change(_ update: (inout State) -> Void) {
-        let woken = guarded.withLock { guarded -> [CheckedContinuation<Void, Never>] in
-            update(&guarded.state)
-            guarded.version &+= 1
-            defer { guarded.waiters = [:] }
-            return Array(guarded.waiters.values)
-        }
-        for waiter in woken { waiter.resume() }
-    }
-
-    /// Suspends until the state changes after `version`, or until `deadline`, whichever comes first.
-    private func changed(after version: UInt64, until deadline: ContinuousClock.Instant) async {
-        let id = guarded.withLock { guarded -> UInt64 in
-            guarded.nextWaiter &+= 1
-            return guarded.nextWaiter
-        }
-        let wake: @Sendable () -> Void = {
-            self.guarded.withLock { $0.waiters.removeValue(forKey: id) }?.resume()
-        }
-        let timer = Task {
-            try? await Task.sleep(until: deadline, clock: .continuous)
-            wake()
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let now = guarded.withLock { guarded -> Bool in
-                    if guarded.version != version || ContinuousClock.now >= deadline { return true }
-                    guarded.waiters[id] = continuation
-                    return false
-                }
-                if now { continuation.resume() }
-            }
-        } onCancel: {
-            wake()
-        }
-        timer.cancel()
+        state.withLock { update(&$0) }
+        changes.signal()
     }
 
     /// Waits until `condition` holds; false if `seconds` ran out first. The condition is looked at
@@ -171,10 +133,10 @@ final class PageActivity: Sendable {
     func wait(upTo seconds: Double, until condition: (State) -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
-            let (holds, version) = guarded.withLock { (condition($0.state), $0.version) }
-            if holds { return true }
+            let version = changes.version
+            if state.withLock({ condition($0) }) { return true }
             if ContinuousClock.now >= deadline || Task.isCancelled { return false }
-            await changed(after: version, until: deadline)
+            await changes.wait(after: version, until: deadline)
         }
     }
 
@@ -184,14 +146,14 @@ final class PageActivity: Sendable {
     func waitQuiet(for window: Duration, since: ContinuousClock.Instant? = nil, upTo seconds: Double) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while true {
-            let (quietSince, version) = guarded.withLock { guarded -> (ContinuousClock.Instant?, UInt64) in
-                let state = guarded.state
-                guard state.inFlight.isEmpty else { return (nil, guarded.version) }
-                return (max(state.lastNetworkChange, since ?? state.lastNetworkChange), guarded.version)
+            let version = changes.version
+            let quietSince = state.withLock { state -> ContinuousClock.Instant? in
+                guard state.inFlight.isEmpty else { return nil }
+                return max(state.lastNetworkChange, since ?? state.lastNetworkChange)
             }
             if let quietSince, ContinuousClock.now - quietSince >= window { return true }
             if ContinuousClock.now >= deadline || Task.isCancelled { return false }
-            await changed(after: version, until: quietSince.map { min($0 + window, deadline) } ?? deadline)
+            await changes.wait(after: version, until: quietSince.map { min($0 + window, deadline) } ?? deadline)
         }
     }
 }
