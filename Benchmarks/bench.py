@@ -48,10 +48,10 @@ def is_browser(pid):
         return True
 
 
-def measure(command):
+def measure(command, environment=None):
     """Wall seconds and peak RSS (MiB) of the non-browser processes of `command`."""
     start = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment)
     peaks = {}
     while process.poll() is None:
         for pid in tree(process.pid):
@@ -65,10 +65,34 @@ def measure(command):
     return wall, sum(peaks.values()) / 1024, out.decode()
 
 
-def run_exhibit(url, out):
-    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json"])
+def run_exhibit(url, out, environment=None):
+    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json"], environment)
     folder = json.loads(stdout)["folder"]
     return wall, rss, os.path.join(folder, "data", "screenshot.png")
+
+
+def settle_seconds(folder):
+    record = json.load(open(os.path.join(folder, "data", "capture.json")))
+    return next(step["seconds"] for step in record["steps"] if step["name"] == "settle")
+
+
+def nudge_comparison(url, repeats):
+    """The settle step of the sample thread with and without the 20 ms Runtime.evaluate("0") nudge
+    (EXHIBIT_SETTLE_NUDGE=0): the one timer-driven loop Exhibit keeps, kept only while it pays."""
+    work = tempfile.mkdtemp(prefix="exhibit-bench-nudge-")
+    settles = {"with nudge": [], "without nudge": []}
+    for _ in range(repeats):
+        for label, value in (("with nudge", "1"), ("without nudge", "0")):
+            out = tempfile.mkdtemp(dir=work)
+            _, _, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json"],
+                                   dict(os.environ, EXHIBIT_SETTLE_NUDGE=value))
+            settles[label].append(settle_seconds(json.loads(stdout)["folder"]))
+    shutil.rmtree(work, ignore_errors=True)
+    print()
+    print(f"settle step of the sample thread, median of {repeats} alternating captures (capture.json's steps)")
+    for label, values in settles.items():
+        print(f"  {label:14} {statistics.median(values):6.3f} s   (min {min(values):.3f}, max {max(values):.3f})")
+    print(f"  {'ratio with/without':14} {statistics.median(settles['with nudge']) / statistics.median(settles['without nudge']):6.2f}")
 
 
 def run_playwright(url, out):
@@ -118,6 +142,7 @@ def main():
         e, p = results["exhibit"], results["playwright"]
         print(f"{'':32} {'ratio E/P':11} {e[0] / p[0]:7.2f} {e[1] / p[1]:13.2f}")
     shutil.rmtree(work, ignore_errors=True)
+    nudge_comparison(base + "/sample-thread/", 10)
 
 
 main()
