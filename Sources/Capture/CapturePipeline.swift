@@ -186,7 +186,7 @@ private struct Capture: Sendable {
             let output = try await Extract(page: page, world: profiled.world, profile: profile.profile, screenshot: rendering.screenshot,
                                            pageURL: pageURL, walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
                                            file: data.appendingPathComponent("post.json")).run()
-            return (output, "\(output.post.allReplies.count) repl\(output.post.allReplies.count == 1 ? "y" : "ies") read")
+            return (output, CompletenessReport.replies(output.post))
         }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.

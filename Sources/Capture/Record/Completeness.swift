@@ -34,6 +34,13 @@ extension CaptureRecord {
 /// Works out the completeness section from what the page gave, what the profile did and what the
 /// checks found: once, after the last check that feeds it.
 enum CompletenessReport {
+    /// How many replies were read against the count the page shows: the summary's first words, and
+    /// the extract step's progress line.
+    static func replies(_ post: PostData) -> String {
+        let captured = post.replyCount.captured
+        return post.replyCount.shownValue.map { "replies \(captured) of \($0) shown" } ?? "replies \(captured) (no count shown)"
+    }
+
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
                      pdf: CaptureRecord.PDF?, profileName: String, language: String?) -> CaptureRecord.Completeness {
         typealias C = CaptureRecord.Characteristic
@@ -111,7 +118,7 @@ enum CompletenessReport {
         var summary: [String] = []
         if outcome.loginWall != nil { summary.append("login wall") }
         if outcome.removed != nil { summary.append("post removed or unavailable") }
-        summary.append(shown.map { "replies \(captured) of \($0) shown" } ?? "replies \(captured) (no count shown)")
+        summary.append(replies(post))
         if videos > 0 { summary.append("video as still only") }
         if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
         if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }
