@@ -7,9 +7,9 @@ struct BagInfo {
     init(root: URL) { url = root.appendingPathComponent("bag-info.txt") }
 
     func lines() throws -> [String] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw EvidenceError.unreadable(path: url.path, reason: "cannot read")
-        }
+        // Read as hostile input too: a link, a FIFO or a huge file is refused, not followed or read whole.
+        guard let data = try? BagFiles.read(url) else { throw EvidenceError.unreadable(path: url.path, reason: "cannot read") }
+        let text = String(decoding: data, as: UTF8.self)
         return text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
     }
 

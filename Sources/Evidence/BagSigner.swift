@@ -47,6 +47,22 @@ public enum BagSigner {
     }
 
     /// SHA-256 of the SubjectPublicKeyInfo DER, hex: what `verify` prints to identify the signer.
+    /// A key's fingerprint from what a user gives: the fingerprint itself (`SHA256:` and 64 hex
+    /// digits), or the path of a public key PEM file.
+    public static func fingerprint(ofKeyOrFingerprint given: String) throws -> String {
+        if given.hasPrefix("SHA256:") {
+            let hex = given.dropFirst("SHA256:".count)
+            guard hex.count == 64, hex.allSatisfy(\.isHexDigit) else {
+                throw EvidenceError.unreadable(path: given, reason: "not a fingerprint (SHA256: and 64 hex digits)")
+            }
+            return "SHA256:" + hex.lowercased()
+        }
+        guard let text = try? String(contentsOfFile: given, encoding: .utf8), let key = publicKey(fromPEM: text) else {
+            throw EvidenceError.unreadable(path: given, reason: "not an Ed25519 public key PEM file, nor a SHA256: fingerprint")
+        }
+        return fingerprint(key)
+    }
+
     public static func fingerprint(_ key: Curve25519.Signing.PublicKey) -> String {
         "SHA256:" + FileDigest.sha256Hex(spkiPrefix + key.rawRepresentation)
     }

@@ -85,12 +85,13 @@ public struct BagStamper: Sendable {
         catch { throw EvidenceError.unreadable(path: url.path, reason: "\(error)") }
     }
 
+    /// The bytes every token and signature covers, read as a regular file inside the bag.
     static func manifestBytes(_ root: URL) throws -> [UInt8] {
-        let url = root.appendingPathComponent("manifest-sha256.txt")
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EvidenceError.unreadable(path: url.path, reason: "missing")
+        switch BagFiles.resolve("manifest-sha256.txt", in: root) {
+        case .success(let url): return Array(try BagFiles.read(url))
+        case .failure(let problem):
+            throw EvidenceError.unreadable(path: root.appendingPathComponent("manifest-sha256.txt").path, reason: "\(problem)")
         }
-        return Array(data)
     }
 
     /// `<tsa host>`, or `<tsa host>-2`, ... when that name is taken (several TSAs on one host,

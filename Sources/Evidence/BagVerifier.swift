@@ -37,16 +37,35 @@ public struct VerificationReport: Sendable, Codable {
 }
 
 /// Verifies a capture offline: completeness and fixity (SHA-256 and SHA-512) of payload and tag
-/// files, every RFC 3161 token against `manifest-sha256.txt` with its chain checked at genTime, and
-/// the signature when there is one.
+/// files, every RFC 3161 token against `manifest-sha256.txt` with its chain checked at genTime, the
+/// signature when there is one, and what the capture's own record promises: the signer it names and
+/// the TSAs it asked. What the bag says about its tokens (bag-info.txt, timestamps.json, the report)
+/// is checked against the tokens themselves. The bag is read as hostile input (``BagFiles``).
 public struct BagVerifier: Sendable {
     public let root: URL
     public let trustRoots: [Certificate]
+    /// When given (an Ed25519 key fingerprint, `SHA256:…`), the bag must carry a valid signature by that key.
+    public let expectedKey: String?
+    /// When true, a capture without a trusted timestamp is invalid.
+    public let requireTimestamp: Bool
+
+    /// The largest timestamp token read: 1 MiB (real ones are a few KiB).
+    static let maxTokenBytes = 1 << 20
 
     /// - Parameter trustRoots: roots a TSA may chain to (the system bundle plus any `--trust-roots`).
-    public init(root: URL, trustRoots: [Certificate]) {
+    public init(root: URL, trustRoots: [Certificate], expectedKey: String? = nil, requireTimestamp: Bool = false) {
         self.root = root
         self.trustRoots = trustRoots
+        self.expectedKey = expectedKey
+        self.requireTimestamp = requireTimestamp
+    }
+
+    /// What `data/capture.json` (covered by the stamped manifest) promises about signing and stamping.
+    struct Promises: Decodable {
+        struct Signature: Decodable { let publicKeyFingerprint: String }
+        struct Timestamp: Decodable { let requestedFrom: [String] }
+        let signature: Signature?
+        let timestamp: Timestamp?
     }
 
     public func verify() async -> VerificationReport {
@@ -57,30 +76,30 @@ public struct BagVerifier: Sendable {
                                       timestamps: [], signerFingerprint: nil)
         }
         var checks = fixity
-        let (timestampChecks, summaries) = await verifyTimestamps()
+        let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
+            .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
+        let (timestampChecks, summaries) = await verifyTimestamps(requested: promises?.timestamp?.requestedFrom ?? [])
         checks += timestampChecks
+        checks += claimsAboutTokens(verified: summaries)
         let (signatureCheck, fingerprint) = verifySignature()
         if let signatureCheck { checks.append(signatureCheck) }
+        checks += signerPromises(named: promises?.signature?.publicKeyFingerprint, signedBy: fingerprint, present: signatureCheck != nil)
         if let provenance = verifyProvenance() { checks.append(provenance) }
         return VerificationReport(verdict: checks.allSatisfy(\.ok) ? .valid : .invalid, bag: root.path, checks: checks,
                                   timestamps: summaries, signerFingerprint: fingerprint)
     }
 
-    private func verifyTimestamps() async -> ([BagCheck], [VerificationReport.TimestampSummary]) {
+    private func verifyTimestamps(requested: [String]) async -> ([BagCheck], [VerificationReport.TimestampSummary]) {
         guard let manifest = try? BagStamper.manifestBytes(root) else { return ([], []) }
-        let folder = root.appendingPathComponent("timestamps")
-        let responses = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".tsr") }.sorted()
-        guard !responses.isEmpty else {
-            return ([BagCheck(subject: "timestamp", ok: true, detail: "no trusted timestamp in this capture (pending); only the hashes can be checked")], [])
-        }
-        let verifier = TimeStampVerifier(trustRoots: trustRoots)
+        let responses = BagFiles.inventory(root).files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }
         var checks: [BagCheck] = [], summaries: [VerificationReport.TimestampSummary] = []
-        for name in responses {
-            let subject = "timestamps/\(name)"
-            guard let response = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
-            let queryURL = folder.appendingPathComponent(String(name.dropLast(4)) + ".tsq")
+        let verifier = TimeStampVerifier(trustRoots: trustRoots)
+        for subject in responses {
             do {
-                let query = try FileManager.default.contents(atPath: queryURL.path).map { try TimeStampRequest(derEncoded: Array($0)) }
+                let response = try BagFiles.read(try BagFiles.resolve(subject, in: root).get(), limit: Self.maxTokenBytes)
+                let queryPath = String(subject.dropLast(4)) + ".tsq"
+                let query = try (try? BagFiles.resolve(queryPath, in: root).get())
+                    .map { try TimeStampRequest(derEncoded: Array(try BagFiles.read($0, limit: Self.maxTokenBytes))) }
                 let result = try await verifier.verify(response: Array(response), data: manifest, query: query)
                 checks.append(BagCheck(subject: subject, ok: true, detail:
                     "granted \(result.genTimeText) by \(result.tsaName), serial \(result.serialNumber), policy \(result.policy); "
@@ -92,21 +111,115 @@ public struct BagVerifier: Sendable {
                 checks.append(BagCheck(subject: subject, ok: false, detail: "\(error)"))
             }
         }
+        if summaries.isEmpty {
+            let asked = requested.isEmpty ? "none was requested"
+                : "the record says \(requested.joined(separator: ", ")) \(requested.count == 1 ? "was" : "were") asked, and no token of theirs is here"
+            if requireTimestamp {
+                checks.append(BagCheck(subject: "timestamp", ok: false, detail: "no trusted timestamp (--require-timestamp): \(asked)"))
+            } else if responses.isEmpty {
+                checks.append(BagCheck(subject: "timestamp", ok: true,
+                                       detail: "no trusted timestamp in this capture (\(requested.isEmpty ? "none requested" : "pending")); only the hashes can be checked"
+                                        + (requested.isEmpty ? "" : "; warning: \(asked)")))
+            }
+        }
         return (checks, summaries)
+    }
+
+    /// bag-info.txt's Timestamp lines, timestamps/timestamps.json and report.html describe the
+    /// tokens; they are covered only by the tag manifest, which anyone can rewrite, so each claim
+    /// must match a token that verified.
+    private func claimsAboutTokens(verified: [VerificationReport.TimestampSummary]) -> [BagCheck] {
+        var checks: [BagCheck] = []
+        let tokens = Dictionary(verified.map { ($0.token, $0) }, uniquingKeysWith: { a, _ in a })
+        if let lines = try? BagInfo(root: root).lines() {
+            let claims = lines.filter { $0.hasPrefix("Timestamp: ") }
+            let unfounded = claims.filter { line in
+                let token = line.components(separatedBy: "; token ").dropFirst().first?.components(separatedBy: ";").first ?? ""
+                guard let summary = tokens[token] else { return true }
+                return !line.hasPrefix("Timestamp: \(summary.genTime);") || !line.contains("; serial \(summary.serialNumber);")
+            }
+            for line in unfounded {
+                checks.append(BagCheck(subject: "bag-info.txt", ok: false, detail: "claims a timestamp no verified token gives: \(line.prefix(200))"))
+            }
+            if lines.contains(where: { $0.hasPrefix("Timestamp-Status: granted") }) && verified.isEmpty {
+                checks.append(BagCheck(subject: "bag-info.txt", ok: false, detail: "says a timestamp was granted, but no token verifies"))
+            } else if !claims.isEmpty && unfounded.isEmpty {
+                checks.append(BagCheck(subject: "bag-info.txt", ok: true, detail: "its \(claims.count) Timestamp line(s) match verified tokens"))
+            }
+        }
+        if let url = try? BagFiles.resolve("timestamps/timestamps.json", in: root).get() {
+            let records = (try? BagFiles.read(url)).flatMap { try? JSONDecoder().decode([TimestampRecord].self, from: $0) }
+            if let records {
+                let unfounded = records.filter { record in
+                    guard let summary = tokens[record.response] else { return true }
+                    return summary.genTime != record.genTime || summary.serialNumber != record.serialNumber
+                }
+                checks.append(BagCheck(subject: "timestamps/timestamps.json", ok: unfounded.isEmpty && records.count == verified.count,
+                                       detail: unfounded.isEmpty && records.count == verified.count ? "lists exactly the verified tokens"
+                                        : "lists \(records.count) token(s), \(unfounded.count) of them not a verified token with the same time and serial"))
+            } else {
+                checks.append(BagCheck(subject: "timestamps/timestamps.json", ok: false, detail: "unreadable"))
+            }
+        }
+        if let url = try? BagFiles.resolve("report.html", in: root).get(), let html = try? BagFiles.read(url) {
+            let text = String(decoding: html, as: UTF8.self)
+            let named = Set(Self.tokenPaths(in: text))
+            let unverified = named.subtracting(tokens.keys).sorted()
+            let times = verified.allSatisfy { text.contains($0.genTime) }
+            checks.append(BagCheck(subject: "report.html", ok: unverified.isEmpty && times,
+                                   detail: unverified.isEmpty && times ? "the timestamps it shows are the verified tokens"
+                                    : unverified.isEmpty ? "does not show the verified tokens' times"
+                                    : "shows token(s) that do not verify: \(unverified.joined(separator: ", "))"))
+        }
+        return checks
+    }
+
+    /// `timestamps/<name>.tsr` as the report names its tokens: a cell's whole text (the report's
+    /// instructions name `timestamps/HOST.tsr` in running text, which is not a claim).
+    static func tokenPaths(in text: String) -> [String] {
+        var paths: [String] = []
+        var rest = Substring(text)
+        while let start = rest.range(of: ">timestamps/") {
+            let tail = rest[rest.index(after: start.lowerBound)...]
+            let name = tail.prefix { !"<> \"'&\n".contains($0) }
+            if name.hasSuffix(".tsr") { paths.append(String(name)) }
+            rest = rest[start.upperBound...]
+        }
+        return paths
+    }
+
+    /// The signer the record names, and the one `--expect-key` asks for, must be the one that signed.
+    private func signerPromises(named: String?, signedBy: String?, present: Bool) -> [BagCheck] {
+        var checks: [BagCheck] = []
+        let subject = BagSigner.signatureFile
+        if let named {
+            if signedBy == nil {
+                checks.append(BagCheck(subject: subject, ok: false, detail: "the record names signer \(named), but "
+                                       + (present ? "the signature does not verify" : "the signature is missing")))
+            } else if signedBy != named {
+                checks.append(BagCheck(subject: subject, ok: false, detail: "signed by \(signedBy ?? ""), but the record names signer \(named)"))
+            }
+        } else if let signedBy {
+            checks.append(BagCheck(subject: subject, ok: true, detail: "note: signed by \(signedBy), a key the capture's record does not name"))
+        }
+        if let expectedKey, signedBy != expectedKey {
+            checks.append(BagCheck(subject: subject, ok: false, detail: "--expect-key \(expectedKey): "
+                                   + (signedBy.map { "signed by \($0) instead" } ?? "no valid signature")))
+        }
+        return checks
     }
 
     /// The provenance embedded in data/screenshot.png (iTXt `exhibit:provenance`), when there is
     /// one, must agree with data/capture.json: both are hashed, so a disagreement means one of them
     /// was rewritten together with its manifest lines.
     private func verifyProvenance() -> BagCheck? {
-        let png = root.appendingPathComponent("data/screenshot.png").path
-        guard FileManager.default.fileExists(atPath: png),
+        guard let png = try? BagFiles.resolve("data/screenshot.png", in: root).get().path,
               let texts = try? PNGTextChunks.internationalText(inFile: png), let embedded = texts["exhibit:provenance"] else { return nil }
         let subject = "data/screenshot.png"
         guard let provenance = try? JSONSerialization.jsonObject(with: Data(embedded.utf8)) as? [String: Any] else {
             return BagCheck(subject: subject, ok: false, detail: "embedded provenance is not JSON")
         }
-        guard let data = FileManager.default.contents(atPath: root.appendingPathComponent("data/capture.json").path),
+        guard let data = (try? BagFiles.resolve("data/capture.json", in: root).get()).flatMap({ try? BagFiles.read($0) }),
               let record = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             return BagCheck(subject: subject, ok: false, detail: "embedded provenance present but data/capture.json is unreadable")
         }
@@ -133,13 +246,15 @@ public struct BagVerifier: Sendable {
     }
 
     private func verifySignature() -> (BagCheck?, String?) {
-        let signatureURL = root.appendingPathComponent(BagSigner.signatureFile)
-        let keyURL = root.appendingPathComponent(BagSigner.publicKeyFile)
-        let hasSignature = FileManager.default.fileExists(atPath: signatureURL.path)
-        let hasKey = FileManager.default.fileExists(atPath: keyURL.path)
-        guard hasSignature || hasKey else { return (nil, nil) }
-        guard let signature = FileManager.default.contents(atPath: signatureURL.path),
-              let keyText = try? String(contentsOf: keyURL, encoding: .utf8),
+        let signatureURL = try? BagFiles.resolve(BagSigner.signatureFile, in: root).get()
+        let keyURL = try? BagFiles.resolve(BagSigner.publicKeyFile, in: root).get()
+        let present = [BagSigner.signatureFile, BagSigner.publicKeyFile].contains {
+            var info = stat()
+            return lstat(root.appendingPathComponent($0).path, &info) == 0
+        }
+        guard present else { return (nil, nil) }
+        guard let signature = signatureURL.flatMap({ try? BagFiles.read($0, limit: Self.maxTokenBytes) }),
+              let keyText = keyURL.flatMap({ try? BagFiles.read($0, limit: Self.maxTokenBytes) }).map({ String(decoding: $0, as: UTF8.self) }),
               let key = BagSigner.publicKey(fromPEM: keyText),
               let manifest = try? BagStamper.manifestBytes(root) else {
             return (BagCheck(subject: BagSigner.signatureFile, ok: false, detail: "signature or public key missing or unreadable"), nil)

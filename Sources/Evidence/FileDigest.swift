@@ -16,6 +16,11 @@ public struct FileDigest: Sendable, Equatable, Codable {
             throw EvidenceError.unreadable(path: path, reason: "cannot open")
         }
         defer { try? handle.close() }
+        try self.init(reading: handle, path: path)
+    }
+
+    /// Digests what `handle` reads, to its end; `path` names it in errors.
+    init(reading handle: FileHandle, path: String) throws {
         var sha256 = SHA256(), sha512 = SHA512()
         var size: UInt64 = 0
         while true {

@@ -20,11 +20,22 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the report as JSON.")
     var json = false
 
+    @Option(help: ArgumentHelp("Require a valid signature by this key: its public key PEM file, or its fingerprint (SHA256:…).",
+                               valueName: "file|fingerprint"))
+    var expectKey: String?
+
+    @Flag(help: "Invalid unless at least one trusted timestamp verifies.")
+    var requireTimestamp = false
+
     func run() async throws {
         var roots = TimeStampVerifier.systemRoots
         do { roots += try TimeStampVerifier.roots(fromPEMFiles: trustRoots) }
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
-        let report = await BagVerifier(root: URL(fileURLWithPath: folder), trustRoots: roots).verify()
+        let expected: String?
+        do { expected = try expectKey.map(BagSigner.fingerprint(ofKeyOrFingerprint:)) }
+        catch { throw CommandFailure(code: Exhibit.Code.usage, message: "--expect-key: \(error)") }
+        let report = await BagVerifier(root: URL(fileURLWithPath: folder), trustRoots: roots, expectedKey: expected,
+                                       requireTimestamp: requireTimestamp).verify()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
