@@ -126,7 +126,10 @@ package enum CaptureReport {
         let rect = post?.post?.rectangle
         let area = rect.map { (x: $0.x, y: $0.y, width: $0.width, height: min($0.height, 4 * viewportHeight)) }
             ?? (x: 0, y: 0, width: screenshot.pixelWidth, height: min(screenshot.pixelHeight, viewportHeight))
-        guard (try? PNGThumbnail.write(from: root.appendingPathComponent("data").appendingPathComponent(screenshot.file).path,
+        // The record names the file; `exhibit timestamp` remakes reports of bags it did not make, so
+        // the name must resolve to a regular file inside the bag.
+        guard let source = try? BagFiles.resolve("data/" + screenshot.file, in: root).get(),
+              (try? PNGThumbnail.write(from: source.path,
                                         x: area.x, y: area.y, width: area.width, height: area.height,
                                         maxWidth: 560, maxHeight: 700, to: images.appendingPathComponent("post.png").path)) != nil else {
             return .missing("no thumbnail: the screenshot could not be read")
@@ -140,7 +143,12 @@ package enum CaptureReport {
     package static func pdfThumbnail(bag root: URL, pdf: CaptureRecord.PDF?) throws -> Picture {
         guard let pdf else { return .missing("no PDF was made (--no-pdf)") }
         let images = try imagesFolder(in: root)
-        let document = try PDFDocument(path: root.appendingPathComponent("data").appendingPathComponent(pdf.file).path)
+        let source: URL
+        switch BagFiles.resolve("data/" + pdf.file, in: root) {
+        case .success(let url): source = url
+        case .failure(let problem): return .missing("no thumbnail: capture.json names data/\(pdf.file), which is \(problem)")
+        }
+        let document = try PDFDocument(path: source.path)
         try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
         return .image("pdf-page-1.png", alt: "first page of page.pdf",
                       caption: "First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler")

@@ -259,7 +259,8 @@ extension ReportModel {
             guard parts.count == 2 else { return nil }
             let path = parts[1].trimmingCharacters(in: .whitespaces)
             let name = path.hasPrefix("data/") ? String(path.dropFirst(5)) : path
-            let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(path).path)[.size] as? NSNumber)?.stringValue
+            let size = (try? BagFiles.resolve(BagWriter.decodePath(path), in: root).get())
+                .flatMap { try? FileManager.default.attributesOfItem(atPath: $0.path)[.size] as? NSNumber }?.stringValue
             // capture.json cannot list itself in record.files (its own hash would change it).
             let type = types[name] ?? (name == "capture.json" ? "application/json" : "application/octet-stream")
             return File(path: path, size: Field(size, or: "missing"), mediaType: type, sha256: parts[0])

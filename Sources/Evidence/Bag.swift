@@ -113,7 +113,7 @@ public struct BagWriter {
             .replacingOccurrences(of: "\n", with: "%0A")
     }
 
-    static func decodePath(_ path: String) -> String {
+    package static func decodePath(_ path: String) -> String {
         path.replacingOccurrences(of: "%0A", with: "\n", options: .caseInsensitive)
             .replacingOccurrences(of: "%0D", with: "\r", options: .caseInsensitive)
             .replacingOccurrences(of: "%25", with: "%")
