@@ -21,8 +21,17 @@ public enum BagSigner {
             throw EvidenceError.unwritable(path: path, reason: "exists already; not overwriting a key")
         }
         let privatePEM = pem("PRIVATE KEY", pkcs8Prefix + key.rawRepresentation)
-        guard FileManager.default.createFile(atPath: privatePath, contents: Data(privatePEM.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw EvidenceError.unwritable(path: privatePath, reason: "cannot create")
+        // Created 0600 and exclusively by open(2) itself: there is no moment at which another user
+        // could read the key (a write-then-chmod or a temporary file renamed into place leaves one).
+        let descriptor = open(privatePath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { throw EvidenceError.unwritable(path: privatePath, reason: String(cString: strerror(errno))) }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        do {
+            try handle.write(contentsOf: Data(privatePEM.utf8))
+            try handle.synchronize()
+        } catch {
+            try? FileManager.default.removeItem(atPath: privatePath)
+            throw EvidenceError.unwritable(path: privatePath, reason: "\(error)")
         }
         do { try Data(publicPEM(key.publicKey).utf8).write(to: URL(fileURLWithPath: publicPath)) }
         catch { throw EvidenceError.unwritable(path: publicPath, reason: "\(error)") }

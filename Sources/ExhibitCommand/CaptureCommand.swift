@@ -163,8 +163,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         let pipeline = CapturePipeline(options: options, browser: provider) { event in
             guard !quiet else { return }
             let step = event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-            let line = String(format: "[%7.2fs] ", event.elapsed) + step + " " + (event.isWarning ? "warning: " : "") + event.detail + "\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            let line = String(format: "[%7.2fs] ", event.elapsed) + step + " " + (event.isWarning ? "warning: " : "") + TerminalText.safe(event.detail) + "\n"
+            tell(line)
         }
         let result: CaptureResult
         do {
@@ -174,8 +174,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         }
         let record = result.record
         if !quiet {
-            var summary = "\ncaptured \(record.requestedURL) (\(record.state), HTTP \(record.http.status))\n"
-            summary += "  \(record.profile.platform): \(record.completeness.summary)\n"
+            var summary = "\ncaptured \(TerminalText.safe(record.requestedURL)) (\(record.state.rawValue), HTTP \(record.http.status))\n"
+            summary += "  \(TerminalText.safe(record.profile.platform)): \(TerminalText.safe(record.completeness.summary))\n"
             for file in result.payload {
                 let size = String(file.digest.size)
                 summary += "  " + file.name.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -183,13 +183,13 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             }
             if !record.warnings.isEmpty { summary += "  \(record.warnings.count) warning(s), listed in data/capture.json\n" }
             for stamp in result.timestamps.stamped {
-                summary += "  timestamp \(stamp.genTime) by \(stamp.tsaName) in \(stamp.response)\n"
+                summary += "  timestamp \(stamp.genTime) by \(TerminalText.safe(stamp.tsaName)) in \(stamp.response)\n"
             }
             if !options.timestampAuthorities.isEmpty && result.timestamps.stamped.isEmpty {
                 summary += "  warning: timestamp pending (no TSA answered); run: exhibit timestamp \(result.folder.path) --tsa URL\n"
             }
             if let fingerprint = result.signerFingerprint { summary += "  signed with Ed25519 key \(fingerprint)\n" }
-            FileHandle.standardError.write(Data(summary.utf8))
+            tell(summary)
         }
         if json {
             struct Summary: Encodable {
@@ -212,7 +212,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try encoder.encode(summary), as: UTF8.self))
         } else {
-            print(result.folder.path)
+            say(result.folder.path)
         }
         // The capture is kept whole (it documents the wall), but the post itself was not there.
         switch record.completeness.availability {

@@ -42,7 +42,7 @@ struct Exhibit: AsyncParsableCommand {
             // A command that already printed its report and chose its exit code (verify).
             Foundation.exit(code.rawValue)
         } catch let error as CommandFailure {
-            FileHandle.standardError.write(Data("exhibit: error: \(error.message)\n".utf8))
+            tell("exhibit: error: \(TerminalText.safe(error.message))\n")
             Foundation.exit(error.code)
         } catch {
             let code = exitCode(for: error)
@@ -54,7 +54,7 @@ struct Exhibit: AsyncParsableCommand {
             let message = fullMessage(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             let firstLine = message.split(separator: "\n").first.map(String.init) ?? message
             let oneLine = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
-            FileHandle.standardError.write(Data("exhibit: error: \(oneLine)\n".utf8))
+            tell("exhibit: error: \(TerminalText.safe(oneLine))\n")
             Foundation.exit(code == .validationFailure || code.rawValue == 64 ? Code.usage : Code.failed)
         }
     }

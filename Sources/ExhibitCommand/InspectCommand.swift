@@ -21,9 +21,9 @@ struct InspectCommand: ParsableCommand {
         // Pretty-printed when it parses; the exact embedded text otherwise.
         if let object = try? JSONSerialization.jsonObject(with: Data(provenance.utf8)),
            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) {
-            print(String(decoding: pretty, as: UTF8.self))
+            say(String(decoding: pretty, as: UTF8.self))
         } else {
-            print(provenance)
+            say(provenance)
         }
     }
 }

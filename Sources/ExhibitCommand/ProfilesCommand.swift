@@ -18,12 +18,12 @@ struct ProfilesCommand: AsyncParsableCommand {
         let catalog: ProfileCatalog
         do { catalog = try CapturePipeline.loadProfiles(options) }
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
-        print("profiles in \(catalog.folder.path):")
+        say("profiles in \(catalog.folder.path):")
         for entry in catalog.entries {
             let p = entry.profile
-            print("  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.platform)")
-            for pattern in p.matches { print("             \(pattern)") }
-            if p.matches.isEmpty || p.name == "generic" { print("             (fallback for any URL no other profile matches)") }
+            say("  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.platform)")
+            for pattern in p.matches { say("             \(pattern)") }
+            if p.matches.isEmpty || p.name == "generic" { say("             (fallback for any URL no other profile matches)") }
         }
     }
 }

@@ -44,16 +44,17 @@ struct VerifyCommand: AsyncParsableCommand {
             // What the capture says it shows, for orientation; the checks below say whether to believe it.
             if let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: URL(fileURLWithPath: folder)
                 .appendingPathComponent("data/capture.json"))) {
-                print("capture \(record.captureId): \(record.requestedURL) at \(record.startedAt), \(record.profile.platform): \(record.completeness.summary)")
+                say(TerminalText.safe("capture \(record.captureId): \(record.requestedURL) at \(record.startedAt), \(record.profile.platform): \(record.completeness.summary)"))
             }
-            for check in report.checks { print("\(check.ok ? "ok  " : "FAIL") \(check.subject): \(check.detail)") }
+            // Each check is one line whatever its subject holds: a file name cannot add a line or overwrite one.
+            for check in report.checks { say("\(check.ok ? "ok  " : "FAIL") \(TerminalText.safe(check.subject)): \(TerminalText.safe(check.detail))") }
             let failed = report.checks.filter { !$0.ok }.count
             switch report.verdict {
             case .valid:
                 var verdict = "verdict: VALID (\(report.checks.count) checks passed"
                 verdict += report.timestamps.isEmpty ? "; no trusted timestamp" : "; \(report.timestamps.count) trusted timestamp(s), earliest \(report.timestamps.map(\.genTime).min() ?? "")"
                 if let fingerprint = report.signerFingerprint { verdict += "; signed by \(fingerprint)" }
-                print(verdict + ")")
+                say(TerminalText.safe(verdict) + ")")
             case .invalid: print("verdict: INVALID (\(failed) of \(report.checks.count) checks failed)")
             case .unreadable: print("verdict: UNREADABLE (not a capture)")
             }
@@ -131,9 +132,9 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         } catch {
             throw CommandFailure(code: Exhibit.Code.failed, message: "cannot stamp \(folder): \(error)")
         }
-        for stamp in outcome.stamped { print("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
+        for stamp in outcome.stamped { say("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
         for failure in outcome.failures {
-            FileHandle.standardError.write(Data("exhibit: warning: \(failure.reason)\n".utf8))
+            tell("exhibit: warning: \(TerminalText.safe(failure.reason))\n")
         }
         if outcome.stamped.isEmpty {
             throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")

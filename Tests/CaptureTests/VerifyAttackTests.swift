@@ -70,6 +70,11 @@ struct VerifyAttackTests {
         #expect(run.stdout.contains("verdict: VALID") && run.stdout.contains("signed by \(captured.fingerprint)"), "\(run.stdout)")
         #expect(run.stdout.contains("ok   report.html: the timestamps it shows are the verified tokens"))
         #expect(run.stdout.contains("ok   timestamps/timestamps.json: lists exactly the verified tokens"))
+        // Secrets on disk: the private key is 0600, and the record names the key by fingerprint, never by path.
+        let mode = try FileManager.default.attributesOfItem(atPath: captured.keyBase + ".key")[.posixPermissions] as? NSNumber
+        #expect(mode?.intValue == 0o600)
+        let record = try String(contentsOf: bag.appendingPathComponent("data/capture.json"), encoding: .utf8)
+        #expect(!record.contains(captured.keyBase) && record.contains(captured.fingerprint))
     }
 
     @Test("a file added to data/ and listed only in manifest-sha512.txt (Oxum and tag manifests rewritten) is refused")
@@ -168,6 +173,22 @@ struct VerifyAttackTests {
         expectInvalid(run, "data/link.txt", "not a regular file (symlink)")
         expectInvalid(run, "data/pipe", "not a regular file (FIFO)")
         #expect(!run.stdout.contains("ok   ../../../../etc/passwd"))
+    }
+
+    @Test("a file name holding a carriage return, ANSI escapes, a fake verdict and a bidi override prints inert")
+    func terminalTricks() async throws {
+        let (bag, _) = try await copy()
+        let name = "x\r\u{1b}[2K\u{1b}[32mverdict: VALID (all checks passed)\u{1b}[0m\u{202e}txt.exe"
+        try Data("planted".utf8).write(to: bag.appendingPathComponent("data").appendingPathComponent(name))
+        let run = try await verify(bag)
+        #expect(run.status == 1)
+        #expect(!run.stdout.contains("\r") && !run.stdout.contains("\u{1b}") && !run.stdout.contains("\u{202e}"), "\(run.stdout)")
+        #expect(run.stdout.contains("FAIL data/x\\u{d}\\u{1b}[2K"), "\(run.stdout)")
+        // Every line is ok, FAIL, the capture line or the verdict: nothing else reaches the terminal.
+        for line in run.stdout.split(separator: "\n") {
+            #expect(line.hasPrefix("ok   ") || line.hasPrefix("FAIL ") || line.hasPrefix("capture ") || line.hasPrefix("verdict: "), "\(line)")
+        }
+        #expect(run.stdout.split(separator: "\n").last?.hasPrefix("verdict: INVALID") == true)
     }
 
     @Test("a 100 MB manifest line is refused at the documented limit, not read into memory")

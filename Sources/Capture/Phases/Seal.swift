@@ -124,7 +124,7 @@ package struct Seal: Sendable {
             viewport: .init(width: options.viewportWidth, height: options.viewportHeight, deviceScaleFactor: options.deviceScaleFactor),
             locale: options.locale, timeZone: options.timeZone,
             exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
-            host: HostInfo.current(), options: options,
+            host: HostInfo.current(), options: options.asRecorded,
             preparation: input.preparation, screenshot: input.screenshot, pdf: input.pdf, steps: steps, warnings: context.warnings,
             timestamp: .init(requestedFrom: options.timestampAuthorities, stamps: "manifest-sha256.txt",
                              stateWhenBagged: options.timestampAuthorities.isEmpty ? "not requested" : "pending",

@@ -44,7 +44,8 @@ public struct CaptureOptions: Sendable, Codable {
     public var timestampTimeout: Double = 15
     /// Fail (exit 1) when no TSA grants a timestamp; the capture is kept either way.
     public var requireTimestamp = false
-    /// Ed25519 private key (PKCS#8 PEM) that signs `manifest-sha256.txt`, when given.
+    /// Ed25519 private key (PKCS#8 PEM) that signs `manifest-sha256.txt`, when given. Its path is
+    /// never written into `capture.json` (the record names the key by its fingerprint, under `signature`).
     public var signingKey: String?
     /// Platform profile to use by name (`exhibit profiles` lists them); nil: chosen by URL, else `generic`.
     public var profile: String?
@@ -89,4 +90,12 @@ public struct CaptureOptions: Sendable, Codable {
     }
 
     public init(url: String) { self.url = url }
+
+    /// The options as `capture.json` records them: where the signing key lies on the capture
+    /// machine is nobody's business; which key signed is (the record's `signature` fingerprint).
+    var asRecorded: CaptureOptions {
+        var recorded = self
+        recorded.signingKey = nil
+        return recorded
+    }
 }
