@@ -142,6 +142,8 @@ private struct Capture: Sendable {
         let activity = PageActivity()
         activity.start(await session.events())
         defer { activity.stop() }
+        let dialogs = DialogGuard(session: session, context: context).start(await session.events())
+        defer { dialogs.cancel() }
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner)
         let data = runner.folder.data
 
@@ -149,10 +151,11 @@ private struct Capture: Sendable {
             let output = try await Navigate(page: page, browserUserAgent: version.userAgent).run()
             return (output, "loader \(output.loaderId.prefix(8))")
         }
-        let settled = try await runner.run(.settle) { () -> (SweepOutcome, String) in
-            let sweep = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: { reportPage.open() }).run()
-            return (sweep, (context.hasWarnings(.settle) ? "settled with warnings" : "settled")
-                    + "; swept \(sweep.sweep.steps) step(s) to y=\(sweep.sweep.reachedY) meanwhile")
+        let settled = try await runner.run(.settle) { () -> (Settle.Output, String) in
+            let output = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: { reportPage.open() }).run()
+            let sweep = output.sweep.sweep
+            return (output, (output.unmet.isEmpty ? (context.hasWarnings(.settle) ? "settled with warnings" : "settled") : "did not settle")
+                    + "; swept \(sweep.steps) step(s) to y=\(sweep.reachedY) meanwhile")
         }
         let profiled = try await runner.run(.profile) { () -> (ApplyProfile.Output, String) in
             let output = try await ApplyProfile(page: page, profile: profile.profile, file: profile.file.lastPathComponent,
@@ -170,13 +173,13 @@ private struct Capture: Sendable {
             context.warn(.navigate, "no HTTP response was seen for the main document")
         }
         let preparation = try await runner.run(.prepare) { () -> (CaptureRecord.Preparation, String) in
-            let prepared = try await Prepare(page: page, settleSweep: profiled.outcome.resettled ?? settled).run()
+            let prepared = try await Prepare(page: page, settleSweep: (profiled.outcome.resettled ?? settled).sweep).run()
             let again = prepared.sweepAfterProfile.map { "swept again: \($0.steps) step(s) to y=\($0.reachedY) in \(String(format: "%.1f", $0.seconds)) s" }
                 ?? "no second sweep needed"
             return (prepared, "\(again); \(prepared.lazyImagesMadeEager) lazy image(s) made eager; animations frozen")
         }
         let pageURL = response?.url ?? page.url
-        let rendering = try await Render(page: page, loaderId: loaderId, finalURL: pageURL, browserProduct: version.product,
+        let rendering = try await Render(page: page, world: profiled.world, loaderId: loaderId, finalURL: pageURL, browserProduct: version.product,
                                          folder: runner.folder).run()
         let pdfFile = data.appendingPathComponent("page.pdf")
         // poppler reads the PDF's text while the browser gives the post's.
@@ -201,7 +204,8 @@ private struct Capture: Sendable {
         // Completeness is worked out once, after every check that feeds it.
         let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
                                                    screenshot: screenshot, pdf: checks.pdf, profileName: profile.profile.name,
-                                                   language: extraction.language)
+                                                   language: extraction.language, unsettled: (profiled.outcome.resettled ?? settled).unmet,
+                                                   domChanges: rendering.domChanges)
         if options.strict && !completeness.essentialsMissing.isEmpty {
             throw CaptureError.failed(.extract, url: page.url,
                 "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
@@ -216,7 +220,9 @@ private struct Capture: Sendable {
             version: version, browserMode: browser.isLaunched ? .launched : .attached, commandLine: browser.launchCommand,
             endpoint: browser.endpoint, response: response, redirects: activity.snapshot.redirects[loaderId] ?? [],
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
-            pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness, profile: profile, profileChoice: profileChoice)
+            pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
+            settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
+            profile: profile, profileChoice: profileChoice)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

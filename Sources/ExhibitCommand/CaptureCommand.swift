@@ -44,6 +44,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Tallest page captured, in CSS px; taller (or endlessly growing) pages are cut there and marked truncated.")
     var maxHeight: Int = 200_000
 
+    @Option(help: "Widest page captured, in CSS px; wider pages are cut there and marked truncated.")
+    var maxWidth: Int = 16_384
+
     @Option(help: "Capture only the bounding box of the element this CSS selector matches (e.g. the thread container).")
     var clipSelector: String?
 
@@ -104,6 +107,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             throw ValidationError("--width and --height must be between 100 and 10000")
         }
         guard maxHeight >= 1 else { throw ValidationError("--max-height must be at least 1") }
+        guard (1...65_535).contains(maxWidth) else { throw ValidationError("--max-width must be from 1 to 65535") }
         if let clipSelector, clipSelector.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--clip-selector needs a CSS selector")
         }
@@ -139,6 +143,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.pdfLayout = noPdf ? .none : (CaptureOptions.PDFLayout(rawValue: pdf.lowercased()) ?? .paginated)
         options.pdfMedia = CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) ?? .screen
         options.limits.maxHeight = maxHeight
+        options.limits.maxWidth = maxWidth
         options.clipSelector = clipSelector
         options.strict = strict
         options.profile = profile

@@ -221,6 +221,10 @@ struct SettleLimitTests {
         #expect(messages.contains { $0.hasPrefix("requests still in flight after 1") && $0.contains("/_delay/8000/") }, "\(messages)")
         #expect(messages.contains { $0.contains("image(s) still loading") }, "\(messages)")
         #expect(try TestSupport.decodeRecord(result.folder).warnings.count == result.record.warnings.count)
+        // A page that never settled is never called complete: partial, with the reason in the summary.
+        #expect(result.record.state == .partial)
+        #expect(result.record.completeness.summary.contains("the page did not settle (no load event within 1"), "\(result.record.completeness.summary)")
+        #expect(result.record.completeness.form.contains { $0.name == "settled page" && !$0.captured })
     }
 }
 

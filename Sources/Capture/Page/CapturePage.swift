@@ -22,20 +22,28 @@ struct CapturePage: Sendable {
     }
 
     /// Fonts ready and every image loaded and decoded, each capped; caps become warnings of `step`.
-    func waitForFontsAndImages(_ step: CaptureStep) async throws {
+    /// Returns what was not reached in time, in words.
+    @discardableResult
+    func waitForFontsAndImages(_ step: CaptureStep) async throws -> [String] {
+        var unmet: [String] = []
         let limits = options.limits
         let millis = Int(limits.fontsAndImagesSeconds * 1000)
         let fonts: String? = try await session.run(.fontsReady, millis, awaitPromise: true,
                                                    timeout: .seconds(limits.fontsAndImagesSeconds + 5))
-        if fonts != "loaded" { context.warn(step, "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))") }
+        if fonts != "loaded" {
+            context.warn(step, "web fonts not loaded within \(limits.fontsAndImagesSeconds) s (\(fonts ?? "unknown"))")
+            unmet.append("web fonts not loaded within \(limits.fontsAndImagesSeconds) s")
+        }
         struct Images: Decodable, Sendable { let loading: Int; let broken: Int }
         let images: Images? = try await session.run(.imagesReady, millis, awaitPromise: true,
                                                      timeout: .seconds(limits.fontsAndImagesSeconds * 2 + 5))
         if let images, images.loading > 0 {
             context.warn(step, "\(images.loading) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
+            unmet.append("\(images.loading) image(s) still loading after \(limits.fontsAndImagesSeconds) s")
         }
         if let images, images.broken > 0 {
             context.warnOnce(step, "\(images.broken) image(s) failed to load")
         }
+        return unmet
     }
 }

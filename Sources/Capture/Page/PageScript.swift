@@ -23,15 +23,16 @@ struct PageScript: Sendable {
     static let contentBoxes = load("content-boxes")
     static let elementBox = load("element-box")
     static let documentIsEmpty = load("document-is-empty")
-    static let serializeDOM = load("serialize-dom")
     static let imagesDecoded = load("images-decoded")
     static let checkRegexes = load("check-regexes")
+    static let watchMutations = load("watch-mutations")
+    static let mutationCount = load("mutation-count")
     /// Installs `globalThis.exhibit` in the isolated world.
     static let install = load("install")
 
     /// Every script, for the test that compiles each one in the browser.
     static let all = [documentHeight, sweep, fontsReady, imagesReady, freeze, unfreeze, scrollToTop, contentBoxes, elementBox,
-                      documentIsEmpty, serializeDOM, imagesDecoded, checkRegexes, install]
+                      documentIsEmpty, imagesDecoded, checkRegexes, watchMutations, mutationCount, install]
 
     /// The scripts ship inside the binary's resource bundle; one that is missing is a broken
     /// installation, named in the error the first page evaluation gives.

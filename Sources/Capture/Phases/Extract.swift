@@ -52,7 +52,9 @@ struct Extract {
 }
 
 /// The DOM as it stands after the capture, saved as data/dom.html once Exhibit's own style is out
-/// again; with the page's title and the URL it ended at.
+/// again; with the page's title and the URL it ended at. All three come from the protocol
+/// (`DOM.getOuterHTML`, `Target.getTargetInfo`), never from the page's JavaScript, which a hostile
+/// page can redefine (`outerHTML`, `document.title`) to forge them.
 struct SaveDOM {
     struct Output: Sendable {
         let title: String
@@ -64,10 +66,11 @@ struct SaveDOM {
 
     func run() async throws -> (Output, Int) {
         try await Prepare.unfreeze(page)
-        let html: String = try await page.session.run(.serializeDOM) ?? ""
+        let session = page.session
+        let document = try await session.send(DOMCommands.GetDocument())
+        let html = try await session.send(DOMCommands.GetOuterHTML(backendNodeId: document.root.backendNodeId)).outerHTML
         try Data(html.utf8).write(to: file)
-        let title: String = try await page.session.evaluate("document.title") ?? ""
-        let location: String = try await page.session.evaluate("location.href") ?? page.url
-        return (Output(title: title, location: location), html.utf8.count)
+        let info = try await session.connection.send(TargetCommands.GetTargetInfo(targetId: session.targetId)).targetInfo
+        return (Output(title: info.title, location: info.url.isEmpty ? page.url : info.url), html.utf8.count)
     }
 }

@@ -19,7 +19,8 @@ struct Prepare {
     func run() async throws -> CaptureRecord.Preparation {
         let session = page.session, limits = page.options.limits
         let _: Bool? = try await session.run(.freeze, Self.freezeCSS, Self.freezeStyleId)
-        let actions = page.context.actions
+        // What the profile did to the page; a dialog the page opened and Exhibit dismissed changed nothing.
+        let actions = page.context.actions.filter { $0.kind != .dialog }
         let second: SweepOutcome? = actions.isEmpty ? nil : await SweepOutcome.sweep(session, limits: limits)
         let kinds = Dictionary(grouping: actions, by: \.kind).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
         let reason = second == nil ? "not needed: the profile changed nothing on the page"

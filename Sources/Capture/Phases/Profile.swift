@@ -16,7 +16,7 @@ struct ProfileOutcome: Sendable {
     var hidden = 0
     /// The settle of the document a consent page led to, and the sweep that ran in it; nil when the
     /// captured document is the one first settled.
-    var resettled: SweepOutcome?
+    var resettled: Settle.Output?
 }
 
 /// Profile: runs a platform profile against the page. Its regexes are compiled in the browser

@@ -16,9 +16,14 @@ struct Render {
         let pdf: CaptureRecord.PDF?
         /// The browser that rendered them, as the PDF's metadata names it.
         let browserProduct: String
+        /// How often the DOM changed from the first tile to the end of printing: 0 when the PNG and
+        /// the PDF show one state of the page.
+        let domChanges: Int
     }
 
     let page: CapturePage
+    /// Exhibit's isolated world, where the DOM is watched while it is rendered.
+    let world: IsolatedWorld
     let loaderId: String
     /// The URL the page answered from, for the PNG's provenance.
     let finalURL: String
@@ -37,6 +42,7 @@ struct Render {
             catch { return (start, .failure(error)) }
         }
         defer { printing?.cancel() }
+        let _: Bool? = try await world.run(.watchMutations)
         let shot = try await runner.run(.screenshot) { () -> ((CaptureRecord.Screenshot, [TiledScreenshot.FlatRun], TiledScreenshot.Geometry), String) in
             let shot = try await screenshot(pageReleased: { pageFree.open() })
             let record = shot.0
@@ -56,7 +62,26 @@ struct Render {
                 return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
             }
         }
-        return Output(screenshot: shot.0, runs: shot.1, geometry: shot.2, pdf: pdf, browserProduct: browserProduct)
+        return Output(screenshot: shot.0, runs: shot.1, geometry: shot.2, pdf: pdf, browserProduct: browserProduct,
+                      domChanges: try await domChanges(printed: pdf != nil))
+    }
+
+    /// Reads the DOM watch: any change is a warning of the last rendering step (and a failure under
+    /// --strict), since the screenshot, the PDF and dom.html may then show different pages.
+    private func domChanges(printed: Bool) async throws -> Int {
+        struct Count: Decodable, Sendable { let count: Int; let examples: [String] }
+        let step: CaptureStep = printed ? .pdf : .screenshot
+        guard let changes: Count = try await world.run(.mutationCount) else {
+            page.context.warn(step, "the document was replaced while it was captured; the renderings may show different pages")
+            return 1
+        }
+        guard changes.count > 0 else { return 0 }
+        let message = "the page's DOM changed \(changes.count) time(s) while the screenshot\(printed ? " and the PDF were" : " was") taken ("
+            + changes.examples.joined(separator: ", ") + (printed ? ", e.g. by a beforeprint handler" : "")
+            + "): the renderings and dom.html may not show the same content"
+        page.context.warn(step, message)
+        if page.options.strict { throw CaptureError.failed(step, url: page.url, message + " (--strict)") }
+        return changes.count
     }
 
     /// The tiled screenshot with its provenance chunk (an iTXt `exhibit:provenance` whose SHA-256 is recorded).
@@ -81,16 +106,21 @@ struct Render {
             return String(decoding: data, as: UTF8.self)
         }, warn: { context.warn(.screenshot, $0) })
         let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture(pageReleased: pageReleased)
-        if geometry.truncated {
+        if geometry.truncated && geometry.documentHeight > geometry.height {
             context.warn(.screenshot, "the page is \(geometry.documentHeight) CSS px tall, over --max-height \(options.limits.maxHeight); "
                          + "captured the top \(geometry.height) px only (truncated)")
+        }
+        if let width = geometry.cutWidth {
+            context.warn(.screenshot, "the page is \(width) CSS px wide, over --max-width \(options.limits.maxWidth); "
+                         + "captured the left \(geometry.width) px only (truncated)")
         }
         let scale = options.deviceScaleFactor
         let record = CaptureRecord.Screenshot(
             file: "screenshot.png", x: geometry.x, y: geometry.y, cssWidth: geometry.width, cssHeight: geometry.height,
             documentHeight: geometry.documentHeight,
             pixelWidth: Int((Double(geometry.width) * scale).rounded()), pixelHeight: Int((Double(geometry.height) * scale).rounded()),
-            truncated: geometry.truncated, clipSelector: options.clipSelector, tileHeight: geometry.tileHeight, tiles: geometry.tiles,
+            truncated: geometry.truncated, documentWidth: geometry.cutWidth, clipSelector: options.clipSelector,
+            tileHeight: geometry.tileHeight, tiles: geometry.tiles,
             attempts: attempts,
             provenance: .init(chunk: "iTXt", keyword: TiledScreenshot.keyword, sha256: FileDigest.sha256Hex(Array(provenanceJSON.utf8))),
             blankBands: [])

@@ -25,6 +25,8 @@ package struct Seal: Sendable {
         let pdf: CaptureRecord.PDF?
         let outcome: ProfileOutcome
         let completeness: CaptureRecord.Completeness
+        /// False when the page did not reach the settle rule within its caps, or changed while rendered.
+        let settled: Bool
         let profile: ProfileCatalog.Entry
         let profileChoice: ProfileCatalog.Choice
     }
@@ -112,7 +114,8 @@ package struct Seal: Sendable {
         let profile = input.profile
         return CaptureRecord(
             captureId: context.captureId,
-            state: .assess(screenshot: input.screenshot, completeness: input.completeness, expansion: input.outcome.expansion),
+            state: .assess(screenshot: input.screenshot, completeness: input.completeness, expansion: input.outcome.expansion,
+                           settled: input.settled),
             requestedURL: context.url.absoluteString, finalURL: input.finalURL,
             redirects: input.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
             http: http, pageTitle: input.title,
@@ -185,11 +188,12 @@ package struct Seal: Sendable {
 
 extension CaptureRecord.CaptureState {
     /// The one place a capture's state is decided: partial when the screenshot was cut or has blank
-    /// bands over content, when the post was not there to capture, or when expansion stopped at a limit.
+    /// bands over content, when the post was not there to capture, when expansion stopped at a
+    /// limit, or when the page never settled (it may have been captured while still changing).
     static func assess(screenshot: CaptureRecord.Screenshot, completeness: CaptureRecord.Completeness,
-                       expansion: CaptureRecord.Expansion) -> Self {
+                       expansion: CaptureRecord.Expansion, settled: Bool) -> Self {
         screenshot.truncated || !screenshot.blankBands.isEmpty || completeness.availability != .available
-            || expansion.limitReached ? .partial : .complete
+            || expansion.limitReached || !settled ? .partial : .complete
     }
 }
 

@@ -41,6 +41,13 @@ struct SweepOutcome: Sendable {
 /// event was measured 0.8 s instead of 0.5 s after the last response. A side-effect-free
 /// `Runtime.evaluate("0")` every 20 ms gives it that task (measured in Benchmarks/README.md).
 struct Settle {
+    /// The sweep that ran meanwhile, and each settle rule that was not reached within its cap.
+    struct Output: Sendable {
+        let sweep: SweepOutcome
+        /// Empty when the page settled by the rule; otherwise what it did not reach, in words.
+        let unmet: [String]
+    }
+
     let page: CapturePage
     let loaderId: String
     var onLoad: @Sendable () -> Void = {}
@@ -48,11 +55,13 @@ struct Settle {
     /// Set EXHIBIT_SETTLE_NUDGE=0 to settle without the nudge (for the benchmark that measures it).
     static let nudges = ProcessInfo.processInfo.environment["EXHIBIT_SETTLE_NUDGE"] != "0"
 
-    func run() async throws -> SweepOutcome {
+    func run() async throws -> Output {
         let limits = page.options.limits, activity = page.activity, loaderId = self.loaderId, session = page.session
-        try await page.runner.cap(limits.loadSeconds, in: .settle, .warn("no load event within \(limits.loadSeconds) s")) {
+        var unmet: [String] = []
+        let loaded = try await page.runner.cap(limits.loadSeconds, in: .settle, .warn("no load event within \(limits.loadSeconds) s")) {
             await activity.wait(upTo: $0) { $0.lifecycle[loaderId]?.contains("load") == true }
         }
+        if !loaded { unmet.append("no load event within \(limits.loadSeconds) s") }
         onLoad()
         let sweeping = Task { await SweepOutcome.sweep(session, limits: limits) }
         let nudging = Task {
@@ -63,17 +72,20 @@ struct Settle {
         }
         defer { nudging.cancel() }
         let almost = { activity.snapshot.lifecycle[loaderId]?.contains("networkAlmostIdle") == true }
-        try await page.runner.cap(limits.networkIdleSeconds, in: .settle,
+        let idle = try await page.runner.cap(limits.networkIdleSeconds, in: .settle,
                                   .warn("no networkIdle event within \(limits.networkIdleSeconds) s" + (almost() ? " (networkAlmostIdle was reached)" : ""))) {
             await activity.wait(upTo: $0) { $0.lifecycle[loaderId]?.contains("networkIdle") == true }
         }
+        if !idle { unmet.append("no networkIdle within \(limits.networkIdleSeconds) s") }
         nudging.cancel()
         let sweep = await sweeping.value
         let open = { activity.snapshot.inFlight.values.prefix(3).joined(separator: ", ") }
-        try await page.runner.cap(limits.quietSeconds, in: .settle, .warn("requests still in flight after \(limits.quietSeconds) s: \(open())")) {
+        let quiet = try await page.runner.cap(limits.quietSeconds, in: .settle,
+                                              .warn("requests still in flight after \(limits.quietSeconds) s: \(open())")) {
             await activity.waitQuiet(for: .milliseconds(500), upTo: $0)
         }
-        try await page.waitForFontsAndImages(.settle)
-        return sweep
+        if !quiet { unmet.append("requests still in flight after \(limits.quietSeconds) s") }
+        unmet += try await page.waitForFontsAndImages(.settle)
+        return Output(sweep: sweep, unmet: unmet)
     }
 }

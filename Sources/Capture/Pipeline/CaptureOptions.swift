@@ -71,7 +71,24 @@ public struct CaptureOptions: Sendable, Codable {
         public var sweepSeconds: Double = 60
         /// ... and at most this many steps of 80 % of the viewport. Default 1,000.
         public var sweepSteps: Int = 1_000
+        /// Widest page captured, in CSS px; a wider page (a 2,000,000 px element) is cut here and
+        /// marked truncated. Default 16,384.
+        public var maxWidth: Int = 16_384
         public init() {}
+
+        /// Each limit a record does not state (one written before the limit existed) keeps its default.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let d = Limits()
+            loadSeconds = try c.decodeIfPresent(Double.self, forKey: .loadSeconds) ?? d.loadSeconds
+            networkIdleSeconds = try c.decodeIfPresent(Double.self, forKey: .networkIdleSeconds) ?? d.networkIdleSeconds
+            quietSeconds = try c.decodeIfPresent(Double.self, forKey: .quietSeconds) ?? d.quietSeconds
+            fontsAndImagesSeconds = try c.decodeIfPresent(Double.self, forKey: .fontsAndImagesSeconds) ?? d.fontsAndImagesSeconds
+            maxHeight = try c.decodeIfPresent(Int.self, forKey: .maxHeight) ?? d.maxHeight
+            sweepSeconds = try c.decodeIfPresent(Double.self, forKey: .sweepSeconds) ?? d.sweepSeconds
+            sweepSteps = try c.decodeIfPresent(Int.self, forKey: .sweepSteps) ?? d.sweepSteps
+            maxWidth = try c.decodeIfPresent(Int.self, forKey: .maxWidth) ?? d.maxWidth
+        }
     }
 
     public enum PDFLayout: String, Sendable, Codable, CaseIterable { case paginated, single, none }

@@ -122,6 +122,9 @@ public struct CaptureRecord: Codable, Sendable {
         public var pixelWidth: Int
         public var pixelHeight: Int
         public var truncated: Bool
+        /// Width of the document (or clip element) as measured, when it was wider than --max-width
+        /// and cut there; absent when the whole width was captured.
+        public var documentWidth: Int?
         public var clipSelector: String?
         /// Tile height and each tile's [y, height], in CSS px relative to the region.
         public var tileHeight: Int
@@ -262,6 +265,9 @@ public struct CaptureRecord: Codable, Sendable {
         case consentReject = "consent-reject", consentAccept = "consent-accept", click, scroll, hide
         /// A consent page that loaded the post anew when answered; the label is the new URL.
         case navigation
+        /// A JavaScript dialog (alert, confirm, prompt, beforeunload) the page opened, dismissed at
+        /// once; the label is its text, the detail its kind.
+        case dialog
     }
     public struct File: Codable, Sendable {
         public var name: String

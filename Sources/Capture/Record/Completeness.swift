@@ -42,7 +42,8 @@ enum CompletenessReport {
     }
 
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
-                     pdf: CaptureRecord.PDF?, profileName: String, language: String?) -> CaptureRecord.Completeness {
+                     pdf: CaptureRecord.PDF?, profileName: String, language: String?,
+                     unsettled: [String] = [], domChanges: Int = 0) -> CaptureRecord.Completeness {
         typealias C = CaptureRecord.Characteristic
         let item = post.post
         func have(_ name: String, _ value: String?, missing: String) -> C {
@@ -72,13 +73,24 @@ enum CompletenessReport {
         context.append(have("language", item?.language ?? language, missing: "not stated by the page"))
 
         var form = [C(name: "full-page screenshot", captured: true,
-                      detail: "\(screenshot.pixelWidth)x\(screenshot.pixelHeight) px" + (screenshot.truncated ? ", truncated at --max-height" : ""))]
+                      detail: "\(screenshot.pixelWidth)x\(screenshot.pixelHeight) px"
+                        + (screenshot.cssHeight < screenshot.documentHeight ? ", truncated at --max-height" : "")
+                        + (screenshot.documentWidth.map { ", cut at --max-width from \($0) CSS px wide" } ?? ""))]
         form.append(C(name: "PDF", captured: pdf != nil,
                       detail: pdf.map { "\($0.pageCount) \($0.layout) page(s), \($0.paper), \($0.media) media" } ?? "not made (--no-pdf)"))
         form.append(C(name: "consent dialog", captured: outcome.consentChoice != .accept, detail: outcome.consent))
         form.append(C(name: "logged-in view", captured: false, detail: "captured logged out, in a fresh browser profile"))
         if outcome.hidden > 0 {
             form.append(C(name: "overlays", captured: false, detail: "\(outcome.hidden) overlay element(s) hidden before capture (listed in actions)"))
+        }
+        if domChanges > 0 {
+            form.append(C(name: "one state of the page", captured: false,
+                          detail: "the DOM changed \(domChanges) time(s) while the screenshot and PDF were taken (warnings say where)"))
+        }
+        if !unsettled.isEmpty {
+            form.append(C(name: "settled page", captured: false,
+                          detail: "the page did not reach the settle rule, so it may have been captured while still changing: "
+                            + unsettled.joined(separator: "; ")))
         }
         if let pdf {
             let check = pdf.textCheck
@@ -117,6 +129,8 @@ enum CompletenessReport {
 
         var summary: [String] = []
         if outcome.loginWall != nil { summary.append("login wall") }
+        if domChanges > 0 { summary.append("the page changed while it was captured") }
+        if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
         if outcome.removed != nil { summary.append("post removed or unavailable") }
         summary.append(replies(post))
         if videos > 0 { summary.append("video as still only") }

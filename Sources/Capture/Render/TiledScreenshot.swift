@@ -33,6 +33,8 @@ struct TiledScreenshot {
         var tileHeight: Int
         var tiles: [[Int]]
         var truncated: Bool
+        /// The measured width, when it was over --max-width and cut to it.
+        var cutWidth: Int? = nil
     }
 
     /// A run of identical, single-colour rows (device px).
@@ -81,6 +83,13 @@ struct TiledScreenshot {
             region.height = options.limits.maxHeight
             truncated = true
         }
+        // libpng (and every viewer) refuses absurd widths: a page wider than --max-width is cut there.
+        var cutWidth: Int?
+        if region.width > options.limits.maxWidth {
+            cutWidth = region.width
+            region.width = options.limits.maxWidth
+            truncated = true
+        }
         // At most 4,096 CSS px and 4,096 device rows per tile: far below both Chromium limits,
         // and it bounds the memory one decoded tile takes (width x 4,096 x 4 bytes). The tiles are
         // as few as that allows and of equal height: the first arrives sooner, and the browser
@@ -90,7 +99,7 @@ struct TiledScreenshot {
         let tileHeight = (region.height + count - 1) / count
         let tiles = stride(from: 0, to: region.height, by: tileHeight).map { [$0, min(tileHeight, region.height - $0)] }
         return Geometry(x: region.x, y: region.y, width: region.width, height: region.height, documentHeight: documentHeight,
-                        scale: scale, tileHeight: tileHeight, tiles: tiles, truncated: truncated)
+                        scale: scale, tileHeight: tileHeight, tiles: tiles, truncated: truncated, cutWidth: cutWidth)
     }
 
     private struct Region { var x: Int; var y: Int; var width: Int; var height: Int }

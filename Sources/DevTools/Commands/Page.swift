@@ -28,6 +28,24 @@ public enum PageCommands {
     }
 
     /// `Page.getFrameTree`, reduced to the main frame.
+    /// `Page.javascriptDialogOpening`: an `alert`, `confirm`, `prompt` or `beforeunload` dialog that
+    /// blocks the page until answered.
+    public struct JavascriptDialogOpening: Decodable, Sendable {
+        public let url: String
+        public let message: String
+        public let type: String
+        public let defaultPrompt: String?
+    }
+
+    /// `Page.handleJavaScriptDialog`: answers the open dialog (`accept: false` dismisses it; a
+    /// dismissed `beforeunload` keeps the page where it is).
+    public struct HandleJavaScriptDialog: DevToolsCommand {
+        public static let method = "Page.handleJavaScriptDialog"
+        public typealias Result = NoResult
+        public let accept: Bool
+        public init(accept: Bool) { self.accept = accept }
+    }
+
     public struct GetFrameTree: DevToolsCommand {
         public static let method = "Page.getFrameTree"
         public struct Result: Decodable, Sendable {

@@ -38,6 +38,18 @@ public enum TargetCommands {
     }
 
     /// `Target.closeTarget`.
+    /// `Target.getTargetInfo`: the target's title and URL as the browser knows them, not as the
+    /// page's own scripts report them.
+    public struct GetTargetInfo: DevToolsCommand {
+        public static let method = "Target.getTargetInfo"
+        public struct Result: Decodable, Sendable {
+            public struct Info: Decodable, Sendable { public let targetId: String; public let title: String; public let url: String }
+            public let targetInfo: Info
+        }
+        public let targetId: String
+        public init(targetId: String) { self.targetId = targetId }
+    }
+
     public struct CloseTarget: DevToolsCommand {
         public static let method = "Target.closeTarget"
         public typealias Result = NoResult
