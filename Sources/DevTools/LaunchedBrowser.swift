@@ -99,14 +99,19 @@ public struct LaunchedBrowser: BrowserProvider {
 
     public func open() async throws -> BrowserHandle {
         let executable = try Self.locate(explicit: executable)
-        let profile = FileManager.default.temporaryDirectory
-            .appendingPathComponent("exhibit-profile-\(UUID().uuidString)").path
-        do { try FileManager.default.createDirectory(atPath: profile, withIntermediateDirectories: true) }
-        catch { throw DevToolsError.launchFailed("cannot create profile folder \(profile): \(error)", stderrTail: "") }
+        // mkdtemp makes the folder 0700 in one step: no other local user can read the profile,
+        // nor DevToolsActivePort (the port) inside it.
+        var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-profile-XXXXXX").path.utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw DevToolsError.launchFailed("cannot create a profile folder in \(FileManager.default.temporaryDirectory.path): "
+                                             + String(cString: strerror(errno)), stderrTail: "")
+        }
+        let profile = String(cString: made)
         let process = BrowserProcess(executable: executable, arguments: arguments(profileDirectory: profile),
                                      profileDirectory: profile)
         do {
             try process.start()
+            process.cleanup = InterruptCleanup.add { [process] in process.endNow() }
             let endpoint = try await process.waitForEndpoint(timeout: startTimeout)
             devToolsLog.info("browser launched", metadata: ["pid": "\(process.pid)", "endpoint": "\(endpoint)",
                                                              "executable": "\(executable)"])
@@ -159,6 +164,11 @@ final class BrowserProcess: @unchecked Sendable {
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
+        // Chromium keeps temporary folders of its own (org.chromium.Chromium.*) that a killed
+        // browser cannot remove: inside the profile, they go with it.
+        let temporary = profileDirectory + "/tmp"
+        try? FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
         let pipe = Pipe()
         process.standardError = pipe
         process.terminationHandler = { [weak self] finished in
@@ -291,5 +301,19 @@ final class BrowserProcess: @unchecked Sendable {
         }
     }
 
-    func removeProfile() { try? FileManager.default.removeItem(atPath: profileDirectory) }
+    func removeProfile() {
+        try? FileManager.default.removeItem(atPath: profileDirectory)
+        if let cleanup { InterruptCleanup.remove(cleanup) }
+    }
+
+    /// Registered with ``InterruptCleanup`` while the browser runs.
+    var cleanup: Int?
+
+    /// On an interrupt: the whole process group killed at once and the profile removed, with
+    /// system calls only (the capture's tasks are not waited for).
+    func endNow() {
+        let pid = process.processIdentifier
+        if pid > 0 { kill(getpgid(pid) == pid ? -pid : pid, SIGKILL) }
+        try? FileManager.default.removeItem(atPath: profileDirectory)
+    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DevTools
 import Foundation
 import Logging
 
@@ -28,7 +29,22 @@ struct Exhibit: AsyncParsableCommand {
         static let removed: Int32 = 4
     }
 
+    /// SIGINT and SIGTERM end the browser's process group, remove its profile, keep a non-empty
+    /// partial capture (named on stderr) and remove an empty one, then exit 130 or 143.
+    nonisolated(unsafe) static let interruptSources: [any DispatchSourceSignal] = [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")].map { number, name in
+        signal(number, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            InterruptCleanup.runAll()
+            FileHandle.standardError.write(Data("exhibit: interrupted by \(name); the browser was ended\n".utf8))
+            Foundation.exit(128 + number)
+        }
+        source.resume()
+        return source
+    }
+
     static func main() async {
+        _ = interruptSources
         do {
             var command = try parseAsRoot()
             LoggingSystem.bootstrapStandardError(for: command)

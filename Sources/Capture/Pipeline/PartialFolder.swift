@@ -1,3 +1,4 @@
+import DevTools
 import Evidence
 import Foundation
 
@@ -7,6 +8,9 @@ import Foundation
 struct PartialFolder: Sendable {
     let output: URL
     let root: URL
+    /// Its entry in ``InterruptCleanup``: on SIGINT or SIGTERM an empty folder is removed and a
+    /// non-empty one is kept and named on stderr.
+    let cleanup: Int
     var data: URL { root.appendingPathComponent("data") }
 
     init(in output: URL, captureId: String) throws {
@@ -14,7 +18,19 @@ struct PartialFolder: Sendable {
         root = output.appendingPathComponent(".\(captureId).partial")
         do { try FileManager.default.createDirectory(at: root.appendingPathComponent("data"), withIntermediateDirectories: true) }
         catch { throw CaptureError.usage("cannot write in output folder \(output.path): \(CapturePipeline.reason(error))") }
+        let root = self.root
+        cleanup = InterruptCleanup.add {
+            let data = root.appendingPathComponent("data")
+            if ((try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []).isEmpty {
+                try? FileManager.default.removeItem(at: root)
+            } else {
+                FileHandle.standardError.write(Data("exhibit: interrupted; incomplete output kept in \(root.path)\n".utf8))
+            }
+        }
     }
+
+    /// The folder is settled (renamed into place, or kept or removed after a failure): nothing to do on an interrupt.
+    func settled() { InterruptCleanup.remove(cleanup) }
 
     /// The folder's path if it holds anything worth keeping; an empty one is removed.
     func keptPath() -> String? {
@@ -37,6 +53,7 @@ struct PartialFolder: Sendable {
             suffix += 1
         }
         try FileManager.default.moveItem(at: root, to: folder)
+        settled()
         return folder
     }
 }

@@ -65,6 +65,7 @@ struct StepRunner: Sendable {
     /// Runs the whole capture; whatever fails, an empty partial folder is removed and a non-empty
     /// one is named in the error, so nothing is left looking complete and nothing captured is lost.
     func owningFolder<T>(_ body: () async throws -> T) async throws -> T {
+        defer { folder.settled() }
         do {
             return try await body()
         } catch var error as CaptureError {
