@@ -70,7 +70,8 @@ let package = Package(
         .target(name: "PlatformProfiles"),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "PNGCodec", "PDFTools", "PlatformProfiles",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles",
+                                              .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "Logging", package: "swift-log"),
                                               .product(name: "Mustache", package: "swift-mustache")],

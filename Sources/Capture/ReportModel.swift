@@ -59,6 +59,13 @@ struct ReportModel {
         var tokens: [Token]
     }
 
+    /// A token kept in the bag that did not verify when it was taken: never shown as a timestamp.
+    struct UntrustedToken {
+        var response: String
+        var tsa: String
+        var reason: String
+    }
+
     struct Token {
         var authority: Field
         var tsa: String
@@ -119,6 +126,7 @@ struct ReportModel {
 
     /// Why there is no trusted timestamp; nil when there are tokens.
     var noTimestamp: String?
+    var untrusted: [UntrustedToken]
     var timestamps: Timestamps?
     /// The Ed25519 key's fingerprint, when the payload manifest is signed.
     var signatureKey: String?
@@ -202,9 +210,13 @@ extension ReportModel {
         pictures = [thumbnails.post, thumbnails.pdf]
         files = Self.payloadFiles(manifest: manifest, record: record, bag: root)
 
-        if let first = stamps.first {
+        let trusted = stamps.filter { $0.trusted != false }
+        untrusted = stamps.filter { $0.trusted == false }.map {
+            UntrustedToken(response: $0.response, tsa: $0.tsa, reason: $0.untrustedBecause ?? "it does not verify")
+        }
+        if let first = trusted.first {
             noTimestamp = nil
-            timestamps = Timestamps(stampedSHA256: first.stampedSHA256, tokens: stamps.map {
+            timestamps = Timestamps(stampedSHA256: first.stampedSHA256, tokens: trusted.map {
                 Token(authority: Field($0.tsaName, or: "unnamed TSA"), tsa: $0.tsa, genTime: $0.genTime, serialNumber: $0.serialNumber,
                       policy: $0.policy, response: $0.response)
             })
@@ -212,6 +224,7 @@ extension ReportModel {
             let status = bagInfo.split(separator: "\n").first { $0.hasPrefix("Timestamp-Status:") }
                 .map { String($0.dropFirst("Timestamp-Status:".count)).trimmingCharacters(in: .whitespaces) }
             noTimestamp = record.options.timestampAuthorities.isEmpty ? "none was requested for this capture."
+                : !untrusted.isEmpty ? "the token(s) obtained do not verify against the trust roots (listed below)."
                 : "none was granted yet (\(status ?? "pending"))."
             timestamps = nil
         }

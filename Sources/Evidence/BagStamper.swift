@@ -1,5 +1,6 @@
 import Foundation
 import TrustedTime
+import X509
 
 /// One timestamp token stored in a bag, as listed in `timestamps/timestamps.json`.
 public struct TimestampRecord: Codable, Sendable {
@@ -18,11 +19,21 @@ public struct TimestampRecord: Codable, Sendable {
     public var policy: String
     public var tsaName: String
     public var accuracy: String?
+    /// Whether the token verified when it was taken (signature, imprint, nonce, chain at genTime
+    /// to the trust roots given); nil for tokens stored before Exhibit checked them.
+    public var trusted: Bool?
+    /// Why it did not verify, when it did not.
+    public var untrustedBecause: String?
 }
 
 /// What stamping achieved: tokens obtained, and each TSA that failed with its reason.
 public struct StampOutcome: Sendable {
+    /// Every token obtained, trusted or not.
     public var stamped: [TimestampRecord]
+    /// The tokens that verified when taken (all of them when no trust roots were given).
+    public var trusted: [TimestampRecord] { stamped.filter { $0.trusted != false } }
+    /// The tokens kept but not trusted, each with its reason.
+    public var untrusted: [TimestampRecord] { stamped.filter { $0.trusted == false } }
     public var failures: [(tsa: String, reason: String)]
     public init(stamped: [TimestampRecord] = [], failures: [(tsa: String, reason: String)] = []) {
         self.stamped = stamped
@@ -44,7 +55,10 @@ public struct BagStamper: Sendable {
     /// Asks each TSA in turn; a TSA that fails is reported in the outcome, not thrown.
     /// `rewriteTagManifests: false` leaves the tag manifests to the caller, which writes them once
     /// after its own last tag file (a capture's seal step does; the report lists the tokens).
-    public func stamp(tsas: [String], timeout: Double = 15, rewriteTagManifests: Bool = true) async throws -> StampOutcome {
+    /// With `trustRoots`, each token is verified as `exhibit verify` would (chain at genTime): one
+    /// that does not verify is kept, but recorded and reported as untrusted.
+    public func stamp(tsas: [String], timeout: Double = 15, rewriteTagManifests: Bool = true,
+                      trustRoots: [Certificate]? = nil) async throws -> StampOutcome {
         let manifest = try Self.manifestBytes(root)
         let folder = root.appendingPathComponent("timestamps")
         var records = try existingRecords()
@@ -57,10 +71,20 @@ public struct BagStamper: Sendable {
                 try Data(obtained.query).write(to: folder.appendingPathComponent(name + ".tsq"))
                 try Data(obtained.response).write(to: folder.appendingPathComponent(name + ".tsr"))
                 let info = obtained.info
-                let record = TimestampRecord(tsa: tsa, response: "timestamps/\(name).tsr", query: "timestamps/\(name).tsq",
+                var record = TimestampRecord(tsa: tsa, response: "timestamps/\(name).tsr", query: "timestamps/\(name).tsq",
                                              stamped: "manifest-sha256.txt", stampedSHA256: FileDigest.sha256Hex(manifest),
                                              genTime: info.genTimeText, serialNumber: info.serialNumber, policy: info.policy,
                                              tsaName: info.tsaName ?? "", accuracy: info.accuracy)
+                if let trustRoots {
+                    do {
+                        _ = try await TimeStampVerifier(trustRoots: trustRoots).verify(
+                            response: obtained.response, data: manifest, query: try TimeStampRequest(derEncoded: obtained.query))
+                        record.trusted = true
+                    } catch {
+                        record.trusted = false
+                        record.untrustedBecause = "\(error)"
+                    }
+                }
                 records.append(record)
                 outcome.stamped.append(record)
             } catch {
@@ -110,14 +134,21 @@ public struct BagStamper: Sendable {
 
     private func recordInBagInfo(records: [TimestampRecord], failures: [(tsa: String, reason: String)]) throws {
         var fields: [(String, String)] = []
+        let trusted = records.filter { $0.trusted != false }, untrusted = records.filter { $0.trusted == false }
         if records.isEmpty {
             let reasons = failures.map { "\($0.tsa): \($0.reason)" }.joined(separator: "; ")
             fields.append(("Timestamp-Status", "pending" + (reasons.isEmpty ? "" : " (no TSA answered: \(reasons))")))
         } else {
-            fields.append(("Timestamp-Status", "granted (\(records.count) token\(records.count == 1 ? "" : "s"))"))
-            for record in records {
+            fields.append(("Timestamp-Status", trusted.isEmpty
+                ? "untrusted (\(untrusted.count) token\(untrusted.count == 1 ? "" : "s") that do not verify; see Timestamp-Untrusted)"
+                : "granted (\(trusted.count) token\(trusted.count == 1 ? "" : "s"))"))
+            for record in trusted {
                 fields.append(("Timestamp", "\(record.genTime); TSA \(record.tsaName); serial \(record.serialNumber); "
                                + "policy \(record.policy); token \(record.response); over \(record.stamped)"))
+            }
+            // Kept, since a later check with other roots may trust it, but never stated as a timestamp.
+            for record in untrusted {
+                fields.append(("Timestamp-Untrusted", "token \(record.response) from \(record.tsa) does not verify: \(record.untrustedBecause ?? "unknown")"))
             }
             // Kept too when another TSA did answer: a reader sees every authority that was asked.
             for failure in failures { fields.append(("Timestamp-Failed", "\(failure.tsa): \(failure.reason)")) }

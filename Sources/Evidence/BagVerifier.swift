@@ -162,14 +162,21 @@ public struct BagVerifier: Sendable {
             }
         }
         if let url = try? BagFiles.resolve("report.html", in: root).get(), let html = try? BagFiles.read(url) {
+            // Each token the report shows as a timestamp (a table row naming its file) must be a
+            // verified token, with that token's time and serial in its row.
             let text = String(decoding: html, as: UTF8.self)
-            let named = Set(Self.tokenPaths(in: text))
-            let unverified = named.subtracting(tokens.keys).sorted()
-            let times = verified.allSatisfy { text.contains($0.genTime) }
-            checks.append(BagCheck(subject: "report.html", ok: unverified.isEmpty && times,
-                                   detail: unverified.isEmpty && times ? "the timestamps it shows are the verified tokens"
-                                    : unverified.isEmpty ? "does not show the verified tokens' times"
-                                    : "shows token(s) that do not verify: \(unverified.joined(separator: ", "))"))
+            let rows = text.components(separatedBy: "<tr>")
+            var wrong: [String] = []
+            for path in Set(Self.tokenPaths(in: text)).sorted() {
+                guard let summary = tokens[path] else { wrong.append("\(path) does not verify"); continue }
+                let row = rows.first { $0.contains(">\(path)<") } ?? ""
+                if !row.contains(summary.genTime) || !row.contains(">\(summary.serialNumber)<") {
+                    wrong.append("\(path) is shown with another time or serial than the token's")
+                }
+            }
+            checks.append(BagCheck(subject: "report.html", ok: wrong.isEmpty,
+                                   detail: wrong.isEmpty ? "the timestamps it shows are verified tokens, with their times and serials"
+                                    : "shows token(s) that do not verify: " + wrong.joined(separator: "; ")))
         }
         return checks
     }

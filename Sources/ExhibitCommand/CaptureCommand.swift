@@ -86,6 +86,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Exit 1 when no timestamp authority grants a timestamp (the capture is kept either way).")
     var requireTimestamp = false
 
+    @Option(name: .customLong("tsa-roots"), help: ArgumentHelp("PEM file of the roots a TSA's token must chain to, repeatable (default: the system TLS root bundle; narrower is better).", valueName: "pem"))
+    var tsaRoots: [String] = []
+
     @Option(help: "Ed25519 private key (from exhibit keygen) that signs manifest-sha256.txt.")
     var signKey: String?
 
@@ -155,6 +158,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.timestampAuthorities = TimestampAuthorities.resolve(tsa)
         options.timestampTimeout = tsaTimeout
         options.requireTimestamp = requireTimestamp
+        options.tsaRoots = tsaRoots
         options.signingKey = signKey
 
         // Opened before any browser starts, so that a file in the way is a usage error.
@@ -187,10 +191,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                     + String(repeating: " ", count: max(0, 10 - size.count)) + size + " bytes  sha256 " + file.digest.sha256 + "\n"
             }
             if !record.warnings.isEmpty { summary += "  \(record.warnings.count) warning(s), listed in data/capture.json\n" }
-            for stamp in result.timestamps.stamped {
+            for stamp in result.timestamps.trusted {
                 summary += "  timestamp \(stamp.genTime) by \(TerminalText.safe(stamp.tsaName)) in \(stamp.response)\n"
             }
-            if !options.timestampAuthorities.isEmpty && result.timestamps.stamped.isEmpty {
+            if !options.timestampAuthorities.isEmpty && result.timestamps.trusted.isEmpty {
                 summary += "  warning: timestamp pending (no TSA answered); run: exhibit timestamp \(result.folder.path) --tsa URL\n"
             }
             if let fingerprint = result.signerFingerprint { summary += "  signed with Ed25519 key \(fingerprint)\n" }
@@ -211,7 +215,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                   profile: record.profile.name, completeness: record.completeness.summary,
                                   availability: record.completeness.availability.rawValue,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
-                                  timestamps: result.timestamps.stamped.map(\.response), signerFingerprint: result.signerFingerprint,
+                                  timestamps: result.timestamps.trusted.map(\.response), signerFingerprint: result.signerFingerprint,
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

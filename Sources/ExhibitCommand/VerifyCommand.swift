@@ -82,6 +82,9 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Seconds each timestamp authority gets to answer.")
     var tsaTimeout: Double = 15
 
+    @Option(name: .customLong("tsa-roots"), help: ArgumentHelp("PEM file of the roots a token must chain to, repeatable (default: the system TLS root bundle).", valueName: "pem"))
+    var tsaRoots: [String] = []
+
     @Option(help: "Browser that prints the updated report.pdf (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
     var browser: String?
 
@@ -114,6 +117,7 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         do {
             // The same tail a capture seals itself with: stamp, report, tag manifests once.
             outcome = try await Seal.addTimestamps(bag: root, tsas: TimestampAuthorities.resolve(tsa), timeout: tsaTimeout,
+                                                   trustRoots: try Seal.trustRoots(tsaRoots),
                                                    report: remakesReport ? { bag in
                 do {
                     let handle = try await LaunchedBrowser(executable: browser).open()
@@ -132,12 +136,17 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         } catch {
             throw CommandFailure(code: Exhibit.Code.failed, message: "cannot stamp \(folder): \(error)")
         }
-        for stamp in outcome.stamped { say("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
+        for stamp in outcome.trusted { say("timestamp \(stamp.genTime) by \(stamp.tsaName) stored in \(stamp.response)") }
+        for stamp in outcome.untrusted {
+            tell("exhibit: warning: \(TerminalText.safe(stamp.response)) from \(TerminalText.safe(stamp.tsa)) does not verify and is kept as untrusted: \(TerminalText.safe(stamp.untrustedBecause ?? ""))\n")
+        }
         for failure in outcome.failures {
             tell("exhibit: warning: \(TerminalText.safe(failure.reason))\n")
         }
-        if outcome.stamped.isEmpty {
-            throw CommandFailure(code: Exhibit.Code.failed, message: "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so")
+        if outcome.trusted.isEmpty {
+            throw CommandFailure(code: Exhibit.Code.failed, message: outcome.untrusted.isEmpty
+                ? "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so"
+                : "no timestamp obtained verifies against the trust roots; the tokens are kept as untrusted")
         }
         if remakesReport {
             print("report rewritten: \(CaptureReport.htmlFile), \(CaptureReport.pdfFile)")

@@ -186,7 +186,14 @@ struct ReportModelTests {
         var record = SampleBag.record()
         record.pageTitle = ""
         record.signature = .init(algorithm: "Ed25519", publicKeyFingerprint: "SHA256:abcd", signs: "manifest-sha256.txt", files: [])
-        let tokens = try JSONDecoder().decode([TimestampRecord].self, from: Data(SampleBag.token.utf8))
+        var tokens = try JSONDecoder().decode([TimestampRecord].self, from: Data(SampleBag.token.utf8))
+        // One token kept but not trusted, beside the trusted one.
+        if var untrusted = tokens.first {
+            untrusted.response = "timestamps/other.tsr"
+            untrusted.trusted = false
+            untrusted.untrustedBecause = "the chain does not reach a trusted root"
+            tokens.append(untrusted)
+        }
         // Every list and optional part filled, so that each name the template may print is in the model.
         let model = ReportModel(record: record, post: nil, timestamps: tokens, manifest: "aaaa  data/capture.json\n", bagInfo: "",
                                 thumbnails: .init(post: .missing("no thumbnail"), pdf: .image("pdf-page-1.png", alt: "a", caption: "c")),

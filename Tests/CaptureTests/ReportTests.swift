@@ -208,7 +208,7 @@ struct ReportTests {
         #expect(before.contains("No trusted timestamp"))
         let payloadManifest = try Data(contentsOf: bag.appendingPathComponent("manifest-sha256.txt"))
         let tsa = try await LoopbackTSA.shared.value
-        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa")])
+        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile])
         #expect(stamp.status == 0 && stamp.stdout.contains("report rewritten"), "\(stamp.stderr)")
         let report = try await ReportParser.parse(bag.appendingPathComponent("report.html"))
         let records = try BagStamper(root: bag).existingRecords()
@@ -244,7 +244,7 @@ extension ReportTests {
         try BagWriter(root: bag).write(payload: payload, info: [], baggingDate: Date())
 
         let tsa = try await LoopbackTSA.shared.value
-        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa")])
+        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile])
         #expect(stamp.status == 0, "\(stamp.stderr)")
         #expect(stamp.stdout.contains("no report written: this capture was made by an Exhibit version without capture reports"))
         #expect(!FileManager.default.fileExists(atPath: bag.appendingPathComponent(CaptureReport.htmlFile).path))

@@ -21,7 +21,7 @@ struct TimestampCommandTests {
         let keys = TestSupport.temporaryFolder("keys").appendingPathComponent("evidence").path
         let keygen = try await TestSupport.exhibit(["keygen", "--out", keys])
         #expect(keygen.status == 0 && keygen.stdout.contains("fingerprint: SHA256:"), "\(keygen.stderr)")
-        let (run, captured) = try await capture(["--tsa", tsa.url("rsa"), "--tsa", tsa.url("ec"), "--sign-key", keys + ".key"])
+        let (run, captured) = try await capture(["--tsa", tsa.url("rsa"), "--tsa", tsa.url("ec"), "--tsa-roots", tsa.caFile, "--sign-key", keys + ".key"])
         #expect(run.status == 0, "\(run.stderr)")
         let folder = try #require(captured)
         #expect(run.stderr.range(of: #"\] timestamp  "#, options: .regularExpression) != nil)
@@ -80,7 +80,7 @@ struct TimestampCommandTests {
         #expect(notACapture.stdout.contains("verdict: UNREADABLE"))
         // And a later stamp refuses to lend a new date to it.
         let tsa = try await LoopbackTSA.shared.value
-        let stamp = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("rsa")])
+        let stamp = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile])
         #expect(stamp.status == 1)
         #expect(stamp.stderr.hasPrefix("exhibit: error: not stamping \(folder.path): data/page.pdf: SHA-256 does not match"), "\(stamp.stderr)")
     }
@@ -99,10 +99,10 @@ struct TimestampCommandTests {
 
         let payloadBefore = try Data(contentsOf: folder.appendingPathComponent("manifest-sha256.txt"))
         let dataBefore = try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("data").path).sorted()
-        let later = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("rsa")])
+        let later = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile])
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stdout.hasPrefix("timestamp 20"))
-        let second = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("ec")])
+        let second = try await TestSupport.exhibit(["timestamp", folder.path, "--tsa", tsa.url("ec"), "--tsa-roots", tsa.caFile])
         #expect(second.status == 0)
         #expect(try Data(contentsOf: folder.appendingPathComponent("manifest-sha256.txt")) == payloadBefore)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("data").path).sorted() == dataBefore)
@@ -116,6 +116,27 @@ struct TimestampCommandTests {
         #expect(required.status == 1)
         #expect(required.stderr.contains("no TSA granted a timestamp (--require-timestamp); the capture is kept, timestamp pending"))
         #expect(kept != nil, "the capture must be kept")
+    }
+
+    @Test("a token from a TSA outside --tsa-roots is verified when taken: kept as untrusted, never called granted, and --require-timestamp fails")
+    func untrustedTokenAtCapture() async throws {
+        let tsa = try await LoopbackTSA.shared.value
+        let (run, captured) = try await capture(["--tsa", tsa.url("other"), "--tsa-roots", tsa.caFile, "--require-timestamp"])
+        #expect(run.status == 1, "\(run.stderr)")
+        #expect(run.stderr.contains("no timestamp obtained verifies against the trust roots (--require-timestamp)"), "\(run.stderr)")
+        #expect(run.stderr.contains("warning: the token from \(tsa.url("other")) does not verify and is kept as untrusted"), "\(run.stderr)")
+        let folder = try #require(captured)
+        let info = try String(contentsOf: folder.appendingPathComponent("bag-info.txt"), encoding: .utf8)
+        #expect(info.contains("Timestamp-Status: untrusted") && info.contains("Timestamp-Untrusted: token timestamps/127.0.0.1.tsr"), "\(info)")
+        #expect(!info.contains("\nTimestamp: ") && !info.contains("granted"))
+        let report = try String(contentsOf: folder.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("Kept but not trusted: token timestamps/127.0.0.1.tsr") && !report.contains("<td>timestamps/127.0.0.1.tsr</td>"))
+        // verify agrees with the same roots, and the bag is otherwise whole.
+        let verify = try await TestSupport.exhibit(["verify", folder.path, "--trust-roots", tsa.caFile])
+        #expect(verify.status == 1 && verify.stdout.contains("FAIL timestamps/127.0.0.1.tsr: "), "\(verify.stdout)")
+        // With its own root trusted the same token verifies: it was kept, not thrown away.
+        let other = try await TestSupport.exhibit(["verify", folder.path, "--trust-roots", tsa.otherCAFile])
+        #expect(other.status == 0, "\(other.stdout)")
     }
 
     @Test("bad timestamp options are usage errors")

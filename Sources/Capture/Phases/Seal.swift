@@ -3,6 +3,8 @@ import DevTools
 import Evidence
 import Foundation
 import PlatformProfiles
+import TrustedTime
+import X509
 
 /// Seal: the files become evidence, in one direction. `capture.json` is written (the record is
 /// assembled here, once, with the state decided in one place), the bag's payload manifests and
@@ -58,10 +60,15 @@ package struct Seal: Sendable {
         var stamps = StampOutcome(stamped: [], failures: [])
         if !options.timestampAuthorities.isEmpty {
             stamps = try await runner.untimed(.timestamp) { () -> (StampOutcome, String) in
-                let outcome = try await Self.stamp(bag: root, tsas: options.timestampAuthorities, timeout: options.timestampTimeout)
+                let outcome = try await Self.stamp(bag: root, tsas: options.timestampAuthorities, timeout: options.timestampTimeout,
+                                                   trustRoots: try Self.trustRoots(options.tsaRoots))
                 for failure in outcome.failures { context.warn(.timestamp, failure.reason) }
+                for token in outcome.untrusted {
+                    context.warn(.timestamp, "the token from \(token.tsa) does not verify and is kept as untrusted: \(token.untrustedBecause ?? "")")
+                }
                 return (outcome, outcome.stamped.isEmpty ? "pending: no TSA answered; add one later with exhibit timestamp"
-                        : outcome.stamped.map { "\($0.genTime) from \($0.tsa)" }.joined(separator: ", "))
+                        : outcome.stamped.map { "\($0.genTime) from \($0.tsa)" + ($0.trusted == false ? " (untrusted)" : " (verified)") }
+                            .joined(separator: ", "))
             }
         }
         try await runner.untimed(.report) { () -> ((), String) in
@@ -72,9 +79,10 @@ package struct Seal: Sendable {
         let folder: URL
         do { folder = try runner.folder.moveIntoPlace(started: context.started, url: context.url, captureId: context.captureId) }
         catch { throw runner.failure(.bag, error) }
-        if options.requireTimestamp && stamps.stamped.isEmpty {
+        if options.requireTimestamp && stamps.trusted.isEmpty {
             throw CaptureError.failed(.timestamp, url: context.url.absoluteString,
-                "no TSA granted a timestamp (--require-timestamp); the capture is kept, timestamp pending, in \(folder.path)")
+                (stamps.untrusted.isEmpty ? "no TSA granted a timestamp" : "no timestamp obtained verifies against the trust roots")
+                + " (--require-timestamp); the capture is kept, timestamp pending, in \(folder.path)")
         }
         return CaptureResult(folder: folder, record: record, payload: payload, timestamps: stamps, signerFingerprint: fingerprint)
     }
@@ -156,9 +164,15 @@ package struct Seal: Sendable {
 
     // MARK: The tail shared with `exhibit timestamp`
 
-    /// Asks the TSAs to stamp `manifest-sha256.txt`; the tag manifests wait for ``closeBag(_:)``.
-    static func stamp(bag root: URL, tsas: [String], timeout: Double) async throws -> StampOutcome {
-        try await BagStamper(root: root).stamp(tsas: tsas, timeout: timeout, rewriteTagManifests: false)
+    /// Asks the TSAs to stamp `manifest-sha256.txt`, verifying each token against `trustRoots` as
+    /// it arrives; the tag manifests wait for ``closeBag(_:)``.
+    static func stamp(bag root: URL, tsas: [String], timeout: Double, trustRoots: [Certificate]) async throws -> StampOutcome {
+        try await BagStamper(root: root).stamp(tsas: tsas, timeout: timeout, rewriteTagManifests: false, trustRoots: trustRoots)
+    }
+
+    /// The roots a token must chain to: the PEM files given, or else the system's TLS root bundle.
+    package static func trustRoots(_ pemFiles: [String]) throws -> [Certificate] {
+        pemFiles.isEmpty ? TimeStampVerifier.systemRoots : try TimeStampVerifier.roots(fromPEMFiles: pemFiles)
     }
 
     /// The last write of a bag: the tag manifests, once, over every tag file.
@@ -169,9 +183,9 @@ package struct Seal: Sendable {
     /// Adds timestamps to a sealed capture the way a capture seals itself: stamp, then the report
     /// made again by `report` (when given and a token was granted), then the tag manifests, once.
     /// The payload is not touched.
-    package static func addTimestamps(bag root: URL, tsas: [String], timeout: Double,
+    package static func addTimestamps(bag root: URL, tsas: [String], timeout: Double, trustRoots: [Certificate],
                                      report: ((URL) async throws -> Void)?) async throws -> StampOutcome {
-        let outcome = try await stamp(bag: root, tsas: tsas, timeout: timeout)
+        let outcome = try await stamp(bag: root, tsas: tsas, timeout: timeout, trustRoots: trustRoots)
         guard !outcome.stamped.isEmpty else {
             try closeBag(root)
             return outcome

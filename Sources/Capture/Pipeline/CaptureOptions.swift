@@ -42,8 +42,12 @@ public struct CaptureOptions: Sendable, Codable {
     public var timestampAuthorities: [String] = []
     /// Seconds each TSA gets to answer. Default 15.
     public var timestampTimeout: Double = 15
-    /// Fail (exit 1) when no TSA grants a timestamp; the capture is kept either way.
+    /// Fail (exit 1) when no TSA grants a timestamp that verifies; the capture is kept either way.
     public var requireTimestamp = false
+    /// PEM files of the roots a TSA's token must chain to (at its genTime) to be trusted when it is
+    /// taken. Empty: the system's TLS root bundle, which trusts far more than TSAs; giving the roots
+    /// of the TSAs you use is the recommended, narrower setting.
+    public var tsaRoots: [String] = []
     /// Ed25519 private key (PKCS#8 PEM) that signs `manifest-sha256.txt`, when given. Its path is
     /// never written into `capture.json` (the record names the key by its fingerprint, under `signature`).
     public var signingKey: String?
@@ -107,6 +111,37 @@ public struct CaptureOptions: Sendable, Codable {
     }
 
     public init(url: String) { self.url = url }
+
+    /// Options a record does not state (one written before the option existed) keep their defaults,
+    /// so every capture Exhibit ever made can still be read, stamped and reported on.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CaptureOptions(url: "")
+        url = try c.decode(String.self, forKey: .url)
+        outputDirectory = try c.decodeIfPresent(String.self, forKey: .outputDirectory) ?? d.outputDirectory
+        viewportWidth = try c.decodeIfPresent(Int.self, forKey: .viewportWidth) ?? d.viewportWidth
+        viewportHeight = try c.decodeIfPresent(Int.self, forKey: .viewportHeight) ?? d.viewportHeight
+        deviceScaleFactor = try c.decodeIfPresent(Double.self, forKey: .deviceScaleFactor) ?? d.deviceScaleFactor
+        locale = try c.decodeIfPresent(String.self, forKey: .locale) ?? d.locale
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? d.timeZone
+        paper = try c.decodeIfPresent(Paper.self, forKey: .paper) ?? d.paper
+        pdfLayout = try c.decodeIfPresent(PDFLayout.self, forKey: .pdfLayout) ?? d.pdfLayout
+        pdfMedia = try c.decodeIfPresent(PDFMedia.self, forKey: .pdfMedia) ?? d.pdfMedia
+        sourceOrganization = try c.decodeIfPresent(String.self, forKey: .sourceOrganization)
+        proxy = try c.decodeIfPresent(String.self, forKey: .proxy)
+        userAgent = try c.decodeIfPresent(String.self, forKey: .userAgent)
+        browserArguments = try c.decodeIfPresent([String].self, forKey: .browserArguments) ?? d.browserArguments
+        clipSelector = try c.decodeIfPresent(String.self, forKey: .clipSelector)
+        timestampAuthorities = try c.decodeIfPresent([String].self, forKey: .timestampAuthorities) ?? d.timestampAuthorities
+        timestampTimeout = try c.decodeIfPresent(Double.self, forKey: .timestampTimeout) ?? d.timestampTimeout
+        tsaRoots = try c.decodeIfPresent([String].self, forKey: .tsaRoots) ?? d.tsaRoots
+        signingKey = try c.decodeIfPresent(String.self, forKey: .signingKey)
+        profile = try c.decodeIfPresent(String.self, forKey: .profile)
+        profilesFolder = try c.decodeIfPresent(String.self, forKey: .profilesFolder)
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? d.limits
+        strict = try c.decodeIfPresent(Bool.self, forKey: .strict) ?? d.strict
+        requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
+    }
 
     /// The options as `capture.json` records them: where the signing key lies on the capture
     /// machine is nobody's business; which key signed is (the record's `signature` fingerprint).
