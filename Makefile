@@ -23,7 +23,7 @@ test: deps
 clean:
 	rm -rf .build
 
-# Fuzz the RFC 3161 response parser with libFuzzer (SECONDS=60 by default); not part of make test.
+# Fuzz the RFC 3161 parsers and the whole verify of a bag with libFuzzer (SECONDS=60 each by default); not part of make test.
 fuzz: deps
 	scripts/fuzz.sh $(or $(SECONDS),60)
 

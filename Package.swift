@@ -8,6 +8,8 @@ let package = Package(
         .executable(name: "exhibit", targets: ["ExhibitCommand"]),
         // The RFC 3161 parser's fuzz target (a corpus replayer unless built by scripts/fuzz.sh).
         .executable(name: "timestamp-fuzz", targets: ["TimeStampFuzz"]),
+        // The whole verify of a bag built from fuzzed files (a corpus replayer unless built by scripts/fuzz.sh).
+        .executable(name: "bag-verify-fuzz", targets: ["BagVerifyFuzz"]),
         // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
         .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
@@ -90,6 +92,7 @@ let package = Package(
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
         .executableTarget(name: "TimeStampFuzz", dependencies: ["TrustedTime"], path: "Fuzz/TimeStampFuzz"),
+        .executableTarget(name: "BagVerifyFuzz", dependencies: ["Evidence"], path: "Fuzz/BagVerifyFuzz"),
 
         // Test helpers shared by the test targets (a loopback TSA); not part of any product.
         .target(name: "ExhibitTestSupport", dependencies: [
