@@ -91,8 +91,10 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
         ]),
-        .executableTarget(name: "TimeStampFuzz", dependencies: ["TrustedTime"], path: "Fuzz/TimeStampFuzz"),
-        .executableTarget(name: "BagVerifyFuzz", dependencies: ["Evidence"], path: "Fuzz/BagVerifyFuzz"),
+        // The fuzz targets' shared entry point: libFuzzer's driver, or a replayer of inputs.
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver"),
+        .executableTarget(name: "TimeStampFuzz", dependencies: ["TrustedTime", "FuzzDriver"], path: "Fuzz/TimeStampFuzz"),
+        .executableTarget(name: "BagVerifyFuzz", dependencies: ["Evidence", "FuzzDriver"], path: "Fuzz/BagVerifyFuzz"),
 
         // Test helpers shared by the test targets (a loopback TSA); not part of any product.
         .target(name: "ExhibitTestSupport", dependencies: [

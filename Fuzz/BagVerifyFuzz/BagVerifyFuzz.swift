@@ -11,6 +11,7 @@
 import Dispatch
 import Evidence
 import Foundation
+import FuzzDriver
 
 let names = [
     "bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
@@ -53,48 +54,7 @@ func exercise(_ bytes: [UInt8]) {
     done.wait()
 }
 
-#if FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    guard let data else { return 0 }
-    exercise(Array(UnsafeBufferPointer(start: data, count: size)))
-    return 0
-}
-
 @main
-struct Fuzz {
-    static func main() {
-        var argc = CommandLine.argc
-        var argv = CommandLine.unsafeArgv
-        exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
-    }
+struct Target {
+    static func main() { FuzzDriver.run(noun: "bags verified", exercise) }
 }
-#else
-@main
-struct Replay {
-    static func main() {
-        var count = 0
-        for argument in CommandLine.arguments.dropFirst() {
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else { continue }
-            let paths = isDirectory.boolValue
-                ? ((try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []).sorted().map { argument + "/" + $0 }
-                : [argument]
-            for path in paths {
-                guard let data = FileManager.default.contents(atPath: path) else { continue }
-                let started = ContinuousClock.now
-                exercise(Array(data))
-                let seconds = (ContinuousClock.now - started).components.seconds
-                if seconds >= 5 { print("slow: \(path) took \(seconds) s") }
-                count += 1
-            }
-        }
-        print("\(count) bags verified without a crash")
-    }
-}
-#endif

@@ -68,7 +68,7 @@ public struct AttachedBrowser: BrowserProvider {
 
     public func open() async throws -> BrowserHandle {
         let endpoint = try await Self.resolveEndpoint(url)
-        devToolsLog.info("attaching to a running browser", metadata: ["endpoint": "\(endpoint)"])
+        devToolsLog.debug("attaching to a running browser", metadata: ["endpoint": "\(endpoint)"])
         let connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
         return BrowserHandle(connection: connection, endpoint: endpoint, process: nil)
     }

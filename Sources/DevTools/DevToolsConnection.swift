@@ -196,7 +196,7 @@ public actor DevToolsConnection {
     public func terminate(_ error: DevToolsError) async {
         guard closedError == nil else { return }
         closedError = error
-        devToolsLog.info("DevTools connection closed", metadata: ["endpoint": "\(url)", "reason": "\(error)"])
+        devToolsLog.debug("DevTools connection closed", metadata: ["endpoint": "\(url)", "reason": "\(error)"])
         let waiting = pending
         pending.removeAll()
         for (_, entry) in waiting { entry.timer.cancel(); entry.continuation.resume(throwing: error) }

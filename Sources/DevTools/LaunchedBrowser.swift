@@ -113,7 +113,7 @@ public struct LaunchedBrowser: BrowserProvider {
             try process.start()
             process.cleanup = InterruptCleanup.add { [process] in process.endNow() }
             let endpoint = try await process.waitForEndpoint(timeout: startTimeout)
-            devToolsLog.info("browser launched", metadata: ["pid": "\(process.pid)", "endpoint": "\(endpoint)",
+            devToolsLog.debug("browser launched", metadata: ["pid": "\(process.pid)", "endpoint": "\(endpoint)",
                                                              "executable": "\(executable)"])
             let connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
             process.onUnexpectedExit { status, tail in

@@ -123,7 +123,7 @@ struct TraceTests {
                                                    "--log-level", "debug"])
         #expect(debug.status == 0, "\(debug.stderr)")
         let logLines = debug.stderr.split(separator: "\n").filter { $0.contains("exhibit.devtools") }
-        #expect(logLines.contains { $0.contains(" info ") && $0.contains("browser launched") && $0.contains("pid=") }, "\(debug.stderr)")
+        #expect(logLines.contains { $0.contains(" debug ") && $0.contains("browser launched") && $0.contains("pid=") }, "\(debug.stderr)")
         #expect(logLines.contains { $0.contains("DevTools connection closed") }, "\(debug.stderr)")
         #expect(!logLines.contains { $0.contains(" trace ") }, "trace lines below the chosen level")
         #expect(debug.stdout.hasPrefix("/"), "logs must not reach stdout: \(debug.stdout)")
