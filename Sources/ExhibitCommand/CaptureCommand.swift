@@ -41,6 +41,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Make no PDF.")
     var noPdf = false
 
+    @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
+    var pdfStripUnsafeLinks = false
+
     @Option(help: "Tallest page captured, in CSS px; taller (or endlessly growing) pages are cut there and marked truncated.")
     var maxHeight: Int = 200_000
 
@@ -157,6 +160,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.browserArguments = browserArg
         options.timestampAuthorities = TimestampAuthorities.resolve(tsa)
         options.timestampTimeout = tsaTimeout
+        options.pdfStripUnsafeLinks = pdfStripUnsafeLinks
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots
         options.signingKey = signKey

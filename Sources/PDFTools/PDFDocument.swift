@@ -15,7 +15,7 @@ public struct PDFError: Error, CustomStringConvertible, Sendable {
 ///
 /// Not `Sendable`: poppler documents are GObjects used from one thread at a time.
 public final class PDFDocument {
-    private let document: OpaquePointer
+    let document: OpaquePointer
     /// The file this document was read from.
     public let path: String
 

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import PDFTools
 import Testing
 
 /// A page that tries to bend the record (`Fixtures/hostile-page/`): dialogs that would stall the
@@ -40,6 +41,25 @@ struct HostilePageTests {
         #expect(record.warnings.contains { $0.step == .screenshot && $0.message.contains("over --max-width 16384") })
         let png = try await TestSupport.run("/usr/bin/pngcheck", [folder.appendingPathComponent("data/screenshot.png").path])
         #expect(png.status == 0, "\(png.stdout)")
+        // Links in the PDF to a script, a local file and a network share are recorded, and kept as printed.
+        let unsafe = record.pdf?.unsafeLinks ?? []
+        #expect(unsafe.sorted() == ["page 1: file:///etc/passwd", "page 1: javascript:alert(1)", "page 1: smb://fileserver/share/x"], "\(unsafe)")
+        #expect(record.pdf?.unsafeLinksRemoved == false)
+        #expect(record.warnings.contains { $0.step == .pdfCheck && $0.message.contains("3 unsafe target(s), kept as printed") })
+    }
+
+    @Test("--pdf-strip-unsafe-links removes them before hashing, keeps the web link, records it, and the bag verifies")
+    func stripUnsafeLinks() async throws {
+        let (run, captured) = try await capture(["--pdf-strip-unsafe-links"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = try #require(captured)
+        let record = try TestSupport.decodeRecord(folder)
+        #expect(record.pdf?.unsafeLinks?.count == 3 && record.pdf?.unsafeLinksRemoved == true)
+        let links = try PDFDocument(path: folder.appendingPathComponent("data/page.pdf").path).links().map(\.target)
+        #expect(links == ["https://example.org/ok"], "\(links)")
+        #expect(record.pdf?.sha256AsPrinted != record.files.first { $0.name == "page.pdf" }?.sha256)
+        let verify = try await TestSupport.exhibit(["verify", folder.path])
+        #expect(verify.status == 0, "\(verify.stdout)")
     }
 
     @Test("under --strict the page that changed while printed fails the capture, naming the step, and the partial folder is kept")

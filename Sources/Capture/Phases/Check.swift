@@ -58,6 +58,12 @@ struct Check {
         }
     }
 
+    /// A link target that runs code, reaches the reader's own machine or network, or embeds data.
+    static func isUnsafe(_ target: String) -> Bool {
+        let scheme = target.split(separator: ":", maxSplits: 1).first.map { $0.lowercased() } ?? ""
+        return ["javascript", "vbscript", "file", "smb", "data", "launch"].contains(scheme)
+    }
+
     /// Looks for the post's and every reply's text in the PDF's text, then stamps the document
     /// information and swaps the stamped file in. Each missing text is a warning naming the item;
     /// `--strict` fails on any.
@@ -91,6 +97,22 @@ struct Check {
             title: title.isEmpty ? (pageTitle.isEmpty ? url : pageTitle) : title,
             subject: url, keywords: context.captureId,
             creator: "\(ExhibitVersion.name) \(ExhibitVersion.current) with \(rendering.browserProduct)", creationDate: context.started)
+        // Links a reader should not follow blindly are recorded, and removed on request; either way
+        // before the PDF is saved and hashed.
+        let unsafe = document.links().filter { Self.isUnsafe($0.target) }
+        if !unsafe.isEmpty {
+            pdf.unsafeLinks = unsafe.map { "page \($0.page + 1): \($0.target)" }
+            if page.options.pdfStripUnsafeLinks {
+                let removed = document.removeLinks(where: Self.isUnsafe)
+                pdf.unsafeLinksRemoved = removed.count == unsafe.count
+                context.warn(.pdfCheck, "page.pdf linked to \(unsafe.count) unsafe target(s); \(removed.count) removed before hashing "
+                             + "(--pdf-strip-unsafe-links): " + (pdf.unsafeLinks ?? []).joined(separator: ", "))
+            } else {
+                pdf.unsafeLinksRemoved = false
+                context.warn(.pdfCheck, "page.pdf links to \(unsafe.count) unsafe target(s), kept as printed: "
+                             + (pdf.unsafeLinks ?? []).joined(separator: ", "))
+            }
+        }
         let stamped = pdfFile.deletingLastPathComponent().appendingPathComponent(".page.pdf.stamping")
         try document.stamp(metadata, savingTo: stamped.path)
         // rename(2) replaces page.pdf in one step: there is never a moment without a whole PDF.

@@ -25,6 +25,9 @@ public struct CaptureOptions: Sendable, Codable {
     /// Media emulated while printing: `screen` by default, so that print stylesheets cannot hide
     /// the thread; `print` to get what the site prints.
     public var pdfMedia: PDFMedia = .screen
+    /// Remove links to `javascript:`, `file:`, `smb:`, `data:` targets and launch actions from
+    /// page.pdf before it is hashed (they are recorded either way).
+    public var pdfStripUnsafeLinks: Bool = false
     /// `Source-Organization` in bag-info.txt, when given.
     public var sourceOrganization: String?
     /// Browser proxy (`--proxy-server`), recorded here; applied by the browser provider.
@@ -140,6 +143,7 @@ public struct CaptureOptions: Sendable, Codable {
         profilesFolder = try c.decodeIfPresent(String.self, forKey: .profilesFolder)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? d.limits
         strict = try c.decodeIfPresent(Bool.self, forKey: .strict) ?? d.strict
+        pdfStripUnsafeLinks = try c.decodeIfPresent(Bool.self, forKey: .pdfStripUnsafeLinks) ?? d.pdfStripUnsafeLinks
         requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
     }
 

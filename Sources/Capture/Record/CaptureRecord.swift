@@ -191,6 +191,11 @@ public struct CaptureRecord: Codable, Sendable {
         public var textCheck: TextCheck
         /// The document information Exhibit wrote into the PDF with poppler, before hashing it.
         public var metadata: Metadata?
+        /// Links in the PDF to targets a reader should not follow blindly (`javascript:`, `file:`,
+        /// `smb:`, `data:`, launch actions), as "page N: target"; absent when there are none.
+        public var unsafeLinks: [String]?
+        /// True when those links were removed before hashing (`--pdf-strip-unsafe-links`).
+        public var unsafeLinksRemoved: Bool?
     }
     public struct TextCheck: Codable, Sendable {
         public var itemsChecked: Int
