@@ -39,7 +39,10 @@ public struct BagChecker {
     /// Every check, in order: declaration, files that are not regular, the manifests' rules,
     /// completeness, each payload file, each tag file, Payload-Oxum. The bag is read as hostile
     /// input (see ``BagFiles``): no path leaves it, no link is followed, no read is unbounded.
-    public func checks() throws -> [BagCheck] {
+    public func checks() throws -> [BagCheck] { try checks(inventory: BagFiles.inventory(root)) }
+
+    /// The same, over an inventory of the bag the caller already made (one walk of the folder).
+    func checks(inventory: (files: [String], irregular: [(path: String, kind: String)])) throws -> [BagCheck] {
         guard looksLikeBag else {
             return [BagCheck(subject: "bag", ok: false, detail: "missing bagit.txt, manifest-sha256.txt or data/")]
         }
@@ -49,7 +52,7 @@ public struct BagChecker {
         checks.append(BagCheck(subject: "bagit.txt", ok: declaration.hasPrefix("BagIt-Version: 1.0"),
                                detail: declaration.hasPrefix("BagIt-Version: 1.0") ? "BagIt 1.0" : "not a BagIt 1.0 declaration"))
 
-        let (files, irregular) = BagFiles.inventory(root)
+        let (files, irregular) = inventory
         for item in irregular {
             checks.append(BagCheck(subject: item.path, ok: false, detail: "not a regular file (\(item.kind)): a bag holds regular files only"))
         }

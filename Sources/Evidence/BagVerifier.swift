@@ -70,7 +70,8 @@ public struct BagVerifier: Sendable {
 
     public func verify() async -> VerificationReport {
         let checker = BagChecker(root: root)
-        guard checker.looksLikeBag, let fixity = try? checker.checks() else {
+        let inventory = BagFiles.inventory(root)
+        guard checker.looksLikeBag, let fixity = try? checker.checks(inventory: inventory) else {
             return VerificationReport(verdict: .unreadable, bag: root.path,
                                       checks: [BagCheck(subject: root.path, ok: false, detail: "not a capture: missing bagit.txt, manifest-sha256.txt or data/")],
                                       timestamps: [], signerFingerprint: nil)
@@ -78,7 +79,8 @@ public struct BagVerifier: Sendable {
         var checks = fixity
         let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
             .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
-        let (timestampChecks, summaries) = await verifyTimestamps(requested: promises?.timestamp?.requestedFrom ?? [])
+        let responses = inventory.files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }
+        let (timestampChecks, summaries) = await verifyTimestamps(responses, requested: promises?.timestamp?.requestedFrom ?? [])
         checks += timestampChecks
         checks += claimsAboutTokens(verified: summaries)
         let (signatureCheck, fingerprint) = verifySignature()
@@ -89,9 +91,8 @@ public struct BagVerifier: Sendable {
                                   timestamps: summaries, signerFingerprint: fingerprint)
     }
 
-    private func verifyTimestamps(requested: [String]) async -> ([BagCheck], [VerificationReport.TimestampSummary]) {
+    private func verifyTimestamps(_ responses: [String], requested: [String]) async -> ([BagCheck], [VerificationReport.TimestampSummary]) {
         guard let manifest = try? BagStamper.manifestBytes(root) else { return ([], []) }
-        let responses = BagFiles.inventory(root).files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }
         var checks: [BagCheck] = [], summaries: [VerificationReport.TimestampSummary] = []
         let verifier = TimeStampVerifier(trustRoots: trustRoots)
         for subject in responses {

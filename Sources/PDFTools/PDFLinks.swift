@@ -19,15 +19,10 @@ extension PDFDocument {
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let mapping = poppler_page_get_link_mapping(page) else { continue }
             defer { poppler_page_free_link_mapping(mapping) }
-            var node: UnsafeMutablePointer<GList>? = mapping
-            while let current = node {
-                if let data = current.pointee.data {
-                    let link = data.assumingMemoryBound(to: PopplerLinkMapping.self).pointee
-                    if let target = Self.target(of: link.action) {
-                        result.append(Link(page: index, target: target, area: [link.area.x1, link.area.y1, link.area.x2, link.area.y2]))
-                    }
+            Self.forEach(mapping, as: PopplerLinkMapping.self) { link in
+                if let target = Self.target(of: link.action) {
+                    result.append(Link(page: index, target: target, area: [link.area.x1, link.area.y1, link.area.x2, link.area.y2]))
                 }
-                node = current.pointee.next
             }
         }
         return result
@@ -52,21 +47,25 @@ extension PDFDocument {
             defer { g_object_unref(UnsafeMutableRawPointer(page)) }
             guard let mapping = poppler_page_get_annot_mapping(page) else { continue }
             defer { poppler_page_free_annot_mapping(mapping) }
-            var node: UnsafeMutablePointer<GList>? = mapping
-            while let current = node {
-                if let data = current.pointee.data {
-                    let annot = data.assumingMemoryBound(to: PopplerAnnotMapping.self).pointee
-                    if let object = annot.annot, poppler_annot_get_annot_type(object) == POPPLER_ANNOT_LINK,
-                       let match = doomed.first(where: { link in
-                           link.page == index && zip(link.area, [annot.area.x1, annot.area.y1, annot.area.x2, annot.area.y2])
-                               .allSatisfy { abs($0 - $1) < 0.5 } }) {
-                        poppler_page_remove_annot(page, object)
-                        removed.append(match)
-                    }
+            Self.forEach(mapping, as: PopplerAnnotMapping.self) { annot in
+                if let object = annot.annot, poppler_annot_get_annot_type(object) == POPPLER_ANNOT_LINK,
+                   let match = doomed.first(where: { link in
+                       link.page == index && zip(link.area, [annot.area.x1, annot.area.y1, annot.area.x2, annot.area.y2])
+                           .allSatisfy { abs($0 - $1) < 0.5 } }) {
+                    poppler_page_remove_annot(page, object)
+                    removed.append(match)
                 }
-                node = current.pointee.next
             }
         }
         return removed
+    }
+
+    /// Calls `body` with each element of a GList of `Element` structs (poppler's mappings).
+    private static func forEach<Element>(_ list: UnsafeMutablePointer<GList>, as _: Element.Type, _ body: (Element) -> Void) {
+        var node: UnsafeMutablePointer<GList>? = list
+        while let current = node {
+            if let data = current.pointee.data { body(data.assumingMemoryBound(to: Element.self).pointee) }
+            node = current.pointee.next
+        }
     }
 }

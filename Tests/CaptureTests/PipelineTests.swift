@@ -33,6 +33,15 @@ struct PipelineTests {
         }
     }
 
+    @Test("options and limits a record does not state keep their defaults; those it states are read")
+    func optionsFromOlderRecords() throws {
+        let json = #"{"url": "https://example.org/p/1", "strict": true, "requireTimestamp": true, "limits": {"maxHeight": 5000}}"#
+        let options = try JSONDecoder().decode(CaptureOptions.self, from: Data(json.utf8))
+        #expect(options.url == "https://example.org/p/1" && options.strict && options.requireTimestamp)
+        #expect(options.limits.maxHeight == 5000 && options.limits.maxWidth == 16_384 && options.limits.loadSeconds == 30)
+        #expect(options.tsaRoots.isEmpty && !options.pdfStripUnsafeLinks && options.pdfLayout == .paginated && options.viewportWidth == 1280)
+    }
+
     @Test("a record whose step lies outside the capture is caught")
     func falseStepIsCaught() async throws {
         var record = try TestSupport.decodeRecord(try await SampleCapture.result.value.folder)

@@ -191,6 +191,28 @@ struct VerifyAttackTests {
         #expect(run.stdout.split(separator: "\n").last?.hasPrefix("verdict: INVALID") == true)
     }
 
+    @Test("exhibit timestamp on a rewritten bag whose capture.json names a PDF outside it renders nothing from outside")
+    func timestampRendersNothingOutside() async throws {
+        let (bag, captured) = try await copy()
+        let victim = bag.deletingLastPathComponent().appendingPathComponent("victim.pdf")
+        try FileManager.default.copyItem(at: bag.appendingPathComponent("data/page.pdf"), to: victim)
+        let recordURL = bag.appendingPathComponent("data/capture.json")
+        var record = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: recordURL)) as? [String: Any])
+        var pdf = try #require(record["pdf"] as? [String: Any])
+        pdf["file"] = "../../victim.pdf"
+        record["pdf"] = pdf
+        try JSONSerialization.data(withJSONObject: record).write(to: recordURL)
+        try FileManager.default.removeItem(at: bag.appendingPathComponent("report-files/pdf-page-1.png"))
+        try await attacker("rehash", bag)
+        let tsa = try await LoopbackTSA.shared.value
+        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa"), "--tsa-roots", captured.caFile])
+        #expect(stamp.status == 0, "\(stamp.stdout)\(stamp.stderr)")
+        let report = try String(contentsOf: bag.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(report.contains("no thumbnail: capture.json names data/../../victim.pdf, which is not a path inside the bag"), "\(report)")
+        #expect(!FileManager.default.fileExists(atPath: bag.appendingPathComponent("report-files/pdf-page-1.png").path),
+                "a page of the outside PDF was rendered into the bag")
+    }
+
     @Test("a 100 MB manifest line is refused at the documented limit, not read into memory")
     func hugeManifestLine() async throws {
         let (bag, _) = try await copy()

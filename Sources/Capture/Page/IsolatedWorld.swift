@@ -17,8 +17,7 @@ struct IsolatedWorld: Sendable {
     /// Calls `exhibit.<function>` with its arguments encoded as JSON.
     func call<Value: Decodable & Sendable>(_ function: String, _ arguments: any Encodable..., awaitPromise: Bool = false,
                                            userGesture: Bool = false, timeout: Duration = .seconds(30)) async throws -> Value? {
-        let encoded = arguments.map { PageScript.json($0) }.joined(separator: ", ")
-        return try await session.evaluate("exhibit.\(function)(\(encoded))", awaitPromise: awaitPromise, userGesture: userGesture,
+        try await session.evaluate("exhibit.\(function)(\(PageScript.argumentList(arguments)))", awaitPromise: awaitPromise, userGesture: userGesture,
                                           contextId: contextId, timeout: timeout)
     }
 

@@ -3,7 +3,7 @@ import Evidence
 import Foundation
 
 /// One of the JavaScript files in `Resources/` (a single function with a doc comment), and how to
-/// call it: `PageScript.sweep.call(limits)` is an expression that runs the function with its
+/// call it: `PageScript.sweep.call(arguments: [limits])` is an expression that runs the function with its
 /// arguments passed as JSON, so nothing from a profile or an option is ever spliced into code.
 /// Every call also sees `documentHeight` (`document-height.js`), the one definition of the page's
 /// height that all steps share.
@@ -43,11 +43,13 @@ struct PageScript: Sendable {
     }
 
     /// An expression that calls the function with `arguments`, each encoded as JSON.
-    func call(_ arguments: any Encodable...) -> String { call(arguments: arguments) }
-
     func call(arguments: [any Encodable]) -> String {
-        let encoded = arguments.map { PageScript.json($0) }.joined(separator: ", ")
-        return "(() => { const documentHeight = (\(Self.documentHeight.source)); return (\(source))(\(encoded)); })()"
+        "(() => { const documentHeight = (\(Self.documentHeight.source)); return (\(source))(\(Self.argumentList(arguments))); })()"
+    }
+
+    /// Arguments as a JavaScript argument list, each a JSON literal.
+    static func argumentList(_ arguments: [any Encodable]) -> String {
+        arguments.map { json($0) }.joined(separator: ", ")
     }
 
     /// SHA-256 of the script's text, recorded where capture.json names a script.

@@ -3,6 +3,7 @@
 access to the folder (but none of the keys) would, then makes the bag self-consistent again.
 
   attacker.py retag BAG        rewrite Payload-Oxum and both tag manifests over the bag as it is now
+  attacker.py rehash BAG       rewrite both payload manifests over data/ as it is now, then retag
   attacker.py resign BAG       sign manifest-sha256.txt with a new Ed25519 key (replacing the signature)
 """
 import hashlib, os, sys
@@ -29,6 +30,16 @@ def retag(root):
                 out.write(f"{digest}  {path}\n")
 
 
+def rehash(root):
+    payload = sorted(p for p in files(root) if p.startswith("data/"))
+    for algorithm in ("sha256", "sha512"):
+        with open(os.path.join(root, f"manifest-{algorithm}.txt"), "w") as out:
+            for path in payload:
+                digest = hashlib.new(algorithm, open(os.path.join(root, path), "rb").read()).hexdigest()
+                out.write(f"{digest}  {path}\n")
+    retag(root)
+
+
 def resign(root):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -41,4 +52,4 @@ def resign(root):
     retag(root)
 
 
-{"retag": retag, "resign": resign}[sys.argv[1]](sys.argv[2])
+{"retag": retag, "rehash": rehash, "resign": resign}[sys.argv[1]](sys.argv[2])
