@@ -12,8 +12,13 @@ struct BrowserTests {
         #expect(version.product.hasPrefix("Chrome/"))
         #expect(browser.endpoint.hasPrefix("ws://127.0.0.1:"))
         let port = try #require(URLComponents(string: browser.endpoint)?.port)
+        // What a connection reaches is the proof: loopback answers, no other address of this
+        // machine does. /proc/net/tcp is read too, but some CI kernels list nothing there.
+        #expect(Self.accepts(address: "127.0.0.1", port: port), "DevTools does not answer on 127.0.0.1:\(port)")
+        for address in Self.nonLoopbackAddresses() {
+            #expect(!Self.accepts(address: address, port: port), "DevTools answers on \(address):\(port)")
+        }
         let listeners = Self.listeningAddresses(port: port)
-        #expect(!listeners.isEmpty, "nothing listens on \(port)")
         #expect(listeners.allSatisfy { $0 == "127.0.0.1" }, "DevTools listens on \(listeners)")
         let profile = try #require(browser.profileDirectory)
         #expect(FileManager.default.fileExists(atPath: profile))
@@ -142,6 +147,41 @@ struct BrowserTests {
         for flag in ["--disable-renderer-backgrounding", "--disable-background-timer-throttling", "--disable-backgrounding-occluded-windows"] {
             #expect(asUser.contains(flag), "missing \(flag)")
         }
+    }
+
+    /// Whether a TCP connection to `address`:`port` (IPv4 or IPv6 literal) is accepted.
+    static func accepts(address: String, port: Int) -> Bool {
+        var hints = addrinfo()
+        hints.ai_flags = AI_NUMERICHOST
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var found: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(address, String(port), &hints, &found) == 0, let info = found else { return false }
+        defer { freeaddrinfo(info) }
+        let socket = Glibc.socket(info.pointee.ai_family, info.pointee.ai_socktype, 0)
+        guard socket >= 0 else { return false }
+        defer { close(socket) }
+        return connect(socket, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0
+    }
+
+    /// This machine's IPv4 and IPv6 addresses other than loopback (IPv6 link-local ones need a
+    /// scope and are left out).
+    static func nonLoopbackAddresses() -> [String] {
+        var list: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&list) == 0, let first = list else { return [] }
+        defer { freeifaddrs(list) }
+        var addresses: [String] = []
+        for entry in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            guard let address = entry.pointee.ifa_addr,
+                  Int32(entry.pointee.ifa_flags) & Int32(IFF_LOOPBACK) == 0 else { continue }
+            let family = Int32(address.pointee.sa_family)
+            guard family == AF_INET || family == AF_INET6 else { continue }
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            let length = socklen_t(family == AF_INET ? MemoryLayout<sockaddr_in>.size : MemoryLayout<sockaddr_in6>.size)
+            guard getnameinfo(address, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST) == 0 else { continue }
+            let text = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if !text.contains("%") { addresses.append(text) }
+        }
+        return addresses
     }
 
     /// Local addresses listening on `port`, read from /proc/net/tcp and tcp6 (no tool needed).
