@@ -36,6 +36,14 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
+# As root, Exhibit starts Chromium as this unprivileged user, with its sandbox on (never as root
+# without one unless --allow-root-browser says so). A system user: no login, no home, no password.
+if [ "$(id -u)" -eq 0 ] && ! getent passwd exhibit-browser >/dev/null; then
+  echo "install-deps: creating the system user exhibit-browser, which runs the browser when Exhibit runs as root"
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
+    --comment "Exhibit capture browser" exhibit-browser
+fi
+
 if ! command -v swift >/dev/null 2>&1; then
   echo "install-deps: the Swift toolchain (6.x) is not on PATH; install it from swift.org and retry" >&2
   exit 1

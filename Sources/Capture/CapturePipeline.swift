@@ -218,7 +218,9 @@ private struct Capture: Sendable {
         }
         let input = Seal.Input(
             version: version, browserMode: browser.isLaunched ? .launched : .attached, commandLine: browser.launchCommand,
-            endpoint: browser.endpoint, response: response, redirects: activity.snapshot.redirects[loaderId] ?? [],
+            endpoint: browser.endpoint, transport: browser.transport == .pipe ? .pipe : .websocket,
+            account: browser.account.map { .init(user: $0.user, uid: $0.uid, sandbox: $0.sandbox, switchedFromRoot: $0.switchesUser) },
+            response: response, redirects: activity.snapshot.redirects[loaderId] ?? [],
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,

@@ -38,13 +38,16 @@ package enum CaptureReport {
     }
 
     private static func write(bag root: URL, printingWith session: PageSession, thumbnails: Thumbnails?) async throws {
-        let html = try render(bag: root, thumbnails: thumbnails)
+        let model = try ReportModel(bag: root, thumbnails: thumbnails)
+        let html = try render(model)
         // Whole files only: each is written under a temporary name and renamed into place.
         let htmlTemp = root.appendingPathComponent(".report.html.tmp")
         try Data(html.utf8).write(to: htmlTemp)
         try replace(root.appendingPathComponent(htmlFile), with: htmlTemp)
+        // The browser may run as another user, who cannot read the bag: it is handed the same
+        // report with its pictures inline instead of a file:// URL.
         let pdfTemp = root.appendingPathComponent(".report.pdf.tmp")
-        try await printPDF(root.appendingPathComponent(htmlFile), to: pdfTemp, session: session)
+        try await printPDF(html: try render(model.inliningPictures(from: root)), to: pdfTemp, session: session)
         try replace(root.appendingPathComponent(pdfFile), with: pdfTemp)
     }
 
@@ -69,9 +72,11 @@ package enum CaptureReport {
         }
     }
 
-    /// Prints a local HTML file to PDF (A4, backgrounds) on `session`.
-    static func printPDF(_ html: URL, to destination: URL, session: PageSession) async throws {
-        _ = try await session.send(PageCommands.Navigate(url: html.absoluteString), timeout: .seconds(30))
+    /// Prints an HTML document that needs nothing from the network or the disk to PDF (A4,
+    /// backgrounds) on `session`.
+    static func printPDF(html: String, to destination: URL, session: PageSession) async throws {
+        let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
+        _ = try await session.send(PageCommands.SetDocumentContent(frameId: frame.id, html: html), timeout: .seconds(30))
         // A local page without scripts: ready once its images are decoded.
         let _: Bool? = try await session.run(.imagesDecoded, awaitPromise: true, timeout: .seconds(30))
         let paper = CaptureOptions.Paper.a4.inches
@@ -163,7 +168,10 @@ package enum CaptureReport {
     /// The report's HTML, from the bag's own files (capture.json, post.json, manifests, timestamps),
     /// rendered from `ReportModel` through `Resources/report.mustache`.
     package static func render(bag root: URL, thumbnails: Thumbnails? = nil) throws -> String {
-        let model = try ReportModel(bag: root, thumbnails: thumbnails)
+        try render(ReportModel(bag: root, thumbnails: thumbnails))
+    }
+
+    static func render(_ model: ReportModel) throws -> String {
         let (report, partials) = try template.get()
         return report.render(model, library: partials)
     }

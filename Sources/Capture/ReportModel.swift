@@ -186,6 +186,7 @@ extension ReportModel {
 
         software = "\(record.exhibit.name) \(record.exhibit.version)"
         browser = "\(record.browser.product) (revision \(record.browser.revision), \(record.browser.mode.rawValue))"
+            + Self.howRun(record.browser)
         userAgent = record.browser.userAgent
         operatingSystem = "\(record.host.operatingSystem), \(record.host.kernel), \(record.host.architecture), host \(record.host.hostName)"
         viewport = "\(record.viewport.width) × \(record.viewport.height) CSS px, device scale factor \(record.viewport.deviceScaleFactor)"
@@ -278,5 +279,41 @@ extension ReportModel {
             let type = types[name] ?? (name == "capture.json" ? "application/json" : "application/octet-stream")
             return File(path: path, size: Field(size, or: "missing"), mediaType: type, sha256: parts[0])
         }
+    }
+}
+
+extension ReportModel {
+    /// The same report with each picture as a `data:` URL read from the bag at `root` (refused
+    /// like any bag path if it lies outside, or is no regular file), for printing by a browser
+    /// that cannot read the bag's folder. A picture that cannot be read says so instead.
+    func inliningPictures(from root: URL) -> ReportModel {
+        var inlined = self
+        inlined.pictures = pictures.map { picture in
+            guard let image = picture.image else { return picture }
+            guard case .success(let file) = BagFiles.resolve(image.path, in: root),
+                  let bytes = try? BagFiles.read(file) else {
+                return .missing("\(image.alt): the picture \(image.path) could not be read back")
+            }
+            var copy = picture
+            copy.image?.path = "data:image/png;base64," + bytes.base64EncodedString()
+            return copy
+        }
+        return inlined
+    }
+}
+
+extension ReportModel {
+    /// Who ran the browser and how Exhibit reached it, as the record states it (nothing for an
+    /// attached browser, whose account Exhibit cannot know, or for an older record).
+    static func howRun(_ browser: CaptureRecord.Browser) -> String {
+        var parts: [String] = []
+        if let account = browser.account {
+            parts.append("run as \(account.user) (uid \(account.uid))" + (account.switchedFromRoot ? ", started by root" : ""))
+            parts.append(account.sandbox ? "sandbox on" : "sandbox OFF")
+        }
+        if let transport = browser.transport {
+            parts.append(transport == .pipe ? "DevTools over a pipe" : "DevTools over a WebSocket on \(browser.endpoint)")
+        }
+        return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
     }
 }

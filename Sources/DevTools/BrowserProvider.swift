@@ -24,6 +24,16 @@ public final class BrowserHandle: Sendable {
         self.process = process
     }
 
+    /// The ``endpoint`` of a browser driven over `--remote-debugging-pipe`.
+    public static let pipeEndpoint = "pipe"
+
+    /// Who the launched browser runs as and whether its sandbox is on; nil when attached (Exhibit
+    /// cannot know how someone else's browser runs).
+    public var account: BrowserAccount? { process?.account }
+
+    /// How the launched browser is driven; nil when attached (always a WebSocket then).
+    public var transport: LaunchedBrowser.Transport? { process?.transport }
+
     /// True when Exhibit launched this browser (and ends it on ``close()``), false when attached.
     public var isLaunched: Bool { process != nil }
 

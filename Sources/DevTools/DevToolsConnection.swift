@@ -64,7 +64,7 @@ public actor DevToolsConnection {
         let continuation: AsyncStream<DevToolsEvent>.Continuation
     }
 
-    private let transport: WebSocketTransport
+    private let transport: any MessageTransport
     private var nextId = 1
     private var pending: [Int: Pending] = [:]
     private var subscribers: [Int: Subscriber] = [:]
@@ -82,13 +82,20 @@ public actor DevToolsConnection {
     public static func connect(to url: String, defaultTimeout: Duration = .seconds(30),
                                trace: ProtocolTrace? = nil) async throws -> DevToolsConnection {
         let transport = try await WebSocketTransport.connect(to: url)
-        let connection = DevToolsConnection(transport: transport, url: url, defaultTimeout: defaultTimeout, trace: trace)
+        return await connect(over: transport, label: url, defaultTimeout: defaultTimeout, trace: trace)
+    }
+
+    /// Starts a connection over a transport that is already open (the pipes of a launched
+    /// browser); `label` stands for its endpoint in messages and ``url``.
+    static func connect(over transport: any MessageTransport, label: String, defaultTimeout: Duration = .seconds(30),
+                        trace: ProtocolTrace? = nil) async -> DevToolsConnection {
+        let connection = DevToolsConnection(transport: transport, url: label, defaultTimeout: defaultTimeout, trace: trace)
         await connection.startReader()
-        devToolsLog.debug("DevTools connection open", metadata: ["endpoint": "\(url)"])
+        devToolsLog.debug("DevTools connection open", metadata: ["endpoint": "\(label)"])
         return connection
     }
 
-    private init(transport: WebSocketTransport, url: String, defaultTimeout: Duration, trace: ProtocolTrace?) {
+    private init(transport: any MessageTransport, url: String, defaultTimeout: Duration, trace: ProtocolTrace?) {
         self.transport = transport
         self.url = url
         self.defaultTimeout = defaultTimeout

@@ -2,6 +2,9 @@
 public enum DevToolsError: Error, CustomStringConvertible, Sendable {
     /// No browser executable at the given path, or none found in the usual places.
     case browserNotFound(String)
+    /// The account the browser would run as is not allowed or not there (root without
+    /// `--allow-root-browser`, a missing `--browser-user`).
+    case accountRefused(String)
     /// The browser process could not be started, or exited before giving its DevTools endpoint.
     case launchFailed(String, stderrTail: String)
     /// The browser process ended (crash, kill) while Exhibit was using it.
@@ -24,6 +27,7 @@ public enum DevToolsError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .browserNotFound(let detail): return "browser not found: \(detail)"
+        case .accountRefused(let reason): return "browser account: \(reason)"
         case .launchFailed(let reason, let tail):
             return "browser launch failed: \(reason)" + (tail.isEmpty ? "" : "; browser stderr: \(tail)")
         case .browserExited(let status, let tail):

@@ -16,15 +16,40 @@ public struct LaunchedBrowser: BrowserProvider {
     public var startTimeout: Duration
     /// Where every DevTools message of the browser connection is logged, if anywhere.
     public var trace: ProtocolTrace?
+    /// How Exhibit talks to the browser it starts.
+    public var transport: Transport
+    /// `--browser-user`: the unprivileged user a root Exhibit runs the browser as (default
+    /// ``BrowserAccount/defaultUser``).
+    public var browserUser: String?
+    /// `--allow-root-browser`: as root, run the browser as root without its sandbox.
+    public var allowRootBrowser: Bool
+
+    /// The two ways to carry DevTools to a browser Exhibit starts.
+    public enum Transport: String, Sendable, CaseIterable {
+        /// A WebSocket on 127.0.0.1 at a port the browser picks: the same way Exhibit attaches to
+        /// browsers elsewhere. Any local user can connect to a loopback port while it is open.
+        case webSocket = "websocket"
+        /// `--remote-debugging-pipe`: no port at all, for shared multi-user hosts.
+        case pipe
+    }
 
     public init(executable: String? = nil, proxy: String? = nil, userAgent: String? = nil,
-                extraArguments: [String] = [], startTimeout: Duration = .seconds(20), trace: ProtocolTrace? = nil) {
+                extraArguments: [String] = [], startTimeout: Duration = .seconds(20), trace: ProtocolTrace? = nil,
+                transport: Transport = .webSocket, browserUser: String? = nil, allowRootBrowser: Bool = false) {
         self.executable = executable
         self.proxy = proxy
         self.userAgent = userAgent
         self.extraArguments = extraArguments
         self.startTimeout = startTimeout
         self.trace = trace
+        self.transport = transport
+        self.browserUser = browserUser
+        self.allowRootBrowser = allowRootBrowser
+    }
+
+    /// The account the browser will run as (see ``BrowserAccount/resolve(browserUser:allowRoot:uid:)``).
+    public func account() throws(DevToolsError) -> BrowserAccount {
+        try BrowserAccount.resolve(browserUser: browserUser, allowRoot: allowRootBrowser)
     }
 
     /// Where Exhibit looks for a browser when none is named, in order.
@@ -61,11 +86,13 @@ public struct LaunchedBrowser: BrowserProvider {
     }
 
     /// The command line Exhibit gives Chromium (see the capture notes for why each flag is there).
-    public func arguments(profileDirectory: String, isRoot: Bool = getuid() == 0) -> [String] {
-        var args = [
-            "--headless",
-            "--remote-debugging-port=0",
-            "--remote-debugging-address=127.0.0.1",
+    public func arguments(profileDirectory: String, sandbox: Bool = true) -> [String] {
+        var args = ["--headless"]
+        switch transport {
+        case .webSocket: args += ["--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"]
+        case .pipe: args.append("--remote-debugging-pipe")
+        }
+        args += [
             "--user-data-dir=\(profileDirectory)",
             "--no-first-run", "--no-default-browser-check",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -79,8 +106,8 @@ public struct LaunchedBrowser: BrowserProvider {
             "--disable-renderer-backgrounding", "--disable-background-timer-throttling",
             "--disable-backgrounding-occluded-windows",
         ]
-        // Chromium's sandbox cannot start as root; chromedp makes the same exception.
-        if isRoot { args.append("--no-sandbox") }
+        // Chromium's sandbox cannot start as root: only an explicitly allowed root browser goes without.
+        if !sandbox && !extraArguments.contains("--no-sandbox") { args.append("--no-sandbox") }
         if Self.devShmIsSmall() { args.append("--disable-dev-shm-usage") }
         if let proxy { args.append("--proxy-server=\(proxy)") }
         if let userAgent { args.append("--user-agent=\(userAgent)") }
@@ -99,6 +126,8 @@ public struct LaunchedBrowser: BrowserProvider {
 
     public func open() async throws -> BrowserHandle {
         let executable = try Self.locate(explicit: executable)
+        var account = try account()
+        if extraArguments.contains("--no-sandbox") { account = account.withoutSandbox }
         // mkdtemp makes the folder 0700 in one step: no other local user can read the profile,
         // nor DevToolsActivePort (the port) inside it.
         var template = Array(FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-profile-XXXXXX").path.utf8CString)
@@ -107,20 +136,34 @@ public struct LaunchedBrowser: BrowserProvider {
                                              + String(cString: strerror(errno)), stderrTail: "")
         }
         let profile = String(cString: made)
-        let process = BrowserProcess(executable: executable, arguments: arguments(profileDirectory: profile),
-                                     profileDirectory: profile)
+        let arguments = arguments(profileDirectory: profile, sandbox: account.sandbox)
+        let process = BrowserProcess(executable: executable, arguments: arguments, profileDirectory: profile,
+                                     account: account, transport: transport)
         do {
             try process.start()
             process.cleanup = InterruptCleanup.add { [process] in process.endNow() }
-            let endpoint = try await process.waitForEndpoint(timeout: startTimeout)
+            let connection: DevToolsConnection
+            let endpoint: String
+            switch transport {
+            case .webSocket:
+                endpoint = try await process.waitForEndpoint(timeout: startTimeout)
+                connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
+            case .pipe:
+                endpoint = BrowserHandle.pipeEndpoint
+                connection = await DevToolsConnection.connect(over: try process.pipeTransport(), label: endpoint, trace: trace)
+            }
             devToolsLog.debug("browser launched", metadata: ["pid": "\(process.pid)", "endpoint": "\(endpoint)",
-                                                             "executable": "\(executable)"])
-            let connection = try await DevToolsConnection.connect(to: endpoint, trace: trace)
+                                                             "executable": "\(executable)", "user": "\(account.user)"])
             process.onUnexpectedExit { status, tail in
                 Task { await connection.terminate(.browserExited(status: status, stderrTail: tail)) }
             }
             // The socket usually closes a moment before the exit is reaped: wait briefly for it.
             await connection.setCloseExplainer { await process.unexpectedExit(within: 2) }
+            if transport == .pipe {
+                // Nothing announces a pipe browser as ready; its first answer does, or its death.
+                do { _ = try await connection.send(BrowserCommands.GetVersion(), timeout: startTimeout) }
+                catch { throw DevToolsError.launchFailed("\(executable) did not answer on the DevTools pipe: \(error)", stderrTail: process.stderrTail) }
+            }
             return BrowserHandle(connection: connection, endpoint: endpoint, process: process)
         } catch {
             process.expectExit()
@@ -150,25 +193,76 @@ final class BrowserProcess: @unchecked Sendable {
     /// Wakes the waits for the endpoint and for the exit at each line read and at the exit.
     private let changes = ChangeSignal()
 
-    init(executable: String, arguments: [String], profileDirectory: String) {
+    /// Who the browser runs as.
+    let account: BrowserAccount
+    let transport: LaunchedBrowser.Transport
+    /// The two pipes of `--remote-debugging-pipe`, made by ``start()`` in pipe mode.
+    private let pipes = NIOLockedValueBox<PipeTransport?>(nil)
+
+    init(executable: String, arguments: [String], profileDirectory: String,
+         account: BrowserAccount, transport: LaunchedBrowser.Transport) {
         self.executable = executable
         self.arguments = arguments
         self.profileDirectory = profileDirectory
+        self.account = account
+        self.transport = transport
+    }
+
+    /// The transport over the browser's fd 3 and fd 4 (pipe mode only).
+    func pipeTransport() throws -> PipeTransport {
+        guard let transport = pipes.withLockedValue({ $0 }) else {
+            throw DevToolsError.launchFailed("the browser was not started with DevTools pipes", stderrTail: stderrTail)
+        }
+        return transport
+    }
+
+    /// What actually runs: the browser command, behind `setpriv` when the user changes and behind
+    /// a shell that moves the pipes to fd 3 and 4 in pipe mode (Foundation's `Process` closes
+    /// every inherited descriptor above 2, so the shell makes them from stdin and stdout).
+    func command() throws -> [String] {
+        var command = [executable] + arguments
+        if transport == .pipe {
+            command = ["/bin/sh", "-c", #"exec "$0" "$@" 3<&0 4>&1 </dev/null >/dev/null"#] + command
+        }
+        return try account.wrapping(command)
     }
 
     var stderrTail: String { state.withLockedValue { $0.tail.suffix(12).joined(separator: " | ") } }
     var pid: Int32 { process.processIdentifier }
 
     func start() throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
+        let command = try command()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        if transport == .pipe {
+            let commands = Pipe(), answers = Pipe()
+            process.standardInput = commands
+            process.standardOutput = answers
+            pipes.withLockedValue { $0 = PipeTransport(toBrowser: commands.fileHandleForWriting, fromBrowser: answers.fileHandleForReading) }
+        } else {
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = FileHandle.nullDevice
+        }
         // Chromium keeps temporary folders of its own (org.chromium.Chromium.*) that a killed
         // browser cannot remove: inside the profile, they go with it.
         let temporary = profileDirectory + "/tmp"
         try? FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
+        var environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
+        if account.switchesUser {
+            // The profile is the other user's only writable place; root's environment (agent
+            // sockets, credentials, its home) is not passed on.
+            for path in [profileDirectory, temporary] where chown(path, account.uid, account.gid) != 0 {
+                throw DevToolsError.launchFailed("cannot hand the profile folder \(path) to \(account.user): \(String(cString: strerror(errno)))", stderrTail: "")
+            }
+            environment = environment.filter { key, _ in
+                ["PATH", "LANG", "LANGUAGE", "TZ", "FONTCONFIG_FILE", "FONTCONFIG_PATH"].contains(key) || key.hasPrefix("LC_")
+            }
+            environment["HOME"] = profileDirectory
+            environment["TMPDIR"] = temporary
+            environment["USER"] = account.user
+            environment["LOGNAME"] = account.user
+        }
+        process.environment = environment
         let pipe = Pipe()
         process.standardError = pipe
         process.terminationHandler = { [weak self] finished in
@@ -182,7 +276,7 @@ final class BrowserProcess: @unchecked Sendable {
             handler?(status, tail)
         }
         do { try process.run() }
-        catch { throw DevToolsError.launchFailed("cannot start \(executable): \(error)", stderrTail: "") }
+        catch { throw DevToolsError.launchFailed("cannot start \(command[0]): \(error)", stderrTail: "") }
         let reader = pipe.fileHandleForReading
         let thread = Thread { [weak self] in
             while true {

@@ -71,6 +71,11 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Attach to a running browser: ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT.")
     var browserURL: String?
 
+    @Option(help: ArgumentHelp("How to drive the browser Exhibit starts: websocket (a port on 127.0.0.1, the default) or pipe (no port at all; for hosts other people log in to).", valueName: "websocket|pipe"))
+    var transport: String = LaunchedBrowser.Transport.webSocket.rawValue
+
+    @OptionGroup var account: BrowserAccountOptions
+
     @Option(help: "Proxy for the browser (Chromium --proxy-server).")
     var proxy: String?
 
@@ -128,6 +133,15 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         if let browserURL, !(browserURL.hasPrefix("ws://") || browserURL.hasPrefix("http://")) {
             throw ValidationError("--browser-url must start with ws:// or http://")
         }
+        guard let chosen = LaunchedBrowser.Transport(rawValue: transport.lowercased()) else {
+            throw ValidationError("--transport must be websocket or pipe")
+        }
+        if browserURL != nil {
+            if chosen == .pipe { throw ValidationError("--transport pipe needs a browser Exhibit starts; --browser-url attaches over a WebSocket") }
+            if account.browserUser != nil || account.allowRootBrowser {
+                throw ValidationError("--browser-user and --allow-root-browser are for a browser Exhibit starts, not one attached with --browser-url")
+            }
+        }
         try TimestampAuthorities.validate(TimestampAuthorities.resolve(tsa))
         if requireTimestamp, TimestampAuthorities.resolve(tsa).isEmpty {
             throw ValidationError("--require-timestamp needs at least one --tsa (or EXHIBIT_TSA)")
@@ -171,7 +185,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
         defer { protocolTrace?.close() }
         let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0, trace: protocolTrace) as any BrowserProvider }
-            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg, trace: protocolTrace)
+            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg, trace: protocolTrace,
+                               transport: LaunchedBrowser.Transport(rawValue: transport.lowercased()) ?? .webSocket,
+                               browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider) { event in
             guard !quiet else { return }

@@ -88,6 +88,8 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Browser that prints the updated report.pdf (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
     var browser: String?
 
+    @OptionGroup var account: BrowserAccountOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -113,6 +115,7 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         let record = try? JSONDecoder().decode(CaptureRecord.self, from: Data(contentsOf: root.appendingPathComponent("data/capture.json")))
         let remakesReport = hasReport || record != nil
         let browser = self.browser
+        let account = self.account
         let outcome: StampOutcome
         do {
             // The same tail a capture seals itself with: stamp, report, tag manifests once.
@@ -120,7 +123,9 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
                                                    trustRoots: try Seal.trustRoots(tsaRoots),
                                                    report: remakesReport ? { bag in
                 do {
-                    let handle = try await LaunchedBrowser(executable: browser).open()
+                    // Over the pipe: the report's browser needs no port anyone else could reach.
+                    let handle = try await LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
+                                                           allowRootBrowser: account.allowRootBrowser).open()
                     do {
                         try await CaptureReport.write(bag: bag, connection: handle.connection)
                         await handle.close()

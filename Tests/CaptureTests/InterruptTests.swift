@@ -9,34 +9,10 @@ struct InterruptTests {
     /// Starts a capture with its own TMPDIR (where Chromium's profile folder goes), waits for a
     /// progress line containing `after`, sends `signal`, and returns the exit code and stderr.
     func interrupt(_ path: String, after: String, signal: Int32, tmp: URL, out: URL) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
-        process.arguments = ["capture", try await TestSupport.baseURL() + path, "--out", out.path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let collected = Collected()
-        errors.fileHandleForReading.readabilityHandler = { handle in collected.append(handle.availableData) }
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !collected.text.contains(after), ContinuousClock.now < deadline, process.isRunning {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        kill(process.processIdentifier, signal)
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
-        }
-        try await Task.sleep(for: .milliseconds(100))
-        errors.fileHandleForReading.readabilityHandler = nil
-        return (process.terminationStatus, collected.text)
-    }
-
-    final class Collected: @unchecked Sendable {
-        private let lock = NSLock()
-        private var data = Data()
-        func append(_ chunk: Data) { lock.lock(); data.append(chunk); lock.unlock() }
-        var text: String { lock.lock(); defer { lock.unlock() }; return String(decoding: data, as: UTF8.self) }
+        let capture = try RunningExhibit(["capture", try await TestSupport.baseURL() + path, "--out", out.path], tmp: tmp)
+        try await capture.waitFor(after)
+        kill(capture.pid, signal)
+        return try await capture.finish()
     }
 
     /// Chromium processes still running with a profile under `tmp`.

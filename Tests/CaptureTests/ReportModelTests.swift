@@ -109,7 +109,7 @@ struct ReportModelTests {
                         "<h2>How to check this capture</h2>"]
         let positions = try headings.map { heading in try #require(html.range(of: heading), "\(heading) missing").lowerBound }
         #expect(positions == positions.sorted())
-        #expect(html.contains(#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' file:; style-src 'unsafe-inline'">"#))
+        #expect(html.contains(#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src 'self' file: data:; style-src 'unsafe-inline'">"#))
         #expect(html.hasPrefix("<!DOCTYPE html>\n") && html.hasSuffix("</body>\n</html>\n"))
         #expect(!html.lowercased().contains("<script"))
         #expect(html.range(of: #"<td[^>]*>\s*</td>"#, options: .regularExpression) == nil, "an empty cell")

@@ -67,3 +67,48 @@ enum SampleCapture {
         return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
     }
 }
+
+/// An `exhibit` process the test watches while it runs: its stderr is collected as it comes, so
+/// the test can act at a given progress line (signal it, attack its browser) and then wait for it.
+final class RunningExhibit: @unchecked Sendable {
+    private let process = Process()
+    private let errors = Pipe()
+    private let lock = NSLock()
+    private var collected = Data()
+
+    /// Starts `exhibit` with `arguments`, with its own `TMPDIR` (where the browser's profile goes).
+    init(_ arguments: [String], tmp: URL) throws {
+        process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        errors.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let chunk = handle.availableData
+            guard let self else { return }
+            self.lock.lock(); self.collected.append(chunk); self.lock.unlock()
+        }
+    }
+
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: collected, as: UTF8.self) }
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits (up to a minute) until stderr contains `text` or the process ends.
+    func waitFor(_ text: String) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !stderr.contains(text), ContinuousClock.now < deadline, process.isRunning {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
+    /// Waits for the exit; returns the exit status and all of stderr.
+    func finish() async throws -> (Int32, String) {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { [process] in process.waitUntilExit(); continuation.resume() }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        errors.fileHandleForReading.readabilityHandler = nil
+        return (process.terminationStatus, stderr)
+    }
+}

@@ -24,7 +24,10 @@ struct BrowserTests {
         #expect(FileManager.default.fileExists(atPath: profile))
         let command = try #require(browser.launchCommand)
         #expect(command.contains("--headless"))
-        #expect(command.contains("--no-sandbox") == (getuid() == 0))
+        // As root the browser runs as an unprivileged user, with its sandbox.
+        #expect(!command.contains("--no-sandbox"))
+        #expect(browser.account?.sandbox == true)
+        #expect(browser.account?.switchesUser == (getuid() == 0))
         let pid = try #require(browser.processIdentifier)
         // Chromium's zygote, renderers and utility processes share its process group.
         _ = try await PageSession.open(on: browser.connection)
@@ -117,6 +120,36 @@ struct BrowserTests {
         await browser.close()
     }
 
+    @Test("--transport pipe: commands and a 40 MB answer travel over fd 3 and 4, no port is opened, and a killed browser is reported with its stderr")
+    func pipeTransport() async throws {
+        let browser = try await LaunchedBrowser(transport: .pipe).open()
+        #expect(browser.endpoint == BrowserHandle.pipeEndpoint)
+        #expect(browser.transport == .pipe)
+        let command = try #require(browser.launchCommand)
+        #expect(command.contains("--remote-debugging-pipe") && !command.contains { $0.hasPrefix("--remote-debugging-port") })
+        let version = try await browser.connection.send(BrowserCommands.GetVersion())
+        #expect(version.product.hasPrefix("Chrome/"))
+        let page = try await PageSession.open(on: browser.connection)
+        let big: String? = try await page.evaluate("'x'.repeat(40 * 1024 * 1024)", timeout: .seconds(60))
+        #expect(big?.utf8.count == 40 << 20)
+        // Several calls in flight at once are each answered (messages are split at their NULs).
+        async let first: Int? = page.evaluate("1 + 1")
+        async let second: Int? = page.evaluate("2 + 2")
+        #expect(try await [first, second] == [2, 4])
+        let pid = try #require(browser.processIdentifier)
+        kill(pid, SIGKILL)
+        try await Task.sleep(for: .milliseconds(300))
+        do {
+            _ = try await browser.connection.send(BrowserCommands.GetVersion())
+            Issue.record("expected a failure")
+        } catch {
+            #expect("\(error)".contains("browser process exited unexpectedly"), "\(error)")
+        }
+        let profile = try #require(browser.profileDirectory)
+        await browser.close()
+        #expect(!FileManager.default.fileExists(atPath: profile))
+    }
+
     @Test("a missing browser is a clear error; EXHIBIT_BROWSER is honoured")
     func missingBrowser() async throws {
         await #expect(throws: DevToolsError.self) { try await LaunchedBrowser(executable: "/nonexistent").open() }
@@ -135,9 +168,13 @@ struct BrowserTests {
     func commandLine() {
         let launcher = LaunchedBrowser(proxy: "http://127.0.0.1:3128", userAgent: "ExhibitTest/1",
                                        extraArguments: ["--lang=nl"])
-        let asUser = launcher.arguments(profileDirectory: "/tmp/p", isRoot: false)
+        let asUser = launcher.arguments(profileDirectory: "/tmp/p")
         #expect(!asUser.contains("--no-sandbox"))
-        #expect(launcher.arguments(profileDirectory: "/tmp/p", isRoot: true).contains("--no-sandbox"))
+        #expect(launcher.arguments(profileDirectory: "/tmp/p", sandbox: false).contains("--no-sandbox"))
+        var piped = launcher
+        piped.transport = .pipe
+        #expect(piped.arguments(profileDirectory: "/tmp/p").contains("--remote-debugging-pipe"))
+        #expect(!piped.arguments(profileDirectory: "/tmp/p").contains { $0.hasPrefix("--remote-debugging-port") })
         #expect(asUser.contains("--proxy-server=http://127.0.0.1:3128"))
         #expect(asUser.contains("--user-agent=ExhibitTest/1"))
         #expect(asUser.contains("--lang=nl"))

@@ -18,6 +18,8 @@ package struct Seal: Sendable {
         let browserMode: CaptureRecord.BrowserMode
         let commandLine: [String]?
         let endpoint: String
+        let transport: CaptureRecord.Browser.Transport
+        let account: CaptureRecord.Browser.Account?
         let response: NetworkCommands.Response?
         let redirects: [PageActivity.Redirect]
         let finalURL: String
@@ -131,7 +133,8 @@ package struct Seal: Sendable {
             browser: .init(product: input.version.product, revision: input.version.revision,
                            protocolVersion: input.version.protocolVersion,
                            userAgent: options.userAgent ?? input.version.userAgent,
-                           mode: input.browserMode, commandLine: input.commandLine, endpoint: input.endpoint),
+                           mode: input.browserMode, commandLine: input.commandLine, endpoint: input.endpoint,
+                           transport: input.transport, account: input.account),
             viewport: .init(width: options.viewportWidth, height: options.viewportHeight, deviceScaleFactor: options.deviceScaleFactor),
             locale: options.locale, timeZone: options.timeZone,
             exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),

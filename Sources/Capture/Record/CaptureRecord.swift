@@ -97,8 +97,32 @@ public struct CaptureRecord: Codable, Sendable {
         public var mode: BrowserMode
         /// The full command line, when launched.
         public var commandLine: [String]?
-        /// The DevTools endpoint (loopback when launched).
+        /// The DevTools endpoint (loopback when launched), or `pipe` for `--transport pipe`.
         public var endpoint: String
+        /// How Exhibit drove the browser; nil in records made before this was recorded.
+        public var transport: Transport?
+        /// Who the launched browser ran as; nil when attached (someone else's browser) and in
+        /// records made before this was recorded.
+        public var account: Account?
+
+        /// The DevTools transport.
+        public enum Transport: String, Codable, Sendable, CaseIterable { case websocket, pipe }
+        /// The user a launched browser ran as and whether Chromium's sandbox was on.
+        public struct Account: Codable, Sendable, Equatable {
+            public var user: String
+            public var uid: UInt32
+            /// False only for a root browser (`--allow-root-browser`) or an explicit `--browser-arg=--no-sandbox`.
+            public var sandbox: Bool
+            /// True when Exhibit ran as root and started the browser as this other user.
+            public var switchedFromRoot: Bool
+
+            public init(user: String, uid: UInt32, sandbox: Bool, switchedFromRoot: Bool) {
+                self.user = user
+                self.uid = uid
+                self.sandbox = sandbox
+                self.switchedFromRoot = switchedFromRoot
+            }
+        }
     }
     public struct Viewport: Codable, Sendable { public var width: Int; public var height: Int; public var deviceScaleFactor: Double }
     public struct Software: Codable, Sendable { public var name: String; public var version: String }

@@ -56,6 +56,19 @@ public enum PageCommands {
         public init() {}
     }
 
+    /// `Page.setDocumentContent`: replaces a frame's document with the given HTML, loaded from
+    /// no URL, so the browser needs no access to the file it came from.
+    public struct SetDocumentContent: DevToolsCommand {
+        public static let method = "Page.setDocumentContent"
+        public typealias Result = NoResult
+        public let frameId: String
+        public let html: String
+        public init(frameId: String, html: String) {
+            self.frameId = frameId
+            self.html = html
+        }
+    }
+
     /// `Page.createIsolatedWorld`: a JavaScript world that shares the page's DOM but none of its
     /// scripts' globals or prototypes, so page scripts cannot tamper with what runs there.
     public struct CreateIsolatedWorld: DevToolsCommand {
