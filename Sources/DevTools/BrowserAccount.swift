@@ -65,6 +65,28 @@ public struct BrowserAccount: Sendable, Equatable {
         return (String(cString: name), entry.pointee.pw_gid)
     }
 
+    /// Why this account could not enter `folder` (every folder above it needs search permission
+    /// for it), or nil when it can. A profile under root's 0700 home would make Chromium fail with
+    /// a message that does not say why.
+    func cannotReach(_ folder: String) -> String? {
+        guard switchesUser else { return nil }
+        var path = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        while true {
+            var info = stat()
+            if stat(path, &info) == 0 {
+                let mode = info.st_mode
+                let allowed = info.st_uid == uid ? mode & S_IXUSR != 0
+                    : info.st_gid == gid ? mode & S_IXGRP != 0 : mode & S_IXOTH != 0
+                if !allowed {
+                    return "the browser runs as \(user), who cannot enter \(path) (mode \(String(mode & 0o777, radix: 8))), "
+                        + "where its profile folder would be: set TMPDIR to a folder it can enter, such as /tmp"
+                }
+            }
+            if path == "/" || path.isEmpty { return nil }
+            path = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        }
+    }
+
     /// The command that starts `command` as this account: util-linux's `setpriv`, which changes
     /// the user and drops root's supplementary groups, then execs (the pid stays the browser's).
     func wrapping(_ command: [String]) throws(DevToolsError) -> [String] {

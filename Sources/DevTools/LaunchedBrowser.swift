@@ -136,6 +136,10 @@ public struct LaunchedBrowser: BrowserProvider {
                                              + String(cString: strerror(errno)), stderrTail: "")
         }
         let profile = String(cString: made)
+        if let problem = account.cannotReach(profile) {
+            try? FileManager.default.removeItem(atPath: profile)
+            throw DevToolsError.accountRefused(problem)
+        }
         let arguments = arguments(profileDirectory: profile, sandbox: account.sandbox)
         let process = BrowserProcess(executable: executable, arguments: arguments, profileDirectory: profile,
                                      account: account, transport: transport)

@@ -150,6 +150,24 @@ struct BrowserAccountTests {
         #expect(images.stdout.split(separator: "\n").count >= 4, "report.pdf lacks its two pictures: \(images.stdout)")
     }
 
+    @Test("as root with TMPDIR in a folder the browser user cannot enter: one line saying so and what to do, nothing captured, no profile left")
+    func unreachableProfile() async throws {
+        guard getuid() == 0 else {
+            print("skipped: this test needs root (the browser only changes user under root)")
+            return
+        }
+        let closed = TestSupport.temporaryFolder("closed"), out = TestSupport.temporaryFolder("closed-out")
+        defer { try? FileManager.default.removeItem(at: closed) }
+        chmod(closed.path, 0o700)
+        let result = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/sample-thread/", "--out", out.path],
+                                                   environment: ["TMPDIR": closed.path])
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("who cannot enter \(closed.path) (mode 700)") && result.stderr.contains("set TMPDIR"), "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(TestSupport.visibleFolders(in: out).isEmpty)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: closed.path)) ?? []).isEmpty, "a profile folder was left")
+    }
+
     @Test("bad account options are usage errors: --browser-user that does not exist or is root, with --allow-root-browser, or with --browser-url; --transport pipe with --browser-url")
     func accountUsage() async throws {
         let url = try await TestSupport.baseURL() + "/sample-thread/"
