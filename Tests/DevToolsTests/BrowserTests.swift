@@ -106,18 +106,24 @@ struct BrowserTests {
         } catch {
             #expect("\(error)".contains("exited unexpectedly") || "\(error)".contains("connection closed"), "\(error)")
         }
-        // Once the exit is noticed, any further call names the browser's death.
+        // Once the exit is noticed, any further call names the browser's death, with the tail of
+        // its stderr (at least its DevTools announcement).
+        let error = try await Self.errorAfterDeath(of: browser)
+        #expect(error.contains("; browser stderr: ") && error.contains("DevTools listening on ws://127.0.0.1:"), "\(error)")
+        await browser.close()
+    }
+
+    /// What a call fails with once the browser's death has been noticed.
+    static func errorAfterDeath(of browser: BrowserHandle) async throws -> String {
         try await Task.sleep(for: .milliseconds(300))
         do {
             _ = try await browser.connection.send(BrowserCommands.GetVersion())
             Issue.record("expected a failure")
+            return ""
         } catch {
             #expect("\(error)".contains("browser process exited unexpectedly"), "\(error)")
-            // The tail of the browser's stderr comes with it (at least its DevTools announcement).
-            #expect("\(error)".contains("; browser stderr: "), "\(error)")
-            #expect("\(error)".contains("DevTools listening on ws://127.0.0.1:"), "\(error)")
+            return "\(error)"
         }
-        await browser.close()
     }
 
     @Test("--transport pipe: commands and a 40 MB answer travel over fd 3 and 4, no port is opened, and a killed browser is reported with its stderr")
@@ -138,13 +144,7 @@ struct BrowserTests {
         #expect(try await [first, second] == [2, 4])
         let pid = try #require(browser.processIdentifier)
         kill(pid, SIGKILL)
-        try await Task.sleep(for: .milliseconds(300))
-        do {
-            _ = try await browser.connection.send(BrowserCommands.GetVersion())
-            Issue.record("expected a failure")
-        } catch {
-            #expect("\(error)".contains("browser process exited unexpectedly"), "\(error)")
-        }
+        _ = try await Self.errorAfterDeath(of: browser)
         let profile = try #require(browser.profileDirectory)
         await browser.close()
         #expect(!FileManager.default.fileExists(atPath: profile))
