@@ -37,6 +37,38 @@ struct PDFTextMatchTests {
         #expect(PDFTextMatch(pdfText: "").contains("🎉 ⚓"))
     }
 
+    @Test("scripts without spaces match across line breaks inside words; hyphenated line ends join; scattered letters are no match")
+    func everyScript() {
+        let pdf = PDFTextMatch(pdfText: """
+            市政府今天公
+            布了港口的新
+            规划，欢迎居
+            民提出意见。
+            港の遊歩道は
+            いつ完成しま
+            すか？
+            ขอบคุณสำหรับ
+            ข้อมูลครับ จะมี
+            การประชุมรับฟัง
+            Wanneer beginnen de werk\u{00ad}zaam\u{00ad}\u{2010}
+            heden aan de haven-
+            promenade?
+            ＦＵＬＬＷＩＤＴＨ ﾃｽﾄ
+            """)
+        #expect(pdf.contains("市政府今天公布了港口的新规划，欢迎居民提出意见。"))
+        #expect(pdf.contains("港の遊歩道はいつ完成しますか？"))
+        #expect(pdf.contains("ขอบคุณสำหรับข้อมูลครับ จะมีการประชุมรับฟัง"))
+        #expect(pdf.contains("Wanneer beginnen de werkzaamheden aan de havenpromenade?"))
+        // A hyphen that belongs to the word still matches the split form.
+        #expect(PDFTextMatch(pdfText: "een e-\nmail sturen").contains("een e-mail sturen"))
+        // NFKC: full-width Latin and half-width katakana are the same text.
+        #expect(pdf.contains("fullwidth テスト"))
+        // Every letter is in the PDF, but not in this order: that is not the reply.
+        #expect(!pdf.contains("居民意见规划港口的新市政府今天公布"))
+        #expect(!pdf.contains("ประชุมรับฟังขอบคุณสำหรับข้อมูล"))
+        #expect(!pdf.contains("港の完成しますか遊歩道はいつ"))
+    }
+
     @Test("a thumbnail is cut from a PNG row by row and shrunk by a whole factor")
     func thumbnail() throws {
         let folder = TestSupport.temporaryFolder("thumb")

@@ -154,6 +154,20 @@ struct ReportTests {
         #expect(strict.status == 1 && strict.stderr.contains("pdf-check failed") && strict.stderr.contains("not in the PDF's text (--strict)"))
     }
 
+    @Test("the PDF text check in Chinese, Japanese, Thai and hyphenated Dutch wrapped inside words finds every item; the reply print leaves out is named, though all its letters are elsewhere")
+    func everyScriptInThePDF() async throws {
+        let (result, folder) = try await capture("/scripts-thread/", ["--pdf-media", "print"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let record = try TestSupport.decodeRecord(try #require(folder))
+        let check = try #require(record.pdf?.textCheck)
+        #expect(check.itemsChecked == 6 && check.found == 5, "\(check)")
+        #expect(check.missing == ["reply 5 by @chenjing: '居民意见规划港口的新市政府今天公布'"], "\(check.missing)")
+        #expect(record.warnings.contains { $0.step.rawValue == "pdf-check" && $0.message.contains("@chenjing") })
+        // The PDF really wraps inside the words (else this test would prove nothing).
+        let text = try PDFDocument(path: try #require(folder).appendingPathComponent("data/page.pdf").path).text
+        #expect(text.contains("市政府今天公\n") && text.contains("港の遊歩道は\n"), "\(text.prefix(300))")
+    }
+
     @Test("--pdf single: one page as wide as the viewport, at most 200 inches, continued on further pages")
     func singlePage() async throws {
         let (short, shortFolder) = try await capture("/sample-thread/", ["--pdf", "single"])
