@@ -154,7 +154,7 @@ extension ReportModel {
          thumbnails: CaptureReport.Thumbnails, bag root: URL) {
         let item = post?.post
         captureId = record.captureId
-        state = record.state.rawValue
+        state = record.state.rawValue + (record.completeness.postRecognised ? "" : " · post not recognised")
         summary = record.completeness.summary
 
         requestedURL = record.requestedURL

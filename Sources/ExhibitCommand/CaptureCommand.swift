@@ -203,7 +203,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         }
         let record = result.record
         if !quiet {
-            var summary = "\ncaptured \(TerminalText.safe(record.requestedURL)) (\(record.state.rawValue), HTTP \(record.http.status))\n"
+            let recognised = record.completeness.postRecognised ? "" : ", post not recognised"
+            var summary = "\ncaptured\(recognised) \(TerminalText.safe(record.requestedURL)) (\(record.state.rawValue), HTTP \(record.http.status))\n"
             summary += "  \(TerminalText.safe(record.profile.platform)): \(TerminalText.safe(record.completeness.summary))\n"
             for file in result.payload {
                 let size = String(file.digest.size)
@@ -224,6 +225,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             struct Summary: Encodable {
                 let folder: String, captureId: String, state: String, httpStatus: Int
                 let profile: String, completeness: String, availability: String
+                let postRecognised: Bool
                 let warnings: [String]
                 let timestamps: [String]
                 let signerFingerprint: String?
@@ -234,6 +236,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                   httpStatus: record.http.status,
                                   profile: record.profile.name, completeness: record.completeness.summary,
                                   availability: record.completeness.availability.rawValue,
+                                  postRecognised: record.completeness.postRecognised,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
                                   timestamps: result.timestamps.trusted.map(\.response), signerFingerprint: result.signerFingerprint,
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })

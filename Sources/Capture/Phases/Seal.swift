@@ -210,7 +210,8 @@ extension CaptureRecord.CaptureState {
     static func assess(screenshot: CaptureRecord.Screenshot, completeness: CaptureRecord.Completeness,
                        expansion: CaptureRecord.Expansion, settled: Bool) -> Self {
         screenshot.truncated || !screenshot.blankBands.isEmpty || completeness.availability != .available
-            || expansion.limitReached || !settled ? .partial : .complete
+            || expansion.limitReached || !settled || !completeness.postRecognised
+            || (completeness.repliesBeyondCount ?? 0) != 0 ? .partial : .complete
     }
 }
 

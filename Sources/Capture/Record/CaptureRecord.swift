@@ -284,7 +284,9 @@ public struct CaptureRecord: Codable, Sendable {
     /// Whether the capture shows all it set out to show.
     public enum CaptureState: String, Codable, Sendable, CaseIterable {
         case complete
-        /// A limit cut something, a band is blank, the post is not available, or expansion stopped at a limit.
+        /// A limit cut something, a band is blank, the post is not available or not recognised
+        /// (author, time or text missing), the replies found do not match the page's count, the page
+        /// did not settle or changed while captured, or expansion stopped at a limit.
         case partial
     }
     /// How the browser was obtained.

@@ -17,6 +17,13 @@ extension CaptureRecord {
         public var warnings: [String]
         /// The post's author, time or text is missing (`--strict` fails on this).
         public var essentialsMissing: [String]
+        /// Replies found minus the reply count the page shows; nil when it shows none (and in
+        /// records made before this was recorded). Anything but 0 means the counts do not add up.
+        public var repliesBeyondCount: Int?
+
+        /// False when the post's author, time or text could not be read: the capture holds the
+        /// page, but Exhibit did not recognise the post on it.
+        public var postRecognised: Bool { essentialsMissing.isEmpty }
     }
     /// Whether the post itself was there to capture.
     public enum Availability: String, Codable, Sendable, CaseIterable {
@@ -37,8 +44,13 @@ enum CompletenessReport {
     /// How many replies were read against the count the page shows: the summary's first words, and
     /// the extract step's progress line.
     static func replies(_ post: PostData) -> String {
-        let captured = post.replyCount.captured
-        return post.replyCount.shownValue.map { "replies \(captured) of \($0) shown" } ?? "replies \(captured) (no count shown)"
+        let found = post.replyCount.captured
+        guard let shown = post.replyCount.shownValue else { return "replies \(found) (no count shown)" }
+        if found > shown {
+            // Never "N of M" with N > M: something counted as a reply may not be one.
+            return "replies: \(found) found where the page counts \(shown), \(found - shown) more than the count (some may not be replies)"
+        }
+        return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not on the page)" : "")
     }
 
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
@@ -128,6 +140,10 @@ enum CompletenessReport {
         if item?.text?.isEmpty ?? true { essentials.append("text") }
 
         var summary: [String] = []
+        // The page is kept either way; what it is not is a recognised post, and that comes first.
+        if !essentials.isEmpty && outcome.loginWall == nil && outcome.removed == nil {
+            summary.append("post not recognised (missing: " + essentials.joined(separator: ", ") + ")")
+        }
         if outcome.loginWall != nil { summary.append("login wall") }
         if domChanges > 0 { summary.append("the page changed while it was captured") }
         if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
@@ -136,12 +152,15 @@ enum CompletenessReport {
         if videos > 0 { summary.append("video as still only") }
         if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
         if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }
-        if !essentials.isEmpty { summary.append("missing: " + essentials.joined(separator: ", ")) }
+        if !essentials.isEmpty && (outcome.loginWall != nil || outcome.removed != nil) {
+            summary.append("missing: " + essentials.joined(separator: ", "))
+        }
         if outcome.consentChoice == .accept { summary.append("consent accepted (no reject option)") }
 
         return .init(summary: summary.joined(separator: "; "),
                      availability: outcome.loginWall != nil ? .loginWall : outcome.removed != nil ? .removed : .available,
                      content: content, context: context, form: form, behaviour: behaviour, structure: structure,
-                     warnings: warnings, essentialsMissing: essentials)
+                     warnings: warnings, essentialsMissing: essentials,
+                     repliesBeyondCount: post.replyCount.shownValue.map { post.replyCount.captured - $0 })
     }
 }
