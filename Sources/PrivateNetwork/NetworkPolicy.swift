@@ -20,6 +20,12 @@ public struct NetworkPolicy: Sendable {
         public let address: String?
         public let rule: AddressRule
 
+        public init(host: String, address: String?, rule: AddressRule) {
+            self.host = host
+            self.address = address
+            self.rule = rule
+        }
+
         /// E.g. `loopback 127.0.0.1 (127.0.0.0/8)`, `cloud metadata name metadata (…)`.
         public var description: String {
             "\(rule.name) \(address ?? host) (\(rule.range)" + (rule.embeddedIn.map { " inside \($0)" } ?? "") + ")"

@@ -47,6 +47,8 @@ struct CommandLineTests {
         ("missing browser", ["capture", "http://127.0.0.1:9/", "--browser", "/nonexistent"], 2, "browser not found: /nonexistent"),
         ("bad scale", ["capture", "http://127.0.0.1:9/", "--scale", "7"], 2, "--scale must be 1, 2 or 3"),
         ("unknown option", ["capture", "http://127.0.0.1:9/", "--frobnicate"], 2, "frobnicate"),
+        ("private address that is a name", ["capture", "http://10.1.2.3/", "--allow-private-address", "intranet.example"], 2,
+         "--allow-private-address 'intranet.example' is not an IP address"),
     ]
 
     @Test("usage errors exit 2 with one clear line, before any browser starts", arguments: badInputs.indices)
@@ -178,5 +180,6 @@ struct CommandLineTests {
         let run = try await TestSupport.exhibit(["--help"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("0 captured; 1 capture failed; 2 usage error"))
+        #expect(run.stdout.contains("5 refused by the network policy"))
     }
 }

@@ -11,7 +11,7 @@ struct InterruptTests {
     func interrupt(_ path: String, after: String, signal: Int32, tmp: URL, out: URL) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
-        process.arguments = ["capture", try await TestSupport.baseURL() + path, "--out", out.path]
+        process.arguments = ["capture", try await TestSupport.baseURL() + path, "--out", out.path, "--allow-private"]
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
         let errors = Pipe()
         process.standardError = errors
