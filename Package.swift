@@ -13,7 +13,7 @@ let package = Package(
         // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
         .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -70,16 +70,20 @@ let package = Package(
         // Platform profiles (Profiles/*.json): loading and checking them, choosing one for a URL,
         // and turning what a page gave into post.json. Knows nothing of browsers.
         .target(name: "PlatformProfiles"),
+        // Which addresses a capture browser may reach: IP addresses and URL hosts read as a browser
+        // reads them, the private-address rules, name lookups off the cooperative pool.
+        // Knows nothing of browsers.
+        .target(name: "PrivateNetwork"),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles", "PrivateNetwork",
                                               .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "Logging", package: "swift-log"),
                                               .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Resources")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles",
+            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -114,9 +118,10 @@ let package = Package(
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
+        .testTarget(name: "PrivateNetworkTests", dependencies: ["PrivateNetwork"]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
-            "ExhibitTestSupport",
+            "PrivateNetwork", "ExhibitTestSupport",
         ]),
     ],
     swiftLanguageModes: [.v6]

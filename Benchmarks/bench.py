@@ -66,7 +66,8 @@ def measure(command, environment=None):
 
 
 def run_exhibit(url, out, environment=None):
-    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json"], environment)
+    # The fixtures are served on loopback, which the network policy refuses by default.
+    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json", "--allow-private"], environment)
     folder = json.loads(stdout)["folder"]
     return wall, rss, os.path.join(folder, "data", "screenshot.png")
 
@@ -84,7 +85,7 @@ def nudge_comparison(url, repeats):
     for _ in range(repeats):
         for label, value in (("with nudge", "1"), ("without nudge", "0")):
             out = tempfile.mkdtemp(dir=work)
-            _, _, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json"],
+            _, _, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json", "--allow-private"],
                                    dict(os.environ, EXHIBIT_SETTLE_NUDGE=value))
             settles[label].append(settle_seconds(json.loads(stdout)["folder"]))
     shutil.rmtree(work, ignore_errors=True)

@@ -16,7 +16,8 @@ base=$(head -n 1 "$url_file")
 [ -n "$base" ] || { echo "demo: the fixture server did not start" >&2; exit 1; }
 
 echo "demo: fixture server at $base; capturing $base/sample-thread/" >&2
-folder=$("$bin" capture "$base/sample-thread/" --out Output)
+# The sample is served on loopback, which exhibit refuses unless told (--allow-private).
+folder=$("$bin" capture "$base/sample-thread/" --out Output --allow-private)
 
 echo
 echo "Capture folder: $folder"

@@ -4,6 +4,7 @@ import Evidence
 import Foundation
 import PDFTools
 import PlatformProfiles
+import PrivateNetwork
 import Synchronization
 
 /// What a finished capture produced.
@@ -57,9 +58,17 @@ public struct CapturePipeline: Sendable {
         } else {
             chosen = catalog.choose(for: url.absoluteString)
         }
+        // The page's own host is judged before any browser starts, and before a folder exists: a
+        // refused page leaves nothing behind. The browser checks it again, with every redirect.
+        let policy = try options.networkPolicy()
+        let resolver = NameResolver()
+        if case .refused(let refusal)? = await policy.check(url: url.absoluteString, resolver: resolver) {
+            throw CaptureError.refused(url: url.absoluteString, message: "refused: \(refusal)", address: refusal.address)
+        }
         let context = CaptureContext(url: url, progress: progress)
         let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
-        let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1)
+        let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1,
+                              policy: policy, resolver: resolver)
         return try await runner.owningFolder { try await capture.run(browser: browser) }
     }
 
@@ -101,6 +110,8 @@ private struct Capture: Sendable {
     let signingKey: Curve25519.Signing.PrivateKey?
     let profile: ProfileCatalog.Entry
     let profileChoice: ProfileCatalog.Choice
+    let policy: NetworkPolicy
+    let resolver: NameResolver
 
     var context: CaptureContext { runner.context }
 
@@ -144,7 +155,10 @@ private struct Capture: Sendable {
         defer { activity.stop() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
         defer { dialogs.cancel() }
-        let page = CapturePage(session: session, activity: activity, options: options, runner: runner)
+        let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
+                                                   checksResponses: !options.usesProxy)
+        defer { network?.stop() }
+        let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
         let data = runner.folder.data
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
@@ -153,6 +167,9 @@ private struct Capture: Sendable {
         }
         let settled = try await runner.run(.settle) { () -> (Settle.Output, String) in
             let output = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: { reportPage.open() }).run()
+            // Before anything is written: the document's response may have come from an address the
+            // policy refuses (the browser's name lookup differing from Exhibit's).
+            try page.failIfRefused()
             let sweep = output.sweep.sweep
             return (output, (output.unmet.isEmpty ? (context.hasWarnings(.settle) ? "settled with warnings" : "settled") : "did not settle")
                     + "; swept \(sweep.steps) step(s) to y=\(sweep.reachedY) meanwhile")
@@ -205,7 +222,7 @@ private struct Capture: Sendable {
         let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
                                                    screenshot: screenshot, pdf: checks.pdf, profileName: profile.profile.name,
                                                    language: extraction.language, unsettled: (profiled.outcome.resettled ?? settled).unmet,
-                                                   domChanges: rendering.domChanges)
+                                                   domChanges: rendering.domChanges, blocked: network?.blocked ?? [])
         if options.strict && !completeness.essentialsMissing.isEmpty {
             throw CaptureError.failed(.extract, url: page.url,
                 "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
@@ -224,7 +241,8 @@ private struct Capture: Sendable {
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
-            profile: profile, profileChoice: profileChoice)
+            profile: profile, profileChoice: profileChoice,
+            network: NetworkGuard.record(policy: policy, guarding: network))
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

@@ -45,6 +45,16 @@ struct ReportModel {
         var message: String
     }
 
+    /// One request the network policy refused, or an address it found reached too late to refuse.
+    struct Blocked {
+        var url: String
+        var address: Field
+        var rule: String
+        var resourceType: String
+        /// What the stage means, in words.
+        var stage: String
+    }
+
     /// One line of manifest-sha256.txt, with the file's size on disk and its media type.
     struct File {
         var path: String
@@ -109,6 +119,8 @@ struct ReportModel {
     var locale: String
     var options: String
     var preparation: String
+    /// What the capture browser could reach, and how much was refused.
+    var network: String
     /// Nil without a PDF, or for a PDF Exhibit did not stamp: the row is left out.
     var pdfMetadata: String?
     // Mustache cannot test an array for being empty, so the table and its "none" line need the flag.
@@ -118,6 +130,8 @@ struct ReportModel {
     var characteristics: [Characteristic]
     var hasWarnings: Bool
     var warnings: [Warning]
+    var hasBlocked: Bool
+    var blocked: [Blocked]
 
     /// The post's area of the screenshot, then the PDF's first page.
     var pictures: [CaptureReport.Picture]
@@ -193,6 +207,7 @@ extension ReportModel {
         locale = record.locale
         options = Self.optionsLine(record.options)
         preparation = Self.preparationLine(record.preparation)
+        network = Self.networkLine(record.network)
         pdfMetadata = record.pdf.flatMap { pdf in
             pdf.metadata.map { "Stamped by Exhibit with \($0.stampedBy): Title, Subject, Keywords, Creator, creation date. SHA-256 as printed by the browser: \(pdf.sha256AsPrinted)" }
         }
@@ -208,6 +223,12 @@ extension ReportModel {
             }
         hasWarnings = !record.warnings.isEmpty
         warnings = record.warnings.map { Warning(step: $0.step.rawValue, message: $0.message) }
+        let refused = record.network?.blocked ?? []
+        hasBlocked = !refused.isEmpty
+        blocked = refused.map {
+            Blocked(url: $0.url, address: Field($0.address, or: "none: the name itself is refused"), rule: $0.rule,
+                    resourceType: $0.resourceType, stage: Self.stageWords($0.stage))
+        }
         pictures = [thumbnails.post, thumbnails.pdf]
         files = Self.payloadFiles(manifest: manifest, record: record, bag: root)
 
@@ -251,6 +272,33 @@ extension ReportModel {
             o.strict ? "strict" : "not strict", o.proxy.map { "proxy \($0)" } ?? "no proxy",
             o.timestampAuthorities.isEmpty ? "no TSA requested" : "TSAs: " + o.timestampAuthorities.joined(separator: ", "),
         ].joined(separator: "; ")
+    }
+
+    static func networkLine(_ network: CaptureRecord.Network?) -> String {
+        guard let network else { return "not recorded (the capture predates the network policy)" }
+        switch network.privateAddresses {
+        case .allowed:
+            return "private addresses allowed (--allow-private): loopback, private, link-local and other special-purpose "
+                + "addresses could be reached, and no request was checked"
+        case .refused:
+            let refused = network.blocked.filter { $0.stage == .request }.count
+            let reached = network.blocked.count - refused
+            return ["loopback, private, link-local, cloud metadata and other special-purpose addresses refused (rule set \(network.rules))",
+                    network.allowedAddresses.isEmpty ? nil : "except " + network.allowedAddresses.joined(separator: ", "),
+                    network.responseAddressesChecked ? "each response's remote address checked"
+                        : "responses' remote addresses not checked (a proxy connects for the browser)",
+                    refused == 0 ? "no request refused" : "\(refused) request(s) refused",
+                    reached == 0 ? nil : "\(reached) refused address(es) reached, too late to stop (listed below)"]
+                .compactMap { $0 }.joined(separator: "; ")
+        }
+    }
+
+    static func stageWords(_ stage: CaptureRecord.BlockStage) -> String {
+        switch stage {
+        case .request: return "refused before it was sent"
+        case .response: return "answered from a refused address (too late to stop)"
+        case .websocket: return "WebSocket, recorded (cannot be stopped)"
+        }
     }
 
     static func preparationLine(_ prep: CaptureRecord.Preparation) -> String {

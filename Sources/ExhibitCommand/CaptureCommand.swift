@@ -2,6 +2,7 @@ import ArgumentParser
 import Capture
 import DevTools
 import Foundation
+import PrivateNetwork
 
 struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     static let configuration = CommandConfiguration(
@@ -79,6 +80,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Proxy for the browser (Chromium --proxy-server).")
     var proxy: String?
 
+    @Flag(help: "Let the browser reach loopback, private, link-local, cloud metadata and other special-purpose addresses (the demo, tests, intranet pages); refused by default.")
+    var allowPrivate = false
+
+    @Option(name: .customLong("allow-private-address"), help: ArgumentHelp("Let the browser reach this one private address (an intranet host), repeatable; an IP address, not a name.", valueName: "address"))
+    var allowPrivateAddress: [String] = []
+
     @Option(help: "User agent string for the browser.")
     var userAgent: String?
 
@@ -146,6 +153,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         if requireTimestamp, TimestampAuthorities.resolve(tsa).isEmpty {
             throw ValidationError("--require-timestamp needs at least one --tsa (or EXHIBIT_TSA)")
         }
+        for address in allowPrivateAddress where IPAddress(address) == nil {
+            throw ValidationError("--allow-private-address '\(address)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
+        }
         if let signKey, !FileManager.default.isReadableFile(atPath: signKey) {
             throw ValidationError("signing key \(signKey) cannot be read")
         }
@@ -178,6 +188,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots
         options.signingKey = signKey
+        options.allowPrivateAddresses = allowPrivate
+        options.allowedPrivateAddresses = allowPrivateAddress
 
         // Opened before any browser starts, so that a file in the way is a usage error.
         let protocolTrace: ProtocolTrace?
@@ -199,7 +211,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         do {
             result = try await pipeline.run()
         } catch let error as CaptureError {
-            throw CommandFailure(code: error.isUsage ? Exhibit.Code.usage : Exhibit.Code.failed, message: "\(error)")
+            let code = switch error.kind {
+            case .usage: Exhibit.Code.usage
+            case .refused: Exhibit.Code.refused
+            case .stepFailed: Exhibit.Code.failed
+            }
+            throw CommandFailure(code: code, message: "\(error)")
         }
         let record = result.record
         if !quiet {

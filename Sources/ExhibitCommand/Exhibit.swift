@@ -12,7 +12,9 @@ struct Exhibit: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 captured; 1 capture failed; 2 usage error (bad URL, bad option, bad profile file, \
             unwritable output folder, browser not found at --browser); 3 captured, but the post is behind \
-            a login wall; 4 captured, but the post is removed or unavailable. \
+            a login wall; 4 captured, but the post is removed or unavailable; 5 refused by the network policy \
+            (the page, a redirect or a navigation of it leads to a loopback, private, link-local or other \
+            special-purpose address; see --allow-private). \
             exhibit verify: 0 valid, 1 invalid, 2 unreadable or not a capture.
             """,
         version: "0.1.0",
@@ -27,6 +29,9 @@ struct Exhibit: AsyncParsableCommand {
         static let loginWall: Int32 = 3
         /// The capture is complete and kept, but shows that the post is removed or unavailable.
         static let removed: Int32 = 4
+        /// The page, a redirect hop or a later navigation of it was refused by the network policy
+        /// (a loopback, private, link-local or other special-purpose address); nothing is kept.
+        static let refused: Int32 = 5
     }
 
     /// SIGINT and SIGTERM end the browser's process group, remove its profile, keep a non-empty
@@ -36,7 +41,7 @@ struct Exhibit: AsyncParsableCommand {
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
             InterruptCleanup.runAll()
-            FileHandle.standardError.write(Data("exhibit: interrupted by \(name); the browser was ended\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("exhibit: interrupted by \(name); the browser was ended\n".utf8))
             Foundation.exit(128 + number)
         }
         source.resume()
@@ -44,6 +49,9 @@ struct Exhibit: AsyncParsableCommand {
     }
 
     static func main() async {
+        // Writing to a closed pipe (stdout or stderr read by `head`, a browser that died) fails
+        // with EPIPE where it happens instead of killing Exhibit, and its browser with it.
+        signal(SIGPIPE, SIG_IGN)
         _ = interruptSources
         do {
             var command = try parseAsRoot()

@@ -36,5 +36,7 @@ func say(_ text: String) {
 
 /// Writes to standard error, terminal-safe (newlines of the message itself kept).
 func tell(_ text: String) {
-    FileHandle.standardError.write(Data(TerminalText.safe(text, keepingNewlines: true).utf8))
+    // A reader that went away (`exhibit capture … 2>&1 | head`) must not end the capture half-way:
+    // the progress line is lost, the capture goes on.
+    try? FileHandle.standardError.write(contentsOf: Data(TerminalText.safe(text, keepingNewlines: true).utf8))
 }

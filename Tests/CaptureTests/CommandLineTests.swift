@@ -20,6 +20,33 @@ struct CommandLineTests {
         #expect(run.stderr.contains("sha256 "))
     }
 
+    @Test("a reader of stderr and stdout that goes away (| head) loses the progress lines, not the capture: exit 0, a whole capture, no browser left")
+    func closedOutputPipes() async throws {
+        let out = TestSupport.temporaryFolder(), tmp = TestSupport.temporaryFolder("tmpdir")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
+        process.arguments = TestSupport.forFixtures(["capture", try await TestSupport.baseURL() + "/sample-thread/", "--out", out.path])
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        let errors = Pipe(), output = Pipe()
+        process.standardError = errors
+        process.standardOutput = output
+        try process.run()
+        // Both readers are gone before the first progress line is written.
+        try errors.fileHandleForReading.close()
+        try output.fileHandleForReading.close()
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { process.waitUntilExit(); continuation.resume() }
+        }
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0, "status \(process.terminationStatus)")
+        let folders = TestSupport.visibleFolders(in: out)
+        #expect(folders.count == 1)
+        if let folder = folders.first {
+            #expect(try TestSupport.decodeRecord(out.appendingPathComponent(folder)).state == .complete)
+        }
+        let left = try await TestSupport.run("/usr/bin/pgrep", ["-af", "--", tmp.path]).stdout
+        #expect(left.isEmpty, "browser processes left: \(left)")
+    }
+
     @Test("--json prints a machine-readable summary on stdout; --quiet silences stderr")
     func jsonAndQuiet() async throws {
         let out = TestSupport.temporaryFolder()
@@ -47,6 +74,8 @@ struct CommandLineTests {
         ("missing browser", ["capture", "http://127.0.0.1:9/", "--browser", "/nonexistent"], 2, "browser not found: /nonexistent"),
         ("bad scale", ["capture", "http://127.0.0.1:9/", "--scale", "7"], 2, "--scale must be 1, 2 or 3"),
         ("unknown option", ["capture", "http://127.0.0.1:9/", "--frobnicate"], 2, "frobnicate"),
+        ("private address that is a name", ["capture", "http://10.1.2.3/", "--allow-private-address", "intranet.example"], 2,
+         "--allow-private-address 'intranet.example' is not an IP address"),
     ]
 
     @Test("usage errors exit 2 with one clear line, before any browser starts", arguments: badInputs.indices)
@@ -178,5 +207,6 @@ struct CommandLineTests {
         let run = try await TestSupport.exhibit(["--help"])
         #expect(run.status == 0)
         #expect(run.stdout.contains("0 captured; 1 capture failed; 2 usage error"))
+        #expect(run.stdout.contains("5 refused by the network policy"))
     }
 }

@@ -40,6 +40,11 @@ struct PipelineTests {
         #expect(options.url == "https://example.org/p/1" && options.strict && options.requireTimestamp)
         #expect(options.limits.maxHeight == 5000 && options.limits.maxWidth == 16_384 && options.limits.loadSeconds == 30)
         #expect(options.tsaRoots.isEmpty && !options.pdfStripUnsafeLinks && options.pdfLayout == .paginated && options.viewportWidth == 1280)
+        // Records made before the network policy: private addresses refused, none allowed.
+        #expect(!options.allowPrivateAddresses && options.allowedPrivateAddresses.isEmpty)
+        let stated = try JSONDecoder().decode(CaptureOptions.self, from: Data(
+            #"{"url": "http://10.1.2.3/", "allowPrivateAddresses": true, "allowedPrivateAddresses": ["10.1.2.3"]}"#.utf8))
+        #expect(stated.allowPrivateAddresses && stated.allowedPrivateAddresses == ["10.1.2.3"])
     }
 
     @Test("a record whose step lies outside the capture is caught")

@@ -41,7 +41,7 @@ enum Platforms {
     ]
 
     static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
-        var options = CaptureOptions(url: try await TestSupport.baseURL() + path)
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + path)
         options.outputDirectory = TestSupport.temporaryFolder(folder).path
         options.profile = profile
         options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path

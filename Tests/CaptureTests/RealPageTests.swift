@@ -19,7 +19,7 @@ struct RealPageTests {
         return try await withThrowingTaskGroup(of: (String, CaptureRecord, PostData).self) { group in
             for (page, profile) in RealPages.pages {
                 group.addTask {
-                    var options = CaptureOptions(url: server.baseURL + "/\(page).html")
+                    var options = TestSupport.fixtureOptions(server.baseURL + "/\(page).html")
                     options.outputDirectory = TestSupport.temporaryFolder("realpage").path
                     options.profile = profile
                     options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path

@@ -79,6 +79,15 @@ enum SampleBag {
         return root
     }
 
+    /// A refusing network policy with one request refused by address and one by name, both at `url`.
+    static func network(url: String) -> CaptureRecord.Network {
+        .init(privateAddresses: .refused, allowedAddresses: ["127.0.0.1"], rules: "exhibit-private-addresses/1",
+              ranges: ["loopback 127.0.0.0/8"], responseAddressesChecked: true,
+              blocked: [.init(url: url, host: "10.0.0.1", address: "10.0.0.1", rule: "private 10.0.0.0/8", resourceType: "Image", stage: .request),
+                        .init(url: url, host: "localhost", address: nil, rule: "loopback name localhost, *.localhost",
+                              resourceType: "WebSocket", stage: .websocket)])
+    }
+
     /// timestamps/timestamps.json with one token from a TSA that gave no name.
     static let token = #"[{"tsa": "https://tsa.example/<x>", "response": "timestamps/tsa.example.tsr", "query": "timestamps/tsa.example.tsq", "#
         + #""stamped": "manifest-sha256.txt", "stampedSHA256": "abcd", "genTime": "2026-01-02T03:05:00Z", "serialNumber": "42", "#
@@ -171,6 +180,32 @@ struct ReportModelTests {
         #expect(pending.contains("No trusted timestamp: none was granted yet (pending (no TSA answered: &lt;timeout&gt;))."))
     }
 
+    @Test("the network policy is stated, and every refused request listed with its rule, its URL inert")
+    func networkPolicy() throws {
+        let hostile = "http://10.0.0.1/<script>alert(1)</script>"
+        var record = SampleBag.record()
+        record.network = SampleBag.network(url: hostile)
+        let html = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("Network policy", in: html) == "loopback, private, link-local, cloud metadata and other special-purpose "
+            + "addresses refused (rule set exhibit-private-addresses/1); except 127.0.0.1; each response&#39;s remote address checked; "
+            + "1 request(s) refused; 1 refused address(es) reached, too late to stop (listed below)")
+        let inert = SampleBag.escaped(hostile)
+        #expect(html.contains("<tr><td>\(inert)</td><td>10.0.0.1</td><td>private 10.0.0.0/8</td><td>Image</td><td>refused before it was sent</td></tr>"))
+        #expect(html.contains("<tr><td>\(inert)</td><td><em>none: the name itself is refused</em></td><td>loopback name localhost, *.localhost</td>"
+            + "<td>WebSocket</td><td>WebSocket, recorded (cannot be stopped)</td></tr>"))
+        #expect(!html.contains("<script"))
+
+        record.network?.privateAddresses = .allowed
+        record.network?.blocked = []
+        let allowed = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("Network policy", in: allowed)?.hasPrefix("private addresses allowed (--allow-private)") == true)
+        #expect(!allowed.contains("Requests the network policy refused"))
+
+        record.network = nil
+        let older = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("Network policy", in: older) == "not recorded (the capture predates the network policy)")
+    }
+
     @Test("each timestamp token is listed, an unnamed TSA said to be so")
     func timestamps() throws {
         let html = try CaptureReport.render(bag: SampleBag.write(SampleBag.record(), post: SampleBag.post(), timestampsJSON: SampleBag.token))
@@ -186,6 +221,7 @@ struct ReportModelTests {
         var record = SampleBag.record()
         record.pageTitle = ""
         record.signature = .init(algorithm: "Ed25519", publicKeyFingerprint: "SHA256:abcd", signs: "manifest-sha256.txt", files: [])
+        record.network = SampleBag.network(url: "http://10.0.0.1/")
         var tokens = try JSONDecoder().decode([TimestampRecord].self, from: Data(SampleBag.token.utf8))
         // One token kept but not trusted, beside the trusted one.
         if var untrusted = tokens.first {

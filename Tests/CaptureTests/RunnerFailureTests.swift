@@ -21,7 +21,7 @@ struct RunnerFailureTests {
         let log = ScriptedWebSocketServer.MethodLog()
         let server = try await ScriptedWebSocketServer.start(.browser(results: results, failing: failing, log: log))
         defer { Task { await server.stop() } }
-        var options = CaptureOptions(url: "http://127.0.0.1:9/post/1")
+        var options = TestSupport.fixtureOptions("http://127.0.0.1:9/post/1")
         options.outputDirectory = TestSupport.temporaryFolder("scripted").path
         options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path
         do {

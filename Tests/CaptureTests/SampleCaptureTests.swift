@@ -206,7 +206,7 @@ struct BrowserContextTests {
 struct SettleLimitTests {
     @Test("a page that never settles within the caps is still captured, and each cap reached is a warning")
     func capsBecomeWarnings() async throws {
-        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/slow-image/")
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/slow-image/")
         options.outputDirectory = TestSupport.temporaryFolder("slow").path
         options.limits.loadSeconds = 1
         options.limits.networkIdleSeconds = 1
@@ -231,7 +231,7 @@ struct SettleLimitTests {
 @Suite("Truncation is never silent", .serialized, .timeLimit(.minutes(2)))
 struct TruncationTests {
     func capture(_ configure: (inout CaptureOptions) -> Void) async throws -> CaptureResult {
-        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/sample-thread/")
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/sample-thread/")
         options.outputDirectory = TestSupport.temporaryFolder("cut").path
         configure(&options)
         return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()

@@ -11,7 +11,7 @@ import Testing
 @Suite("Tall pages, lazy content and the blank-band guard", .serialized, .timeLimit(.minutes(6)))
 struct TallPageTests {
     func capture(_ path: String, _ configure: (inout CaptureOptions) -> Void = { _ in }) async throws -> CaptureResult {
-        var options = CaptureOptions(url: try await TestSupport.baseURL() + path)
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + path)
         options.outputDirectory = TestSupport.temporaryFolder("tall").path
         configure(&options)
         return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()

@@ -35,9 +35,26 @@ enum TestSupport {
         try await ProcessRunner.run(executable, arguments, environment: environment)
     }
 
-    /// Runs `exhibit` with the given arguments.
-    static func exhibit(_ arguments: [String], environment: [String: String]? = nil) async throws -> Output {
-        try await run(exhibit, arguments, environment: environment)
+    /// Runs `exhibit` with the given arguments. Every fixture lives on loopback, which the network
+    /// policy refuses, so a capture gets `--allow-private` unless its arguments already say how
+    /// private addresses are treated; `asGiven` runs them exactly as written (the policy's own tests).
+    static func exhibit(_ arguments: [String], environment: [String: String]? = nil, asGiven: Bool = false) async throws -> Output {
+        try await run(exhibit, asGiven ? arguments : forFixtures(arguments), environment: environment)
+    }
+
+    /// `arguments` with `--allow-private` added to a capture that does not say how private
+    /// addresses are treated.
+    static func forFixtures(_ arguments: [String]) -> [String] {
+        let decided = arguments.first != "capture" || arguments.contains { $0.hasPrefix("--allow-private") }
+        return decided ? arguments : arguments + ["--allow-private"]
+    }
+
+    /// Options for capturing a page of a loopback fixture server: private addresses allowed, as
+    /// every fixture lives on 127.0.0.1.
+    static func fixtureOptions(_ url: String) -> CaptureOptions {
+        var options = CaptureOptions(url: url)
+        options.allowPrivateAddresses = true
+        return options
     }
 
     /// Folders in `folder` that look like finished captures (not hidden).
@@ -61,7 +78,7 @@ enum TestSupport {
 /// The sample thread captured once through the library, shared by the tests that inspect it.
 enum SampleCapture {
     static let result = Task { () throws -> CaptureResult in
-        var options = CaptureOptions(url: try await TestSupport.baseURL() + "/sample-thread/")
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/sample-thread/")
         options.outputDirectory = TestSupport.temporaryFolder("sample").path
         options.sourceOrganization = "Gemeente Voorbeeld"
         return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
@@ -79,7 +96,7 @@ final class RunningExhibit: @unchecked Sendable {
     /// Starts `exhibit` with `arguments`, with its own `TMPDIR` (where the browser's profile goes).
     init(_ arguments: [String], tmp: URL) throws {
         process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
-        process.arguments = arguments
+        process.arguments = TestSupport.forFixtures(arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

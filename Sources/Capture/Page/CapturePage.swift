@@ -9,6 +9,8 @@ struct CapturePage: Sendable {
     let activity: PageActivity
     let options: CaptureOptions
     let runner: StepRunner
+    /// The network policy's guard; nil when the policy refuses nothing.
+    let network: NetworkGuard?
 
     var context: CaptureContext { runner.context }
     var url: String { context.url.absoluteString }
@@ -16,9 +18,17 @@ struct CapturePage: Sendable {
     /// Fails with the URL the page went to if the main frame committed another document after
     /// `loaderId`'s: what would be captured then is not the page that was asked for.
     func failIfNavigatedAway(from loaderId: String) throws {
+        // A refused navigation leaves an error page behind: the refusal is the reason to give.
+        try failIfRefused()
         if let away = activity.navigatedAway(from: loaderId) {
             throw StepProblem("the page navigated away during capture (to \(away))")
         }
+    }
+
+    /// Fails when the network policy refused the page's own document: the URL asked for, a
+    /// redirect hop or a later navigation of the main frame.
+    func failIfRefused() throws {
+        if let refusal = network?.refusal(of: url) { throw refusal }
     }
 
     /// Fonts ready and every image loaded and decoded, each capped; caps become warnings of `step`.

@@ -14,6 +14,8 @@ final class PageActivity: Sendable {
         /// Lifecycle event names of the main frame, by loader (one loader per navigation).
         var lifecycle: [String: Set<String>] = [:]
         var inFlight: [String: String] = [:]
+        /// The frame of each request in flight that has one.
+        var inFlightFrames: [String: String] = [:]
         var lastNetworkChange = ContinuousClock.now
         /// The main document's response, by loader.
         var documentResponses: [String: NetworkCommands.Response] = [:]
@@ -103,6 +105,7 @@ final class PageActivity: Sendable {
                 }
                 guard !Self.longLived.contains(params.type ?? ""), !params.request.url.hasPrefix("data:") else { return }
                 state.inFlight[params.requestId] = params.request.url
+                if let frameId = params.frameId { state.inFlightFrames[params.requestId] = frameId }
                 state.lastNetworkChange = .now
             }
         case "Network.responseReceived":
@@ -115,7 +118,21 @@ final class PageActivity: Sendable {
         case "Network.loadingFinished", "Network.loadingFailed":
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
             change { state in
+                state.inFlightFrames[params.requestId] = nil
                 if state.inFlight.removeValue(forKey: params.requestId) != nil { state.lastNetworkChange = .now }
+            }
+        case "Page.frameDetached":
+            // A cross-site frame moves into a process of its own ("swap"): its document finishes
+            // loading there, and this page never hears of it, so it is no longer waited for here.
+            struct Detached: Decodable { let frameId: String; let reason: String? }
+            guard let params = try? event.decode(Detached.self), params.reason == "swap" else { return }
+            change { state in
+                let moved = state.inFlightFrames.filter { $0.value == params.frameId }.map(\.key)
+                for requestId in moved {
+                    state.inFlightFrames[requestId] = nil
+                    state.inFlight[requestId] = nil
+                }
+                if !moved.isEmpty { state.lastNetworkChange = .now }
             }
         default:
             break

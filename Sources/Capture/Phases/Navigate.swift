@@ -29,6 +29,8 @@ struct Navigate {
         let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
         page.activity.watchMainFrame(frame.id)
         let navigation = try await session.send(PageCommands.Navigate(url: page.url), timeout: .seconds(options.limits.loadSeconds + 10))
+        // A refused redirect hop fails the navigation with net::ERR_BLOCKED_BY_CLIENT; the policy says why.
+        try page.failIfRefused()
         if let errorText = navigation.errorText, !errorText.isEmpty {
             throw StepProblem(Self.explain(errorText))
         }

@@ -33,6 +33,8 @@ package struct Seal: Sendable {
         let settled: Bool
         let profile: ProfileCatalog.Entry
         let profileChoice: ProfileCatalog.Choice
+        /// The network policy and what it refused.
+        let network: CaptureRecord.Network
     }
 
     let runner: StepRunner
@@ -138,7 +140,7 @@ package struct Seal: Sendable {
             viewport: .init(width: options.viewportWidth, height: options.viewportHeight, deviceScaleFactor: options.deviceScaleFactor),
             locale: options.locale, timeZone: options.timeZone,
             exhibit: .init(name: ExhibitVersion.name, version: ExhibitVersion.current),
-            host: HostInfo.current(), options: options.asRecorded,
+            host: HostInfo.current(), options: options.asRecorded, network: input.network,
             preparation: input.preparation, screenshot: input.screenshot, pdf: input.pdf, steps: steps, warnings: context.warnings,
             timestamp: .init(requestedFrom: options.timestampAuthorities, stamps: "manifest-sha256.txt",
                              stateWhenBagged: options.timestampAuthorities.isEmpty ? "not requested" : "pending",

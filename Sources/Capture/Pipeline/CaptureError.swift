@@ -7,6 +7,9 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
         case usage
         /// A step failed while capturing (exit code 1).
         case stepFailed
+        /// The network policy refused the page, a redirect hop or a later navigation of it: a
+        /// loopback, private, link-local or other special-purpose address (exit code 5).
+        case refused
     }
 
     public let kind: Kind
@@ -33,6 +36,14 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
         CaptureError(kind: .usage, step: step, url: url, message: message, partialFolder: nil, underlying: nil)
     }
 
+    /// The page's document was refused by the network policy. `message` says where it led and by
+    /// which rule; the description adds the step, the URL asked for and how to allow it.
+    static func refused(url: String, message: String, address: String?) -> CaptureError {
+        let hint = "pass --allow-private to capture private addresses"
+            + (address.map { ", or --allow-private-address \($0) to allow this one" } ?? "")
+        return CaptureError(kind: .refused, step: .navigate, url: url, message: message + "; " + hint, partialFolder: nil, underlying: nil)
+    }
+
     static func failed(_ step: CaptureStep, url: String, _ message: String, underlying: (any Error)? = nil) -> CaptureError {
         CaptureError(kind: .stepFailed, step: step, url: url, message: message, partialFolder: nil, underlying: underlying)
     }
@@ -43,6 +54,10 @@ public struct CaptureError: Error, CustomStringConvertible, Sendable {
             return message
         case .stepFailed:
             return "\(step?.rawValue ?? "capture") failed for \(url ?? "the page"): \(message)"
+                + (partialFolder.map { " (incomplete output kept in \($0))" } ?? "")
+        case .refused:
+            // "navigate http://a/ → redirect to http://127.0.0.1/ refused: loopback 127.0.0.1 (127.0.0.0/8); pass …"
+            return "\(step?.rawValue ?? "capture") \(url ?? "the page") \(message)"
                 + (partialFolder.map { " (incomplete output kept in \($0))" } ?? "")
         }
     }

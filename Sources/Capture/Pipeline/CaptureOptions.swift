@@ -1,4 +1,5 @@
 import Foundation
+import PrivateNetwork
 
 /// Everything that shapes one capture, with its documented defaults in one place.
 /// The values actually used are written into `capture.json` under `options`.
@@ -58,6 +59,12 @@ public struct CaptureOptions: Sendable, Codable {
     public var profile: String?
     /// Folder of profile files; nil: `$EXHIBIT_PROFILES`, `./Profiles`, or `Profiles/` above the executable.
     public var profilesFolder: String?
+    /// Let the browser reach loopback, private, link-local, cloud metadata and other
+    /// special-purpose addresses (the demo, the tests, intranet pages). Default false: the page, every
+    /// redirect and every request to such an address is refused.
+    public var allowPrivateAddresses = false
+    /// Exact addresses let through although private (an intranet host), e.g. `10.1.2.3` or `fd00::5`.
+    public var allowedPrivateAddresses: [String] = []
     /// Upper bounds of each wait, in seconds.
     public var limits: Limits = Limits()
 
@@ -145,6 +152,26 @@ public struct CaptureOptions: Sendable, Codable {
         strict = try c.decodeIfPresent(Bool.self, forKey: .strict) ?? d.strict
         pdfStripUnsafeLinks = try c.decodeIfPresent(Bool.self, forKey: .pdfStripUnsafeLinks) ?? d.pdfStripUnsafeLinks
         requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
+        allowPrivateAddresses = try c.decodeIfPresent(Bool.self, forKey: .allowPrivateAddresses) ?? d.allowPrivateAddresses
+        allowedPrivateAddresses = try c.decodeIfPresent([String].self, forKey: .allowedPrivateAddresses) ?? d.allowedPrivateAddresses
+    }
+
+    /// The network policy these options ask for; an allowed address that is not an IP address is
+    /// a usage error.
+    package func networkPolicy() throws -> NetworkPolicy {
+        let addresses = try allowedPrivateAddresses.map { text in
+            guard let address = IPAddress(text.trimmingCharacters(in: .whitespaces)) else {
+                throw CaptureError.usage("--allow-private-address '\(text)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
+            }
+            return address
+        }
+        return NetworkPolicy(allowsPrivateAddresses: allowPrivateAddresses, allowedAddresses: addresses)
+    }
+
+    /// True when the browser goes through a proxy: the proxy then resolves names and connects, and
+    /// the remote address the browser reports is the proxy's.
+    var usesProxy: Bool {
+        proxy != nil || browserArguments.contains { $0.hasPrefix("--proxy-server") || $0.hasPrefix("--proxy-pac-url") }
     }
 
     /// The options as `capture.json` records them: where the signing key lies on the capture

@@ -24,7 +24,7 @@ struct PartialFolder: Sendable {
             if ((try? FileManager.default.contentsOfDirectory(atPath: data.path)) ?? []).isEmpty {
                 try? FileManager.default.removeItem(at: root)
             } else {
-                FileHandle.standardError.write(Data("exhibit: interrupted; incomplete output kept in \(root.path)\n".utf8))
+                try? FileHandle.standardError.write(contentsOf: Data("exhibit: interrupted; incomplete output kept in \(root.path)\n".utf8))
             }
         }
     }

@@ -30,6 +30,9 @@ public struct CaptureRecord: Codable, Sendable {
     public var exhibit: Software
     public var host: Host
     public var options: CaptureOptions
+    /// What the capture browser was allowed to reach, and every request the network policy
+    /// refused. Absent in records made before the policy existed.
+    public var network: Network?
     public var preparation: Preparation
     public var screenshot: Screenshot
     /// Nil with --no-pdf.
@@ -71,6 +74,42 @@ public struct CaptureRecord: Codable, Sendable {
         public var files: [String]
     }
     public struct Redirect: Codable, Sendable { public var url: String; public var status: Int; public var location: String? }
+    /// The network policy of the capture: whether loopback, private, link-local and other
+    /// special-purpose addresses were refused, by which rule set, and what was refused.
+    public struct Network: Codable, Sendable {
+        /// `refused` (the default) or `allowed` (`--allow-private`).
+        public var privateAddresses: PrivateAddresses
+        /// Exact addresses let through although private (`--allow-private-address`).
+        public var allowedAddresses: [String]
+        /// The rule set's name and version, e.g. `exhibit-private-addresses/1`.
+        public var rules: String
+        /// Every rule of that set, as `name range`.
+        public var ranges: [String]
+        /// Whether each response's remote address was checked too (not behind a proxy, where it is
+        /// the proxy's, and not when nothing is refused).
+        public var responseAddressesChecked: Bool
+        /// Every request refused (stage `request`), and every address reached although refused
+        /// (stages `response` and `websocket`, which the browser cannot be stopped at), in order.
+        public var blocked: [BlockedRequest]
+    }
+    /// Whether private addresses were refused.
+    public enum PrivateAddresses: String, Codable, Sendable, CaseIterable { case refused, allowed }
+    /// One request the network policy refused, or one address it found reached too late to refuse.
+    public struct BlockedRequest: Codable, Sendable {
+        public var url: String
+        public var host: String
+        /// The address that matched the rule; absent when the name itself was refused.
+        public var address: String?
+        /// The rule, e.g. `loopback 127.0.0.0/8`.
+        public var rule: String
+        /// Chromium's resource type: `Document`, `Image`, `XHR`, `Fetch`, `WebSocket`, …
+        public var resourceType: String
+        public var stage: BlockStage
+    }
+    /// Where a refused address was found: `request`, before anything was sent (the request failed);
+    /// `response`, only in the address the browser connected to (recorded, too late to stop);
+    /// `websocket`, a WebSocket, which cannot be paused (recorded, not stopped).
+    public enum BlockStage: String, Codable, Sendable, CaseIterable { case request, response, websocket }
     public struct HTTP: Codable, Sendable {
         public var status: Int
         public var statusText: String

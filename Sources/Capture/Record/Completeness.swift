@@ -53,9 +53,20 @@ enum CompletenessReport {
         return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not on the page)" : "")
     }
 
+    /// The hosts of `requests`, each once, with the rule that refused them.
+    static func hosts(_ requests: [CaptureRecord.BlockedRequest]) -> String {
+        var seen: [String] = []
+        for request in requests {
+            let text = "\(request.address ?? request.host) (\(request.rule))"
+            if !seen.contains(text) { seen.append(text) }
+        }
+        return seen.joined(separator: ", ")
+    }
+
     static func make(post: PostData, raw: RawExtraction, outcome: ProfileOutcome, screenshot: CaptureRecord.Screenshot,
                      pdf: CaptureRecord.PDF?, profileName: String, language: String?,
-                     unsettled: [String] = [], domChanges: Int = 0) -> CaptureRecord.Completeness {
+                     unsettled: [String] = [], domChanges: Int = 0,
+                     blocked: [CaptureRecord.BlockedRequest] = []) -> CaptureRecord.Completeness {
         typealias C = CaptureRecord.Characteristic
         let item = post.post
         func have(_ name: String, _ value: String?, missing: String) -> C {
@@ -72,6 +83,19 @@ enum CompletenessReport {
                          detail: media.isEmpty ? "no images or videos found" : "\(images) image(s), \(videos) video(s) with their URLs and alt text"
                             + (videos > 0 ? "; video captured as a still only (no playback, no video file)" : "")))
         content.append(C(name: "links", captured: !(item?.links.isEmpty ?? true), detail: "\(item?.links.count ?? 0) link(s) in the post text kept with their URLs"))
+        // Requests the network policy refused are page content that did not load; addresses reached
+        // too late to refuse are content that loaded although it should not have.
+        let refused = blocked.filter { $0.stage == .request }, reached = blocked.filter { $0.stage != .request }
+        if !refused.isEmpty {
+            content.append(C(name: "page resources", captured: false,
+                             detail: "\(refused.count) request(s) refused by the network policy did not load: "
+                                + Self.hosts(refused) + " (network.blocked in capture.json)"))
+        }
+        if !reached.isEmpty {
+            content.append(C(name: "addresses reached", captured: false,
+                             detail: "\(reached.count) connection(s) to addresses the network policy refuses could not be stopped: "
+                                + Self.hosts(reached) + " (network.blocked in capture.json)"))
+        }
 
         var context = [have("author", item?.author.displayName, missing: notFound), have("handle", item?.author.handle, missing: notFound)]
         let published = item?.published
@@ -146,6 +170,8 @@ enum CompletenessReport {
         }
         if outcome.loginWall != nil { summary.append("login wall") }
         if domChanges > 0 { summary.append("the page changed while it was captured") }
+        if !refused.isEmpty { summary.append("\(refused.count) request(s) to private addresses refused") }
+        if !reached.isEmpty { summary.append("\(reached.count) private address(es) reached, not stopped") }
         if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
         if outcome.removed != nil { summary.append("post removed or unavailable") }
         summary.append(replies(post))

@@ -53,4 +53,10 @@ public enum NetworkCommands {
         public let requestId: String
         public let errorText: String?
     }
+
+    /// Parameters of `Network.webSocketCreated`: a page opened a WebSocket (which `Fetch` cannot pause).
+    public struct WebSocketCreated: Decodable, Sendable {
+        public let requestId: String
+        public let url: String
+    }
 }

@@ -7,6 +7,13 @@ public enum RuntimeCommands {
         public init() {}
     }
 
+    /// `Runtime.runIfWaitingForDebugger`: lets a target attached with `waitForDebuggerOnStart` start.
+    public struct RunIfWaitingForDebugger: DevToolsCommand {
+        public static let method = "Runtime.runIfWaitingForDebugger"
+        public typealias Result = NoResult
+        public init() {}
+    }
+
     /// `Runtime.evaluate` with `returnByValue`; the value is decoded as `Value`.
     public struct Evaluate<Value: Decodable & Sendable>: DevToolsCommand {
         public static var method: String { "Runtime.evaluate" }

@@ -63,4 +63,52 @@ public enum TargetCommands {
         public let status: String
         public let errorCode: Int
     }
+
+    /// One entry of ``SetAutoAttach``'s filter: a target type to attach to (or, with `exclude`, not).
+    public struct TargetFilter: Encodable, Sendable {
+        public let type: String
+        public let exclude: Bool
+        public init(type: String, exclude: Bool = false) { self.type = type; self.exclude = exclude }
+    }
+
+    /// `Target.setAutoAttach` with `flatten: true`: attaches to the targets this one starts (its
+    /// cross-site frames and its workers; on the browser, what `filter` names), each announced by
+    /// ``AttachedToTarget`` on this session. With `waitForDebuggerOnStart` each new target waits
+    /// until `Runtime.runIfWaitingForDebugger`, so it can be set up before it does anything.
+    public struct SetAutoAttach: DevToolsCommand {
+        public static let method = "Target.setAutoAttach"
+        public typealias Result = NoResult
+        public let autoAttach: Bool
+        public let waitForDebuggerOnStart: Bool
+        public let flatten = true
+        public let filter: [TargetFilter]?
+        public init(autoAttach: Bool = true, waitForDebuggerOnStart: Bool = true, filter: [TargetFilter]? = nil) {
+            self.autoAttach = autoAttach
+            self.waitForDebuggerOnStart = waitForDebuggerOnStart
+            self.filter = filter
+        }
+    }
+
+    /// Parameters of the `Target.attachedToTarget` event.
+    public struct AttachedToTarget: Decodable, Sendable {
+        public struct Info: Decodable, Sendable {
+            public let targetId: String
+            /// `iframe`, `worker`, `service_worker`, `shared_worker`, `page`, …
+            public let type: String
+            public let url: String
+            public let browserContextId: String?
+        }
+        public let sessionId: String
+        public let targetInfo: Info
+        public let waitingForDebugger: Bool
+    }
+
+    /// `Target.detachFromTarget`: lets go of an attached target (a browser-wide attachment that
+    /// turned out not to be Exhibit's).
+    public struct DetachFromTarget: DevToolsCommand {
+        public static let method = "Target.detachFromTarget"
+        public typealias Result = NoResult
+        public let sessionId: String
+        public init(sessionId: String) { self.sessionId = sessionId }
+    }
 }

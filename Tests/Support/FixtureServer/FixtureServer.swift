@@ -2,51 +2,66 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// Serves a folder (normally `Fixtures/`) over HTTP on 127.0.0.1, for tests and the demo.
 ///
 /// Besides plain files it answers a few test routes:
 /// - `/_status/<code>`: an HTML page with that HTTP status;
-/// - `/_redirect?to=<path>`: a 302 to `path`;
+/// - `/_redirect?to=<path or URL>`: a 302 to a path of this server, or to any http(s) URL (a
+///   redirect to a private address, for the network policy's tests);
 /// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
 ///   (shows what a proxy or a user-agent override really sent).
 /// A file `NAME.headers` next to a served file `NAME` adds its `Name: value` lines to that file's
 /// response headers (a page that sets a cookie from the server, for one).
-/// Only loopback is ever bound.
+/// Only loopback is ever bound. Every request is logged (``requests``), so a test can tell whether
+/// anything reached a server it should not have.
 public final class FixtureServer: Sendable {
     private let channel: Channel
+    /// The address the server listens on (127.0.0.1 unless another loopback address was asked for).
+    public let host: String
     /// The port the server listens on.
     public let port: Int
-    /// `http://127.0.0.1:<port>`, without a trailing slash.
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    private let log: RequestLog
+    /// `http://<host>:<port>`, without a trailing slash.
+    public var baseURL: String { "http://\(host):\(port)" }
+    /// Every request received so far, as `METHOD URI`, in order.
+    public var requests: [String] { log.entries.withLock { $0 } }
 
-    private init(channel: Channel, port: Int) {
+    private init(channel: Channel, host: String, port: Int, log: RequestLog) {
         self.channel = channel
+        self.host = host
         self.port = port
+        self.log = log
     }
 
-    /// Starts serving `root` on `port` (0 picks a free one).
-    public static func start(root: URL, port: Int = 0) async throws -> FixtureServer {
+    /// Starts serving `root` on `host` (a loopback address: 127.0.0.1 by default, or another of
+    /// 127.0.0.0/8 for a second site) and `port` (0 picks a free one).
+    public static func start(root: URL, host: String = "127.0.0.1", port: Int = 0) async throws -> FixtureServer {
+        guard host.hasPrefix("127."), host.split(separator: ".").count == 4 else {
+            throw FixtureServerError(message: "the fixture server binds loopback only, not \(host)")
+        }
         let rootPath = root.standardizedFileURL.path
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: rootPath, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw FixtureServerError(message: "fixture folder \(rootPath) does not exist")
         }
+        let log = RequestLog()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath))
+                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath, log: log))
                 }
             }
-            .bind(host: "127.0.0.1", port: port).get()
+            .bind(host: host, port: port).get()
         guard let boundPort = channel.localAddress?.port else {
             throw FixtureServerError(message: "could not read the bound port")
         }
-        return FixtureServer(channel: channel, port: boundPort)
+        return FixtureServer(channel: channel, host: host, port: boundPort, log: log)
     }
 
     /// Stops listening.
@@ -66,18 +81,29 @@ public struct FixtureServerError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
+/// The requests a server received, shared by its connections.
+private final class RequestLog: Sendable {
+    let entries = Mutex<[String]>([])
+}
+
 private final class FileHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let root: String
+    private let log: RequestLog
     private var request: HTTPRequestHead?
 
-    init(root: String) { self.root = root }
+    init(root: String, log: RequestLog) {
+        self.root = root
+        self.log = log
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let head): request = head
+        case .head(let head):
+            request = head
+            log.entries.withLock { $0.append("\(head.method.rawValue) \(head.uri)") }
         case .body: break
         case .end:
             guard let head = request else { return }
@@ -141,7 +167,7 @@ private final class FileHandler: ChannelInboundHandler {
             return (.ok, headers, Array(html.utf8))
         }
         if path == "/_redirect", let target = components.queryItems?.first(where: { $0.name == "to" })?.value,
-           target.hasPrefix("/") {
+           target.hasPrefix("/") || target.hasPrefix("http://") || target.hasPrefix("https://") {
             var headers = HTTPHeaders()
             headers.add(name: "Location", value: target)
             return (.found, headers, Array("redirecting".utf8))

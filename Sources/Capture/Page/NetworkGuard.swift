@@ -1,0 +1,248 @@
+import DevTools
+import Foundation
+import PrivateNetwork
+import Synchronization
+
+/// Keeps the capture browser off the addresses the network policy refuses, request by request,
+/// and records what it refused.
+///
+/// Every request of the captured page is paused before it is sent (`Fetch.enable`, `*` at the
+/// `Request` stage, which pauses each hop of a redirect again), its host is judged with
+/// ``NetworkPolicy`` (IP literals by their rule, names by every address they resolve to), and it is
+/// let through or failed with `BlockedByClient`. The page's cross-site frames, dedicated and service
+/// workers are attached as they start (`Target.setAutoAttach`, waiting for the debugger) and get the
+/// same treatment before they run, and so are shared workers of the page's browser context
+/// (attached browser-wide): their requests do not pass the page's own interception.
+///
+/// What the browser then actually connected to is checked too: each response's `remoteIPAddress`
+/// (a name may resolve to another address for the browser than it did a moment earlier for
+/// Exhibit). That comes too late to stop the request, so a refused address there is recorded with
+/// stage `response`, and for the main document fails the capture. Behind a proxy the address is the
+/// proxy's, so this check is off. WebSockets cannot be paused by `Fetch`: one opened to a refused
+/// address is recorded with stage `websocket`.
+final class NetworkGuard: Sendable {
+    let policy: NetworkPolicy
+    let resolver: NameResolver
+    let session: PageSession
+    let context: CaptureContext
+    /// False behind a proxy, where a response's remote address is the proxy's.
+    let checksResponses: Bool
+
+    /// One refused request, with what is needed to tell whether it was the captured document.
+    struct Refused: Sendable {
+        let entry: CaptureRecord.BlockedRequest
+        /// The refusal in words, e.g. `loopback 127.0.0.2 (127.0.0.0/8)`.
+        let reason: String
+        let isMainDocument: Bool
+        let isRedirect: Bool
+    }
+
+    private struct State {
+        var refused: [Refused] = []
+        var mainFrameId: String?
+        var listeners: [Task<Void, Never>] = []
+    }
+    private let state = Mutex(State())
+
+    private init(policy: NetworkPolicy, resolver: NameResolver, session: PageSession, context: CaptureContext, checksResponses: Bool) {
+        self.policy = policy
+        self.resolver = resolver
+        self.session = session
+        self.context = context
+        self.checksResponses = checksResponses
+    }
+
+    /// Starts guarding `session` before it has loaded anything; nil when the policy refuses
+    /// nothing, so that `--allow-private` costs nothing at all.
+    static func start(session: PageSession, policy: NetworkPolicy, resolver: NameResolver, context: CaptureContext,
+                      checksResponses: Bool) async throws -> NetworkGuard? {
+        guard !policy.allowsPrivateAddresses else { return nil }
+        let guarding = NetworkGuard(policy: policy, resolver: resolver, session: session, context: context, checksResponses: checksResponses)
+        // Subscribed before anything is enabled: a request paused before its listener exists would
+        // wait for an answer forever.
+        guarding.listen(to: await session.events(), sessionId: session.sessionId, isPage: true)
+        guarding.listen(to: await session.connection.events(sessionId: nil), sessionId: nil, isPage: false)
+        let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
+        guarding.state.withLock { $0.mainFrameId = frame.id }
+        _ = try await session.send(NetworkCommands.Enable())
+        _ = try await session.send(TargetCommands.SetAutoAttach())
+        _ = try await session.send(FetchCommands.Enable())
+        // Shared workers belong to no page: only a browser-wide attachment sees them start.
+        _ = try await session.connection.send(TargetCommands.SetAutoAttach(filter: [.init(type: "shared_worker")]))
+        return guarding
+    }
+
+    /// Stops listening. The browser-wide attachment needs no undoing: it belongs to this DevTools
+    /// connection and ends with it, also in a browser Exhibit attached to.
+    func stop() {
+        for listener in state.withLock({ $0.listeners }) { listener.cancel() }
+    }
+
+    /// The `network` section of `capture.json`: the policy, and what `guarding` refused up to now
+    /// (nothing when no guard ran, the policy refusing nothing).
+    static func record(policy: NetworkPolicy, guarding: NetworkGuard?) -> CaptureRecord.Network {
+        CaptureRecord.Network(privateAddresses: policy.allowsPrivateAddresses ? .allowed : .refused,
+                              allowedAddresses: policy.allowedAddresses.map(\.description),
+                              rules: AddressRules.version, ranges: AddressRules.all.map(\.description),
+                              responseAddressesChecked: guarding?.checksResponses ?? false, blocked: guarding?.blocked ?? [])
+    }
+
+    /// Every request refused so far, in the order refused, for `capture.json`.
+    var blocked: [CaptureRecord.BlockedRequest] { state.withLock { $0.refused.map(\.entry) } }
+
+    /// The capture's failure when the captured page's own document (the URL asked for, a redirect
+    /// hop, or a later navigation of the main frame) was refused.
+    func refusal(of url: String) -> CaptureError? {
+        guard let refused = state.withLock({ $0.refused.first { $0.isMainDocument } }) else { return nil }
+        let entry = refused.entry
+        var message: String
+        switch entry.stage {
+        case .request:
+            message = entry.url == url ? "" : (refused.isRedirect ? "→ redirect to \(entry.url) " : "→ navigation to \(entry.url) ")
+        case .response, .websocket:
+            message = "→ \(entry.url) was answered from \(entry.address ?? entry.host), which the browser's own name lookup gave "
+                + "(Exhibit's lookup had given an allowed address); "
+        }
+        message += "refused: \(refused.reason)"
+        return .refused(url: url, message: message, address: entry.address)
+    }
+
+    private func listen(to events: AsyncStream<DevToolsEvent>, sessionId: String?, isPage: Bool) {
+        let listener = Task { [weak self] in
+            for await event in events {
+                guard let self else { return }
+                self.handle(event, sessionId: sessionId, isPage: isPage)
+            }
+        }
+        state.withLock { $0.listeners.append(listener) }
+    }
+
+    private func handle(_ event: DevToolsEvent, sessionId: String?, isPage: Bool) {
+        switch event.method {
+        case "Fetch.requestPaused":
+            guard let sessionId, let paused = try? event.decode(FetchCommands.RequestPaused.self) else { return }
+            Task { await self.answer(paused, sessionId: sessionId, isPage: isPage) }
+        case "Target.attachedToTarget":
+            guard let attached = try? event.decode(TargetCommands.AttachedToTarget.self) else { return }
+            Task { await self.adopt(attached, browserWide: sessionId == nil) }
+        case "Network.responseReceived":
+            struct Received: Decodable {
+                struct Response: Decodable { let url: String; let remoteIPAddress: String? }
+                let type: String?
+                let frameId: String?
+                let response: Response
+            }
+            guard checksResponses, let received = try? event.decode(Received.self),
+                  let text = received.response.remoteIPAddress, let address = IPAddress(text),
+                  let rule = policy.refusal(of: address),
+                  let host = URLHost.of(url: received.response.url)?.text else { return }
+            note(.init(url: received.response.url, host: host, address: address.description, rule: rule.description,
+                       resourceType: received.type ?? "Other", stage: .response),
+                 reason: NetworkPolicy.Refusal(host: host, address: address.description, rule: rule).description,
+                 frameId: received.frameId, isPage: isPage, isRedirect: false)
+        case "Network.webSocketCreated":
+            guard let socket = try? event.decode(NetworkCommands.WebSocketCreated.self) else { return }
+            Task {
+                guard case .refused(let refusal)? = await self.policy.check(url: socket.url, resolver: self.resolver) else { return }
+                self.note(.init(url: socket.url, host: refusal.host, address: refusal.address, rule: refusal.rule.description,
+                                resourceType: "WebSocket", stage: .websocket),
+                          reason: refusal.description, frameId: nil, isPage: false, isRedirect: false)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Judges one paused request and answers it, exactly once, whatever happens.
+    private func answer(_ paused: FetchCommands.RequestPaused, sessionId: String, isPage: Bool) async {
+        let url = paused.request.url
+        var failure: String?
+        switch await policy.check(url: url, resolver: resolver) {
+        case nil, .allowed?:
+            break
+        case .refused(let refusal)?:
+            // Recorded before the browser hears of it, so the failed navigation finds its reason.
+            note(.init(url: url, host: refusal.host, address: refusal.address, rule: refusal.rule.description,
+                       resourceType: paused.resourceType, stage: .request),
+                 reason: refusal.description, frameId: paused.frameId, isPage: isPage, isRedirect: paused.redirectedRequestId != nil)
+            failure = "BlockedByClient"
+        case .unresolved(let lookup)?:
+            // Behind a proxy the proxy resolves names, and this machine may not resolve any.
+            guard checksResponses else { break }
+            if case .timedOut = lookup {
+                // Not known, so not let through: the request is refused as unchecked.
+                note(.init(url: url, host: URLHost.of(url: url)?.text ?? url, address: nil,
+                           rule: "unchecked: \(lookup)", resourceType: paused.resourceType, stage: .request),
+                     reason: "unchecked: \(lookup)", frameId: paused.frameId, isPage: isPage,
+                     isRedirect: paused.redirectedRequestId != nil)
+                failure = "BlockedByClient"
+            } else {
+                // A name that does not resolve fails as the browser's own lookup would fail: no
+                // policy decision, so nothing is recorded, but the browser never resolves a name
+                // Exhibit could not judge.
+                failure = "NameNotResolved"
+            }
+        }
+        // The page may be gone by now (closed, navigated): then there is nobody left to answer.
+        if let failure {
+            _ = try? await session.connection.send(FetchCommands.FailRequest(requestId: paused.requestId, errorReason: failure),
+                                                   sessionId: sessionId, timeout: .seconds(10))
+        } else {
+            _ = try? await session.connection.send(FetchCommands.ContinueRequest(requestId: paused.requestId),
+                                                   sessionId: sessionId, timeout: .seconds(10))
+        }
+    }
+
+    /// A frame or worker the page started, waiting for the debugger: its requests are paused and
+    /// judged like the page's before it is let run. A browser-wide attachment of a target outside
+    /// the captured page's context is let go at once.
+    private func adopt(_ attached: TargetCommands.AttachedToTarget, browserWide: Bool) async {
+        let child = attached.sessionId, info = attached.targetInfo
+        let connection = session.connection
+        // The browser announces every attachment on its own session, Exhibit's own pages (the
+        // report's) included: only the shared workers asked for are this guard's business.
+        if browserWide, info.type != "shared_worker" || !attached.waitingForDebugger { return }
+        if browserWide, info.browserContextId != session.browserContextId {
+            _ = try? await connection.send(RuntimeCommands.RunIfWaitingForDebugger(), sessionId: child, timeout: .seconds(5))
+            _ = try? await connection.send(TargetCommands.DetachFromTarget(sessionId: child), timeout: .seconds(5))
+            return
+        }
+        listen(to: await connection.events(sessionId: child), sessionId: child, isPage: false)
+        // Fetch and Target are answered by the browser while the target waits; they must be in
+        // force before it runs. Network is answered by the target itself, so a worker would only
+        // answer it once running: it is asked for alongside the start, not before.
+        do {
+            _ = try await connection.send(FetchCommands.Enable(), sessionId: child, timeout: .seconds(10))
+        } catch {
+            context.warnOnce(.navigate, "the requests of the page's \(info.type) \(info.url) could not be checked by the network policy: \(error)")
+        }
+        // Its own frames and workers, attached the same way.
+        _ = try? await connection.send(TargetCommands.SetAutoAttach(), sessionId: child, timeout: .seconds(10))
+        async let network = try? connection.send(NetworkCommands.Enable(), sessionId: child, timeout: .seconds(10))
+        _ = try? await connection.send(RuntimeCommands.RunIfWaitingForDebugger(), sessionId: child, timeout: .seconds(10))
+        // The remote-address check and WebSockets need the Network domain; a target without it
+        // still has its requests judged above.
+        _ = await network
+    }
+
+    /// Records a refused request and warns once per host and rule: the page's content from there
+    /// did not load (or, at the response and WebSocket stages, loaded although it should not have).
+    private func note(_ entry: CaptureRecord.BlockedRequest, reason: String, frameId: String?, isPage: Bool, isRedirect: Bool) {
+        let isMainDocument = state.withLock { state in
+            let main = isPage && entry.resourceType == "Document" && frameId != nil && frameId == state.mainFrameId
+            state.refused.append(Refused(entry: entry, reason: reason, isMainDocument: main, isRedirect: isRedirect))
+            return main
+        }
+        guard !isMainDocument else { return }
+        let target = entry.address ?? entry.host
+        switch entry.stage {
+        case .request:
+            context.warnOnce(.navigate, "requests to \(target) refused by the network policy (\(entry.rule)): page content from there did not load")
+        case .response:
+            context.warnOnce(.navigate, "content from \(target) loaded although the network policy refuses it (\(entry.rule)): "
+                             + "the name resolved to another address for the browser than for Exhibit")
+        case .websocket:
+            context.warnOnce(.navigate, "the page opened a WebSocket to \(target) (\(entry.rule)), which the network policy cannot stop")
+        }
+    }
+}
