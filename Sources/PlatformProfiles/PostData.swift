@@ -6,6 +6,10 @@ package struct RawExtraction: Codable, Sendable {
     /// Which of the profile's post selectors matched (nil: none did).
     package var postSelector: String?
     package var replies: [RawItem]
+    /// Items above the post: the posts it answers, in page order.
+    package var ancestors: [RawItem]?
+    /// Items on the page that are not in the thread, counted by why.
+    package var excluded: [PostData.Excluded]?
     /// Field rules that matched nothing in any item: `field` and the selectors tried.
     package var misses: [Miss]
     /// Selectors the browser refused as invalid CSS.
@@ -48,6 +52,12 @@ public struct PostData: Codable, Sendable {
     public var post: Item?
     /// The reply count the post shows, and how many replies were captured (the whole tree).
     public var replyCount: ReplyCount
+    /// The posts the post answers, shown above it, oldest first; they are not replies. Nil in
+    /// post.json written before this was read.
+    public var ancestors: [Item]?
+    /// What the page shows next to the thread but is not part of it (promoted posts,
+    /// recommendations after the thread), counted by why; never among the replies.
+    public var excluded: [Excluded]?
     /// How rectangles map to the screenshot: PNG pixels, from the top-left of `screenshot.png`.
     public var rectangles: String = "PNG pixels in screenshot.png (x, y from its top-left corner)"
 
@@ -55,6 +65,17 @@ public struct PostData: Codable, Sendable {
         public var shown: String?
         public var shownValue: Int?
         public var captured: Int
+        /// How many of the captured replies are the author's own continuations (self-thread).
+        public var byAuthor: Int?
+    }
+
+    /// Items of one kind left out of the thread: `reason` is the profile's (e.g. `promoted`) or
+    /// `recommendation`; `label` is the heading the recommendations follow.
+    public struct Excluded: Codable, Sendable, Equatable {
+        public var reason: String
+        public var label: String?
+        public var count: Int
+        public init(reason: String, label: String?, count: Int) { self.reason = reason; self.label = label; self.count = count }
     }
 
     public struct Item: Codable, Sendable {
@@ -71,6 +92,8 @@ public struct PostData: Codable, Sendable {
         public var rectangle: Rectangle?
         /// Replies to this item, in page order.
         public var replies: [Item]
+        /// True for a reply by the post's own author (a continuation of the thread); nil elsewhere.
+        public var selfThread: Bool?
     }
     public struct Author: Codable, Sendable {
         public var displayName: String?
@@ -128,7 +151,12 @@ extension PostData {
                         counts: .init(replies: count("replies"), reposts: count("reposts"), likes: count("likes"), views: count("views")),
                         rectangle: rectangle(raw.rect, geometry), replies: [])
         }
-        let replies = raw.replies.map(item)
+        let postHandle = raw.post?.fields["authorHandle"].map(Self.bareHandle)
+        let replies = raw.replies.map { reply -> Item in
+            var node = item(reply)
+            if let postHandle, let handle = reply.fields["authorHandle"].map(Self.bareHandle), handle == postHandle { node.selfThread = true }
+            return node
+        }
         let parents = parentIndices(raw: raw, profile: profile)
         // Assemble bottom-up so each child is complete before it is attached; order stays page order.
         let nodes = replies
@@ -148,7 +176,15 @@ extension PostData {
         let shown = raw.post?.fields["replies"]
         return PostData(captureId: captureId, platform: profile.platform, profile: profile.name, pageURL: pageURL,
                         canonicalURL: post?.url, post: post,
-                        replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: replies.count))
+                        replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: replies.count,
+                                          byAuthor: replies.filter { $0.selfThread == true }.count),
+                        ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [])
+    }
+
+    /// A handle as compared: lower case, without its `@`.
+    static func bareHandle(_ text: String) -> String {
+        let cleaned = text.trimmingCharacters(in: .whitespaces).lowercased()
+        return cleaned.hasPrefix("@") ? String(cleaned.dropFirst()) : cleaned
     }
 
     /// Each reply's parent index (-1: the post), by the profile's nesting rule. A parent always

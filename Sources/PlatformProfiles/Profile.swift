@@ -84,6 +84,23 @@ public struct Profile: Codable, Sendable, Equatable {
         public var fields: [String: [FieldRule]]
         /// Images and videos inside an item.
         public var media: [MediaRule]
+        /// Items on the post page that are not part of its thread (promoted posts, ads): left out
+        /// of the replies and counted in post.json's `excluded`.
+        public var exclude: [ExcludeRule] = []
+        /// Headings where the thread ends ("Discover more", "More posts"): every item after the
+        /// first one that follows the post is a recommendation, left out and counted.
+        public var threadEnd: [ElementRule] = []
+    }
+
+    /// An item that is not part of the thread: it holds an element matching `selector` (whose
+    /// text matches `text`, when given), or it lacks any element matching `missing`.
+    public struct ExcludeRule: Codable, Sendable, Equatable {
+        public var selector: String?
+        public var text: String?
+        public var flags: String?
+        public var missing: String?
+        /// What such an item is, in the record: e.g. `promoted`.
+        public var reason: String
     }
 
     /// How a reply's parent is found.
@@ -148,6 +165,10 @@ public struct Profile: Codable, Sendable, Equatable {
             add(walls.removed, "walls.removed")
         }
         if let expand { add(expand.click, "expand.click") }
+        for (i, rule) in extract.exclude.enumerated() {
+            if let text = rule.text { list.append(.init(rule: "extract.exclude[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
+        }
+        add(extract.threadEnd, "extract.threadEnd")
         for name in extract.fields.keys.sorted() {
             for (i, rule) in (extract.fields[name] ?? []).enumerated() {
                 if let pattern = rule.pattern {

@@ -240,6 +240,33 @@ struct ProfileRuleTests {
         #expect(record.warnings.contains { $0.step.rawValue == "consent" && $0.message.contains("gives consent") })
     }
 
+    @Test("x: the thread and only the thread: the post it answers is an ancestor, the author's continuation is marked, the promoted post and the posts after 'Discover more' are left out and counted, the composer and 'Who to follow' are no items; counts from the unlike/unretweet variants, the combined label and abbreviated, localised numbers")
+    func threadBoundaries() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/x/thread-parts.html", profile: "x"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        #expect(post.post?.author.handle == "gemeentevoorbeeld")
+        #expect(post.ancestors?.map(\.author.handle) == ["anouk"])
+        #expect(post.post?.replies.map(\.author.handle) == ["gemeentevoorbeeld", "jbakker", "sannesmit"])
+        #expect(post.post?.replies.map { $0.selfThread == true } == [true, false, false])
+        #expect(post.replyCount.captured == 3 && post.replyCount.shownValue == 3 && post.replyCount.byAuthor == 1)
+        #expect(post.excluded == [.init(reason: "promoted", label: nil, count: 1), .init(reason: "recommendation", label: "Discover more", count: 2)],
+                "\(String(describing: post.excluded))")
+        let counts = try #require(post.post?.counts)
+        #expect(counts.replies?.value == 3 && counts.reposts?.value == 2 && counts.likes?.value == 5 && counts.views?.value == 1570, "\(counts)")
+        #expect(post.post?.replies.map { $0.counts.likes?.value } == [1200, 3_400_000, 12_000])
+        #expect(record.completeness.summary == "replies 3 of 3 shown; 1 of the replies by the author (self-thread); "
+                + "1 earlier post(s) it answers kept as ancestors, not replies; 1 promoted item(s) left out; "
+                + "2 recommended post(s) after 'Discover more' left out", "\(record.completeness.summary)")
+        #expect(record.state == .complete)
+        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            """, result.folder.appendingPathComponent("data/post.json").path,
+            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
+        #expect(validation.status == 0, "\(validation.stderr)")
+    }
+
     @Test("a consent page of its own (consent.youtube.com) is answered, and the post it leads back to is captured")
     func consentPage() async throws {
         let result = try await Platforms.capture(try await Platforms.options("/youtube/consent.html?continue=/youtube/", profile: "youtube"))

@@ -44,22 +44,32 @@ struct RealPageTests {
         try #require(try await Self.captures.value[page])
     }
 
-    @Test("x.com 2020: the post's time and text, exactly its 6 replies (not the sidebars); the author it cannot read is said")
+    @Test("x.com 2020: the author (User-Names markup), time and text, exactly its 6 replies (not the sidebars), the focal post's counts from its links and each reply's from its own buttons")
     func xStatus2020() async throws {
         let (record, post) = try await capture("x-status-2020")
+        #expect(post.post?.author.displayName == "Donald J. Trump" && post.post?.author.handle == "realDonaldTrump", "\(String(describing: post.post?.author))")
         #expect(post.post?.published.iso == "2020-01-30T15:39:43Z")
         #expect(post.post?.text?.hasPrefix("“Schiff blasted for not focusing on California homeless.”") == true)
         #expect(post.replyCount.captured == 6, "\(post.replyCount)")
-        #expect(record.completeness.essentialsMissing == ["author"] && record.state != .complete)
+        // The focal post's buttons carry no counts; its reposts and likes are links ("13.8K Retweets",
+        // "78.6K Likes"), and no reply count is shown. The replies' own "329 replies, …" is theirs.
+        let counts = post.post?.counts
+        #expect(counts?.reposts?.value == 13_800 && counts?.likes?.value == 78_600 && counts?.replies == nil, "\(String(describing: counts))")
+        #expect(post.post?.replies.first?.counts.replies?.value == 1079, "\(String(describing: post.post?.replies.first?.counts))")
+        #expect(record.completeness.essentialsMissing.isEmpty)
+        #expect(record.completeness.summary.contains("replies 6 (no count shown)"), "\(record.completeness.summary)")
+        #expect(record.state == .partial)
     }
 
-    @Test("x.com 2017: the post's time and text, exactly its 3 replies; the author it cannot read is said")
+    @Test("x.com 2017: the author, time and text, exactly its 3 replies")
     func xStatus2017() async throws {
         let (record, post) = try await capture("x-status-2017")
+        #expect(post.post?.author.handle == "Kikobeats", "\(String(describing: post.post?.author))")
         #expect(post.post?.published.iso == "2017-06-28T19:01:34Z")
         #expect(post.post?.text?.hasPrefix("Experimenting with Clearbit API + Apple TV 3D Parallax") == true)
         #expect(post.replyCount.captured == 3, "\(post.replyCount)")
-        #expect(record.completeness.essentialsMissing == ["author"] && record.state != .complete)
+        #expect(record.completeness.essentialsMissing.isEmpty, "\(record.completeness.essentialsMissing)")
+        #expect(record.completeness.summary.contains("replies 3 (no count shown)"), "\(record.completeness.summary)")
     }
 
     @Test("twitter.com 2018 markup: no post element matches, and the record says so instead of reading the sidebars")

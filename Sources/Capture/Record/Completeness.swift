@@ -53,6 +53,24 @@ enum CompletenessReport {
         return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not on the page)" : "")
     }
 
+    /// "1 by the author" and the like: what the replies found include, and what was left out.
+    static func threadParts(_ post: PostData) -> [String] {
+        var parts: [String] = []
+        if let own = post.replyCount.byAuthor, own > 0 { parts.append("\(own) of the replies by the author (self-thread)") }
+        if let ancestors = post.ancestors, !ancestors.isEmpty {
+            parts.append("\(ancestors.count) earlier post(s) it answers kept as ancestors, not replies")
+        }
+        for left in post.excluded ?? [] {
+            switch left.reason {
+            case "recommendation":
+                parts.append("\(left.count) recommended post(s) after '\(left.label ?? "the thread")' left out")
+            default:
+                parts.append("\(left.count) \(left.reason) item(s) left out")
+            }
+        }
+        return parts
+    }
+
     /// The hosts of `requests`, each once, with the rule that refused them.
     static func hosts(_ requests: [CaptureRecord.BlockedRequest]) -> String {
         var seen: [String] = []
@@ -150,6 +168,9 @@ enum CompletenessReport {
         var structure = [C(name: "replies", captured: captured > 0 && (shown.map { captured >= $0 } ?? true),
                            detail: shown.map { "\(captured) of \($0) shown captured" } ?? "\(captured) captured; the page shows no reply count")]
         structure.append(C(name: "reply tree", captured: captured > 0, detail: "\(captured - nested) direct, \(nested) nested"))
+        let parts = threadParts(post)
+        structure.append(C(name: "thread boundaries", captured: true,
+                           detail: parts.isEmpty ? "no ancestors, self-thread replies, promoted or recommended items found" : parts.joined(separator: "; ")))
         structure.append(C(name: "thread expansion", captured: !outcome.expansion.limitReached,
                            detail: "\(outcome.expansion.rounds) round(s), \(outcome.expansion.clicks) click(s), \(outcome.expansion.scrolls) scroll(s); "
                             + outcome.expansion.stoppedBecause))
@@ -175,6 +196,7 @@ enum CompletenessReport {
         if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
         if outcome.removed != nil { summary.append("post removed or unavailable") }
         summary.append(replies(post))
+        summary += threadParts(post)
         if videos > 0 { summary.append("video as still only") }
         if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
         if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }

@@ -117,8 +117,41 @@ function installExhibit() {
       }
       // Replies may sit inside the post's element (Facebook) or inside each other (nesting):
       // an item's fields and media are read only from its own part, never from a reply within it.
-      const replyElements = spec.replies ? all(document, spec.replies)
+      const candidates = spec.replies ? all(document, spec.replies)
         .filter(el => el !== post && !(post && el.contains(post)) && visible(el)) : [];
+      // What is on the post page but not in its thread. Items above the post are the posts it
+      // answers (ancestors); items after the first thread-end heading below it are
+      // recommendations; items an exclude rule marks (an "Ad" label, no timestamp link) are
+      // promoted. None of them is a reply.
+      const before = el => post && (post.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING) && !post.contains(el);
+      let threadEnd = null;
+      if (post) for (const rule of spec.threadEnd || []) {
+        for (const el of all(document, rule.selector)) {
+          if (!(post.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) || post.contains(el)) continue;
+          const text = (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
+          if (rule.text && !new RegExp(rule.text, rule.flags).test(text)) continue;
+          if (!threadEnd || (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING)) threadEnd = {el, text};
+        }
+      }
+      const excludedBy = el => (spec.exclude || []).find(rule => rule.missing
+        ? all(el, rule.missing).length === 0
+        : all(el, rule.selector).some(m => !rule.text || new RegExp(rule.text, rule.flags).test((m.innerText || m.textContent || '').trim())));
+      const ancestorElements = [], excluded = {};
+      const leaveOut = (reason, label) => {
+        const key = reason + '\u0000' + (label || '');
+        excluded[key] = excluded[key] || {reason, label: label || null, count: 0};
+        excluded[key].count += 1;
+      };
+      const replyElements = candidates.filter(el => {
+        if (before(el)) { ancestorElements.push(el); return false; }
+        if (threadEnd && (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && !threadEnd.el.contains(el)) {
+          leaveOut('recommendation', threadEnd.text.slice(0, 80));
+          return false;
+        }
+        const rule = excludedBy(el);
+        if (rule) { leaveOut(rule.reason, null); return false; }
+        return true;
+      });
       const read = (item, isPost) => {
         const inner = replyElements.filter(r => r !== item && item.contains(r));
         const own = el => !inner.some(r => r.contains(el));
@@ -172,11 +205,12 @@ function installExhibit() {
         return item;
       });
       const postItem = post ? read(post, true) : null;
+      const ancestors = ancestorElements.map(el => read(el, false));
       const misses = [];
       if (post || replies.length) for (const [name, rules] of Object.entries(spec.fields)) {
         if (!hits[name]) misses.push({field: name, selectors: rules.map(r => r.selector || '(the item itself)')});
       }
-      return {post: postItem, postSelector, replies, misses, invalidSelectors: [...invalid]};
+      return {post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid]};
     },
   };
   return true;
