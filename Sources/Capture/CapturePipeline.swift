@@ -242,7 +242,7 @@ private struct Capture: Sendable {
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
             profile: profile, profileChoice: profileChoice,
-            network: NetworkGuard.record(policy: policy, guarding: network))
+            network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

@@ -42,6 +42,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Make no PDF.")
     var noPdf = false
 
+    @Flag(help: "Keep the bytes of the page's data: URIs (inlined avatars and images) in data/media/, named by their SHA-256; post.json records each by media type, size and hash either way.")
+    var keepInlineMedia = false
+
     @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
     var pdfStripUnsafeLinks = false
 
@@ -185,6 +188,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.timestampAuthorities = TimestampAuthorities.resolve(tsa)
         options.timestampTimeout = tsaTimeout
         options.pdfStripUnsafeLinks = pdfStripUnsafeLinks
+        options.keepInlineMedia = keepInlineMedia
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots
         options.signingKey = signKey

@@ -58,6 +58,39 @@ public struct PostData: Codable, Sendable {
     /// What the page shows next to the thread but is not part of it (promoted posts,
     /// recommendations after the thread), counted by why; never among the replies.
     public var excluded: [Excluded]?
+    /// The `data:` URIs the page inlined (avatars, images): each URL field that held one holds
+    /// its ``InlineMedia/reference`` instead, and each is described here once.
+    public var inlineMedia: [InlineMedia]?
+
+    /// A `data:` URI as recorded: its media type, size and SHA-256, and the file that keeps its
+    /// bytes in `data/` (only with `--keep-inline-media`).
+    public struct InlineMedia: Codable, Sendable, Equatable {
+        /// What the URL field holds in its place: `inline:sha256:<hex>`.
+        public var reference: String
+        public var mediaType: String
+        public var bytes: Int
+        public var sha256: String
+        /// Relative to `data/`, e.g. `media/<sha256>.png`.
+        public var file: String?
+        public init(reference: String, mediaType: String, bytes: Int, sha256: String, file: String?) {
+            self.reference = reference; self.mediaType = mediaType; self.bytes = bytes; self.sha256 = sha256; self.file = file
+        }
+    }
+
+    /// Every URL field of the post, its ancestors and replies, rewritten by `transform`.
+    package mutating func rewriteURLs(_ transform: (String) -> String) {
+        func rewrite(_ item: inout Item) {
+            item.url = item.url.map(transform)
+            item.author.profileURL = item.author.profileURL.map(transform)
+            item.author.avatarURL = item.author.avatarURL.map(transform)
+            for index in item.links.indices { item.links[index].url = transform(item.links[index].url) }
+            for index in item.media.indices { item.media[index].url = item.media[index].url.map(transform) }
+            for index in item.replies.indices { rewrite(&item.replies[index]) }
+        }
+        if var item = post { rewrite(&item); post = item }
+        if var list = ancestors { for index in list.indices { rewrite(&list[index]) }; ancestors = list }
+        canonicalURL = canonicalURL.map(transform)
+    }
     /// How rectangles map to the screenshot: PNG pixels, from the top-left of `screenshot.png`.
     public var rectangles: String = "PNG pixels in screenshot.png (x, y from its top-left corner)"
 

@@ -1,5 +1,6 @@
 import Capture
 import DevTools
+import Evidence
 import Foundation
 import PNGCodec
 import PlatformProfiles
@@ -265,6 +266,30 @@ struct ProfileRuleTests {
             """, result.folder.appendingPathComponent("data/post.json").path,
             TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
         #expect(validation.status == 0, "\(validation.stderr)")
+    }
+
+    @Test("data: URIs are references in post.json (media type, size, SHA-256, once each); --keep-inline-media keeps their bytes in data/media, in the manifests, and the bag verifies")
+    func inlineMedia() async throws {
+        var options = try await Platforms.options("/x/thread-parts.html", profile: "x")
+        let plain = try Platforms.post(try await Platforms.capture(options).folder)
+        let entry = try #require(plain.inlineMedia?.first)
+        #expect(plain.inlineMedia?.count == 1 && entry.mediaType == "image/png" && entry.file == nil, "\(String(describing: plain.inlineMedia))")
+        #expect(entry.reference == "inline:sha256:" + entry.sha256)
+        #expect(plain.post?.author.avatarURL == entry.reference && plain.post?.replies.first?.author.avatarURL == entry.reference)
+
+        options.keepInlineMedia = true
+        let kept = try await Platforms.capture(options)
+        let post = try Platforms.post(kept.folder)
+        let file = try #require(post.inlineMedia?.first?.file)
+        #expect(file == "media/\(entry.sha256).png")
+        let bytes = try Data(contentsOf: kept.folder.appendingPathComponent("data/" + file))
+        let digest = try FileDigest(fileAt: kept.folder.appendingPathComponent("data/" + file).path)
+        #expect(bytes.count == entry.bytes && digest.sha256 == entry.sha256)
+        let manifest = try String(contentsOf: kept.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
+        #expect(manifest.contains("\(entry.sha256)  data/\(file)"))
+        #expect(try TestSupport.decodeRecord(kept.folder).options.keepInlineMedia)
+        let verify = try await TestSupport.exhibit(["verify", kept.folder.path])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
     @Test("a consent page of its own (consent.youtube.com) is answered, and the post it leads back to is captured")

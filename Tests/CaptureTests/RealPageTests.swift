@@ -58,6 +58,9 @@ struct RealPageTests {
         #expect(post.post?.replies.first?.counts.replies?.value == 1079, "\(String(describing: post.post?.replies.first?.counts))")
         #expect(record.completeness.essentialsMissing.isEmpty)
         #expect(record.completeness.summary.contains("replies 6 (no count shown)"), "\(record.completeness.summary)")
+        // Its inlined avatars are references, not blobs: post.json stays small.
+        let size = try #require(record.files.first { $0.name == "post.json" }?.size)
+        #expect(size < 100_000, "post.json is \(size) bytes")
         #expect(record.state == .partial)
     }
 

@@ -11,6 +11,8 @@ struct Extract {
         let raw: RawExtraction
         /// The document's `lang`, when it states one.
         let language: String?
+        /// The `data:` URIs' bytes kept in `data/` (`--keep-inline-media`), relative to it.
+        let inlineFiles: [(name: String, mediaType: String)]
     }
 
     let page: CapturePage
@@ -37,8 +39,13 @@ struct Extract {
         let options = page.options, context = page.context
         let geometry = ScreenshotGeometry(x: Double(screenshot.x), y: Double(screenshot.y), width: Double(screenshot.cssWidth),
                                           height: Double(screenshot.cssHeight), scale: options.deviceScaleFactor)
-        let post = PostData.build(raw: raw, profile: profile, captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
+        var post = PostData.build(raw: raw, profile: profile, captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
                                   timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
+        // References, not blobs: each data: URI becomes its hash, described once in inlineMedia.
+        var inline = InlineMediaExtractor(keepingIn: options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
+        post.rewriteURLs { url in inline.reference(for: url) ?? url }
+        if let failure = inline.failure { throw StepProblem("could not keep an inline image in data/media: \(failure)") }
+        if !inline.list.isEmpty { post.inlineMedia = inline.list }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(post).write(to: file)
@@ -49,7 +56,7 @@ struct Extract {
         if raw.post == nil && profile.name != "generic" && !walled {
             context.warn(.extract, "no post element matched the \(profile.name) profile; the page may have changed its structure")
         }
-        return Output(post: post, raw: raw, language: language)
+        return Output(post: post, raw: raw, language: language, inlineFiles: inline.written)
     }
 }
 

@@ -35,6 +35,8 @@ package struct Seal: Sendable {
         let profileChoice: ProfileCatalog.Choice
         /// The network policy and what it refused.
         let network: CaptureRecord.Network
+        /// Files of the `data:` URIs kept by `--keep-inline-media`, relative to `data/`.
+        let inlineFiles: [(name: String, mediaType: String)]
     }
 
     let runner: StepRunner
@@ -97,6 +99,7 @@ package struct Seal: Sendable {
         var files: [PayloadFile] = []
         var names = [("screenshot.png", "image/png"), ("dom.html", "text/html"), ("post.json", "application/json")]
         if input.pdf != nil { names.insert(("page.pdf", "application/pdf"), at: 1) }
+        names += input.inlineFiles.map { ($0.name, $0.mediaType) }
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),

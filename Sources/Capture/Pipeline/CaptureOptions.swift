@@ -29,6 +29,9 @@ public struct CaptureOptions: Sendable, Codable {
     /// Remove links to `javascript:`, `file:`, `smb:`, `data:` targets and launch actions from
     /// page.pdf before it is hashed (they are recorded either way).
     public var pdfStripUnsafeLinks: Bool = false
+    /// Keep the bytes of the page's `data:` URIs in `data/media/`, named by their SHA-256
+    /// (post.json records each by media type, size and hash either way).
+    public var keepInlineMedia: Bool = false
     /// `Source-Organization` in bag-info.txt, when given.
     public var sourceOrganization: String?
     /// Browser proxy (`--proxy-server`), recorded here; applied by the browser provider.
@@ -151,6 +154,7 @@ public struct CaptureOptions: Sendable, Codable {
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? d.limits
         strict = try c.decodeIfPresent(Bool.self, forKey: .strict) ?? d.strict
         pdfStripUnsafeLinks = try c.decodeIfPresent(Bool.self, forKey: .pdfStripUnsafeLinks) ?? d.pdfStripUnsafeLinks
+        keepInlineMedia = try c.decodeIfPresent(Bool.self, forKey: .keepInlineMedia) ?? d.keepInlineMedia
         requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
         allowPrivateAddresses = try c.decodeIfPresent(Bool.self, forKey: .allowPrivateAddresses) ?? d.allowPrivateAddresses
         allowedPrivateAddresses = try c.decodeIfPresent([String].self, forKey: .allowedPrivateAddresses) ?? d.allowedPrivateAddresses
