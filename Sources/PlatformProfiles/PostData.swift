@@ -10,6 +10,8 @@ package struct RawExtraction: Codable, Sendable {
     package var ancestors: [RawItem]?
     /// Items on the page that are not in the thread, counted by why.
     package var excluded: [PostData.Excluded]?
+    /// The page's JSON-LD, meta tags and microdata, for the fields the profile's rules miss.
+    package var structured: RawStructured?
     /// Field rules that matched nothing in any item: `field` and the selectors tried.
     package var misses: [Miss]
     /// Selectors the browser refused as invalid CSS.
@@ -61,6 +63,17 @@ public struct PostData: Codable, Sendable {
     /// The `data:` URIs the page inlined (avatars, images): each URL field that held one holds
     /// its ``InlineMedia/reference`` instead, and each is described here once.
     public var inlineMedia: [InlineMedia]?
+    /// Where the profile's reading of the post and the page's own JSON-LD or microdata disagree
+    /// (the author's handle, the publication time): the structured value is used, and both are kept.
+    public var fieldConflicts: [FieldConflict]?
+
+    public struct FieldConflict: Codable, Sendable, Equatable {
+        public var field: String
+        public var pageMarkup: String
+        public var structured: String
+        /// `json-ld` or `microdata`.
+        public var source: String
+    }
 
     /// A `data:` URI as recorded: its media type, size and SHA-256, and the file that keeps its
     /// bytes in `data/` (only with `--keep-inline-media`).
@@ -127,6 +140,10 @@ public struct PostData: Codable, Sendable {
         public var replies: [Item]
         /// True for a reply by the post's own author (a continuation of the thread); nil elsewhere.
         public var selfThread: Bool?
+        /// Where each field came from: `page markup` (the profile's rules), or the page's own
+        /// description of itself, `json-ld`, `microdata` or `open graph`. Always on the post; on a
+        /// reply only when it was not read from the markup.
+        public var sources: [String: String]?
     }
     public struct Author: Codable, Sendable {
         public var displayName: String?
@@ -169,8 +186,39 @@ package struct ScreenshotGeometry: Sendable {
 extension PostData {
     /// Builds post.json from what the page gave: counts parsed, times resolved, the reply tree
     /// assembled by the profile's nesting rule, rectangles moved into PNG pixels.
-    package static func build(raw: RawExtraction, profile: Profile, captureId: String, pageURL: String,
+    package static func build(raw read: RawExtraction, profile: Profile, captureId: String, pageURL: String,
                              capturedAt: Date, timeZone: TimeZone, geometry: ScreenshotGeometry) -> PostData {
+        // Fields the profile's rules missed come from the page's description of itself, JSON-LD
+        // first; without a post element, only a JSON-LD or microdata posting makes one.
+        let described = StructuredData.posts(from: read.structured)
+        var raw = read
+        var sources: [String: String] = [:]
+        var conflicts: [FieldConflict] = []
+        let synthesised = raw.post == nil && described.contains { $0.source != "open graph" }
+        if raw.post != nil || synthesised {
+            var fields = raw.post?.fields ?? [:]
+            for key in fields.keys { sources[key] = "page markup" }
+            for description in described where !synthesised || description.source != "open graph" {
+                for (key, value) in description.fields where (fields[key] ?? "").isEmpty {
+                    fields[key] = value
+                    sources[key] = description.source
+                }
+            }
+            // Who wrote it and when are the page's own statements in its structured data; a
+            // profile's reading that disagrees is more likely a misreading (a commenter taken for
+            // the author). Both are kept, and the completeness warnings say so.
+            if let statement = described.first(where: { $0.source != "open graph" }) {
+                for key in ["authorHandle", "published"] where sources[key] == "page markup" {
+                    guard let stated = statement.fields[key], let read = fields[key],
+                          !Self.agree(key, read, stated) else { continue }
+                    conflicts.append(.init(field: key, pageMarkup: read, structured: stated, source: statement.source))
+                    fields[key] = stated
+                    sources[key] = statement.source
+                }
+            }
+            raw.post = RawItem(fields: fields, links: raw.post?.links ?? [], media: raw.post?.media ?? [],
+                               rect: raw.post?.rect ?? .init(x: 0, y: 0, width: 0, height: 0), containerParent: nil)
+        }
         func item(_ raw: RawItem) -> Item {
             let f = raw.fields
             func count(_ key: String) -> Count? { f[key].map { Count(shown: $0, value: CountParser.parse($0)) } }
@@ -203,15 +251,45 @@ extension PostData {
             node.replies = (children[index] ?? []).map(assemble)
             return node
         }
-        let tree = topLevel.map(assemble)
+        var tree = topLevel.map(assemble)
+        var captured = replies.count
+        // Comments that exist only in the page's structured data are replies too, said so.
+        if tree.isEmpty, let described = described.first(where: { !$0.comments.isEmpty }) {
+            func node(_ comment: StructuredPost) -> Item {
+                captured += 1
+                var reply = item(RawItem(fields: comment.fields, links: [], media: [], rect: .init(x: 0, y: 0, width: 0, height: 0)))
+                reply.rectangle = nil
+                reply.sources = Dictionary(uniqueKeysWithValues: comment.fields.keys.map { ($0, comment.source) })
+                reply.replies = comment.comments.map(node)
+                return reply
+            }
+            tree = described.comments.map(node)
+        }
         var post = raw.post.map(item)
         post?.replies = tree
+        if synthesised { post?.rectangle = nil }
+        if post != nil { post?.sources = sources }
         let shown = raw.post?.fields["replies"]
         return PostData(captureId: captureId, platform: profile.platform, profile: profile.name, pageURL: pageURL,
                         canonicalURL: post?.url, post: post,
-                        replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: replies.count,
+                        replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: captured,
                                           byAuthor: replies.filter { $0.selfThread == true }.count),
-                        ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [])
+                        ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [],
+                        fieldConflicts: conflicts.isEmpty ? nil : conflicts)
+    }
+
+    /// Whether two readings of a field say the same: handles without `@` and case, times to the minute.
+    static func agree(_ field: String, _ a: String, _ b: String) -> Bool {
+        switch field {
+        case "authorHandle": return bareHandle(a) == bareHandle(b)
+        case "published":
+            // A stated time that cannot be read exactly (no zone, say) cannot overrule the reading;
+            // a reading that is no time at all is overruled by one that is.
+            guard let y = PublishedTime.parseMachine(b) else { return true }
+            guard let x = PublishedTime.parseMachine(a) else { return false }
+            return abs(x.timeIntervalSince(y)) < 60
+        default: return a == b
+        }
     }
 
     /// A handle as compared: lower case, without its `@`.

@@ -292,6 +292,34 @@ struct ProfileRuleTests {
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
     }
 
+    @Test("a forum thread readable only in its JSON-LD: the post, its author, time, counts and all 3 comments (one nested) are read as data, each field saying it came from json-ld")
+    func jsonLDThread() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/jsonld-thread/", profile: "generic"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        let item = try #require(post.post)
+        #expect(item.author.displayName == "Anouk de Vries" && item.author.handle == "anouk")
+        #expect(item.published.iso == "2026-11-20T09:15:00Z" && item.text == "Waar kunnen bezoekers straks parkeren als de kade autovrij wordt?")
+        #expect(item.counts.likes?.value == 17 && item.counts.replies?.value == 3)
+        #expect(item.sources?["authorName"] == "json-ld" && item.sources?["published"] == "json-ld" && item.sources?["text"] == "json-ld")
+        #expect(item.replies.map(\.author.displayName) == ["Gemeente Voorbeeld", "Sanne Smit"])
+        #expect(item.replies.first?.replies.first?.author.displayName == "Jeroen Bakker")
+        #expect(item.replies.first?.replies.first?.published.iso == "2026-11-20T10:30:00Z")
+        #expect(item.replies.allSatisfy { $0.sources?["text"] == "json-ld" && $0.rectangle == nil })
+        #expect(post.replyCount.captured == 3 && record.completeness.summary.hasPrefix("replies 3 of 3 shown"), "\(record.completeness.summary)")
+        #expect(record.completeness.essentialsMissing.isEmpty && record.state == .complete)
+        // Every comment's text is on the page, and so in the PDF.
+        #expect(record.pdf?.textCheck.missing.isEmpty == true, "\(String(describing: record.pdf?.textCheck))")
+    }
+
+    @Test("plain forum markup: each reply's author is the name written just before its time")
+    func namesNextToTimes() async throws {
+        let post = try Platforms.post(try await Platforms.capture(try await Platforms.options("/plain-forum/", profile: "generic")).folder)
+        #expect(post.post?.author.displayName == "Anouk de Vries")
+        #expect(post.post?.replies.map(\.author.displayName) == ["Jeroen Bakker", "Sanne Smit"])
+        #expect(post.post?.sources?["authorName"] == "page markup")
+    }
+
     @Test("a consent page of its own (consent.youtube.com) is answered, and the post it leads back to is captured")
     func consentPage() async throws {
         let result = try await Platforms.capture(try await Platforms.options("/youtube/consent.html?continue=/youtube/", profile: "youtube"))

@@ -83,19 +83,32 @@ struct RealPageTests {
         #expect(record.warnings.contains { $0.step == .extract && $0.message.hasPrefix("no post element matched the x profile") })
     }
 
-    @Test("bsky.app 2026: the 51 loaded thread items of the 95 the counter shows, said as such; partial")
+    @Test("bsky.app 2026: the author, text and exact time from the page's JSON-LD (its markup gives none), and the 51 loaded thread items of the 95 the counter shows, said as such; partial")
     func bluesky() async throws {
         let (record, post) = try await capture("bluesky-post-2026")
+        let item = try #require(post.post)
         #expect(post.replyCount.captured == 51 && post.replyCount.shownValue == 95, "\(post.replyCount)")
         #expect(record.completeness.summary.contains("replies 51 of 95 shown") && record.state == .partial, "\(record.completeness.summary)")
-        #expect(record.completeness.essentialsMissing.contains("text"))
+        #expect(item.author.handle == "glendunlap.bsky.social" && item.author.displayName == "Glen Dunlap", "\(item.author)")
+        #expect(item.text?.hasPrefix("Owliver decided to fly to another branch") == true, "\(String(describing: item.text))")
+        #expect(item.published.iso == "2026-01-26T23:55:44Z" && item.published.precision == .exact, "\(item.published)")
+        #expect(item.sources?["text"] == "json-ld" && item.sources?["published"] == "json-ld", "\(String(describing: item.sources))")
+        #expect(record.completeness.essentialsMissing.isEmpty)
     }
 
-    @Test("instagram.com 2021: the post's exact time; the caption and comments it cannot read are said, not made up")
+    @Test("instagram.com 2021: the exact time; the caption and the author from the page's JSON-LD, whose author overrules the commenter the markup rule took, said as a conflict")
     func instagram() async throws {
         let (record, post) = try await capture("instagram-post-2021")
-        #expect(post.post?.published.iso == "2017-07-09T04:58:10Z")
-        #expect(record.completeness.essentialsMissing.contains("text"))
+        let item = try #require(post.post)
+        #expect(item.published.iso == "2017-07-09T04:58:10Z")
+        #expect(item.author.handle == "teslamotors", "\(item.author)")
+        #expect(item.text == "The first Model 3 production car", "\(String(describing: item.text))")
+        #expect(item.sources?["authorHandle"] == "json-ld" && item.sources?["text"] == "json-ld", "\(String(describing: item.sources))")
+        #expect(post.fieldConflicts?.contains { $0.field == "authorHandle" && $0.structured == "teslamotors" } == true,
+                "\(String(describing: post.fieldConflicts))")
+        #expect(record.completeness.warnings.contains { $0.hasPrefix("authorHandle: the page's markup read by the profile says") },
+                "\(record.completeness.warnings)")
+        #expect(record.completeness.essentialsMissing.isEmpty)
         #expect(record.state != .complete)
     }
 }

@@ -130,4 +130,27 @@ struct ProfileFileTests {
             try ProfileCatalog.load(folder: folder, digest: { _ in "" })
         }
     }
+
+    @Test("structured data is read as data: @graph, author objects, strings and lists, InteractionCounter statistics; broken JSON, a deep comment chain and a flood of comments cannot run away")
+    func structuredData() throws {
+        let ld = #"{"@context":"https://schema.org","@graph":[{"@type":["SocialMediaPosting"],"author":[{"name":"A","alternateName":"@a"}],"#
+            + #""datePublished":"2026-01-01T00:00:00Z","articleBody":"Hallo","interactionStatistic":{"interactionType":"LikeAction","userInteractionCount":"1,2K"},"#
+            + #""comment":{"@type":"Comment","text":"Eén","author":"B"}}]}"#
+        let raw = RawStructured(jsonld: ["{not json", ld], meta: ["og:description": "fallback text", "article:published_time": "2020-01-01"], microdata: "[]")
+        let posts = StructuredData.posts(from: raw)
+        #expect(posts.map(\.source) == ["json-ld", "open graph"])
+        #expect(posts.first?.fields == ["authorName": "A", "authorHandle": "a", "published": "2026-01-01T00:00:00Z", "text": "Hallo", "likes": "1,2K"])
+        #expect(posts.first?.comments.first?.fields == ["text": "Eén", "authorName": "B"])
+        // A chain 400 comments deep and a list of 100,000 stop at the documented limits.
+        var chain = #"{"@type":"Comment","text":"x"}"#
+        for _ in 0..<400 { chain = #"{"@type":"Comment","text":"x","comment":"# + chain + "}" }
+        let flood = "[" + Array(repeating: #"{"@type":"Comment","text":"y"}"#, count: 100_000).joined(separator: ",") + "]"
+        let hostile = RawStructured(jsonld: [#"{"@type":"DiscussionForumPosting","text":"t","comment":["# + chain + "," + String(flood.dropFirst()) + "}"],
+                                    meta: [:], microdata: "not json")
+        func count(_ post: StructuredPost) -> Int { post.comments.count + post.comments.map(count).reduce(0, +) }
+        func depth(_ post: StructuredPost) -> Int { 1 + (post.comments.map(depth).max() ?? 0) }
+        let parsed = try #require(StructuredData.posts(from: hostile).first)
+        #expect(count(parsed) == StructuredData.maxComments, "\(count(parsed))")
+        #expect(depth(parsed) == StructuredData.maxDepth + 1, "\(depth(parsed))")
+    }
 }

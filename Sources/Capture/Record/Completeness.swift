@@ -178,6 +178,10 @@ enum CompletenessReport {
         var warnings = raw.invalidSelectors.map { "invalid selector in profile \(profileName): \($0)" }
         warnings += raw.misses.map { "field \($0.field): no rule matched (\($0.selectors.joined(separator: " | ")))" }
         if item == nil { warnings.append("no post element matched (\(raw.postSelector ?? "none of the post selectors"))") }
+        for conflict in post.fieldConflicts ?? [] {
+            warnings.append("\(conflict.field): the page's markup read by the profile says '\(conflict.pageMarkup.prefix(80))', "
+                + "its \(conflict.source) says '\(conflict.structured.prefix(80))'; the \(conflict.source) value is used")
+        }
 
         var essentials: [String] = []
         if item?.author.displayName == nil && item?.author.handle == nil { essentials.append("author") }

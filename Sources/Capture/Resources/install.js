@@ -45,6 +45,42 @@ function installExhibit() {
     }
     return value.trim();
   };
+  // The page's machine-readable description of itself, as data: each JSON-LD script's text (parsed
+  // by Exhibit, not matched with regexes), the Open Graph and article meta tags, and microdata
+  // items. Sizes are capped: a page cannot make the record huge through them.
+  const structuredData = () => {
+    const jsonld = [...document.querySelectorAll('script[type="application/ld+json"]')]
+      .map(el => el.textContent || '').filter(text => text.length <= 2000000).slice(0, 50);
+    const meta = {};
+    for (const el of document.querySelectorAll('meta[property], meta[name]')) {
+      const key = el.getAttribute('property') || el.getAttribute('name');
+      if (!/^(og:|article:|twitter:|author$|description$)/.test(key) || key in meta) continue;
+      meta[key] = (el.getAttribute('content') || '').slice(0, 20000);
+    }
+    const microItem = (scope, depth) => {
+      const props = {};
+      const walk = parent => {
+        for (const child of parent.children) {
+          const names = (child.getAttribute('itemprop') || '').split(/\s+/).filter(Boolean);
+          let value = null;
+          if (names.length) {
+            if (child.hasAttribute('itemscope')) value = depth < 8 ? microItem(child, depth + 1) : null;
+            else if (child.hasAttribute('content')) value = child.getAttribute('content');
+            else if (child.tagName === 'TIME' && child.hasAttribute('datetime')) value = child.getAttribute('datetime');
+            else if (child.hasAttribute('href')) value = child.href;
+            else if (child.hasAttribute('src')) value = child.src;
+            else value = (child.innerText || child.textContent || '').trim().slice(0, 20000);
+            for (const name of names) (props[name] = props[name] || []).push(value);
+          }
+          if (!child.hasAttribute('itemscope')) walk(child);
+        }
+      };
+      walk(scope);
+      return {type: scope.getAttribute('itemtype') || null, props};
+    };
+    const microdata = [...document.querySelectorAll('[itemscope]:not([itemprop])')].slice(0, 20).map(el => microItem(el, 0));
+    return {jsonld, meta, microdata: JSON.stringify(microdata)};
+  };
   globalThis.exhibit = {
     invalid: () => [...invalid],
     /// Visible elements matching any rule, each once; kept for locate().
@@ -210,7 +246,8 @@ function installExhibit() {
       if (post || replies.length) for (const [name, rules] of Object.entries(spec.fields)) {
         if (!hits[name]) misses.push({field: name, selectors: rules.map(r => r.selector || '(the item itself)')});
       }
-      return {post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid]};
+      return {post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid],
+              structured: structuredData()};
     },
   };
   return true;
