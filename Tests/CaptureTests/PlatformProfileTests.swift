@@ -339,6 +339,16 @@ struct ProfileRuleTests {
         #expect(swept.contains { $0.0 > 0 && $0.1 > 0 }, "\(record.preparation)")
     }
 
+    @Test("a 'Show replies' that answers clicks but loads nothing ends expansion after two fruitless rounds, and the record says the replies behind it were not captured")
+    func deadControl() async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/x/dead-control.html", profile: "x"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        #expect(record.expansion.rounds == 2 && record.expansion.clicks == 2, "\(record.expansion)")
+        #expect(record.expansion.stoppedBecause.contains("without loading anything more") && record.expansion.limitReached)
+        #expect(record.completeness.summary.contains("thread cut: controls clicked without loading anything"), "\(record.completeness.summary)")
+        #expect(record.state == .partial)
+    }
+
     @Test("a thread that never stops loading stops at the profile's limit and says so")
     func endlessThread() async throws {
         var options = try await Platforms.options("/infinite-scroll/", profile: "generic")

@@ -73,6 +73,8 @@ struct RealPageTests {
         #expect(post.replyCount.captured == 3, "\(post.replyCount)")
         #expect(record.completeness.essentialsMissing.isEmpty, "\(record.completeness.essentialsMissing)")
         #expect(record.completeness.summary.contains("replies 3 (no count shown)"), "\(record.completeness.summary)")
+        // Offline, "Show replies" loads nothing: two rounds, not the profile's 30, and said so.
+        #expect(record.expansion.rounds <= 3 && record.expansion.stoppedBecause.contains("without loading anything more"), "\(record.expansion)")
     }
 
     @Test("twitter.com 2018 markup: no post element matches, and the record says so instead of reading the sidebars")

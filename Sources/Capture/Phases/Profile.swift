@@ -219,6 +219,7 @@ struct ExpandThread {
         let started = ContinuousClock.now
         var result = CaptureRecord.Expansion(rounds: 0, clicks: 0, scrolls: 0, seconds: 0, stoppedBecause: "", limitReached: false)
         var lastScrollY = -1
+        var fruitless = 0
         func count() async throws -> Int { try await world.call("count", replies) ?? 0 }
         func height() async throws -> Int { try await world.call("height") ?? 0 }
         while true {
@@ -252,8 +253,20 @@ struct ExpandThread {
                     try await controls.waitIdle(since: scrolledAt)
                 }
             }
-            if clicked == 0, !scrolled, try await height() == heightBefore, try await count() == before {
+            let countAfter = try await count(), heightAfter = try await height()
+            let changed = countAfter != before || heightAfter != heightBefore
+            if clicked == 0, !scrolled, !changed {
                 result.stoppedBecause = "nothing more to expand"
+                break
+            }
+            // Controls that are clicked but load nothing (a page offline, or one that wants a
+            // login) would otherwise be clicked until the round limit: two such rounds end it, and
+            // the replies behind them are said to be missing.
+            fruitless = changed ? 0 : fruitless + 1
+            if fruitless >= 2 {
+                result.stoppedBecause = "\(clicked) control(s) were clicked in \(fruitless) rounds in a row without loading anything more; "
+                    + "what they hold was not captured"
+                result.limitReached = true
                 break
             }
         }

@@ -304,7 +304,8 @@ public struct CaptureRecord: Codable, Sendable {
         public var scrolls: Int
         public var seconds: Double
         public var stoppedBecause: String
-        /// True when a limit of the profile stopped it: the thread may be cut.
+        /// True when expansion did not finish: a limit of the profile stopped it, or controls were
+        /// clicked round after round without loading anything. The thread may be cut.
         public var limitReached: Bool
     }
     public struct Found: Codable, Sendable { public var selector: String; public var label: String }

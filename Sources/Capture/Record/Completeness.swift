@@ -202,7 +202,10 @@ enum CompletenessReport {
         summary.append(replies(post))
         summary += threadParts(post)
         if videos > 0 { summary.append("video as still only") }
-        if outcome.expansion.limitReached { summary.append("thread cut at the limit") }
+        if outcome.expansion.limitReached {
+            summary.append(outcome.expansion.stoppedBecause.hasPrefix("reached") ? "thread cut at the limit"
+                           : "thread cut: controls clicked without loading anything")
+        }
         if published?.precision == .estimated { summary.append("time estimated from '\(published?.shown ?? "")'") }
         if !essentials.isEmpty && (outcome.loginWall != nil || outcome.removed != nil) {
             summary.append("missing: " + essentials.joined(separator: ", "))
