@@ -38,6 +38,7 @@ struct HostilePageTests {
         // Two million pixels wide: cut at --max-width and said so.
         #expect(record.screenshot.cssWidth == 16_384 && record.screenshot.pixelWidth == 16_384)
         #expect((record.screenshot.documentWidth ?? 0) >= 2_000_000, "\(String(describing: record.screenshot.documentWidth))")
+        #expect(record.completeness.summary.contains("page cut at --max-width ("), "\(record.completeness.summary)")
         #expect(record.warnings.contains { $0.step == .screenshot && $0.message.contains("over --max-width 16384") })
         let png = try await TestSupport.run("/usr/bin/pngcheck", [folder.appendingPathComponent("data/screenshot.png").path])
         #expect(png.status == 0, "\(png.stdout)")

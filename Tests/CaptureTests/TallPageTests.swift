@@ -116,6 +116,7 @@ struct TallPageTests {
         let record = try TestSupport.decodeRecord(result.folder)
         let band = try #require(record.screenshot.blankBands.first)
         #expect(record.screenshot.blankBands.count == 1)
+        #expect(record.completeness.summary.contains("1 blank band(s) over visible content"), "\(record.completeness.summary)")
         #expect(band.fromY <= 310 && band.toY >= 3290 && band.colour == "#ffffff", "\(band)")
         #expect(record.state.rawValue == "partial")
         #expect(record.warnings.contains { $0.message.hasPrefix("blank band at y=") })
@@ -144,6 +145,7 @@ struct TallPageTests {
         let result = try await capture("/infinite-scroll/") { $0.limits.maxHeight = 20_000 }
         let record = try TestSupport.decodeRecord(result.folder)
         #expect(record.screenshot.truncated && record.screenshot.cssHeight == 20_000 && record.state.rawValue == "partial")
+        #expect(record.completeness.summary.contains("page cut at --max-height (20000 of "), "\(record.completeness.summary)")
         #expect(record.preparation.sweepStoppedBecause.contains("--max-height 20000"), "\(record.preparation.sweepStoppedBecause)")
         #expect(record.warnings.contains { $0.message.contains("over --max-height 20000") })
     }

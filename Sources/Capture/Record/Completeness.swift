@@ -202,6 +202,10 @@ enum CompletenessReport {
         summary.append(replies(post))
         summary += threadParts(post)
         if videos > 0 { summary.append("video as still only") }
+        // The state is partial for these; the summary must say why.
+        if screenshot.cssHeight < screenshot.documentHeight { summary.append("page cut at --max-height (\(screenshot.cssHeight) of \(screenshot.documentHeight) CSS px)") }
+        if let width = screenshot.documentWidth { summary.append("page cut at --max-width (\(width) CSS px wide)") }
+        if !screenshot.blankBands.isEmpty { summary.append("\(screenshot.blankBands.count) blank band(s) over visible content") }
         if outcome.expansion.limitReached {
             summary.append(outcome.expansion.stoppedBecause.hasPrefix("reached") ? "thread cut at the limit"
                            : "thread cut: controls clicked without loading anything")
