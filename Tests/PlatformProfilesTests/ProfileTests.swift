@@ -34,6 +34,9 @@ struct TimeTests {
     @Test func machineTimesAreExact() {
         let t = PublishedTime.resolve(machine: "2026-11-20T09:00:00.000Z", shown: "Nov 20", capturedAt: now)
         #expect(t.iso == "2026-11-20T09:00:00Z" && t.precision == .exact)
+        // Reddit's created-timestamp: microseconds and an offset without a colon.
+        let reddit = PublishedTime.resolve(machine: "2026-11-20T10:00:00.123000+0100", shown: "5d ago", capturedAt: now)
+        #expect(reddit.iso == "2026-11-20T09:00:00Z" && reddit.precision == .exact, "\(reddit)")
         let printed = PublishedTime.resolve(machine: "November 20, 2026 at 9:10 AM", shown: "5d", capturedAt: now)
         #expect(printed.iso == "2026-11-20T09:10:00Z" && printed.precision == .exact)
     }
