@@ -113,6 +113,10 @@ struct ProfileFileTests {
          "profile t.json: field 'extract.exclude[0].reason': is required"),
         (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "threadEnd": [{"selector": "h2", "text": "More", "flags": "i"}]}}"#,
          "profile t.json: field 'extract.threadEnd[0].flags': must be letters of imsu"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "removed": [{"selector": ".md", "text": "^\\[removed\\]$", "flags": "u"}]}}"#,
+         "profile t.json: field 'extract.removed[0].reason': is required"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "removed": {"selector": ".md"}}}"#,
+         "profile t.json: field 'extract.removed': must be a list"),
         (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
          "profile t.json: field '(file)': is not valid JSON"),
     ])
