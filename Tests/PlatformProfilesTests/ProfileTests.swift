@@ -61,7 +61,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -75,6 +75,13 @@ struct ProfileFileTests {
         ("https://www.linkedin.com/posts/gemeentevoorbeeld_haven-activity-7264000000000000000-abcd", "linkedin"),
         ("https://www.youtube.com/watch?v=hAvEn2026aB", "youtube"),
         ("https://youtu.be/hAvEn2026aB", "youtube"),
+        ("https://www.reddit.com/r/voorbeeldstad/comments/1h4v3n/nieuwe_havenpromenade_vastgesteld/", "reddit"),
+        ("https://old.reddit.com/r/voorbeeldstad/comments/1h4v3n/nieuwe_havenpromenade_vastgesteld/", "reddit"),
+        ("https://www.reddit.com/r/voorbeeldstad/comments/1h4v3n/comment/lq2x9ab/", "reddit"),
+        ("https://reddit.com/comments/1h4v3n", "reddit"),
+        ("https://www.reddit.com/r/voorbeeldstad/s/AbCdEf1234", "reddit"),
+        ("https://redd.it/1h4v3n", "reddit"),
+        ("https://www.reddit.com/r/voorbeeldstad/", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
