@@ -16,7 +16,7 @@ struct PlatformCase: Sendable, CustomStringConvertible {
     /// The platform shows replies one level deep: a reply to a reply sits under the top comment.
     let flattens: Bool
     let likes: Int
-    /// The post author's display name, or nil on platforms that show only usernames (Reddit).
+    /// The post author's display name, or nil on platforms that show only usernames (Reddit, Threads).
     var displayName: String? = "Gemeente Voorbeeld"
     /// The profile, when it is not named as the fixture's folder (one profile reads two markups).
     var profile: String? = nil
@@ -49,6 +49,8 @@ enum Platforms {
         .init(name: "reddit-old", rejectLabel: "Reject non-essential",
               clickLabels: ["load more comments (2 replies)", "load more comments (12 replies)"], flattens: false, likes: 1234,
               displayName: nil, profile: "reddit"),
+        .init(name: "threads", rejectLabel: "Decline optional cookies", clickLabels: ["View 2 more replies", "Show more replies"],
+              flattens: true, likes: 1200, displayName: nil),
     ]
 
     static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
@@ -415,7 +417,7 @@ struct ProfileRuleTests {
     func listing() async throws {
         let list = try await TestSupport.exhibit(["profiles", "--profiles", TestSupport.packageRoot.appendingPathComponent("Profiles").path])
         #expect(list.status == 0)
-        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "reddit", "generic"] {
+        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "reddit", "threads", "generic"] {
             #expect(list.stdout.contains("  \(name) "), "\(name)")
         }
         #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))

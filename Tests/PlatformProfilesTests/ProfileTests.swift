@@ -61,7 +61,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "threads", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -81,7 +81,11 @@ struct ProfileFileTests {
         ("https://reddit.com/comments/1h4v3n", "reddit"),
         ("https://www.reddit.com/r/voorbeeldstad/s/AbCdEf1234", "reddit"),
         ("https://redd.it/1h4v3n", "reddit"),
+        ("https://www.threads.net/@gemeentevoorbeeld/post/DHaven2026a", "threads"),
+        ("https://www.threads.com/@gemeentevoorbeeld/post/DHaven2026a?xmt=AQGz", "threads"),
+        ("https://threads.net/t/DHaven2026a", "threads"),
         ("https://www.reddit.com/r/voorbeeldstad/", "generic"),
+        ("https://www.threads.net/@gemeentevoorbeeld", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
