@@ -28,6 +28,8 @@ package struct RawItem: Codable, Sendable {
     package var rect: Rect
     /// With `nesting.by: container`: the index of the parent reply, or -1 for the post.
     package var containerParent: Int?
+    /// The reason of the profile's `removed` rule that marks this reply, if one does.
+    package var removed: String?
 
     package struct Rect: Codable, Sendable, Equatable { package var x: Double, y: Double, width: Double, height: Double }
     package struct RawMedia: Codable, Sendable {
@@ -113,6 +115,9 @@ public struct PostData: Codable, Sendable {
         public var captured: Int
         /// How many of the captured replies are the author's own continuations (self-thread).
         public var byAuthor: Int?
+        /// How many of the captured replies the platform shows without their content (removed,
+        /// deleted); they are among `captured`, as the platform's own count includes them.
+        public var removed: Int?
     }
 
     /// Items of one kind left out of the thread: `reason` is the profile's (e.g. `promoted`) or
@@ -144,6 +149,9 @@ public struct PostData: Codable, Sendable {
         /// description of itself, `json-ld`, `microdata` or `open graph`. Always on the post; on a
         /// reply only when it was not read from the markup.
         public var sources: [String: String]?
+        /// Why the platform shows this reply without its content (the profile's reason, e.g.
+        /// `removed` or `deleted`); its placeholder is not recorded as its text. Nil elsewhere.
+        public var removed: String?
     }
     public struct Author: Codable, Sendable {
         public var displayName: String?
@@ -235,6 +243,12 @@ extension PostData {
         let postHandle = raw.post?.fields["authorHandle"].map(Self.bareHandle)
         let replies = raw.replies.map { reply -> Item in
             var node = item(reply)
+            if let reason = reply.removed {
+                // "[removed]" is the platform's placeholder, not what the reply said.
+                node.removed = reason
+                node.text = nil
+                node.links = []
+            }
             if let postHandle, let handle = reply.fields["authorHandle"].map(Self.bareHandle), handle == postHandle { node.selfThread = true }
             return node
         }
@@ -273,7 +287,8 @@ extension PostData {
         return PostData(captureId: captureId, platform: profile.platform, profile: profile.name, pageURL: pageURL,
                         canonicalURL: post?.url, post: post,
                         replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: captured,
-                                          byAuthor: replies.filter { $0.selfThread == true }.count),
+                                          byAuthor: replies.filter { $0.selfThread == true }.count,
+                                          removed: replies.filter { $0.removed != nil }.count),
                         ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [],
                         fieldConflicts: conflicts.isEmpty ? nil : conflicts)
     }

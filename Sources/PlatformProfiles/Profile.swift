@@ -90,10 +90,17 @@ public struct Profile: Codable, Sendable, Equatable {
         /// Headings where the thread ends ("Discover more", "More posts"): every item after the
         /// first one that follows the post is a recommendation, left out and counted.
         public var threadEnd: [ElementRule] = []
+        /// Replies the platform still lists but shows without their content ("[removed]",
+        /// "[deleted]", "Comment removed by moderator"): kept as replies, in their place in the
+        /// tree, marked with the rule's `reason`, without the placeholder as their text, and
+        /// counted in post.json's `replyCount.removed`. Same shape as an exclude rule; an element
+        /// is looked for only in the reply's own part, never in a reply nested inside it.
+        public var removed: [ExcludeRule] = []
     }
 
-    /// An item that is not part of the thread: it holds an element matching `selector` (whose
-    /// text matches `text`, when given), or it lacks any element matching `missing`.
+    /// An item that is not part of the thread (`exclude`), or a reply shown without its content
+    /// (`removed`): it holds an element matching `selector` (whose text matches `text`, when
+    /// given), or it lacks any element matching `missing`.
     public struct ExcludeRule: Codable, Sendable, Equatable {
         public var selector: String?
         public var text: String?
@@ -169,6 +176,9 @@ public struct Profile: Codable, Sendable, Equatable {
             if let text = rule.text { list.append(.init(rule: "extract.exclude[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
         }
         add(extract.threadEnd, "extract.threadEnd")
+        for (i, rule) in extract.removed.enumerated() {
+            if let text = rule.text { list.append(.init(rule: "extract.removed[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
+        }
         for name in extract.fields.keys.sorted() {
             for (i, rule) in (extract.fields[name] ?? []).enumerated() {
                 if let pattern = rule.pattern {

@@ -71,7 +71,7 @@ public enum ProfileLoader {
                            maxRounds: rounds, maxReplies: replies, maxSeconds: seconds)
         }
         guard let extractValue = top["extract"] else { throw r.error("extract", "is required") }
-        let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media", "exclude", "threadEnd"])
+        let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media", "exclude", "threadEnd", "removed"])
         let post = try r.strings(x, "post", path: "extract.post")
         guard !post.isEmpty else { throw r.error("extract.post", "needs at least one selector") }
         let replies = try r.optionalString(x, "replies", path: "extract.replies")
@@ -109,34 +109,38 @@ public enum ProfileLoader {
                 media.append(.init(selector: try r.selector(o, "selector", path: "extract.media[\(i)].selector"), type: type))
             }
         }
-        var exclude: [Profile.ExcludeRule] = []
-        if let value = x["exclude"] {
-            guard let list = value as? [Any] else { throw r.error("extract.exclude", "must be a list") }
-            for (i, item) in list.enumerated() {
-                let path = "extract.exclude[\(i)]"
-                let o = try r.object(item, path, allowed: ["selector", "text", "flags", "missing", "reason"])
-                let (text, flags) = try r.pageRegex(o, "text", path: path)
-                let rule = Profile.ExcludeRule(selector: try r.optionalString(o, "selector", path: "\(path).selector"), text: text, flags: flags,
-                                               missing: try r.optionalString(o, "missing", path: "\(path).missing"),
-                                               reason: try r.string(o, "reason", path: "\(path).reason"))
-                guard (rule.selector == nil) != (rule.missing == nil) else {
-                    throw r.error(path, "needs either a selector (an element that marks the item) or missing (an element every thread item has)")
-                }
-                if rule.text != nil && rule.selector == nil { throw r.error("\(path).text", "is only for a rule with a selector") }
-                exclude.append(rule)
-            }
-        }
+        let exclude = try r.markRules(x["exclude"], "extract.exclude")
+        let removed = try r.markRules(x["removed"], "extract.removed")
         let threadEnd = try r.elementRules(x["threadEnd"], "extract.threadEnd")
         return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
                        notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, consent: consent, hide: hide,
                        walls: walls, expand: expand,
                        extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media,
-                                      exclude: exclude, threadEnd: threadEnd))
+                                      exclude: exclude, threadEnd: threadEnd, removed: removed))
     }
 
     /// Small typed accessors that name the field path in every error.
     private struct Reader {
         let file: String
+
+        /// Rules that mark an item (`exclude`, `removed`): an element it holds, or one it lacks.
+        func markRules(_ value: Any?, _ field: String) throws -> [Profile.ExcludeRule] {
+            guard let value else { return [] }
+            guard let list = value as? [Any] else { throw error(field, "must be a list") }
+            return try list.enumerated().map { i, item in
+                let path = "\(field)[\(i)]"
+                let o = try object(item, path, allowed: ["selector", "text", "flags", "missing", "reason"])
+                let (text, flags) = try pageRegex(o, "text", path: path)
+                let rule = Profile.ExcludeRule(selector: try optionalString(o, "selector", path: "\(path).selector"), text: text, flags: flags,
+                                               missing: try optionalString(o, "missing", path: "\(path).missing"),
+                                               reason: try string(o, "reason", path: "\(path).reason"))
+                guard (rule.selector == nil) != (rule.missing == nil) else {
+                    throw error(path, "needs either a selector (an element that marks the item) or missing (an element every thread item has)")
+                }
+                if rule.text != nil && rule.selector == nil { throw error("\(path).text", "is only for a rule with a selector") }
+                return rule
+            }
+        }
 
         func error(_ path: String, _ problem: String) -> ProfileError { ProfileError(file: file, field: path, problem: problem) }
 

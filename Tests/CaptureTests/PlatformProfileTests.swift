@@ -16,6 +16,11 @@ struct PlatformCase: Sendable, CustomStringConvertible {
     /// The platform shows replies one level deep: a reply to a reply sits under the top comment.
     let flattens: Bool
     let likes: Int
+    /// The post author's display name, or nil on platforms that show only usernames (Reddit, Threads).
+    var displayName: String? = "Gemeente Voorbeeld"
+    /// The profile, when it is not named as the fixture's folder (one profile reads two markups).
+    var profile: String? = nil
+    var profileName: String { profile ?? name }
     var description: String { name }
 }
 
@@ -39,6 +44,13 @@ enum Platforms {
         .init(name: "linkedin", rejectLabel: "Reject", clickLabels: ["Load previous replies", "Load more comments"], flattens: true, likes: 1234),
         .init(name: "youtube", rejectLabel: "Reject the use of cookies and other data for the purposes described",
               clickLabels: ["2 replies", "Show more comments"], flattens: true, likes: 1234),
+        .init(name: "reddit", rejectLabel: "Reject optional cookies", clickLabels: ["2 more replies", "View more comments"],
+              flattens: false, likes: 1234, displayName: nil),
+        .init(name: "reddit-old", rejectLabel: "Reject non-essential",
+              clickLabels: ["load more comments (2 replies)", "load more comments (12 replies)"], flattens: false, likes: 1234,
+              displayName: nil, profile: "reddit"),
+        .init(name: "threads", rejectLabel: "Decline optional cookies", clickLabels: ["View 2 more replies", "Show more replies"],
+              flattens: true, likes: 1200, displayName: nil),
     ]
 
     static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
@@ -94,7 +106,7 @@ enum Platforms {
 struct PlatformProfileTests {
     @Test("consent refused, the whole thread expanded and extracted", arguments: Platforms.all)
     func wholeThread(platform: PlatformCase) async throws {
-        let result = try await Platforms.capture(try await Platforms.options("/\(platform.name)/", profile: platform.name))
+        let result = try await Platforms.capture(try await Platforms.options("/\(platform.name)/", profile: platform.profileName))
         let record = try TestSupport.decodeRecord(result.folder)
         let data = result.folder.appendingPathComponent("data")
 
@@ -147,7 +159,7 @@ struct PlatformProfileTests {
         // The post itself, with its counts parsed.
         let item = try #require(post.post)
         #expect(Platforms.bareHandle(item.author.handle) == "gemeentevoorbeeld" || item.author.handle == "gemeentevoorbeeld.nl")
-        #expect(item.author.displayName == "Gemeente Voorbeeld")
+        #expect(item.author.displayName == platform.displayName)
         #expect(item.text?.contains("havenpromenade vastgesteld") == true)
         #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
         #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix("voorbeeld.nl/haven") == true)
@@ -162,7 +174,7 @@ struct PlatformProfileTests {
         for (page, code, availability) in [("login.html", Int32(3), "login wall"), ("removed.html", Int32(4), "removed")] {
             let out = TestSupport.temporaryFolder("wall")
             let url = try await TestSupport.baseURL() + "/\(platform.name)/\(page)"
-            let run = try await TestSupport.exhibit(["capture", url, "--profile", platform.name, "--out", out.path, "--quiet"])
+            let run = try await TestSupport.exhibit(["capture", url, "--profile", platform.profileName, "--out", out.path, "--quiet"])
             #expect(run.status == code, "\(platform.name) \(page): \(run.stderr)")
             #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
             let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first))
@@ -260,6 +272,35 @@ struct ProfileRuleTests {
                 + "1 earlier post(s) it answers kept as ancestors, not replies; 1 promoted item(s) left out; "
                 + "2 recommended post(s) after 'Discover more' left out", "\(record.completeness.summary)")
         #expect(record.state == .complete)
+        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            """, result.folder.appendingPathComponent("data/post.json").path,
+            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
+        #expect(validation.status == 0, "\(validation.stderr)")
+    }
+
+    @Test("reddit, new and old markup: deleted and removed comments stay replies, marked, counted and without their placeholder as text; a collapsed comment is opened only when it holds something; 'more replies' loads the rest",
+          arguments: ["reddit", "reddit-old"])
+    func redditThreadParts(folder: String) async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/\(folder)/thread-parts.html", profile: "reddit"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        let top = try #require(post.post?.replies)
+        #expect(post.post?.author.handle == "gemeentevoorbeeld")
+        #expect(top.map(\.author.handle) == ["anouk", nil, nil, "svenj"], "\(top.map(\.author.handle))")
+        #expect(top.map(\.removed) == [nil, "deleted", "removed", nil])
+        #expect(top[0].replies.map(\.author.handle) == ["jbakker", "sannesmit"])
+        #expect(top[1].text == nil && top[1].replies.map(\.author.handle) == ["fatima_ea"])
+        #expect(top[2].text == nil && top[2].replies.isEmpty && top[2].published.precision == .exact)
+        #expect(top[3].text?.contains("(deel 6)") == true && top[3].replies.map(\.author.handle) == ["lottevisser"])
+        #expect(post.replyCount.captured == 8 && post.replyCount.shownValue == 8 && post.replyCount.removed == 2)
+        let clicks = record.actions.filter { $0.kind.rawValue == "click" }.compactMap(\.label)
+        #expect(clicks.count == 2 && clicks.contains { $0.hasPrefix("1 more reply") || $0.hasPrefix("load more comments (1 reply)") }
+                && clicks.contains { $0 == "[+]" || $0 == "Expand comment" }, "\(clicks)")
+        #expect(record.completeness.summary == "replies 8 of 8 shown; 2 of the replies shown without their content (1 deleted, 1 removed), kept and counted",
+                "\(record.completeness.summary)")
+        #expect(record.state == .complete, "\(record.warnings)")
         let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
             import json, sys, jsonschema
             jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
@@ -414,7 +455,7 @@ struct ProfileRuleTests {
     func listing() async throws {
         let list = try await TestSupport.exhibit(["profiles", "--profiles", TestSupport.packageRoot.appendingPathComponent("Profiles").path])
         #expect(list.status == 0)
-        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "generic"] {
+        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "reddit", "threads", "generic"] {
             #expect(list.stdout.contains("  \(name) "), "\(name)")
         }
         #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))

@@ -34,6 +34,9 @@ struct TimeTests {
     @Test func machineTimesAreExact() {
         let t = PublishedTime.resolve(machine: "2026-11-20T09:00:00.000Z", shown: "Nov 20", capturedAt: now)
         #expect(t.iso == "2026-11-20T09:00:00Z" && t.precision == .exact)
+        // Reddit's created-timestamp: microseconds and an offset without a colon.
+        let reddit = PublishedTime.resolve(machine: "2026-11-20T10:00:00.123000+0100", shown: "5d ago", capturedAt: now)
+        #expect(reddit.iso == "2026-11-20T09:00:00Z" && reddit.precision == .exact, "\(reddit)")
         let printed = PublishedTime.resolve(machine: "November 20, 2026 at 9:10 AM", shown: "5d", capturedAt: now)
         #expect(printed.iso == "2026-11-20T09:10:00Z" && printed.precision == .exact)
     }
@@ -58,7 +61,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "threads", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -72,6 +75,17 @@ struct ProfileFileTests {
         ("https://www.linkedin.com/posts/gemeentevoorbeeld_haven-activity-7264000000000000000-abcd", "linkedin"),
         ("https://www.youtube.com/watch?v=hAvEn2026aB", "youtube"),
         ("https://youtu.be/hAvEn2026aB", "youtube"),
+        ("https://www.reddit.com/r/voorbeeldstad/comments/1h4v3n/nieuwe_havenpromenade_vastgesteld/", "reddit"),
+        ("https://old.reddit.com/r/voorbeeldstad/comments/1h4v3n/nieuwe_havenpromenade_vastgesteld/", "reddit"),
+        ("https://www.reddit.com/r/voorbeeldstad/comments/1h4v3n/comment/lq2x9ab/", "reddit"),
+        ("https://reddit.com/comments/1h4v3n", "reddit"),
+        ("https://www.reddit.com/r/voorbeeldstad/s/AbCdEf1234", "reddit"),
+        ("https://redd.it/1h4v3n", "reddit"),
+        ("https://www.threads.net/@gemeentevoorbeeld/post/DHaven2026a", "threads"),
+        ("https://www.threads.com/@gemeentevoorbeeld/post/DHaven2026a?xmt=AQGz", "threads"),
+        ("https://threads.net/t/DHaven2026a", "threads"),
+        ("https://www.reddit.com/r/voorbeeldstad/", "generic"),
+        ("https://www.threads.net/@gemeentevoorbeeld", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
@@ -110,6 +124,10 @@ struct ProfileFileTests {
          "profile t.json: field 'extract.exclude[0].reason': is required"),
         (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "threadEnd": [{"selector": "h2", "text": "More", "flags": "i"}]}}"#,
          "profile t.json: field 'extract.threadEnd[0].flags': must be letters of imsu"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "removed": [{"selector": ".md", "text": "^\\[removed\\]$", "flags": "u"}]}}"#,
+         "profile t.json: field 'extract.removed[0].reason': is required"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "removed": {"selector": ".md"}}}"#,
+         "profile t.json: field 'extract.removed': must be a list"),
         (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
          "profile t.json: field '(file)': is not valid JSON"),
     ])

@@ -28,11 +28,11 @@ struct Extract {
         struct Spec: Encodable {
             let post: [String]; let replies: String?; let nesting: Profile.Nesting
             let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
-            let exclude: [Profile.ExcludeRule]; let threadEnd: [Profile.ElementRule]
+            let exclude: [Profile.ExcludeRule]; let threadEnd: [Profile.ElementRule]; let removed: [Profile.ExcludeRule]
         }
         let rules = profile.extract
         let spec = Spec(post: rules.post, replies: rules.replies, nesting: rules.nesting, fields: rules.fields, media: rules.media,
-                        exclude: rules.exclude, threadEnd: rules.threadEnd)
+                        exclude: rules.exclude, threadEnd: rules.threadEnd, removed: rules.removed)
         guard let raw: RawExtraction = try await world.call("extract", spec) else {
             throw StepProblem("the extraction script returned nothing")
         }

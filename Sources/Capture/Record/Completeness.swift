@@ -57,6 +57,12 @@ enum CompletenessReport {
     static func threadParts(_ post: PostData) -> [String] {
         var parts: [String] = []
         if let own = post.replyCount.byAuthor, own > 0 { parts.append("\(own) of the replies by the author (self-thread)") }
+        if let gone = post.replyCount.removed, gone > 0 {
+            var reasons: [String: Int] = [:]
+            for reply in post.allReplies { if let reason = reply.removed { reasons[reason, default: 0] += 1 } }
+            let detail = reasons.keys.sorted().map { "\(reasons[$0] ?? 0) \($0)" }.joined(separator: ", ")
+            parts.append("\(gone) of the replies shown without their content (\(detail)), kept and counted")
+        }
         if let ancestors = post.ancestors, !ancestors.isEmpty {
             parts.append("\(ancestors.count) earlier post(s) it answers kept as ancestors, not replies")
         }

@@ -169,9 +169,14 @@ function installExhibit() {
           if (!threadEnd || (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING)) threadEnd = {el, text};
         }
       }
-      const excludedBy = el => (spec.exclude || []).find(rule => rule.missing
-        ? all(el, rule.missing).length === 0
-        : all(el, rule.selector).some(m => !rule.text || new RegExp(rule.text, rule.flags).test((m.innerText || m.textContent || '').trim())));
+      // The first rule that marks an item: it holds a matching element (its text matching, when
+      // the rule says), or lacks every element `missing` names. `own` limits the elements looked
+      // at (a reply's own part, not the replies nested in it).
+      const markedBy = (rules, el, own = () => true) => (rules || []).find(rule => rule.missing
+        ? all(el, rule.missing).filter(own).length === 0
+        : all(el, rule.selector).filter(own)
+          .some(m => !rule.text || new RegExp(rule.text, rule.flags).test((m.innerText || m.textContent || '').trim())));
+      const excludedBy = el => markedBy(spec.exclude, el);
       const ancestorElements = [], excluded = {};
       const leaveOut = (reason, label) => {
         const key = reason + '\u0000' + (label || '');
@@ -226,6 +231,10 @@ function installExhibit() {
       };
       const replies = replyElements.map(el => {
         const item = read(el, false);
+        // A reply shown without its content ("[removed]", "[deleted]") stays a reply, marked.
+        const inner = replyElements.filter(r => r !== el && el.contains(r));
+        const gone = markedBy(spec.removed, el, m => !inner.some(r => r.contains(m)));
+        if (gone) item.removed = gone.reason;
         if (spec.nesting.by === 'container') {
           item.containerParent = -1;
           for (let a = el.parentElement; a; a = a.parentElement) {
