@@ -90,6 +90,22 @@ public struct Profile: Codable, Sendable, Equatable {
         /// Headings where the thread ends ("Discover more", "More posts"): every item after the
         /// first one that follows the post is a recommendation, left out and counted.
         public var threadEnd: [ElementRule] = []
+        /// Names the post by the page's URL, for pages that show it among its neighbours (a
+        /// channel stream): see ``PostKey``.
+        public var postKey: PostKey? = nil
+        /// Frames (iframes) that hold the replies, which extraction does not enter: when one is on
+        /// the page, post.json says the replies were not read instead of counting none.
+        public var repliesInFrame: [String] = []
+    }
+
+    /// The post is the element whose `attribute` equals group 1 of `pattern` run over the page's
+    /// URL (compared without regard to case). Elements of a post selector that lack the attribute
+    /// are unaffected; when the URL does not match, the first visible element is the post as usual.
+    public struct PostKey: Codable, Sendable, Equatable {
+        public var attribute: String
+        public var pattern: String
+        /// The flags of `pattern`, as for ``ElementRule/flags``.
+        public var flags: String
     }
 
     /// An item that is not part of the thread: it holds an element matching `selector` (whose
@@ -169,6 +185,9 @@ public struct Profile: Codable, Sendable, Equatable {
             if let text = rule.text { list.append(.init(rule: "extract.exclude[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
         }
         add(extract.threadEnd, "extract.threadEnd")
+        if let key = extract.postKey {
+            list.append(.init(rule: "extract.postKey.pattern", source: key.pattern, flags: key.flags, groups: 1))
+        }
         for name in extract.fields.keys.sorted() {
             for (i, rule) in (extract.fields[name] ?? []).enumerated() {
                 if let pattern = rule.pattern {

@@ -57,6 +57,16 @@ enum Platforms {
         try JSONDecoder().decode(PostData.self, from: Data(contentsOf: folder.appendingPathComponent("data/post.json")))
     }
 
+    /// data/post.json validates against Schemas/post.schema.json (Python jsonschema, not our own decoder).
+    static func expectValidPostJSON(_ folder: URL) async throws {
+        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            """, folder.appendingPathComponent("data/post.json").path,
+            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
+        #expect(validation.status == 0, "\(validation.stderr)")
+    }
+
     /// The fixtures' consent box is #f7e8ff at x 360-920, y 150-450 of the first viewport.
     static func consentPixels(in png: URL) throws -> Int {
         let image = try PNGImage(contentsOfFile: png.path)
@@ -260,12 +270,7 @@ struct ProfileRuleTests {
                 + "1 earlier post(s) it answers kept as ancestors, not replies; 1 promoted item(s) left out; "
                 + "2 recommended post(s) after 'Discover more' left out", "\(record.completeness.summary)")
         #expect(record.state == .complete)
-        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
-            import json, sys, jsonschema
-            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
-            """, result.folder.appendingPathComponent("data/post.json").path,
-            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
-        #expect(validation.status == 0, "\(validation.stderr)")
+        try await Platforms.expectValidPostJSON(result.folder)
     }
 
     @Test("data: URIs are references in post.json (media type, size, SHA-256, once each); --keep-inline-media keeps their bytes in data/media, in the manifests, and the bag verifies")
