@@ -16,6 +16,8 @@ struct PlatformCase: Sendable, CustomStringConvertible {
     /// The platform shows replies one level deep: a reply to a reply sits under the top comment.
     let flattens: Bool
     let likes: Int
+    /// How the one link in the post's text ends (TikTok links its hashtags, not the URL in a caption).
+    var link = "voorbeeld.nl/haven"
     var description: String { name }
 }
 
@@ -39,6 +41,9 @@ enum Platforms {
         .init(name: "linkedin", rejectLabel: "Reject", clickLabels: ["Load previous replies", "Load more comments"], flattens: true, likes: 1234),
         .init(name: "youtube", rejectLabel: "Reject the use of cookies and other data for the purposes described",
               clickLabels: ["2 replies", "Show more comments"], flattens: true, likes: 1234),
+        // TikTok's comment list has no "more" control: both later batches load as its end scrolls into view.
+        .init(name: "tiktok", rejectLabel: "Decline optional cookies", clickLabels: ["View 2 replies"], flattens: true, likes: 1200,
+              link: "#havenpromenade"),
     ]
 
     static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
@@ -160,7 +165,7 @@ struct PlatformProfileTests {
         #expect(item.author.displayName == "Gemeente Voorbeeld")
         #expect(item.text?.contains("havenpromenade vastgesteld") == true)
         #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
-        #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix("voorbeeld.nl/haven") == true)
+        #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix(platform.link) == true)
         #expect(record.completeness.availability.rawValue == "available" && record.completeness.essentialsMissing.isEmpty)
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"), "\(record.completeness.summary)")
         #expect(record.state.rawValue == "complete")
@@ -381,7 +386,7 @@ struct ProfileRuleTests {
     func listing() async throws {
         let list = try await TestSupport.exhibit(["profiles", "--profiles", TestSupport.packageRoot.appendingPathComponent("Profiles").path])
         #expect(list.status == 0)
-        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "generic"] {
+        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "tiktok", "generic"] {
             #expect(list.stdout.contains("  \(name) "), "\(name)")
         }
         #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))

@@ -58,7 +58,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "tiktok", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -72,6 +72,11 @@ struct ProfileFileTests {
         ("https://www.linkedin.com/posts/gemeentevoorbeeld_haven-activity-7264000000000000000-abcd", "linkedin"),
         ("https://www.youtube.com/watch?v=hAvEn2026aB", "youtube"),
         ("https://youtu.be/hAvEn2026aB", "youtube"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
+        ("https://www.tiktok.com/@gemeente.voorbeeld/video/7574216830000000000?is_from_webapp=1&sender_device=pc", "tiktok"),
+        ("https://m.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld/photo/7574216830000000001", "tiktok"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
