@@ -58,7 +58,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "tiktok", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "telegram", "tiktok", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -76,7 +76,14 @@ struct ProfileFileTests {
         ("https://www.tiktok.com/@gemeente.voorbeeld/video/7574216830000000000?is_from_webapp=1&sender_device=pc", "tiktok"),
         ("https://m.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
         ("https://www.tiktok.com/@gemeentevoorbeeld/photo/7574216830000000001", "tiktok"),
+        ("https://t.me/s/gemeentevoorbeeld/1234", "telegram"),
+        ("https://t.me/s/gemeentevoorbeeld/1234?single", "telegram"),
+        ("https://t.me/gemeentevoorbeeld/1234", "telegram"),
+        ("https://t.me/gemeentevoorbeeld/1234?comment=5678", "telegram"),
+        ("https://telegram.me/s/gemeentevoorbeeld/1234", "telegram"),
         ("https://www.tiktok.com/@gemeentevoorbeeld", "generic"),
+        ("https://t.me/s/gemeentevoorbeeld", "generic"),
+        ("https://t.me/joinchat/AAAAAEhaven2026", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
