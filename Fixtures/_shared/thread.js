@@ -11,7 +11,8 @@
 //   reply(r, ctx): HTML of one reply (ctx.relative(iso), ctx.esc(text), ctx.replyTo: parent reply or null),
 //   nestedToggle(parent, count): HTML of the control that loads a reply's nested replies,
 //   nestedHost(parentElement): where nested replies go (created by the page, e.g. after the parent),
-//   more(): HTML of the "show more replies" control,
+//   more(): HTML of the "show more replies" control; a page without one (TikTok's comment list
+//     has none) loads that batch too when the end of the list scrolls into view again,
 // }
 (function () {
   const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
@@ -75,7 +76,7 @@
     });
   };
 
-  const watchScroll = () => {
+  const watchScroll = (batch = 'scroll', then = () => page.more ? addMore() : watchScroll('click', () => {})) => {
     const sentinel = document.createElement('div');
     sentinel.className = 'fixture-sentinel';
     sentinel.style.height = '1px';
@@ -85,10 +86,10 @@
       if (!consentGiven || loading || !entries.some(e => e.isIntersecting)) return;
       loading = true;
       await fetchData(300);
-      render(page.list, data.replies.filter(r => r.batch === 'scroll'), page.list);
+      render(page.list, data.replies.filter(r => r.batch === batch), page.list);
       observer.disconnect();
       sentinel.remove();
-      addMore();
+      then();
     }).observe(sentinel);
   };
 

@@ -16,6 +16,8 @@ package struct RawExtraction: Codable, Sendable {
     package var misses: [Miss]
     /// Selectors the browser refused as invalid CSS.
     package var invalidSelectors: [String]
+    /// The first of the profile's `repliesInFrame` selectors found on the page: the replies are in a frame.
+    package var repliesInFrame: String?
 
     package struct Miss: Codable, Sendable, Equatable { package var field: String; package var selectors: [String] }
 }
@@ -62,6 +64,9 @@ public struct PostData: Codable, Sendable {
     /// What the page shows next to the thread but is not part of it (promoted posts,
     /// recommendations after the thread), counted by why; never among the replies.
     public var excluded: [Excluded]?
+    /// Why the replies were not read, when they were not: they are in a frame extraction does not
+    /// enter, or the profile has no rule for them. Nil when they were read (even if there are none).
+    public var repliesNotRead: String?
     /// The `data:` URIs the page inlined (avatars, images): each URL field that held one holds
     /// its ``InlineMedia/reference`` instead, and each is described here once.
     public var inlineMedia: [InlineMedia]?
@@ -290,7 +295,16 @@ extension PostData {
                                           byAuthor: replies.filter { $0.selfThread == true }.count,
                                           removed: replies.filter { $0.removed != nil }.count),
                         ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [],
+                        repliesNotRead: captured == 0 ? notRead(raw: raw, profile: profile) : nil,
                         fieldConflicts: conflicts.isEmpty ? nil : conflicts)
+    }
+
+    /// Why no replies were read although some may be there: never "none" when none could be read.
+    static func notRead(raw: RawExtraction, profile: Profile) -> String? {
+        if let frame = raw.repliesInFrame {
+            return "the page shows them in an embedded frame (\(frame)), which extraction does not enter"
+        }
+        return profile.extract.replies == nil ? "the \(profile.name) profile has no rule for replies" : nil
     }
 
     /// Whether two readings of a field say the same: handles without `@` and case, times to the minute.

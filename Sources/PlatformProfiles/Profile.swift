@@ -96,6 +96,22 @@ public struct Profile: Codable, Sendable, Equatable {
         /// counted in post.json's `replyCount.removed`. Same shape as an exclude rule; an element
         /// is looked for only in the reply's own part, never in a reply nested inside it.
         public var removed: [ExcludeRule] = []
+        /// Names the post by the page's URL, for pages that show it among its neighbours (a
+        /// channel stream): see ``PostKey``.
+        public var postKey: PostKey? = nil
+        /// Frames (iframes) that hold the replies, which extraction does not enter: when one is on
+        /// the page, post.json says the replies were not read instead of counting none.
+        public var repliesInFrame: [String] = []
+    }
+
+    /// The post is the element whose `attribute` equals group 1 of `pattern` run over the page's
+    /// URL (compared without regard to case). Elements of a post selector that lack the attribute
+    /// are unaffected; when the URL does not match, the first visible element is the post as usual.
+    public struct PostKey: Codable, Sendable, Equatable {
+        public var attribute: String
+        public var pattern: String
+        /// The flags of `pattern`, as for ``ElementRule/flags``.
+        public var flags: String
     }
 
     /// An item that is not part of the thread (`exclude`), or a reply shown without its content
@@ -178,6 +194,9 @@ public struct Profile: Codable, Sendable, Equatable {
         add(extract.threadEnd, "extract.threadEnd")
         for (i, rule) in extract.removed.enumerated() {
             if let text = rule.text { list.append(.init(rule: "extract.removed[\(i)].text", source: text, flags: rule.flags ?? "u", groups: 0)) }
+        }
+        if let key = extract.postKey {
+            list.append(.init(rule: "extract.postKey.pattern", source: key.pattern, flags: key.flags, groups: 1))
         }
         for name in extract.fields.keys.sorted() {
             for (i, rule) in (extract.fields[name] ?? []).enumerated() {

@@ -71,7 +71,8 @@ public enum ProfileLoader {
                            maxRounds: rounds, maxReplies: replies, maxSeconds: seconds)
         }
         guard let extractValue = top["extract"] else { throw r.error("extract", "is required") }
-        let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media", "exclude", "threadEnd", "removed"])
+        let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media", "exclude", "threadEnd",
+                                                                       "removed", "postKey", "repliesInFrame"])
         let post = try r.strings(x, "post", path: "extract.post")
         guard !post.isEmpty else { throw r.error("extract.post", "needs at least one selector") }
         let replies = try r.optionalString(x, "replies", path: "extract.replies")
@@ -112,11 +113,24 @@ public enum ProfileLoader {
         let exclude = try r.markRules(x["exclude"], "extract.exclude")
         let removed = try r.markRules(x["removed"], "extract.removed")
         let threadEnd = try r.elementRules(x["threadEnd"], "extract.threadEnd")
+        var postKey: Profile.PostKey?
+        if let value = x["postKey"] {
+            let o = try r.object(value, "extract.postKey", allowed: ["attribute", "pattern", "flags"])
+            let (pattern, flags) = try r.pageRegex(o, "pattern", path: "extract.postKey")
+            guard let pattern, let flags else { throw r.error("extract.postKey.pattern", "is required") }
+            let attribute = try r.string(o, "attribute", path: "extract.postKey.attribute")
+            guard !attribute.isEmpty, !attribute.contains(where: \.isWhitespace) else {
+                throw r.error("extract.postKey.attribute", "must be an attribute name, e.g. data-post")
+            }
+            postKey = .init(attribute: attribute, pattern: pattern, flags: flags)
+        }
+        let repliesInFrame = x["repliesInFrame"] == nil ? [] : try r.strings(x, "repliesInFrame", path: "extract.repliesInFrame")
         return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
                        notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, consent: consent, hide: hide,
                        walls: walls, expand: expand,
                        extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media,
-                                      exclude: exclude, threadEnd: threadEnd, removed: removed))
+                                      exclude: exclude, threadEnd: threadEnd, removed: removed, postKey: postKey,
+                                      repliesInFrame: repliesInFrame))
     }
 
     /// Small typed accessors that name the field path in every error.

@@ -21,6 +21,8 @@ struct PlatformCase: Sendable, CustomStringConvertible {
     /// The profile, when it is not named as the fixture's folder (one profile reads two markups).
     var profile: String? = nil
     var profileName: String { profile ?? name }
+    /// How the one link in the post's text ends (TikTok links its hashtags, not the URL in a caption).
+    var link = "voorbeeld.nl/haven"
     var description: String { name }
 }
 
@@ -51,6 +53,9 @@ enum Platforms {
               displayName: nil, profile: "reddit"),
         .init(name: "threads", rejectLabel: "Decline optional cookies", clickLabels: ["View 2 more replies", "Show more replies"],
               flattens: true, likes: 1200, displayName: nil),
+        // TikTok's comment list has no "more" control: both later batches load as its end scrolls into view.
+        .init(name: "tiktok", rejectLabel: "Decline optional cookies", clickLabels: ["View 2 replies"], flattens: true, likes: 1200,
+              link: "#havenpromenade"),
     ]
 
     static func options(_ path: String, profile: String?, folder: String = "platform") async throws -> CaptureOptions {
@@ -67,6 +72,16 @@ enum Platforms {
 
     static func post(_ folder: URL) throws -> PostData {
         try JSONDecoder().decode(PostData.self, from: Data(contentsOf: folder.appendingPathComponent("data/post.json")))
+    }
+
+    /// data/post.json validates against Schemas/post.schema.json (Python jsonschema, not our own decoder).
+    static func expectValidPostJSON(_ folder: URL) async throws {
+        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            """, folder.appendingPathComponent("data/post.json").path,
+            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
+        #expect(validation.status == 0, "\(validation.stderr)")
     }
 
     /// The fixtures' consent box is #f7e8ff at x 360-920, y 150-450 of the first viewport.
@@ -162,7 +177,7 @@ struct PlatformProfileTests {
         #expect(item.author.displayName == platform.displayName)
         #expect(item.text?.contains("havenpromenade vastgesteld") == true)
         #expect(item.counts.replies?.value == 44 && item.counts.likes?.value == platform.likes)
-        #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix("voorbeeld.nl/haven") == true)
+        #expect(item.media.count == 1 && item.links.count == 1 && item.links.first?.text.hasSuffix(platform.link) == true)
         #expect(record.completeness.availability.rawValue == "available" && record.completeness.essentialsMissing.isEmpty)
         #expect(record.completeness.summary.hasPrefix("replies 44 of 44 shown"), "\(record.completeness.summary)")
         #expect(record.state.rawValue == "complete")
@@ -186,6 +201,74 @@ struct PlatformProfileTests {
                 #expect(record.actions.contains { $0.kind.rawValue == "hide" && $0.label?.contains("Sign in to X") == true })
             }
         }
+    }
+}
+
+/// Telegram shows no thread on the post's page: a channel post has its neighbours in the channel
+/// around it, and its comments (if any) in an embedded discussion widget, a frame Exhibit does not
+/// enter. So it has its own fixture and test instead of the shared 44-reply thread.
+@Suite("Telegram channel posts, with the real browser", .serialized, .timeLimit(.minutes(4)))
+struct TelegramProfileTests {
+    static let page = "/telegram/s/gemeentevoorbeeld/1234/"
+
+    /// The post read from a t.me/s/ page: the message its URL names, not the neighbour above it.
+    static func expectThePost(_ post: PostData, _ record: CaptureRecord) throws {
+        let item = try #require(post.post, "no post: \(record.completeness.warnings)")
+        #expect(item.id == "1234" && item.url == "https://t.me/gemeentevoorbeeld/1234")
+        #expect(item.author.displayName == "Gemeente Voorbeeld" && item.author.handle == "gemeentevoorbeeld")
+        #expect(item.author.profileURL == "https://t.me/gemeentevoorbeeld")
+        #expect(item.published.iso == "2026-11-20T09:00:00Z" && item.published.precision == .exact && item.published.shown == "09:00",
+                "\(item.published)")
+        #expect(item.text?.hasPrefix("Vandaag heeft de gemeenteraad het ontwerp voor de nieuwe havenpromenade vastgesteld.") == true)
+        #expect(item.links.map(\.url) == ["https://www.voorbeeld.nl/haven"])
+        #expect(item.counts.views?.shown == "12.3K" && item.counts.views?.value == 12_300, "\(item.counts)")
+        #expect(item.media.count == 1 && item.media.first?.type == "image" && item.media.first?.url?.hasSuffix("/sample-thread/media/harbour.png") == true,
+                "\(item.media)")
+        // The neighbours in the channel are neither replies, nor ancestors, nor left-out items.
+        #expect(post.allReplies.isEmpty && (post.ancestors ?? []).isEmpty && (post.excluded ?? []).isEmpty)
+        #expect(record.completeness.availability == .available && record.completeness.essentialsMissing.isEmpty)
+        #expect(record.actions.filter { $0.kind.rawValue == "click" }.isEmpty)
+    }
+
+    @Test("t.me/s/CHANNEL/ID: the post its URL names among its neighbours, with author, time, text, views and photo; the comments in the discussion frame are said to be unread, never counted as none")
+    func channelPost() async throws {
+        let result = try await Platforms.capture(try await Platforms.options(Self.page, profile: "telegram"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        try Self.expectThePost(post, record)
+        #expect(post.repliesNotRead == "the page shows them in an embedded frame (iframe[id^='telegram-discussion']), which extraction does not enter",
+                "\(String(describing: post.repliesNotRead))")
+        #expect(post.replyCount.captured == 0 && post.replyCount.shown == nil)
+        #expect(record.completeness.summary.hasPrefix("replies not read: the page shows them in an embedded frame"), "\(record.completeness.summary)")
+        #expect(!record.completeness.summary.contains("replies 0"))
+        #expect(record.completeness.structure.first { $0.name == "replies" }.map { !$0.captured && $0.detail.hasPrefix("not read: ") } == true)
+        // The frame's comments are on the page, in the pixels, but not in post.json.
+        let json = try String(contentsOf: result.folder.appendingPathComponent("data/post.json"), encoding: .utf8)
+        #expect(!json.contains("reactie in frame") && !json.contains("De gemeenteraad bespreekt morgen"))
+        try await Platforms.expectValidPostJSON(result.folder)
+    }
+
+    @Test("without a discussion widget the record says the profile reads no replies, not that there are none")
+    func channelPostWithoutWidget() async throws {
+        let result = try await Platforms.capture(try await Platforms.options(Self.page + "?nowidget", profile: "telegram"))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        try Self.expectThePost(post, record)
+        #expect(post.repliesNotRead == "the telegram profile has no rule for replies")
+        #expect(record.completeness.summary.hasPrefix("replies not read: the telegram profile has no rule for replies"), "\(record.completeness.summary)")
+    }
+
+    @Test("a channel without a public preview is a login wall; a channel blocked for its content is removed", arguments: [
+        ("login.html", Int32(3), "login wall"), ("removed.html", Int32(4), "removed"),
+    ])
+    func walls(page: String, code: Int32, availability: String) async throws {
+        let out = TestSupport.temporaryFolder("wall")
+        let url = try await TestSupport.baseURL() + "/telegram/\(page)"
+        let run = try await TestSupport.exhibit(["capture", url, "--profile", "telegram", "--out", out.path, "--quiet"])
+        #expect(run.status == code, "\(page): \(run.stderr)")
+        let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first))
+        let record = try TestSupport.decodeRecord(folder)
+        #expect(record.completeness.availability.rawValue == availability && record.state.rawValue == "partial")
     }
 }
 
@@ -272,12 +355,7 @@ struct ProfileRuleTests {
                 + "1 earlier post(s) it answers kept as ancestors, not replies; 1 promoted item(s) left out; "
                 + "2 recommended post(s) after 'Discover more' left out", "\(record.completeness.summary)")
         #expect(record.state == .complete)
-        let validation = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
-            import json, sys, jsonschema
-            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
-            """, result.folder.appendingPathComponent("data/post.json").path,
-            TestSupport.packageRoot.appendingPathComponent("Schemas/post.schema.json").path])
-        #expect(validation.status == 0, "\(validation.stderr)")
+        try await Platforms.expectValidPostJSON(result.folder)
     }
 
     @Test("reddit, new and old markup: deleted and removed comments stay replies, marked, counted and without their placeholder as text; a collapsed comment is opened only when it holds something; 'more replies' loads the rest",
@@ -455,7 +533,7 @@ struct ProfileRuleTests {
     func listing() async throws {
         let list = try await TestSupport.exhibit(["profiles", "--profiles", TestSupport.packageRoot.appendingPathComponent("Profiles").path])
         #expect(list.status == 0)
-        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "reddit", "threads", "generic"] {
+        for name in ["x", "mastodon", "bluesky", "facebook", "instagram", "linkedin", "youtube", "reddit", "threads", "tiktok", "telegram", "generic"] {
             #expect(list.stdout.contains("  \(name) "), "\(name)")
         }
         #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))

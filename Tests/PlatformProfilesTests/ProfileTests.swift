@@ -61,7 +61,7 @@ struct TimeTests {
 struct ProfileFileTests {
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
-        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "threads", "x", "youtube"])
+        #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "telegram", "threads", "tiktok", "x", "youtube"])
     }
 
     @Test(arguments: [
@@ -86,6 +86,18 @@ struct ProfileFileTests {
         ("https://threads.net/t/DHaven2026a", "threads"),
         ("https://www.reddit.com/r/voorbeeldstad/", "generic"),
         ("https://www.threads.net/@gemeentevoorbeeld", "generic"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
+        ("https://www.tiktok.com/@gemeente.voorbeeld/video/7574216830000000000?is_from_webapp=1&sender_device=pc", "tiktok"),
+        ("https://m.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld/photo/7574216830000000001", "tiktok"),
+        ("https://t.me/s/gemeentevoorbeeld/1234", "telegram"),
+        ("https://t.me/s/gemeentevoorbeeld/1234?single", "telegram"),
+        ("https://t.me/gemeentevoorbeeld/1234", "telegram"),
+        ("https://t.me/gemeentevoorbeeld/1234?comment=5678", "telegram"),
+        ("https://telegram.me/s/gemeentevoorbeeld/1234", "telegram"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld", "generic"),
+        ("https://t.me/s/gemeentevoorbeeld", "generic"),
+        ("https://t.me/joinchat/AAAAAEhaven2026", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
     ])
     func chosenByURL(url: String, name: String) throws {
@@ -128,6 +140,14 @@ struct ProfileFileTests {
          "profile t.json: field 'extract.removed[0].reason': is required"),
         (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "removed": {"selector": ".md"}}}"#,
          "profile t.json: field 'extract.removed': must be a list"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "postKey": {"attribute": "data-post", "pattern": "/s/(.+)"}}}"#,
+         "profile t.json: field 'extract.postKey.flags': is required with pattern"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "postKey": {"attribute": "data post", "pattern": "/s/(.+)", "flags": "u"}}}"#,
+         "profile t.json: field 'extract.postKey.attribute': must be an attribute name"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "postKey": {"attribute": "data-post"}}}"#,
+         "profile t.json: field 'extract.postKey.pattern': is required"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "repliesInFrame": [3]}}"#,
+         "profile t.json: field 'extract.repliesInFrame': must be a string or a list of strings"),
         (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
          "profile t.json: field '(file)': is not valid JSON"),
     ])

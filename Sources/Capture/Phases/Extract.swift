@@ -29,10 +29,12 @@ struct Extract {
             let post: [String]; let replies: String?; let nesting: Profile.Nesting
             let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
             let exclude: [Profile.ExcludeRule]; let threadEnd: [Profile.ElementRule]; let removed: [Profile.ExcludeRule]
+            let postKey: Profile.PostKey?; let repliesInFrame: [String]
         }
         let rules = profile.extract
         let spec = Spec(post: rules.post, replies: rules.replies, nesting: rules.nesting, fields: rules.fields, media: rules.media,
-                        exclude: rules.exclude, threadEnd: rules.threadEnd, removed: rules.removed)
+                        exclude: rules.exclude, threadEnd: rules.threadEnd, removed: rules.removed, postKey: rules.postKey,
+                        repliesInFrame: rules.repliesInFrame)
         guard let raw: RawExtraction = try await world.call("extract", spec) else {
             throw StepProblem("the extraction script returned nothing")
         }

@@ -45,6 +45,10 @@ enum CompletenessReport {
     /// the extract step's progress line.
     static func replies(_ post: PostData) -> String {
         let found = post.replyCount.captured
+        // Replies that could not be read are never "0 replies".
+        if let reason = post.repliesNotRead {
+            return "replies not read: \(reason)" + (post.replyCount.shownValue.map { " (the page counts \($0))" } ?? "")
+        }
         guard let shown = post.replyCount.shownValue else { return "replies \(found) (no count shown)" }
         if found > shown {
             // Never "N of M" with N > M: something counted as a reply may not be one.
@@ -172,7 +176,8 @@ enum CompletenessReport {
         let captured = post.replyCount.captured
         let nested = post.allReplies.count - (item?.replies.count ?? 0)
         var structure = [C(name: "replies", captured: captured > 0 && (shown.map { captured >= $0 } ?? true),
-                           detail: shown.map { "\(captured) of \($0) shown captured" } ?? "\(captured) captured; the page shows no reply count")]
+                           detail: post.repliesNotRead.map { "not read: \($0)" }
+                            ?? shown.map { "\(captured) of \($0) shown captured" } ?? "\(captured) captured; the page shows no reply count")]
         structure.append(C(name: "reply tree", captured: captured > 0, detail: "\(captured - nested) direct, \(nested) nested"))
         let parts = threadParts(post)
         structure.append(C(name: "thread boundaries", captured: true,

@@ -147,10 +147,17 @@ function installExhibit() {
     extract(spec) {
       const hits = {};
       let post = null, postSelector = null;
+      // A page that shows the post among its neighbours (a channel stream) names it in its URL:
+      // then an element carrying the key's attribute is the post only when its value is the key.
+      const keyRule = spec.postKey, keyMatch = keyRule ? new RegExp(keyRule.pattern, keyRule.flags).exec(location.href) : null;
+      const key = keyMatch && keyMatch[1] ? keyMatch[1].toLowerCase() : null;
+      const isKeyed = el => !key || !el.hasAttribute(keyRule.attribute) || el.getAttribute(keyRule.attribute).toLowerCase() === key;
       for (const selector of spec.post) {
-        const el = all(document, selector).find(visible);
+        const el = all(document, selector).find(el => visible(el) && isKeyed(el));
         if (el) { post = el; postSelector = selector; break; }
       }
+      // Replies the page holds in a frame are not read (extraction does not enter frames): say so.
+      const repliesInFrame = (spec.repliesInFrame || []).find(selector => all(document, selector).length > 0) || null;
       // Replies may sit inside the post's element (Facebook) or inside each other (nesting):
       // an item's fields and media are read only from its own part, never from a reply within it.
       const candidates = spec.replies ? all(document, spec.replies)
@@ -222,7 +229,11 @@ function installExhibit() {
                         width: el.videoWidth || Math.round(el.getBoundingClientRect().width) || null,
                         height: el.videoHeight || Math.round(el.getBoundingClientRect().height) || null});
           } else {
-            media.push({type: rule.type, url: el.currentSrc || el.src || null, alt: el.getAttribute('alt'),
+            // A photo shown as a CSS background (Telegram's photo wraps) has its URL in the style.
+            const background = /url\(\s*["']?([^"')]+)["']?\s*\)/.exec(el.style.backgroundImage || '');
+            let backgroundURL = null;
+            if (background) { try { backgroundURL = new URL(background[1], document.baseURI).href; } catch (e) { backgroundURL = background[1]; } }
+            media.push({type: rule.type, url: el.currentSrc || el.src || backgroundURL, alt: el.getAttribute('alt') ?? el.getAttribute('aria-label'),
                         width: el.naturalWidth || null, height: el.naturalHeight || null});
           }
         }
@@ -256,7 +267,7 @@ function installExhibit() {
         if (!hits[name]) misses.push({field: name, selectors: rules.map(r => r.selector || '(the item itself)')});
       }
       return {post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid],
-              structured: structuredData()};
+              structured: structuredData(), repliesInFrame};
     },
   };
   return true;
