@@ -54,7 +54,7 @@ enum CompletenessReport {
             // Never "N of M" with N > M: something counted as a reply may not be one.
             return "replies: \(found) found where the page counts \(shown), \(found - shown) more than the count (some may not be replies)"
         }
-        return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not on the page)" : "")
+        return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not captured)" : "")
     }
 
     /// "1 by the author" and the like: what the replies found include, and what was left out.
