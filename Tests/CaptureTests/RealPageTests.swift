@@ -9,35 +9,31 @@ import Testing
 /// served on loopback. What is asserted is what each page really shows, per that folder's README,
 /// where the profile reads it today, and otherwise that the record says it could not read it:
 /// a wrong reading must never pass as a right one. The misreadings still open are issue 13's.
-@Suite("Profiles on real saved post pages", .timeLimit(.minutes(3)),
+@Suite("Profiles on real saved post pages", .timeLimit(.minutes(6)),
        .enabled(if: FileManager.default.fileExists(atPath: RealPages.folder.path),
                 "../shared/realpages is absent: the real-page suite is skipped"))
 struct RealPageTests {
-    /// Every page captured once, all at once (each in its own browser), for all the tests.
+    /// Every page captured once, one after the other, for all the tests. Five browsers at once,
+    /// next to the other suites, starved a 2-core machine past the time limit.
     static let captures = Task { () throws -> [String: (CaptureRecord, PostData)] in
         let server = try await FixtureServer.start(root: RealPages.folder)
-        return try await withThrowingTaskGroup(of: (String, CaptureRecord, PostData).self) { group in
-            for (page, profile) in RealPages.pages {
-                group.addTask {
-                    var options = TestSupport.fixtureOptions(server.baseURL + "/\(page).html")
-                    options.outputDirectory = TestSupport.temporaryFolder("realpage").path
-                    options.profile = profile
-                    options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path
-                    // Their scripts and styles point at CDNs this machine cannot reach: settle is capped short.
-                    options.limits.loadSeconds = 10
-                    options.limits.networkIdleSeconds = 3
-                    options.limits.quietSeconds = 3
-                    options.limits.fontsAndImagesSeconds = 3
-                    options.pdfLayout = .none
-                    let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
-                    let post = try JSONDecoder().decode(PostData.self, from: Data(contentsOf: result.folder.appendingPathComponent("data/post.json")))
-                    return (page, try TestSupport.decodeRecord(result.folder), post)
-                }
-            }
-            var all: [String: (CaptureRecord, PostData)] = [:]
-            for try await (page, record, post) in group { all[page] = (record, post) }
-            return all
+        var all: [String: (CaptureRecord, PostData)] = [:]
+        for (page, profile) in RealPages.pages {
+            var options = TestSupport.fixtureOptions(server.baseURL + "/\(page).html")
+            options.outputDirectory = TestSupport.temporaryFolder("realpage").path
+            options.profile = profile
+            options.profilesFolder = TestSupport.packageRoot.appendingPathComponent("Profiles").path
+            // Their scripts and styles point at CDNs this machine cannot reach: settle is capped short.
+            options.limits.loadSeconds = 10
+            options.limits.networkIdleSeconds = 3
+            options.limits.quietSeconds = 3
+            options.limits.fontsAndImagesSeconds = 3
+            options.pdfLayout = .none
+            let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+            let post = try JSONDecoder().decode(PostData.self, from: Data(contentsOf: result.folder.appendingPathComponent("data/post.json")))
+            all[page] = (try TestSupport.decodeRecord(result.folder), post)
         }
+        return all
     }
 
     func capture(_ page: String) async throws -> (CaptureRecord, PostData) {
