@@ -25,8 +25,10 @@ final class WebSocketTransport: Sendable {
     private enum Upgrade: Sendable { case upgraded(Channel), refused }
 
     /// Opens a WebSocket to `url` (`ws://host:port/path`).
+    /// `group` is NIO's shared one unless a caller (a test moving half a gigabyte) needs its own.
     static func connect(to url: String, maxMessageSize: Int = defaultMaxMessageSize,
-                        timeout: TimeAmount = .seconds(10)) async throws -> WebSocketTransport {
+                        timeout: TimeAmount = .seconds(10),
+                        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> WebSocketTransport {
         guard let parsed = URLComponents(string: url), parsed.scheme == "ws",
               let host = parsed.host, !host.isEmpty else {
             throw DevToolsError.badEndpoint("\(url) is not a ws:// URL")
@@ -37,7 +39,7 @@ final class WebSocketTransport: Sendable {
 
         let upgradeFuture: EventLoopFuture<Upgrade>
         do {
-            upgradeFuture = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            upgradeFuture = try await ClientBootstrap(group: group)
                 .connectTimeout(timeout)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {

@@ -44,8 +44,9 @@ public final class ScriptedWebSocketServer: Sendable {
 
     public var url: String { "ws://127.0.0.1:\(port)/devtools/browser/test" }
 
-    public static func start(_ behaviour: Behaviour) async throws -> ScriptedWebSocketServer {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    public static func start(_ behaviour: Behaviour,
+                             group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) async throws -> ScriptedWebSocketServer {
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 let upgrader = NIOWebSocketServerUpgrader(
