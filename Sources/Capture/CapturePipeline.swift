@@ -67,8 +67,13 @@ public struct CapturePipeline: Sendable {
         }
         let context = CaptureContext(url: url, progress: progress)
         let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
+        let others = catalog.candidates(for: url.absoluteString).map(\.profile.name).filter { $0 != chosen.0.profile.name }
+        if !others.isEmpty {
+            context.warn(.profile, "the URL also matches the profile(s) \(others.joined(separator: ", ")); "
+                + "\(chosen.0.profile.name) was used (\(chosen.1 == .option ? "--profile" : "its pattern matched the most of the URL"))")
+        }
         let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1,
-                              policy: policy, resolver: resolver)
+                              alsoMatched: others, policy: policy, resolver: resolver)
         return try await runner.owningFolder { try await capture.run(browser: browser) }
     }
 
@@ -110,6 +115,8 @@ private struct Capture: Sendable {
     let signingKey: Curve25519.Signing.PrivateKey?
     let profile: ProfileCatalog.Entry
     let profileChoice: ProfileCatalog.Choice
+    /// Other profiles whose patterns match the URL too.
+    let alsoMatched: [String]
     let policy: NetworkPolicy
     let resolver: NameResolver
 
@@ -241,7 +248,7 @@ private struct Capture: Sendable {
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
-            profile: profile, profileChoice: profileChoice,
+            profile: profile, profileChoice: profileChoice, alsoMatched: alsoMatched,
             network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)

@@ -15,7 +15,8 @@ public struct Profile: Codable, Sendable, Equatable {
     public var platform: String
     /// Where the selectors come from and what they were checked against.
     public var notes: String?
-    /// Regular expressions over the URL; the first profile with a match is chosen.
+    /// Regular expressions over the URL. Of the profiles with a match, the one whose pattern matches
+    /// the most of the URL is chosen (see ``ProfileCatalog/candidates(for:)``).
     public var matches: [String]
     public var consent: Consent?
     public var hide: [HideRule]

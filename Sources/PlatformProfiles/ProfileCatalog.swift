@@ -47,16 +47,30 @@ public struct ProfileCatalog: Sendable {
     /// The profile named `name`, if any.
     public func named(_ name: String) -> Entry? { entries.first { $0.profile.name == name } }
 
-    /// The first profile (other than generic) whose pattern matches, else generic.
+    /// The most specific profile (other than generic) whose pattern matches, else generic.
     public func choose(for url: String) -> (Entry, Choice) {
-        for entry in entries where entry.profile.name != "generic" {
-            for pattern in entry.profile.matches {
-                guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-                if regex.firstMatch(in: url, range: NSRange(url.startIndex..., in: url)) != nil { return (entry, .urlPattern) }
-            }
-        }
+        if let best = candidates(for: url).first { return (best, .urlPattern) }
         // load() guarantees generic is present.
         return (named("generic") ?? entries[0], .fallback)
+    }
+
+    /// Every profile other than generic with a pattern that matches `url`, the most specific
+    /// first: the one whose pattern matched the longest stretch of the URL, then the one with the
+    /// longer pattern, then by name (so the choice never depends on the order files were listed).
+    public func candidates(for url: String) -> [Entry] {
+        let range = NSRange(url.startIndex..., in: url)
+        let scored = entries.filter { $0.profile.name != "generic" }.compactMap { entry -> (Entry, Int, Int)? in
+            let matches = entry.profile.matches.compactMap { pattern -> (Int, Int)? in
+                guard let regex = try? NSRegularExpression(pattern: pattern),
+                      let match = regex.firstMatch(in: url, range: range) else { return nil }
+                return (match.range.length, pattern.count)
+            }
+            guard let best = matches.max(by: { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }) else { return nil }
+            return (entry, best.0, best.1)
+        }
+        return scored.sorted { a, b in
+            a.1 != b.1 ? a.1 > b.1 : a.2 != b.2 ? a.2 > b.2 : a.0.profile.name < b.0.profile.name
+        }.map(\.0)
     }
 
     /// Where the profiles are: `$EXHIBIT_PROFILES`, else `Profiles/` in the working folder, else

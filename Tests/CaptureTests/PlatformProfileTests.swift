@@ -468,6 +468,23 @@ struct ProfileRuleTests {
         #expect(record.state == .partial)
     }
 
+    @Test("a page two profiles' patterns match: the more specific is used, and capture.json records the other and warns")
+    func twoProfilesMatch() async throws {
+        var options = try await Platforms.options("/x/thread-parts.html", profile: nil)
+        options.profilesFolder = try Self.folder(with: "x") { json in
+            json["matches"] = [#"^http://127\.0\.0\.1:[0-9]+/"#]
+        }
+        var narrow = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: TestSupport.packageRoot.appendingPathComponent("Profiles/x.json"))) as? [String: Any])
+        narrow["name"] = "x-thread-parts"
+        narrow["matches"] = [#"^http://127\.0\.0\.1:[0-9]+/x/thread-parts\.html$"#]
+        try JSONSerialization.data(withJSONObject: narrow).write(to: URL(fileURLWithPath: try #require(options.profilesFolder)).appendingPathComponent("x-thread-parts.json"))
+        let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
+        #expect(record.profile.name == "x-thread-parts" && record.profile.chosenBy == "url pattern")
+        #expect(record.profile.alsoMatched == ["x"])
+        #expect(record.warnings.contains { $0.step == .profile && $0.message.hasPrefix("the URL also matches the profile(s) x; x-thread-parts was used") },
+                "\(record.warnings)")
+    }
+
     @Test("a thread that never stops loading stops at the profile's limit and says so")
     func endlessThread() async throws {
         var options = try await Platforms.options("/infinite-scroll/", profile: "generic")

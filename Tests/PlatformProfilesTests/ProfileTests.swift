@@ -59,6 +59,29 @@ struct TimeTests {
 
 @Suite("Profile files")
 struct ProfileFileTests {
+    @Test("two profiles that match one URL: the one whose pattern matches the most of it is chosen, and both are candidates, most specific first")
+    func mostSpecificProfileWins() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-profiles-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["generic", "x"] {
+            try FileManager.default.copyItem(at: profilesFolder.appendingPathComponent("\(name).json"), to: folder.appendingPathComponent("\(name).json"))
+        }
+        var narrow = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: profilesFolder.appendingPathComponent("x.json"))) as? [String: Any])
+        narrow["name"] = "x-gemeente"
+        narrow["matches"] = [#"^https://x\.com/gemeentevoorbeeld/status/[0-9]+(\?.*)?$"#]
+        try JSONSerialization.data(withJSONObject: narrow).write(to: folder.appendingPathComponent("x-gemeente.json"))
+        let catalog = try ProfileCatalog.load(folder: folder, digest: { "\($0.count)" })
+        // With a query, only the narrow pattern covers the whole URL.
+        let withQuery = "https://x.com/gemeentevoorbeeld/status/1790000000000000000?s=20"
+        #expect(catalog.candidates(for: withQuery).map(\.profile.name) == ["x-gemeente", "x"])
+        #expect(catalog.choose(for: withQuery).0.profile.name == "x-gemeente")
+        // Both match all of a URL without one: the longer pattern wins (x's), never the file order.
+        #expect(catalog.candidates(for: "https://x.com/gemeentevoorbeeld/status/1790000000000000000").map(\.profile.name) == ["x", "x-gemeente"])
+        #expect(catalog.candidates(for: "https://x.com/someone/status/1").map(\.profile.name) == ["x"])
+        #expect(catalog.choose(for: "https://example.org/").1 == .fallback)
+    }
+
     @Test func everyShippedProfileLoads() throws {
         let names = try catalog().entries.map(\.profile.name)
         #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "telegram", "threads", "tiktok", "x", "youtube"])

@@ -33,6 +33,7 @@ package struct Seal: Sendable {
         let settled: Bool
         let profile: ProfileCatalog.Entry
         let profileChoice: ProfileCatalog.Choice
+        let alsoMatched: [String]
         /// The network policy and what it refused.
         let network: CaptureRecord.Network
         /// Files of the `data:` URIs kept by `--keep-inline-media`, relative to `data/`.
@@ -154,7 +155,8 @@ package struct Seal: Sendable {
             },
             profile: .init(name: profile.profile.name, platform: profile.profile.platform,
                            file: "Profiles/" + profile.file.lastPathComponent, sha256: profile.sha256,
-                           chosenBy: input.profileChoice.rawValue, scriptSHA256: PageScript.install.sha256,
+                           chosenBy: input.profileChoice.rawValue, alsoMatched: input.alsoMatched.isEmpty ? nil : input.alsoMatched,
+                           scriptSHA256: PageScript.install.sha256,
                            world: "isolated world 'exhibit' (Page.createIsolatedWorld)"),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })

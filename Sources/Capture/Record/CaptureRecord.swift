@@ -282,6 +282,9 @@ public struct CaptureRecord: Codable, Sendable {
         public var sha256: String
         /// `--profile`, `url pattern`, or the generic fallback.
         public var chosenBy: String
+        /// Other profiles whose URL patterns match the page too (the more specific one is used);
+        /// nil when none does, and in records made before this was recorded.
+        public var alsoMatched: [String]?
         /// SHA-256 of the script Exhibit installs in its isolated world (the same for every capture of a version).
         public var scriptSHA256: String
         /// Where that script runs: an isolated world, so page scripts cannot alter what it reads.
