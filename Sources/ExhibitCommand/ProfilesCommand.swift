@@ -23,6 +23,7 @@ struct ProfilesCommand: AsyncParsableCommand {
             let p = entry.profile
             say("  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.platform)")
             for pattern in p.matches { say("             \(pattern)") }
+            say("             " + (p.verified.map { "verified \($0.date) against \($0.pages.count) page(s)" } ?? "never verified against a page"))
             if p.matches.isEmpty || p.name == "generic" { say("             (fallback for any URL no other profile matches)") }
         }
     }

@@ -18,6 +18,15 @@ public struct Profile: Codable, Sendable, Equatable {
     /// Regular expressions over the URL. Of the profiles with a match, the one whose pattern matches
     /// the most of the URL is chosen (see ``ProfileCatalog/candidates(for:)``).
     public var matches: [String]
+    /// When the profile was last checked, and against which pages (fixtures and real saved pages):
+    /// platforms change their markup, so a reader of a record can tell how old the reading rules were.
+    public var verified: Verified?
+
+    public struct Verified: Codable, Sendable, Equatable {
+        /// `YYYY-MM-DD`.
+        public var date: String
+        public var pages: [String]
+    }
     public var consent: Consent?
     public var hide: [HideRule]
     public var walls: Walls?

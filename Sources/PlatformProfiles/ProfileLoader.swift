@@ -21,7 +21,7 @@ public enum ProfileLoader {
             throw ProfileError(file: file, field: "(file)", problem: "is not valid JSON: \(detail)")
         }
         let r = Reader(file: file)
-        let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "matches",
+        let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "verified", "matches",
                                                               "consent", "hide", "walls", "expand", "extract"])
         let format = try r.string(top, "format")
         guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
@@ -69,6 +69,21 @@ public enum ProfileLoader {
             guard seconds > 0, seconds <= 3600 else { throw r.error("expand.maxSeconds", "must be more than 0 and at most 3600") }
             expand = .init(click: try r.elementRules(e["click"], "expand.click"), scroll: scroll,
                            maxRounds: rounds, maxReplies: replies, maxSeconds: seconds)
+        }
+        var verified: Profile.Verified?
+        if let value = top["verified"] {
+            let v = try r.object(value, "verified", allowed: ["date", "pages"])
+            let date = try r.string(v, "date", path: "verified.date")
+            let parser = DateFormatter()
+            parser.locale = Locale(identifier: "en_US_POSIX")
+            parser.timeZone = TimeZone(identifier: "UTC")
+            parser.dateFormat = "yyyy-MM-dd"
+            guard date.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil, parser.date(from: date) != nil else {
+                throw r.error("verified.date", "must be a date as YYYY-MM-DD, not \"\(date)\"")
+            }
+            let pages = try r.strings(v, "pages", path: "verified.pages")
+            guard !pages.isEmpty else { throw r.error("verified.pages", "needs at least one page the profile was checked against") }
+            verified = .init(date: date, pages: pages)
         }
         guard let extractValue = top["extract"] else { throw r.error("extract", "is required") }
         let x = try r.object(extractValue, "extract", allowed: ["post", "replies", "nesting", "fields", "media", "exclude", "threadEnd",
@@ -126,7 +141,7 @@ public enum ProfileLoader {
         }
         let repliesInFrame = x["repliesInFrame"] == nil ? [] : try r.strings(x, "repliesInFrame", path: "extract.repliesInFrame")
         return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
-                       notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, consent: consent, hide: hide,
+                       notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, verified: verified, consent: consent, hide: hide,
                        walls: walls, expand: expand,
                        extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media,
                                       exclude: exclude, threadEnd: threadEnd, removed: removed, postKey: postKey,

@@ -480,7 +480,7 @@ struct ProfileRuleTests {
         try JSONSerialization.data(withJSONObject: narrow).write(to: URL(fileURLWithPath: try #require(options.profilesFolder)).appendingPathComponent("x-thread-parts.json"))
         let record = try TestSupport.decodeRecord(try await Platforms.capture(options).folder)
         #expect(record.profile.name == "x-thread-parts" && record.profile.chosenBy == "url pattern")
-        #expect(record.profile.alsoMatched == ["x"])
+        #expect(record.profile.alsoMatched == ["x"] && record.profile.verified == "2026-12-01")
         #expect(record.warnings.contains { $0.step == .profile && $0.message.hasPrefix("the URL also matches the profile(s) x; x-thread-parts was used") },
                 "\(record.warnings)")
     }
@@ -554,6 +554,7 @@ struct ProfileRuleTests {
             #expect(list.stdout.contains("  \(name) "), "\(name)")
         }
         #expect(list.stdout.contains(#"^https?://(www\.|mobile\.)?(x|twitter)\.com/"#))
+        #expect(list.stdout.components(separatedBy: "verified 2026-12-01 against ").count == 13, "\(list.stdout)")
         let unknown = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/x/", "--profile", "myspace",
                                                      "--out", TestSupport.temporaryFolder("unknown").path])
         #expect(unknown.status == 2 && unknown.stderr.hasPrefix("exhibit: error: no profile named 'myspace' (known: bluesky, facebook"))

@@ -83,6 +83,11 @@ struct ProfileFileTests {
     }
 
     @Test func everyShippedProfileLoads() throws {
+        // Each says when it was last checked, and against which pages.
+        for entry in try catalog().entries {
+            let verified = try #require(entry.profile.verified, "\(entry.profile.name) has no verified date")
+            #expect(verified.date.count == 10 && !verified.pages.isEmpty, "\(entry.profile.name)")
+        }
         let names = try catalog().entries.map(\.profile.name)
         #expect(names == ["bluesky", "facebook", "generic", "instagram", "linkedin", "mastodon", "reddit", "telegram", "threads", "tiktok", "x", "youtube"])
     }
@@ -171,6 +176,10 @@ struct ProfileFileTests {
          "profile t.json: field 'extract.postKey.pattern': is required"),
         (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}, "repliesInFrame": [3]}}"#,
          "profile t.json: field 'extract.repliesInFrame': must be a string or a list of strings"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "verified": {"date": "1 Dec 2026", "pages": ["a"]}, "matches": [], "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'verified.date': must be a date as YYYY-MM-DD"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "verified": {"date": "2026-12-01", "pages": []}, "matches": [], "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'verified.pages': needs at least one page"),
         (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
          "profile t.json: field '(file)': is not valid JSON"),
     ])

@@ -156,6 +156,7 @@ package struct Seal: Sendable {
             profile: .init(name: profile.profile.name, platform: profile.profile.platform,
                            file: "Profiles/" + profile.file.lastPathComponent, sha256: profile.sha256,
                            chosenBy: input.profileChoice.rawValue, alsoMatched: input.alsoMatched.isEmpty ? nil : input.alsoMatched,
+                           verified: profile.profile.verified?.date,
                            scriptSHA256: PageScript.install.sha256,
                            world: "isolated world 'exhibit' (Page.createIsolatedWorld)"),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,

@@ -285,6 +285,9 @@ public struct CaptureRecord: Codable, Sendable {
         /// Other profiles whose URL patterns match the page too (the more specific one is used);
         /// nil when none does, and in records made before this was recorded.
         public var alsoMatched: [String]?
+        /// The date the profile says it was last checked against real and fixture pages; nil when
+        /// it does not say (and in records made before this was recorded).
+        public var verified: String?
         /// SHA-256 of the script Exhibit installs in its isolated world (the same for every capture of a version).
         public var scriptSHA256: String
         /// Where that script runs: an isolated world, so page scripts cannot alter what it reads.
