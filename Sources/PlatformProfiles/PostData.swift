@@ -337,12 +337,7 @@ extension PostData {
                 return parent
             }
         case .replyingTo:
-            func handle(_ text: String?) -> String? {
-                guard let text else { return nil }
-                let cleaned = text.trimmingCharacters(in: .whitespaces).lowercased()
-                let bare = cleaned.hasPrefix("@") ? String(cleaned.dropFirst()) : cleaned
-                return bare.isEmpty ? nil : bare
-            }
+            func handle(_ text: String?) -> String? { text.map(bareHandle).flatMap { $0.isEmpty ? nil : $0 } }
             let postAuthor = handle(raw.post?.fields["authorHandle"])
             return raw.replies.enumerated().map { index, reply in
                 guard let target = handle(reply.fields["replyingTo"]), target != postAuthor else { return -1 }

@@ -61,7 +61,7 @@ package enum StructuredData {
         graph.fields["text"] = meta["og:description"] ?? meta["description"]
         graph.fields["published"] = meta["article:published_time"]
         graph.fields["authorName"] = meta["article:author"].flatMap { $0.hasPrefix("http") ? nil : $0 } ?? meta["author"]
-        graph.fields["authorHandle"] = meta["twitter:creator"].map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+        graph.fields["authorHandle"] = meta["twitter:creator"].map(withoutAt)
         graph.fields = graph.fields.filter { !$0.value.trimmingCharacters(in: .whitespaces).isEmpty }
         if !graph.fields.isEmpty { found.append(graph) }
         return found
@@ -80,6 +80,9 @@ package enum StructuredData {
         let list = (value as? [Any]) ?? (value.map { [$0] } ?? [])
         return Set(list.compactMap { ($0 as? String).map { $0.split(separator: "/").last.map(String.init) ?? $0 } })
     }
+
+    /// A handle as stated, without its `@` (case kept: it is the record's value, not a comparison).
+    static func withoutAt(_ handle: String) -> String { handle.hasPrefix("@") ? String(handle.dropFirst()) : handle }
 
     /// Fields being gathered: a nil value leaves the field unset, and a field once set stays.
     struct Fields {
@@ -108,7 +111,7 @@ package enum StructuredData {
         let author = (node["author"] as? [Any])?.first ?? node["author"] ?? node["creator"]
         if let person = author as? [String: Any] {
             f["authorName"] = text(person["name"])
-            f["authorHandle"] = text(person["alternateName"]).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+            f["authorHandle"] = text(person["alternateName"]).map(withoutAt)
             f["authorURL"] = text(person["url"])
         } else {
             f["authorName"] = text(author)
@@ -144,7 +147,7 @@ package enum StructuredData {
         f["url"] = text(first("url"))
         if let person = first("author") as? [String: Any], let inner = person["props"] as? [String: [Any]] {
             f["authorName"] = text(inner["name"]?.first)
-            f["authorHandle"] = text(inner["alternateName"]?.first).map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+            f["authorHandle"] = text(inner["alternateName"]?.first).map(withoutAt)
             f["authorURL"] = text(inner["url"]?.first)
         } else {
             f["authorName"] = text(first("author"))

@@ -1,4 +1,4 @@
-import Crypto
+import Evidence
 import Foundation
 import PlatformProfiles
 
@@ -20,7 +20,7 @@ struct InlineMediaExtractor {
     /// The reference for `url` when it is a `data:` URI (nil when it is not, or cannot be read).
     mutating func reference(for url: String) -> String? {
         guard url.lowercased().hasPrefix("data:"), let (mediaType, bytes) = Self.decode(url) else { return nil }
-        let hex = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let hex = FileDigest.sha256Hex(bytes)
         let reference = "inline:sha256:\(hex)"
         if entries[hex] == nil {
             var file: String?

@@ -32,7 +32,9 @@ package struct PDFTextMatch: Sendable {
     package init(pdfText: String) {
         let tokens = Self.tokens(pdfText)
         words = tokens.ordered
-        joinedWords = Self.tokens(Self.joiningHyphenatedLineEnds(pdfText)).ordered
+        // Most PDFs have no word hyphenated at a line end: then the joined reading is the same one.
+        let joined = Self.joiningHyphenatedLineEnds(pdfText)
+        joinedWords = joined == pdfText.replacingOccurrences(of: "\u{00ad}", with: "") ? words : Self.tokens(joined).ordered
         unspaced = Array(tokens.unspaced.joined(separator: "\u{1}").unicodeScalars)
         letters = tokens.other.joined().reduce(into: [:]) { $0[$1, default: 0] += 1 }
     }
