@@ -226,6 +226,17 @@ struct SettleLimitTests {
         #expect(result.record.completeness.summary.contains("the page did not settle (no load event within 1"), "\(result.record.completeness.summary)")
         #expect(result.record.completeness.form.contains { $0.name == "settled page" && !$0.captured })
     }
+
+    @Test("a frame the page removes while its document is still loading is not waited for")
+    func removedFrameIsNotWaitedFor() async throws {
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/removed-frame/")
+        options.outputDirectory = TestSupport.temporaryFolder("removed-frame").path
+        options.limits.quietSeconds = 8
+        let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+        let messages = result.record.warnings.filter { $0.step.rawValue == "settle" }.map(\.message)
+        #expect(!messages.contains { $0.contains("in flight") }, "\(messages)")
+        #expect(!result.record.completeness.summary.contains("did not settle"), "\(result.record.completeness.summary)")
+    }
 }
 
 @Suite("Truncation is never silent", .serialized, .timeLimit(.minutes(2)))

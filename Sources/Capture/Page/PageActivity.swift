@@ -16,6 +16,9 @@ final class PageActivity: Sendable {
         var inFlight: [String: String] = [:]
         /// The frame of each request in flight that has one.
         var inFlightFrames: [String: String] = [:]
+        /// Requests already finished or failed: a cancelled navigation can report its end before
+        /// its start, and a start seen after the end must not count as in flight for ever.
+        var ended: Set<String> = []
         var lastNetworkChange = ContinuousClock.now
         /// The main document's response, by loader.
         var documentResponses: [String: NetworkCommands.Response] = [:]
@@ -103,7 +106,8 @@ final class PageActivity: Sendable {
                     state.redirects[params.loaderId, default: []].append(Redirect(url: redirect.url, status: redirect.status,
                                                     location: redirect.headers.first { $0.key.lowercased() == "location" }?.value))
                 }
-                guard !Self.longLived.contains(params.type ?? ""), !params.request.url.hasPrefix("data:") else { return }
+                guard !Self.longLived.contains(params.type ?? ""), !params.request.url.hasPrefix("data:"),
+                      params.redirectResponse != nil || !state.ended.contains(params.requestId) else { return }
                 state.inFlight[params.requestId] = params.request.url
                 if let frameId = params.frameId { state.inFlightFrames[params.requestId] = frameId }
                 state.lastNetworkChange = .now
@@ -119,13 +123,17 @@ final class PageActivity: Sendable {
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
             change { state in
                 state.inFlightFrames[params.requestId] = nil
+                state.ended.insert(params.requestId)
                 if state.inFlight.removeValue(forKey: params.requestId) != nil { state.lastNetworkChange = .now }
             }
         case "Page.frameDetached":
             // A cross-site frame moves into a process of its own ("swap"): its document finishes
-            // loading there, and this page never hears of it, so it is no longer waited for here.
+            // loading there, and this page never hears of it. A frame the page removes ("remove")
+            // can no longer show anything, and Chromium does not always report its cancelled
+            // requests as failed (seen on a loaded CI machine: a t.me/s/ page that removes its
+            // discussion frame while it loads waited its full 15 s). Neither is waited for here.
             struct Detached: Decodable { let frameId: String; let reason: String? }
-            guard let params = try? event.decode(Detached.self), params.reason == "swap" else { return }
+            guard let params = try? event.decode(Detached.self) else { return }
             change { state in
                 let moved = state.inFlightFrames.filter { $0.value == params.frameId }.map(\.key)
                 for requestId in moved {

@@ -84,7 +84,11 @@ struct Settle {
                                               .warn("requests still in flight after \(limits.quietSeconds) s: \(open())")) {
             await activity.waitQuiet(for: .milliseconds(500), upTo: $0)
         }
-        if !quiet { unmet.append("requests still in flight after \(limits.quietSeconds) s") }
+        if !quiet {
+            // The first request still open is named, so a summary read years on says what was missing.
+            let first = activity.snapshot.inFlight.values.sorted().first.map { ", e.g. " + String($0.prefix(160)) } ?? ""
+            unmet.append("requests still in flight after \(limits.quietSeconds) s\(first)")
+        }
         unmet += try await page.waitForFontsAndImages(.settle)
         return Output(sweep: sweep, unmet: unmet)
     }
