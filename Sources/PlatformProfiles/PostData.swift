@@ -304,7 +304,11 @@ extension PostData {
         if let frame = raw.repliesInFrame {
             return "the page shows them in an embedded frame (\(frame)), which extraction does not enter"
         }
-        return profile.extract.replies == nil ? "the \(profile.name) profile has no rule for replies" : nil
+        if profile.extract.replies == nil { return "the \(profile.name) profile has no rule for replies" }
+        // Without the post, nothing tells the thread apart from the rest of the page: a page in
+        // markup the profile does not know has replies nobody read, not none.
+        if raw.post == nil { return "no post element matched, so no thread could be told apart on the page" }
+        return nil
     }
 
     /// Whether two readings of a field say the same: handles without `@` and case, times to the minute.
