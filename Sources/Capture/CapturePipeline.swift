@@ -48,6 +48,35 @@ public struct CapturePipeline: Sendable {
         let signingKey: Curve25519.Signing.PrivateKey?
         do { signingKey = try options.signingKey.map(BagSigner.loadPrivateKey) }
         catch { throw CaptureError.usage("\(error)") }
+        let plan = try await plan(url)
+        let context = CaptureContext(url: url, progress: progress)
+        let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
+        let capture = plan.capture(options: options, runner: runner, signingKey: signingKey)
+        return try await runner.owningFolder { try await capture.run(browser: browser) }
+    }
+
+    /// What is decided before a browser starts: the profile (by `--profile` or by the URL, with
+    /// the others that match named in a warning) and the network policy, which judges the page's
+    /// own host first, so a refused page leaves nothing behind. The browser checks it again, with
+    /// every redirect.
+    struct Plan {
+        let profile: ProfileCatalog.Entry
+        let choice: ProfileCatalog.Choice
+        let alsoMatched: [String]
+        let policy: NetworkPolicy
+        let resolver: NameResolver
+
+        func capture(options: CaptureOptions, runner: StepRunner, signingKey: Curve25519.Signing.PrivateKey?) -> Capture {
+            if !alsoMatched.isEmpty {
+                runner.context.warn(.profile, "the URL also matches the profile(s) \(alsoMatched.joined(separator: ", ")); "
+                    + "\(profile.profile.name) was used (\(choice == .option ? "--profile" : "its pattern matched the most of the URL"))")
+            }
+            return Capture(options: options, runner: runner, signingKey: signingKey, profile: profile, profileChoice: choice,
+                           alsoMatched: alsoMatched, policy: policy, resolver: resolver)
+        }
+    }
+
+    func plan(_ url: URL) async throws -> Plan {
         let catalog = try Self.loadProfiles(options)
         let chosen: (ProfileCatalog.Entry, ProfileCatalog.Choice)
         if let name = options.profile {
@@ -58,23 +87,13 @@ public struct CapturePipeline: Sendable {
         } else {
             chosen = catalog.choose(for: url.absoluteString)
         }
-        // The page's own host is judged before any browser starts, and before a folder exists: a
-        // refused page leaves nothing behind. The browser checks it again, with every redirect.
         let policy = try options.networkPolicy()
         let resolver = NameResolver()
         if case .refused(let refusal)? = await policy.check(url: url.absoluteString, resolver: resolver) {
             throw CaptureError.refused(url: url.absoluteString, message: "refused: \(refusal)", address: refusal.address)
         }
-        let context = CaptureContext(url: url, progress: progress)
-        let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
         let others = catalog.candidates(for: url.absoluteString).map(\.profile.name).filter { $0 != chosen.0.profile.name }
-        if !others.isEmpty {
-            context.warn(.profile, "the URL also matches the profile(s) \(others.joined(separator: ", ")); "
-                + "\(chosen.0.profile.name) was used (\(chosen.1 == .option ? "--profile" : "its pattern matched the most of the URL"))")
-        }
-        let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1,
-                              alsoMatched: others, policy: policy, resolver: resolver)
-        return try await runner.owningFolder { try await capture.run(browser: browser) }
+        return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver)
     }
 
     /// The profile catalogue; a missing folder or a bad profile file is a usage error naming it.
@@ -109,7 +128,7 @@ public struct CapturePipeline: Sendable {
 
 /// One capture's run through the phases. It holds only what was decided before it started; what
 /// the phases produce flows from one to the next as their typed outputs.
-private struct Capture: Sendable {
+struct Capture: Sendable {
     let options: CaptureOptions
     let runner: StepRunner
     let signingKey: Curve25519.Signing.PrivateKey?
@@ -123,6 +142,14 @@ private struct Capture: Sendable {
     var context: CaptureContext { runner.context }
 
     func run(browser provider: any BrowserProvider) async throws -> CaptureResult {
+        try await withBrowser(provider) { browser, pages, reportPage in
+            try await capture(browser: browser, pages: pages, reportPage: reportPage)
+        }
+    }
+
+    /// Launches or attaches to the browser, runs `body` with it, and lets it go whatever happens.
+    func withBrowser<T>(_ provider: any BrowserProvider,
+                        _ body: (BrowserHandle, PageCloser, ReportPage) async throws -> T) async throws -> T {
         let browser = try await runner.run(.launch) { () -> (BrowserHandle, String) in
             let handle = try await provider.open()
             return (handle, handle.launchCommand.map { "launched \($0[0])" } ?? "attached to \(handle.endpoint)")
@@ -133,7 +160,7 @@ private struct Capture: Sendable {
         let pages = PageCloser()
         let reportPage = ReportPage(connection: browser.connection)
         do {
-            let result = try await capture(browser: browser, pages: pages, reportPage: reportPage)
+            let result = try await body(browser, pages, reportPage)
             await release(browser, pages: pages, reportPage: reportPage)
             return result
         } catch {
@@ -150,7 +177,11 @@ private struct Capture: Sendable {
         await browser.close()
     }
 
-    private func capture(browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
+    /// The page opened, navigated, settled and run through the profile (consent, walls, overlays,
+    /// expansion): what a capture and `exhibit profiles explain` share. `body` runs while the page
+    /// and its guards are still open; they are closed after it.
+    func withProfiledPage<T>(browser: BrowserHandle, pages: PageCloser, onLoad: @escaping @Sendable () -> Void = {},
+                             _ body: (ProfiledPage) async throws -> T) async throws -> T {
         // The version and the new page do not depend on each other; Chromium is still busy
         // starting up, so asking both at once saves a round trip's wait.
         async let versionAnswer = browser.connection.send(BrowserCommands.GetVersion())
@@ -166,14 +197,13 @@ private struct Capture: Sendable {
                                                    checksResponses: !options.usesProxy)
         defer { network?.stop() }
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
-        let data = runner.folder.data
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
             let output = try await Navigate(page: page, browserUserAgent: version.userAgent).run()
             return (output, "loader \(output.loaderId.prefix(8))")
         }
         let settled = try await runner.run(.settle) { () -> (Settle.Output, String) in
-            let output = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: { reportPage.open() }).run()
+            let output = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: onLoad).run()
             // Before anything is written: the document's response may have come from an address the
             // policy refuses (the browser's name lookup differing from Exhibit's).
             try page.failIfRefused()
@@ -188,6 +218,20 @@ private struct Capture: Sendable {
             return (output, "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(output.outcome.consentChoice?.rawValue ?? "none"); "
                     + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
         }
+        return try await body(ProfiledPage(page: page, activity: activity, network: network, version: version,
+                                           navigation: navigation, settled: settled, profiled: profiled))
+    }
+
+    private func capture(browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
+        try await withProfiledPage(browser: browser, pages: pages, onLoad: { reportPage.open() }) { loaded in
+            try await capture(loaded, browser: browser, pages: pages, reportPage: reportPage)
+        }
+    }
+
+    private func capture(_ loaded: ProfiledPage, browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
+        let page = loaded.page, activity = loaded.activity, network = loaded.network, version = loaded.version
+        let settled = loaded.settled, profiled = loaded.profiled
+        let data = runner.folder.data
         // Answering a consent page may have loaded the post as a new document: it is the one captured.
         let loaderId = profiled.loaderId
         let response = activity.snapshot.documentResponses[loaderId]
@@ -260,7 +304,7 @@ private struct Capture: Sendable {
 }
 
 /// The report's page, opened early in the background and handed over once.
-private final class ReportPage: Sendable {
+final class ReportPage: Sendable {
     private let connection: DevToolsConnection
     private let opening = Mutex<Task<PageSession?, Never>?>(nil)
 
@@ -286,7 +330,7 @@ private final class ReportPage: Sendable {
 }
 
 /// Closes pages in the background, and waits for all of them when the browser is let go.
-private final class PageCloser: Sendable {
+final class PageCloser: Sendable {
     private let closing = Mutex<[Task<Void, Never>]>([])
 
     func close(_ page: PageSession) {
@@ -297,4 +341,15 @@ private final class PageCloser: Sendable {
     func wait() async {
         for task in closing.withLock({ $0 }) { await task.value }
     }
+}
+
+/// A page after navigate, settle and profile, as ``Capture/withProfiledPage(browser:pages:onLoad:_:)`` hands it on.
+struct ProfiledPage: Sendable {
+    let page: CapturePage
+    let activity: PageActivity
+    let network: NetworkGuard?
+    let version: BrowserCommands.GetVersion.Result
+    let navigation: Navigate.Output
+    let settled: Settle.Output
+    let profiled: ApplyProfile.Output
 }

@@ -263,7 +263,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                   files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(summary), as: UTF8.self))
+            print(TerminalText.json(String(decoding: try encoder.encode(summary), as: UTF8.self)))
         } else {
             say(result.folder.path)
         }

@@ -1,12 +1,23 @@
 import ArgumentParser
 import Capture
+import DevTools
 import Foundation
 import PlatformProfiles
+import PrivateNetwork
 
-/// `exhibit profiles`: lists the platform profiles with their URL patterns, checking every file.
+/// `exhibit profiles`: the profiles and what chooses them; `exhibit profiles explain`: why a
+/// profile reads a page the way it does.
 struct ProfilesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles",
+        abstract: "List the platform profiles and the URL patterns that choose them (every file is checked), or explain one on a page.",
+        subcommands: [ListProfiles.self, ExplainProfileCommand.self],
+        defaultSubcommand: ListProfiles.self)
+}
+
+struct ListProfiles: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the platform profiles and the URL patterns that choose them (every file is checked).")
 
     @Option(help: "Folder of profile files (default: $EXHIBIT_PROFILES, ./Profiles, or Profiles/ of the source checkout).")
@@ -25,6 +36,102 @@ struct ProfilesCommand: AsyncParsableCommand {
             for pattern in p.matches { say("             \(pattern)") }
             say("             " + (p.verified.map { "verified \($0.date) against \($0.pages.count) page(s)" } ?? "never verified against a page"))
             if p.matches.isEmpty || p.name == "generic" { say("             (fallback for any URL no other profile matches)") }
+        }
+    }
+}
+
+struct ExplainProfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Load a page as a capture would (no bag is made) and show, per field and per rule alternative, what the profile matched, what it took, and what it counted as replies, left out or ignored.")
+
+    @Argument(help: "The page (http or https).")
+    var url: String
+
+    @Option(help: "Profile to explain (default: the one the URL chooses).")
+    var profile: String?
+
+    @Option(help: "Folder of profile files (default: $EXHIBIT_PROFILES, ./Profiles, or Profiles/ of the source checkout).")
+    var profiles: String?
+
+    @Flag(help: "Print the explanation as JSON.")
+    var json = false
+
+    @Option(help: "Viewport width in CSS pixels.")
+    var width: Int = 1280
+
+    @Option(help: "Viewport height in CSS pixels.")
+    var height: Int = 900
+
+    @Option(help: "Locale the page sees (also Accept-Language).")
+    var locale: String = "en-US"
+
+    @Option(help: "IANA time zone the page sees.")
+    var timezone: String = "UTC"
+
+    @Option(help: "Browser executable (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
+    var browser: String?
+
+    @OptionGroup var account: BrowserAccountOptions
+
+    @Flag(help: "Let the browser reach loopback and private addresses (refused by default, as for capture).")
+    var allowPrivate = false
+
+    @Option(name: .customLong("allow-private-address"), help: ArgumentHelp("Let the browser reach this one private address, repeatable.", valueName: "address"))
+    var allowPrivateAddress: [String] = []
+
+    @Flag(help: "No progress lines on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
+        guard width >= 100, width <= 10_000, height >= 100, height <= 10_000 else {
+            throw ValidationError("--width and --height must be between 100 and 10000")
+        }
+        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
+        if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
+            throw ValidationError("browser not found: \(browser) does not exist or is not executable")
+        }
+        for address in allowPrivateAddress where IPAddress(address) == nil {
+            throw ValidationError("--allow-private-address '\(address)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
+        }
+    }
+
+    func run() async throws {
+        var options = CaptureOptions(url: url)
+        options.viewportWidth = width
+        options.viewportHeight = height
+        options.locale = locale
+        options.timeZone = timezone
+        options.profile = profile
+        options.profilesFolder = profiles
+        options.pdfLayout = .none
+        options.allowPrivateAddresses = allowPrivate
+        options.allowedPrivateAddresses = allowPrivateAddress
+        let quiet = self.quiet
+        let pipeline = CapturePipeline(options: options,
+                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)) { event in
+            guard !quiet else { return }
+            tell(String(format: "[%7.2fs] ", event.elapsed) + event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+                 + (event.isWarning ? "warning: " : "") + TerminalText.safe(event.detail) + "\n")
+        }
+        let explanation: ProfileExplanation
+        do {
+            explanation = try await pipeline.explain()
+        } catch let error as CaptureError {
+            let code = switch error.kind {
+            case .usage: Exhibit.Code.usage
+            case .refused: Exhibit.Code.refused
+            case .stepFailed: Exhibit.Code.failed
+            }
+            throw CommandFailure(code: code, message: "\(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(TerminalText.json(String(decoding: try encoder.encode(explanation), as: UTF8.self)))
+        } else {
+            say(explanation.text)
         }
     }
 }

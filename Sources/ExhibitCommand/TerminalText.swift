@@ -20,6 +20,21 @@ enum TerminalText {
         return out
     }
 
+    /// JSON made safe the same way without breaking it: the encoder already escapes C0; every
+    /// other dangerous character (only ever inside a string) becomes a `\uXXXX` escape.
+    static func json(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            if scalar != "\n" && dangerous(scalar) {
+                out += String(format: "\\u%04x", scalar.value)
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     static func dangerous(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x08, 0x0A...0x1F, 0x7F...0x9F: return true   // C0 (but tab), DEL, C1

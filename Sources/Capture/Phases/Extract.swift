@@ -2,6 +2,20 @@ import DevTools
 import Foundation
 import PlatformProfiles
 
+/// The profile's extraction rules as `exhibit.extract` takes them.
+struct ExtractSpec: Encodable, Sendable {
+    let post: [String]; let replies: String?; let nesting: Profile.Nesting
+    let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
+    let exclude: [Profile.ExcludeRule]; let threadEnd: [Profile.ElementRule]; let removed: [Profile.ExcludeRule]
+    let postKey: Profile.PostKey?; let repliesInFrame: [String]
+
+    init(_ rules: Profile.Extraction) {
+        post = rules.post; replies = rules.replies; nesting = rules.nesting; fields = rules.fields; media = rules.media
+        exclude = rules.exclude; threadEnd = rules.threadEnd; removed = rules.removed; postKey = rules.postKey
+        repliesInFrame = rules.repliesInFrame
+    }
+}
+
 /// Extract: reads the post and its replies in the isolated world by the profile's rules and
 /// writes data/post.json. What the page gave is kept (``raw``) for the completeness section, which
 /// is worked out once all checks are in.
@@ -25,17 +39,7 @@ struct Extract {
     let file: URL
 
     func run() async throws -> Output {
-        struct Spec: Encodable {
-            let post: [String]; let replies: String?; let nesting: Profile.Nesting
-            let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
-            let exclude: [Profile.ExcludeRule]; let threadEnd: [Profile.ElementRule]; let removed: [Profile.ExcludeRule]
-            let postKey: Profile.PostKey?; let repliesInFrame: [String]
-        }
-        let rules = profile.extract
-        let spec = Spec(post: rules.post, replies: rules.replies, nesting: rules.nesting, fields: rules.fields, media: rules.media,
-                        exclude: rules.exclude, threadEnd: rules.threadEnd, removed: rules.removed, postKey: rules.postKey,
-                        repliesInFrame: rules.repliesInFrame)
-        guard let raw: RawExtraction = try await world.call("extract", spec) else {
+        guard let raw: RawExtraction = try await world.call("extract", ExtractSpec(profile.extract)) else {
             throw StepProblem("the extraction script returned nothing")
         }
         let options = page.options, context = page.context

@@ -9,6 +9,17 @@
 function installExhibit() {
   if (globalThis.exhibit) return true;
   const invalid = new Set();
+  // At most `n` UTF-16 units, never half of a surrogate pair: a lone surrogate is not valid JSON
+  // for Exhibit's decoder, and one emoji at the cut would fail the whole step.
+  const cut = (text, n) => {
+    const t = text.slice(0, n);
+    return /[\uD800-\uDBFF]$/.test(t) ? t.slice(0, -1) : t;
+  };
+  // Every string handed back made well-formed: a page can hold lone surrogates in its text on
+  // purpose; each is read as U+FFFD (the DOM itself is saved as it was).
+  const clean = v => typeof v === 'string' ? v.toWellFormed()
+    : Array.isArray(v) ? v.map(clean)
+    : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clean(x)])) : v;
   const all = (root, selector) => {
     try { return [...root.querySelectorAll(selector)]; } catch (e) { invalid.add(selector); return []; }
   };
@@ -27,7 +38,7 @@ function installExhibit() {
       const inner = el.querySelector('[aria-label], [title], img[alt]');
       if (inner) text = clean(inner.getAttribute('aria-label') || inner.getAttribute('title') || inner.getAttribute('alt')) || text;
     }
-    return text.slice(0, 200);
+    return cut(text, 200).toWellFormed();
   };
   // A control that is loading (aria-busy) or disabled is not clicked again.
   const busy = el => el.disabled || el.getAttribute('aria-disabled') === 'true' || !!el.closest('[aria-busy="true"]');
@@ -45,6 +56,23 @@ function installExhibit() {
     }
     return value.trim();
   };
+  // Where an element is, for a person reading `exhibit profiles explain`: up to six levels of tag,
+  // id, test id and two classes.
+  const path = el => {
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && parts.length < 6; e = e.parentElement) {
+      let part = e.tagName.toLowerCase();
+      if (e.id) part += '#' + e.id;
+      const testId = e.getAttribute('data-testid');
+      if (testId) part += `[data-testid="${testId}"]`;
+      const classes = [...e.classList].slice(0, 2);
+      if (classes.length) part += '.' + classes.join('.');
+      parts.unshift(part);
+      if (e.id) break;
+    }
+    return cut(parts.join(' > '), 300);
+  };
+  const snippet = el => cut((el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim(), 80);
   // The page's machine-readable description of itself, as data: each JSON-LD script's text (parsed
   // by Exhibit, not matched with regexes), the Open Graph and article meta tags, and microdata
   // items. Sizes are capped: a page cannot make the record huge through them.
@@ -55,7 +83,7 @@ function installExhibit() {
     for (const el of document.querySelectorAll('meta[property], meta[name]')) {
       const key = el.getAttribute('property') || el.getAttribute('name');
       if (!/^(og:|article:|twitter:|author$|description$)/.test(key) || key in meta) continue;
-      meta[key] = (el.getAttribute('content') || '').slice(0, 20000);
+      meta[key] = cut(el.getAttribute('content') || '', 20000);
     }
     const microItem = (scope, depth) => {
       const props = {};
@@ -69,7 +97,7 @@ function installExhibit() {
             else if (child.tagName === 'TIME' && child.hasAttribute('datetime')) value = child.getAttribute('datetime');
             else if (child.hasAttribute('href')) value = child.href;
             else if (child.hasAttribute('src')) value = child.src;
-            else value = (child.innerText || child.textContent || '').trim().slice(0, 20000);
+            else value = cut((child.innerText || child.textContent || '').trim(), 20000);
             for (const name of names) (props[name] = props[name] || []).push(value);
           }
           if (!child.hasAttribute('itemscope')) walk(child);
@@ -113,6 +141,23 @@ function installExhibit() {
       return null;
     },
     exists: selector => all(document, selector).some(visible),
+    /// For `exhibit profiles explain`: what each rule finds on the page as it is now, by the same
+    /// test the profile's runner uses (visible, not busy, its text matching the label).
+    survey(rules) {
+      return clean(rules.map(rule => {
+        const found = all(document, rule.selector), shown = found.filter(visible);
+        const hits = shown.filter(el => !busy(el) && (!rule.text || new RegExp(rule.text, rule.flags).test(label(el))));
+        return {matched: found.length, visible: shown.length, hits: hits.length,
+                first: hits[0] ? {label: label(hits[0]), path: path(hits[0])} : null};
+      }));
+    },
+    /// `survey`, and how many of the runner's actions (`done`: selector and label) each rule
+    /// accounts for: the same selector, and the label its `text` asks for.
+    surveyWithActions(rules, done) {
+      const found = this.survey(rules);
+      return rules.map((rule, i) => ({survey: found[i],
+        used: done.filter(d => d.selector === rule.selector && (!rule.text || new RegExp(rule.text, rule.flags).test(d.label))).length}));
+    },
     hide(rules) {
       const done = [];
       for (const rule of rules) for (const el of matching(rule)) {
@@ -143,8 +188,10 @@ function installExhibit() {
       scrollTo(0, y);
       return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(Math.round(scrollY)))));
     },
-    /// Reads the post and replies by the profile's extraction rules.
-    extract(spec) {
+    /// Reads the post and replies by the profile's extraction rules. With `trace` (an object),
+    /// also says what each rule alternative matched, for `exhibit profiles explain`; the reading is
+    /// the same either way.
+    extract(spec, trace) {
       const hits = {};
       let post = null, postSelector = null;
       // A page that shows the post among its neighbours (a channel stream) names it in its URL:
@@ -154,6 +201,11 @@ function installExhibit() {
       const isKeyed = el => !key || !el.hasAttribute(keyRule.attribute) || el.getAttribute(keyRule.attribute).toLowerCase() === key;
       for (const selector of spec.post) {
         const el = all(document, selector).find(el => visible(el) && isKeyed(el));
+        if (trace) {
+          const found = all(document, selector);
+          (trace.post = trace.post || []).push({selector, matched: found.length, visible: found.filter(visible).length,
+                                                first: el ? path(el) : null, taken: !!el && !post});
+        }
         if (el) { post = el; postSelector = selector; break; }
       }
       // Replies the page holds in a frame are not read (extraction does not enter frames): say so.
@@ -168,12 +220,12 @@ function installExhibit() {
       // promoted. None of them is a reply.
       const before = el => post && (post.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING) && !post.contains(el);
       let threadEnd = null;
-      if (post) for (const rule of spec.threadEnd || []) {
+      if (post) for (const [index, rule] of (spec.threadEnd || []).entries()) {
         for (const el of all(document, rule.selector)) {
           if (!(post.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) || post.contains(el)) continue;
           const text = (el.innerText || el.textContent || '').replace(/\s+/g, ' ').trim();
           if (rule.text && !new RegExp(rule.text, rule.flags).test(text)) continue;
-          if (!threadEnd || (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING)) threadEnd = {el, text};
+          if (!threadEnd || (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_PRECEDING)) threadEnd = {el, text, rule: index};
         }
       }
       // The first rule that marks an item: it holds a matching element (its text matching, when
@@ -184,6 +236,8 @@ function installExhibit() {
         : all(el, rule.selector).filter(own)
           .some(m => !rule.text || new RegExp(rule.text, rule.flags).test((m.innerText || m.textContent || '').trim())));
       const excludedBy = el => markedBy(spec.exclude, el);
+      const items = trace ? (trace.items = []) : null;
+      const note = (el, as, rule) => { if (items) items.push({as, rule: rule || null, path: path(el), text: snippet(el)}); };
       const ancestorElements = [], excluded = {};
       const leaveOut = (reason, label) => {
         const key = reason + '\u0000' + (label || '');
@@ -191,22 +245,45 @@ function installExhibit() {
         excluded[key].count += 1;
       };
       const replyElements = candidates.filter(el => {
-        if (before(el)) { ancestorElements.push(el); return false; }
+        if (before(el)) { ancestorElements.push(el); note(el, 'ancestor'); return false; }
         if (threadEnd && (threadEnd.el.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING) && !threadEnd.el.contains(el)) {
-          leaveOut('recommendation', threadEnd.text.slice(0, 80));
+          leaveOut('recommendation', cut(threadEnd.text, 80));
+          note(el, 'excluded', 'threadEnd: after "' + cut(threadEnd.text, 60) + '"');
           return false;
         }
         const rule = excludedBy(el);
-        if (rule) { leaveOut(rule.reason, null); return false; }
+        if (rule) {
+          leaveOut(rule.reason, null);
+          note(el, 'excluded', 'exclude[' + spec.exclude.indexOf(rule) + '] (' + rule.reason + ')');
+          return false;
+        }
+        note(el, 'reply');
         return true;
       });
+      if (trace && spec.replies) {
+        // What the replies rule matched but extraction ignored, and why.
+        for (const el of all(document, spec.replies)) {
+          if (candidates.includes(el)) continue;
+          note(el, 'ignored', el === post ? 'it is the post' : (post && el.contains(post)) ? 'it contains the post' : 'not visible');
+        }
+        trace.threadEnd = threadEnd ? {rule: threadEnd.rule, path: path(threadEnd.el), text: cut(threadEnd.text, 80)} : null;
+      }
+      // Per field and rule alternative, when tracing: what it matched in the post, and in how many
+      // replies it gave the value taken.
+      const fieldTrace = trace ? (trace.fields = {}) : null;
+      const traceRule = (name, index, isPost, matched, value, from, taken) => {
+        const rules = fieldTrace[name] = fieldTrace[name] || [];
+        const entry = rules[index] = rules[index] || {post: null, repliesMatched: 0, repliesTaken: 0};
+        if (isPost) entry.post = {matched, value: value ? cut(value, 120) : null, path: from ? path(from) : null, taken};
+        else { if (matched > 0) entry.repliesMatched += 1; if (taken) entry.repliesTaken += 1; }
+      };
       const read = (item, isPost) => {
         const inner = replyElements.filter(r => r !== item && item.contains(r));
         const own = el => !inner.some(r => r.contains(el));
         const fields = {};
         let textElement = null;
         for (const [name, rules] of Object.entries(spec.fields)) {
-          for (const rule of rules) {
+          for (const [index, rule] of rules.entries()) {
             const documentScope = rule.scope === 'document';
             if (documentScope && !isPost) continue;
             const root = documentScope ? document : item;
@@ -217,13 +294,17 @@ function installExhibit() {
               if (v && rule.pattern) { const m = new RegExp(rule.pattern, rule.flags).exec(v); v = m && m[1] ? m[1].trim() : ''; }
               if (v) { value = v; from = el; break; }
             }
-            if (value) { fields[name] = value; hits[name] = true; if (name === 'text') textElement = from; break; }
+            const taken = !!value && !(name in fields);
+            if (fieldTrace) traceRule(name, index, isPost, candidates.length, value, from, taken);
+            if (value && !(name in fields)) { fields[name] = value; hits[name] = true; if (name === 'text') textElement = from; }
+            if (value && !fieldTrace) break;
           }
         }
         const links = textElement ? [...textElement.querySelectorAll('a[href]')]
           .map(a => ({text: (a.innerText || a.textContent || '').trim(), url: a.href})) : [];
         const media = [];
-        for (const rule of spec.media) for (const el of all(item, rule.selector).filter(own)) {
+        for (const [index, rule] of spec.media.entries()) for (const el of all(item, rule.selector).filter(own)) {
+          if (trace) { const m = (trace.media = trace.media || {}); m[index] = (m[index] || 0) + 1; }
           if (el.tagName === 'VIDEO') {
             media.push({type: rule.type, url: el.currentSrc || el.src || el.poster || null, alt: el.getAttribute('aria-label') || el.title || null,
                         width: el.videoWidth || Math.round(el.getBoundingClientRect().width) || null,
@@ -246,6 +327,7 @@ function installExhibit() {
         const inner = replyElements.filter(r => r !== el && el.contains(r));
         const gone = markedBy(spec.removed, el, m => !inner.some(r => r.contains(m)));
         if (gone) item.removed = gone.reason;
+        if (gone && trace) { const r = (trace.removed = trace.removed || {}); const i = spec.removed.indexOf(gone); r[i] = (r[i] || 0) + 1; }
         if (spec.nesting.by === 'container') {
           item.containerParent = -1;
           for (let a = el.parentElement; a; a = a.parentElement) {
@@ -266,8 +348,8 @@ function installExhibit() {
       if (post || replies.length) for (const [name, rules] of Object.entries(spec.fields)) {
         if (!hits[name]) misses.push({field: name, selectors: rules.map(r => r.selector || '(the item itself)')});
       }
-      return {post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid],
-              structured: structuredData(), repliesInFrame};
+      return clean({post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid],
+                    structured: structuredData(), repliesInFrame, trace: trace || undefined});
     },
   };
   return true;
