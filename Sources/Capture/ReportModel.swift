@@ -123,6 +123,9 @@ struct ReportModel {
     var network: String
     /// Nil without a PDF, or for a PDF Exhibit did not stamp: the row is left out.
     var pdfMetadata: String?
+    /// How the paginated PDF was fitted to the paper; nil (the row left out) when it was printed at
+    /// scale 1 or not at all.
+    var pdfScale: String?
     // Mustache cannot test an array for being empty, so the table and its "none" line need the flag.
     var hasActions: Bool
     var actions: [Action]
@@ -210,6 +213,11 @@ extension ReportModel {
         network = Self.networkLine(record.network)
         pdfMetadata = record.pdf.flatMap { pdf in
             pdf.metadata.map { "Stamped by Exhibit with \($0.stampedBy): Title, Subject, Keywords, Creator, creation date. SHA-256 as printed by the browser: \(pdf.sha256AsPrinted)" }
+        }
+        pdfScale = record.pdf.flatMap { pdf in
+            guard let scale = pdf.scale, scale != 1 else { return nil }
+            return "Printed at scale \(scale) (\(Int((scale * 100).rounded())) %): " + (pdf.scaleReason ?? "")
+                + (pdf.cutWidth.map { ". The PDF may lack up to \($0) CSS px on the right of the page" } ?? "")
         }
         hasActions = !record.actions.isEmpty
         actions = record.actions.map {

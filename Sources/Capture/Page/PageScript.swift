@@ -14,6 +14,8 @@ struct PageScript: Sendable {
     let source: String
 
     static let documentHeight = load("document-height")
+    static let documentWidth = load("document-width")
+    static let pageRules = load("page-rules")
     static let sweep = load("sweep")
     static let fontsReady = load("fonts-ready")
     static let imagesReady = load("images-ready")
@@ -31,7 +33,7 @@ struct PageScript: Sendable {
     static let install = load("install")
 
     /// Every script, for the test that compiles each one in the browser.
-    static let all = [documentHeight, sweep, fontsReady, imagesReady, freeze, unfreeze, scrollToTop, contentBoxes, elementBox,
+    static let all = [documentHeight, documentWidth, pageRules, sweep, fontsReady, imagesReady, freeze, unfreeze, scrollToTop, contentBoxes, elementBox,
                       documentIsEmpty, imagesDecoded, checkRegexes, watchMutations, mutationCount, install]
 
     /// The scripts ship inside the binary's resource bundle; one that is missing is a broken

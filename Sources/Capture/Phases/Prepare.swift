@@ -11,6 +11,17 @@ struct Prepare {
     static let freezeCSS = "html{scroll-behavior:auto!important}*,*::before,*::after{animation:none!important;"
         + "transition:none!important;caret-color:transparent!important}"
     static let freezeStyleId = "exhibit-freeze-style"
+    /// For the paginated PDF: the paper and margins are the ones Exhibit asks for, not the page's
+    /// `@page` rules, which would otherwise turn the paper (`size: landscape`, or a size Chromium
+    /// shrinks onto the paper) or widen the margins past the width the print scale was worked out
+    /// for, cutting the right-hand columns. Measured on Chromium 156: this beats a page's `@page`
+    /// rules, except margins the page marks `!important` (PDFPrinter warns of those).
+    static let pageRuleCSS = "@page{size:auto!important;margin:1cm!important}"
+
+    /// What is injected: the freeze, and for the paginated PDF the page rule.
+    static func injectedCSS(_ options: CaptureOptions) -> String {
+        freezeCSS + (options.pdfLayout == .paginated ? pageRuleCSS : "")
+    }
 
     let page: CapturePage
     /// The sweep the capture relies on so far: the one of the settle (of the document a consent page led to, if any).
@@ -18,7 +29,8 @@ struct Prepare {
 
     func run() async throws -> CaptureRecord.Preparation {
         let session = page.session, limits = page.options.limits
-        let _: Bool? = try await session.run(.freeze, Self.freezeCSS, Self.freezeStyleId)
+        let css = Self.injectedCSS(page.options)
+        let _: Bool? = try await session.run(.freeze, css, Self.freezeStyleId)
         // What the profile did to the page; a dialog the page opened and Exhibit dismissed changed nothing.
         let actions = page.context.actions.filter { $0.kind != .dialog }
         let second: SweepOutcome? = actions.isEmpty ? nil : await SweepOutcome.sweep(session, limits: limits)
@@ -38,7 +50,7 @@ struct Prepare {
             lazyImagesMadeEager: settleSweep.lazyImagesMadeEager + (second?.lazyImagesMadeEager ?? 0), sweepSteps: first.steps,
             sweepSeconds: first.seconds, sweepReachedY: first.reachedY, sweepStoppedBecause: first.stoppedBecause,
             sweepPhase: "while the page settled, from its load event on", sweepAfterProfile: second?.sweep, sweepAfterProfileReason: reason,
-            injectedCSS: Self.freezeCSS, injectedCSSSHA256: FileDigest.sha256Hex(Array(Self.freezeCSS.utf8)))
+            injectedCSS: css, injectedCSSSHA256: FileDigest.sha256Hex(Array(css.utf8)))
     }
 
     /// The inverse of the freeze: Exhibit's style element out again, so dom.html is the page's own DOM.

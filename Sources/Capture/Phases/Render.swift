@@ -31,14 +31,14 @@ struct Render {
     let folder: PartialFolder
 
     func run() async throws -> Output {
-        let session = page.session, options = page.options, context = page.context, runner = page.runner
+        let session = page.session, options = page.options, context = page.context, runner = page.runner, world = self.world
         let pdfFile = folder.data.appendingPathComponent("page.pdf")
         let pageFree = Gate()
         // Its outcome is a value, so that a failure is reported by the pdf step like any other.
         let printing: Task<(Duration, Result<CaptureRecord.PDF, Error>), Never>? = options.pdfLayout == .none ? nil : Task {
             do { try await pageFree.wait() } catch { return (context.elapsed, .failure(error)) }
             let start = context.elapsed
-            do { return (start, .success(try await PDFPrinter.printPage(session, options: options, to: pdfFile))) }
+            do { return (start, .success(try await PDFPrinter.printPage(session, world: world, options: options, to: pdfFile))) }
             catch { return (start, .failure(error)) }
         }
         defer { printing?.cancel() }
@@ -59,7 +59,17 @@ struct Render {
                     try? FileManager.default.removeItem(at: pdfFile)
                     throw error
                 }
-                return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media")
+                if let cut = printed.cutWidth, let width = printed.contentWidth {
+                    context.warn(.pdf, "the page is \(width) CSS px wide, too wide for \(printed.paper) paper even at the least print scale "
+                                 + "(\(printed.scale ?? PDFPrinter.scales.lowerBound)): up to \(cut) CSS px on the right may be missing from page.pdf "
+                                 + "(the screenshot has them, up to --max-width)")
+                }
+                for rule in printed.pageRulesKept ?? [] {
+                    context.warn(.pdf, "the page's own @page rule '\(rule)' sets the paper or margins !important, which Exhibit cannot "
+                                 + "override: the PDF's margins may not be the 1 cm its scale was worked out for, so check page.pdf's right edge")
+                }
+                let scaled = printed.scale.flatMap { $0 < 1 ? ", scaled to \($0) to fit the paper's width" : nil } ?? ""
+                return (printed, "\(printed.pageCount) \(printed.layout) page\(printed.pageCount == 1 ? "" : "s"), \(printed.media) media" + scaled)
             }
         }
         return Output(screenshot: shot.0, runs: shot.1, geometry: shot.2, pdf: pdf, browserProduct: browserProduct,

@@ -130,8 +130,8 @@ package struct Seal: Sendable {
         let profile = input.profile
         return CaptureRecord(
             captureId: context.captureId,
-            state: .assess(screenshot: input.screenshot, completeness: input.completeness, expansion: input.outcome.expansion,
-                           settled: input.settled),
+            state: .assess(screenshot: input.screenshot, pdf: input.pdf, completeness: input.completeness,
+                           expansion: input.outcome.expansion, settled: input.settled),
             requestedURL: context.url.absoluteString, finalURL: input.finalURL,
             redirects: input.redirects.map { .init(url: $0.url, status: $0.status, location: $0.location) },
             http: http, pageTitle: input.title,
@@ -212,12 +212,13 @@ package struct Seal: Sendable {
 }
 
 extension CaptureRecord.CaptureState {
-    /// The one place a capture's state is decided: partial when the screenshot was cut or has blank
-    /// bands over content, when the post was not there to capture, when expansion stopped at a
-    /// limit, or when the page never settled (it may have been captured while still changing).
-    static func assess(screenshot: CaptureRecord.Screenshot, completeness: CaptureRecord.Completeness,
+    /// The one place a capture's state is decided: partial when the screenshot or the PDF was cut,
+    /// or the screenshot has blank bands over content, when the post was not there to capture, when
+    /// expansion stopped at a limit, or when the page never settled (it may have been captured while
+    /// still changing).
+    static func assess(screenshot: CaptureRecord.Screenshot, pdf: CaptureRecord.PDF? = nil, completeness: CaptureRecord.Completeness,
                        expansion: CaptureRecord.Expansion, settled: Bool) -> Self {
-        screenshot.truncated || !screenshot.blankBands.isEmpty || completeness.availability != .available
+        screenshot.truncated || !screenshot.blankBands.isEmpty || pdf?.cutWidth != nil || completeness.availability != .available
             || expansion.limitReached || !settled || !completeness.postRecognised
             || (completeness.repliesBeyondCount ?? 0) != 0 ? .partial : .complete
     }

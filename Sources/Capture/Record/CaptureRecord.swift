@@ -259,6 +259,25 @@ public struct CaptureRecord: Codable, Sendable {
         public var unsafeLinks: [String]?
         /// True when those links were removed before hashing (`--pdf-strip-unsafe-links`).
         public var unsafeLinksRemoved: Bool?
+        /// The paginated PDF's print scale: 1 when the page fitted the paper's printable width, less
+        /// when it was scaled down to fit (never below 0.1, Chromium's least). Nil for `single`
+        /// (one page as wide as the viewport) and in records made before this was recorded.
+        public var scale: Double?
+        /// The document's laid-out width in CSS px (its scroll width, at least the viewport's),
+        /// measured in the media printed, just before printing.
+        public var contentWidth: Int?
+        /// The paper's width less its margins, in CSS px (96 a inch): what fits at scale 1.
+        public var printableWidth: Int?
+        /// Why the scale is what it is, in words.
+        public var scaleReason: String?
+        /// CSS px of the document's width beyond the paper's right edge even at the least scale, so
+        /// possibly not in the PDF (at most: Chromium may shrink the page further by itself); absent
+        /// when nothing can have been cut.
+        public var cutWidth: Int?
+        /// The page's own `@page` rules that set the paper size or margins `!important`, which
+        /// Exhibit's `@page` rule cannot override: the PDF's margins may then differ from the 1 cm
+        /// the scale was worked out for. Absent when there are none.
+        public var pageRulesKept: [String]?
     }
     public struct TextCheck: Codable, Sendable {
         public var itemsChecked: Int

@@ -141,7 +141,13 @@ enum CompletenessReport {
                         + (screenshot.cssHeight < screenshot.documentHeight ? ", truncated at --max-height" : "")
                         + (screenshot.documentWidth.map { ", cut at --max-width from \($0) CSS px wide" } ?? ""))]
         form.append(C(name: "PDF", captured: pdf != nil,
-                      detail: pdf.map { "\($0.pageCount) \($0.layout) page(s), \($0.paper), \($0.media) media" } ?? "not made (--no-pdf)"))
+                      detail: pdf.map { "\($0.pageCount) \($0.layout) page(s), \($0.paper), \($0.media) media"
+                        + ($0.scale.flatMap { $0 < 1 ? ", scaled to \($0) to fit the paper's width" : nil } ?? "") } ?? "not made (--no-pdf)"))
+        if let pdf, let cut = pdf.cutWidth {
+            form.append(C(name: "PDF width", captured: false,
+                          detail: "up to \(cut) of the page's \(pdf.contentWidth ?? 0) CSS px on the right may be missing from the PDF: "
+                            + (pdf.scaleReason ?? "too wide for the paper") + " (the screenshot has them)"))
+        }
         form.append(C(name: "consent dialog", captured: outcome.consentChoice != .accept, detail: outcome.consent))
         form.append(C(name: "logged-in view", captured: false, detail: "captured logged out, in a fresh browser profile"))
         if outcome.hidden > 0 {
@@ -216,6 +222,9 @@ enum CompletenessReport {
         // The state is partial for these; the summary must say why.
         if screenshot.cssHeight < screenshot.documentHeight { summary.append("page cut at --max-height (\(screenshot.cssHeight) of \(screenshot.documentHeight) CSS px)") }
         if let width = screenshot.documentWidth { summary.append("page cut at --max-width (\(width) CSS px wide)") }
+        if let pdf, let cut = pdf.cutWidth {
+            summary.append("PDF may be cut at the paper's right edge (up to \(cut) of \(pdf.contentWidth ?? 0) CSS px)")
+        }
         if !screenshot.blankBands.isEmpty { summary.append("\(screenshot.blankBands.count) blank band(s) over visible content") }
         if outcome.expansion.limitReached {
             summary.append(outcome.expansion.stoppedBecause.hasPrefix("reached") ? "thread cut at the limit"

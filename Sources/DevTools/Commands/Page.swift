@@ -137,9 +137,14 @@ public enum PageCommands {
         public let marginBottom: Double?
         public let marginLeft: Double?
         public let marginRight: Double?
+        /// Never the page's own `@page` size: the paper is the one asked for, whatever the page says.
         public let preferCSSPageSize = false
+        /// How much the page is scaled onto the paper (Chromium takes 0.1 to 2); the page is laid
+        /// out `1 / scale` times as wide as the printable width.
+        public let scale: Double
         public init(paperWidth: Double, paperHeight: Double, printBackground: Bool = true, landscape: Bool = false,
-                    tagged: Bool = true, outline: Bool = true, margins: Double? = nil) {
+                    tagged: Bool = true, outline: Bool = true, margins: Double? = nil, scale: Double = 1) {
+            self.scale = scale
             self.marginTop = margins
             self.marginBottom = margins
             self.marginLeft = margins
