@@ -73,7 +73,7 @@ public struct CapturePipeline: Sendable {
                 + "\(chosen.0.profile.name) was used (\(chosen.1 == .option ? "--profile" : "its pattern matched the most of the URL"))")
         }
         let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1,
-                              alsoMatched: others, policy: policy, resolver: resolver)
+                              alsoMatched: others, policy: policy, resolver: resolver, catalog: catalog)
         return try await runner.owningFolder { try await capture.run(browser: browser) }
     }
 
@@ -119,8 +119,16 @@ private struct Capture: Sendable {
     let alsoMatched: [String]
     let policy: NetworkPolicy
     let resolver: NameResolver
+    /// For the embed frames of a page no platform profile matches.
+    let catalog: ProfileCatalog
 
     var context: CaptureContext { runner.context }
+
+    /// A page that matches no platform may embed a post of one in a frame: then frames are
+    /// followed. A platform's own page is read as it always was.
+    var readsFrames: Bool {
+        profile.profile.name == "generic" && catalog.entries.contains { $0.profile.frames != nil }
+    }
 
     func run(browser provider: any BrowserProvider) async throws -> CaptureResult {
         let browser = try await runner.run(.launch) { () -> (BrowserHandle, String) in
@@ -165,6 +173,11 @@ private struct Capture: Sendable {
         let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
                                                    checksResponses: !options.usesProxy)
         defer { network?.stop() }
+        // Out-of-process frames are attached from the start: the guard does it (each frame held until
+        // its requests are guarded), or, when it does not run, the tracker itself.
+        let frameTargets: FrameTargets?
+        if readsFrames { frameTargets = try await FrameTargets.start(page: session, attach: network == nil) } else { frameTargets = nil }
+        defer { frameTargets?.stop() }
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
         let data = runner.folder.data
 
@@ -210,10 +223,17 @@ private struct Capture: Sendable {
         let pdfText = rendering.pdf.map { _ in Task { try PDFDocument(path: pdfFile.path).text } }
         let extraction = try await runner.run(.extract) { () -> (Extract.Output, String) in
             try page.failIfNavigatedAway(from: loaderId)
-            let output = try await Extract(page: page, world: profiled.world, profile: profile.profile, screenshot: rendering.screenshot,
-                                           pageURL: pageURL, walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
-                                           file: data.appendingPathComponent("post.json")).run()
-            return (output, CompletenessReport.replies(output.post))
+            var framed: FramePost.Output?
+            if let frameTargets {
+                framed = try await FramePost(page: page, frames: frameTargets, catalog: catalog, topWorld: profiled.world,
+                                             topFrameId: navigation.frameId, navigation: navigation).run()
+            }
+            let output = try await Extract(page: page, world: framed?.world ?? profiled.world, profile: framed?.profile ?? profile.profile,
+                                           screenshot: rendering.screenshot, pageURL: pageURL,
+                                           walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
+                                           file: data.appendingPathComponent("post.json"), frame: framed).run()
+            return (output, (framed.map { "read in the frame \($0.url) (profile \($0.entry.profile.name)); " } ?? "")
+                    + CompletenessReport.replies(output.post))
         }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.
@@ -227,7 +247,8 @@ private struct Capture: Sendable {
         screenshot.blankBands = checks.blankBands
         // Completeness is worked out once, after every check that feeds it.
         let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
-                                                   screenshot: screenshot, pdf: checks.pdf, profileName: profile.profile.name,
+                                                   screenshot: screenshot, pdf: checks.pdf,
+                                                   profileName: extraction.frame?.profile.name ?? profile.profile.name,
                                                    language: extraction.language, unsettled: (profiled.outcome.resettled ?? settled).unmet,
                                                    domChanges: rendering.domChanges, blocked: network?.blocked ?? [])
         if options.strict && !completeness.essentialsMissing.isEmpty {
@@ -249,7 +270,15 @@ private struct Capture: Sendable {
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
             profile: profile, profileChoice: profileChoice, alsoMatched: alsoMatched,
-            network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles)
+            network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles,
+            frame: extraction.frame.map { frame in
+                CaptureRecord.FrameUse(url: frame.url, name: frame.entry.profile.name, platform: frame.entry.profile.platform,
+                      file: "Profiles/" + frame.entry.file.lastPathComponent, sha256: frame.entry.sha256, pattern: frame.pattern,
+                      reason: "the page's URL matches no platform profile (generic); this frame's URL matches the \(frame.entry.profile.name) "
+                        + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
+                        + "in an isolated world of the frame, instead of from the page's own markup",
+                      outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
+            })
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()
