@@ -65,6 +65,8 @@ public struct CapturePipeline: Sendable {
         let alsoMatched: [String]
         let policy: NetworkPolicy
         let resolver: NameResolver
+        /// Every profile: a page may embed another platform's post in a frame.
+        let catalog: ProfileCatalog
 
         func capture(options: CaptureOptions, runner: StepRunner, signingKey: Curve25519.Signing.PrivateKey?) -> Capture {
             if !alsoMatched.isEmpty {
@@ -72,7 +74,7 @@ public struct CapturePipeline: Sendable {
                     + "\(profile.profile.name) was used (\(choice == .option ? "--profile" : "its pattern matched the most of the URL"))")
             }
             return Capture(options: options, runner: runner, signingKey: signingKey, profile: profile, profileChoice: choice,
-                           alsoMatched: alsoMatched, policy: policy, resolver: resolver)
+                           alsoMatched: alsoMatched, policy: policy, resolver: resolver, catalog: catalog)
         }
     }
 
@@ -93,7 +95,7 @@ public struct CapturePipeline: Sendable {
             throw CaptureError.refused(url: url.absoluteString, message: "refused: \(refusal)", address: refusal.address)
         }
         let others = catalog.candidates(for: url.absoluteString).map(\.profile.name).filter { $0 != chosen.0.profile.name }
-        return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver)
+        return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver, catalog: catalog)
     }
 
     /// The profile catalogue; a missing folder or a bad profile file is a usage error naming it.
@@ -138,8 +140,16 @@ struct Capture: Sendable {
     let alsoMatched: [String]
     let policy: NetworkPolicy
     let resolver: NameResolver
+    /// For the embed frames of a page no platform profile matches.
+    let catalog: ProfileCatalog
 
     var context: CaptureContext { runner.context }
+
+    /// A page that matches no platform may embed a post of one in a frame: then frames are
+    /// followed. A platform's own page is read as it always was.
+    var readsFrames: Bool {
+        profile.profile.name == "generic" && catalog.entries.contains { $0.profile.frames != nil }
+    }
 
     func run(browser provider: any BrowserProvider) async throws -> CaptureResult {
         try await withBrowser(provider) { browser, pages, reportPage in
@@ -196,6 +206,11 @@ struct Capture: Sendable {
         let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
                                                    checksResponses: !options.usesProxy)
         defer { network?.stop() }
+        // Out-of-process frames are attached from the start: the guard does it (each frame held until
+        // its requests are guarded), or, when it does not run, the tracker itself.
+        let frameTargets: FrameTargets?
+        if readsFrames { frameTargets = try await FrameTargets.start(page: session, attach: network == nil) } else { frameTargets = nil }
+        defer { frameTargets?.stop() }
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
@@ -219,7 +234,7 @@ struct Capture: Sendable {
                     + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
         }
         return try await body(ProfiledPage(page: page, activity: activity, network: network, version: version,
-                                           navigation: navigation, settled: settled, profiled: profiled))
+                                           navigation: navigation, settled: settled, profiled: profiled, frameTargets: frameTargets))
     }
 
     private func capture(browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
@@ -230,7 +245,7 @@ struct Capture: Sendable {
 
     private func capture(_ loaded: ProfiledPage, browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
         let page = loaded.page, activity = loaded.activity, network = loaded.network, version = loaded.version
-        let settled = loaded.settled, profiled = loaded.profiled
+        let settled = loaded.settled, profiled = loaded.profiled, navigation = loaded.navigation, frameTargets = loaded.frameTargets
         let data = runner.folder.data
         // Answering a consent page may have loaded the post as a new document: it is the one captured.
         let loaderId = profiled.loaderId
@@ -254,10 +269,17 @@ struct Capture: Sendable {
         let pdfText = rendering.pdf.map { _ in Task { try PDFDocument(path: pdfFile.path).text } }
         let extraction = try await runner.run(.extract) { () -> (Extract.Output, String) in
             try page.failIfNavigatedAway(from: loaderId)
-            let output = try await Extract(page: page, world: profiled.world, profile: profile.profile, screenshot: rendering.screenshot,
-                                           pageURL: pageURL, walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
-                                           file: data.appendingPathComponent("post.json")).run()
-            return (output, CompletenessReport.replies(output.post))
+            var framed: FramePost.Output?
+            if let frameTargets {
+                framed = try await FramePost(page: page, frames: frameTargets, catalog: catalog, topWorld: profiled.world,
+                                             topFrameId: navigation.frameId, navigation: navigation).run()
+            }
+            let output = try await Extract(page: page, world: framed?.world ?? profiled.world, profile: framed?.profile ?? profile.profile,
+                                           screenshot: rendering.screenshot, pageURL: pageURL,
+                                           walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
+                                           file: data.appendingPathComponent("post.json"), frame: framed).run()
+            return (output, (framed.map { "read in the frame \($0.url) (profile \($0.entry.profile.name)); " } ?? "")
+                    + CompletenessReport.replies(output.post))
         }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.
@@ -271,7 +293,8 @@ struct Capture: Sendable {
         screenshot.blankBands = checks.blankBands
         // Completeness is worked out once, after every check that feeds it.
         let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
-                                                   screenshot: screenshot, pdf: checks.pdf, profileName: profile.profile.name,
+                                                   screenshot: screenshot, pdf: checks.pdf,
+                                                   profileName: extraction.frame?.profile.name ?? profile.profile.name,
                                                    language: extraction.language, unsettled: (profiled.outcome.resettled ?? settled).unmet,
                                                    domChanges: rendering.domChanges, blocked: network?.blocked ?? [])
         if options.strict && !completeness.essentialsMissing.isEmpty {
@@ -293,7 +316,15 @@ struct Capture: Sendable {
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
             profile: profile, profileChoice: profileChoice, alsoMatched: alsoMatched,
-            network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles)
+            network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles,
+            frame: extraction.frame.map { frame in
+                CaptureRecord.FrameUse(url: frame.url, name: frame.entry.profile.name, platform: frame.entry.profile.platform,
+                      file: "Profiles/" + frame.entry.file.lastPathComponent, sha256: frame.entry.sha256, pattern: frame.pattern,
+                      reason: "the page's URL matches no platform profile (generic); this frame's URL matches the \(frame.entry.profile.name) "
+                        + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
+                        + "in an isolated world of the frame, instead of from the page's own markup",
+                      outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
+            })
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()
@@ -352,4 +383,6 @@ struct ProfiledPage: Sendable {
     let navigation: Navigate.Output
     let settled: Settle.Output
     let profiled: ApplyProfile.Output
+    /// The page's frames, followed when the page may embed a post (see ``Capture/readsFrames``).
+    let frameTargets: FrameTargets?
 }

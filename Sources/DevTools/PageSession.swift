@@ -13,6 +13,9 @@ public struct PageSession: Sendable {
     public let targetId: String
     /// The browser context created for this page alone.
     public let browserContextId: String
+    /// False for a session of a target the page started (an out-of-process frame): closing such a
+    /// session must not close the page or its context.
+    var ownsTarget = true
 
     /// Creates a fresh browser context and a blank page in it, and attaches to the page.
     public static func open(on connection: DevToolsConnection) async throws -> PageSession {
@@ -78,8 +81,17 @@ public struct PageSession: Sendable {
         }
     }
 
+    /// A session of a target this page started and the browser attached (an out-of-process
+    /// frame, see ``FrameTargets``): commands go to that target. ``close()`` on it does nothing;
+    /// the target ends with its page.
+    public func attachedTarget(sessionId: String, targetId: String) -> PageSession {
+        PageSession(connection: connection, sessionId: sessionId, targetId: targetId, browserContextId: browserContextId,
+                    ownsTarget: false)
+    }
+
     /// Closes the page and disposes its browser context.
     public func close() async {
+        guard ownsTarget else { return }
         _ = try? await connection.send(TargetCommands.CloseTarget(targetId: targetId), timeout: .seconds(5))
         _ = try? await connection.send(TargetCommands.DisposeBrowserContext(browserContextId: browserContextId),
                                        timeout: .seconds(5))

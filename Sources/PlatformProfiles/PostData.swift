@@ -33,7 +33,10 @@ package struct RawItem: Codable, Sendable {
     /// The reason of the profile's `removed` rule that marks this reply, if one does.
     package var removed: String?
 
-    package struct Rect: Codable, Sendable, Equatable { package var x: Double, y: Double, width: Double, height: Double }
+    package struct Rect: Codable, Sendable, Equatable {
+        package var x: Double, y: Double, width: Double, height: Double
+        package init(x: Double, y: Double, width: Double, height: Double) { self.x = x; self.y = y; self.width = width; self.height = height }
+    }
     package struct RawMedia: Codable, Sendable {
         package var type: String
         package var url: String?
@@ -67,6 +70,23 @@ public struct PostData: Codable, Sendable {
     /// Why the replies were not read, when they were not: they are in a frame extraction does not
     /// enter, or the profile has no rule for them. Nil when they were read (even if there are none).
     public var repliesNotRead: String?
+    /// The frame the post was read in, when the page only embeds it (an X post in a
+    /// `platform.twitter.com/embed` frame on a news site); nil when it was read from the page itself.
+    public var frame: EmbedFrame?
+
+    /// Where an embedded post was read: the frame's URL as the browser loaded it (not as the page
+    /// says), the profile whose frame pattern matched it, and where the frame shows on the PNG.
+    public struct EmbedFrame: Codable, Sendable, Equatable {
+        public var url: String
+        public var profile: String
+        /// The frame pattern of the profile that matched ``url``.
+        public var pattern: String
+        /// The frame's visible area in PNG pixels; the post's own rectangle lies within it.
+        public var rectangle: Rectangle?
+        public init(url: String, profile: String, pattern: String, rectangle: Rectangle?) {
+            self.url = url; self.profile = profile; self.pattern = pattern; self.rectangle = rectangle
+        }
+    }
     /// The `data:` URIs the page inlined (avatars, images): each URL field that held one holds
     /// its ``InlineMedia/reference`` instead, and each is described here once.
     public var inlineMedia: [InlineMedia]?
@@ -352,7 +372,7 @@ extension PostData {
         }
     }
 
-    static func rectangle(_ rect: RawItem.Rect, _ g: ScreenshotGeometry) -> Rectangle? {
+    package static func rectangle(_ rect: RawItem.Rect, _ g: ScreenshotGeometry) -> Rectangle? {
         let left = max(rect.x, g.x), top = max(rect.y, g.y)
         let right = min(rect.x + rect.width, g.x + g.width), bottom = min(rect.y + rect.height, g.y + g.height)
         guard right > left, bottom > top else { return nil }

@@ -32,6 +32,36 @@ public struct Profile: Codable, Sendable, Equatable {
     public var walls: Walls?
     public var expand: Expansion?
     public var extract: Extraction
+    /// Embed frames of the platform (an X post shown on another site in a `platform.twitter.com/embed`
+    /// frame): when a page matches no platform but one of its frames matches, the post is read in
+    /// that frame. See ``Frames``.
+    public var frames: Frames? = nil
+
+    /// The platform's embed frames: regular expressions over a frame's URL, each anchored at the
+    /// start with the scheme and host (`^https?://platform\\.twitter\\.com/embed/`), so that a page
+    /// cannot pass one of its own frames off as the platform's; and, when the embed's markup
+    /// differs from the post page's, the rules that read it (else ``Profile/extract`` is used).
+    public struct Frames: Codable, Sendable, Equatable {
+        public var matches: [String]
+        public var extract: Extraction?
+        public init(matches: [String], extract: Extraction? = nil) { self.matches = matches; self.extract = extract }
+    }
+
+    /// The profile as it reads an embed frame: the frame patterns as its patterns and the embed's
+    /// extraction rules; nothing to click, hide or detect (the page around the frame was handled
+    /// by its own profile). Nil when the profile names no frames.
+    public var embed: Profile? {
+        guard let frames else { return nil }
+        var profile = self
+        profile.matches = frames.matches
+        profile.consent = nil
+        profile.hide = []
+        profile.walls = nil
+        profile.expand = nil
+        if let rules = frames.extract { profile.extract = rules }
+        profile.frames = nil
+        return profile
+    }
 
     /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
     /// expression that the element's visible label must match, run with ``flags``.

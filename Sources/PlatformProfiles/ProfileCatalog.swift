@@ -73,6 +73,24 @@ public struct ProfileCatalog: Sendable {
         }.map(\.0)
     }
 
+    /// The profiles whose embed-frame patterns (``Profile/frames``) match a frame's `url`, the most
+    /// specific first as in ``candidates(for:)``, each with the pattern that matched.
+    public func frameCandidates(for url: String) -> [(entry: Entry, pattern: String)] {
+        let range = NSRange(url.startIndex..., in: url)
+        let scored = entries.compactMap { entry -> (Entry, String, Int)? in
+            let matches = (entry.profile.frames?.matches ?? []).compactMap { pattern -> (String, Int)? in
+                guard let regex = try? NSRegularExpression(pattern: pattern),
+                      let match = regex.firstMatch(in: url, range: range) else { return nil }
+                return (pattern, match.range.length)
+            }
+            guard let best = matches.max(by: { $0.1 == $1.1 ? $0.0.count < $1.0.count : $0.1 < $1.1 }) else { return nil }
+            return (entry, best.0, best.1)
+        }
+        return scored.sorted { a, b in
+            a.2 != b.2 ? a.2 > b.2 : a.1.count != b.1.count ? a.1.count > b.1.count : a.0.profile.name < b.0.profile.name
+        }.map { ($0.0, $0.1) }
+    }
+
     /// Where the profiles are: `$EXHIBIT_PROFILES`, else `Profiles/` in the working folder, else
     /// `Profiles/` next to (or above) the executable, as in a source checkout.
     public static func defaultFolder(executable: String = CommandLine.arguments[0]) -> URL? {

@@ -22,7 +22,7 @@ public enum ProfileLoader {
         }
         let r = Reader(file: file)
         let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "verified", "matches",
-                                                              "consent", "hide", "walls", "expand", "extract"])
+                                                              "consent", "hide", "walls", "expand", "extract", "frames"])
         let format = try r.string(top, "format")
         guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
         let version = try r.int(top, "formatVersion")
@@ -140,12 +140,40 @@ public enum ProfileLoader {
             postKey = .init(attribute: attribute, pattern: pattern, flags: flags)
         }
         let repliesInFrame = x["repliesInFrame"] == nil ? [] : try r.strings(x, "repliesInFrame", path: "extract.repliesInFrame")
+        let frames = try top["frames"].map { try parseFrames($0, name: name, file: file) }
         return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
                        notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, verified: verified, consent: consent, hide: hide,
                        walls: walls, expand: expand,
                        extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media,
                                       exclude: exclude, threadEnd: threadEnd, removed: removed, postKey: postKey,
-                                      repliesInFrame: repliesInFrame))
+                                      repliesInFrame: repliesInFrame),
+                       frames: frames)
+    }
+
+    /// `frames`: URL patterns of the platform's embed frames, each anchored to a scheme and host, and
+    /// optionally the embed's own `extract` section, checked exactly as the profile's.
+    private static func parseFrames(_ value: Any, name: String, file: String) throws -> Profile.Frames {
+        let r = Reader(file: file)
+        let o = try r.object(value, "frames", allowed: ["matches", "extract"])
+        let matches = try r.strings(o, "matches", path: "frames.matches")
+        guard !matches.isEmpty else { throw r.error("frames.matches", "needs at least one pattern") }
+        for (i, pattern) in matches.enumerated() {
+            try r.regex(pattern, "frames.matches[\(i)]")
+            // Unanchored, `/embed/` would match any frame, one the page made itself included.
+            guard pattern.hasPrefix("^https://") || pattern.hasPrefix("^https?://") || pattern.hasPrefix("^http://") else {
+                throw r.error("frames.matches[\(i)]", "must start with ^https:// or ^https?:// (anchored at the frame URL's start, then its host)")
+            }
+        }
+        guard let rules = o["extract"] else { return .init(matches: matches) }
+        // The embed's rules are an `extract` section like the profile's, checked by the same code.
+        let wrapper: [String: Any] = ["format": "exhibit-profile", "formatVersion": 1, "name": name, "platform": name,
+                                      "matches": [String](), "extract": rules]
+        do {
+            let data = try JSONSerialization.data(withJSONObject: wrapper)
+            return .init(matches: matches, extract: try parse(data, file: file).extract)
+        } catch let error as ProfileError {
+            throw ProfileError(file: file, field: "frames." + error.field, problem: error.problem)
+        }
     }
 
     /// Small typed accessors that name the field path in every error.

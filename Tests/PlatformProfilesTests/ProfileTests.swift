@@ -180,6 +180,16 @@ struct ProfileFileTests {
          "profile t.json: field 'verified.date': must be a date as YYYY-MM-DD"),
         (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "verified": {"date": "2026-12-01", "pages": []}, "matches": [], "extract": {"post": ["a"], "fields": {}}}"#,
          "profile t.json: field 'verified.pages': needs at least one page"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "frames": {"matches": ["/embed/"]}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'frames.matches[0]': must start with ^https:// or ^https?://"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "frames": {"matches": []}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'frames.matches': needs at least one pattern"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "frames": {"matches": ["^https://e\\.example/embed"], "hide": []}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'frames.hide': is not a known field"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "frames": {"matches": ["^https://e\\.example/embed"], "extract": {"post": [], "fields": {}}}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'frames.extract.post': needs at least one selector"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "frames": {"matches": ["^https://e\\.example/embed"], "extract": {"post": ["a"], "fields": {"txet": "p"}}}, "extract": {"post": ["a"], "fields": {}}}"#,
+         "profile t.json: field 'frames.extract.fields.txet': is not a known field"),
         (#"{"format": "exhibit-profile", formatVersion: 1, "name": "t"}"#,
          "profile t.json: field '(file)': is not valid JSON"),
     ])
@@ -189,6 +199,34 @@ struct ProfileFileTests {
             #expect("\(error)".hasPrefix(message), "\(error)")
             #expect(!"\(error)".contains("\n"))
         }
+    }
+
+    @Test("embed frames: a frame URL is matched by the platform's frame patterns only, and the embed's own rules are read")
+    func embedFramePatterns() throws {
+        let catalog = try catalog()
+        let cases: [(String, String?)] = [
+            ("https://platform.twitter.com/embed/Tweet.html?id=1764981234567890123&lang=nl", "x"),
+            ("https://www.instagram.com/p/C4abc_12/embed/captioned/", "instagram"),
+            ("https://www.facebook.com/plugins/post.php?href=https%3A%2F%2Fwww.facebook.com%2F20531316728%2Fposts%2F1", "facebook"),
+            ("https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ", "youtube"),
+            ("https://embed.bsky.app/embed/did:plc:abc/app.bsky.feed.post/3k", "bluesky"),
+            ("https://mastodon.social/@Gargron/109283749283/embed", "mastodon"),
+            // A page's own frames with an embed's path, and the platforms' post pages, are no embeds.
+            ("https://news.example/embed/Tweet.html?id=1", nil),
+            ("https://news.example/platform.twitter.com/embed/Tweet.html", nil),
+            ("https://x.com/gemeentevb/status/1764981234567890123", nil),
+        ]
+        for (url, name) in cases {
+            #expect(catalog.frameCandidates(for: url).first?.entry.profile.name == name, "\(url)")
+        }
+        let x = try #require(catalog.named("x")?.profile)
+        let embed = try #require(x.embed)
+        #expect(embed.extract != x.extract && embed.extract.post.first == "article[data-testid='tweet']")
+        #expect(embed.consent == nil && embed.hide.isEmpty && embed.expand == nil && embed.walls == nil && embed.frames == nil)
+        // A profile without its own embed rules reads the frame with its post page's rules.
+        let mastodon = try #require(catalog.named("mastodon")?.profile)
+        #expect(mastodon.embed?.extract == mastodon.extract)
+        #expect(catalog.named("generic")?.profile.embed == nil)
     }
 
     @Test func fileNameAndProfileNameMustAgree() throws {

@@ -29,12 +29,14 @@ struct PageScript: Sendable {
     static let checkRegexes = load("check-regexes")
     static let watchMutations = load("watch-mutations")
     static let mutationCount = load("mutation-count")
+    /// The box a frame's element shows it in (called on the element, see ``FramePost``).
+    static let frameBox = load("frame-box")
     /// Installs `globalThis.exhibit` in the isolated world.
     static let install = load("install")
 
     /// Every script, for the test that compiles each one in the browser.
     static let all = [documentHeight, documentWidth, pageRules, sweep, fontsReady, imagesReady, freeze, unfreeze, scrollToTop, contentBoxes, elementBox,
-                      documentIsEmpty, imagesDecoded, checkRegexes, watchMutations, mutationCount, install]
+                      documentIsEmpty, imagesDecoded, checkRegexes, watchMutations, mutationCount, frameBox, install]
 
     /// The scripts ship inside the binary's resource bundle; one that is missing is a broken
     /// installation, named in the error the first page evaluation gives.

@@ -27,6 +27,8 @@ struct Extract {
         let language: String?
         /// The `data:` URIs' bytes kept in `data/` (`--keep-inline-media`), relative to it.
         let inlineFiles: [(name: String, mediaType: String)]
+        /// The embed frame the post was read in; nil when it was read from the page itself.
+        var frame: FramePost.Output? = nil
     }
 
     let page: CapturePage
@@ -37,16 +39,35 @@ struct Extract {
     /// A login wall or a removal notice was found: then no post element is no surprise.
     let walled: Bool
     let file: URL
+    /// The embed frame to read in (``world`` and ``profile`` are then the frame's); nil: the page.
+    var frame: FramePost.Output? = nil
 
     func run() async throws -> Output {
-        guard let raw: RawExtraction = try await world.call("extract", ExtractSpec(profile.extract)) else {
+        guard let read: RawExtraction = try await world.call("extract", ExtractSpec(profile.extract)) else {
             throw StepProblem("the extraction script returned nothing")
         }
+        // Read in a frame, rectangles are in the frame's document: moved to the page's, as the PNG's are.
+        let raw = frame?.translate(read) ?? read
         let options = page.options, context = page.context
         let geometry = ScreenshotGeometry(x: Double(screenshot.x), y: Double(screenshot.y), width: Double(screenshot.cssWidth),
                                           height: Double(screenshot.cssHeight), scale: options.deviceScaleFactor)
         var post = PostData.build(raw: raw, profile: profile, captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
                                   timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
+        if let frame {
+            post.frame = .init(url: frame.url, profile: frame.entry.profile.name, pattern: frame.pattern,
+                               rectangle: PostData.rectangle(frame.box, geometry))
+            // Measured: Chromium does not paint an out-of-process frame that lies outside the first
+            // screen into a beyond-the-viewport screenshot; its area comes out blank.
+            if frame.outOfProcess, frame.box.y + frame.box.height > Double(options.viewportHeight) {
+                context.warn(.extract, "the embed frame \(frame.url) lies (partly) below the first screen (y \(Int(frame.box.y))–"
+                    + "\(Int(frame.box.y + frame.box.height)) CSS px, viewport \(options.viewportHeight) px); Chromium may leave such a frame "
+                    + "unpainted, so the screenshot may show its area blank although post.json holds what the frame's document said")
+            }
+            if frame.cutsOff(read) {
+                context.warn(.extract, "the post in the frame \(frame.url) reaches beyond what the frame shows; its rectangle is cut to the frame's, "
+                    + "and the screenshot shows only that part")
+            }
+        }
         // References, not blobs: each data: URI becomes its hash, described once in inlineMedia.
         var inline = InlineMediaExtractor(keepingIn: options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
         post.rewriteURLs { url in inline.reference(for: url) ?? url }
@@ -62,7 +83,9 @@ struct Extract {
         if raw.post == nil && profile.name != "generic" && !walled {
             context.warn(.extract, "no post element matched the \(profile.name) profile; the page may have changed its structure")
         }
-        return Output(post: post, raw: raw, language: language, inlineFiles: inline.written)
+        var output = Output(post: post, raw: raw, language: language, inlineFiles: inline.written)
+        output.frame = frame
+        return output
     }
 }
 

@@ -38,6 +38,8 @@ package struct Seal: Sendable {
         let network: CaptureRecord.Network
         /// Files of the `data:` URIs kept by `--keep-inline-media`, relative to `data/`.
         let inlineFiles: [(name: String, mediaType: String)]
+        /// The embed frame the post was read in, for `profile.frame`; nil when read from the page.
+        var frame: CaptureRecord.FrameUse? = nil
     }
 
     let runner: StepRunner
@@ -158,7 +160,7 @@ package struct Seal: Sendable {
                            chosenBy: input.profileChoice.rawValue, alsoMatched: input.alsoMatched.isEmpty ? nil : input.alsoMatched,
                            verified: profile.profile.verified?.date,
                            scriptSHA256: PageScript.install.sha256,
-                           world: "isolated world 'exhibit' (Page.createIsolatedWorld)"),
+                           world: "isolated world 'exhibit' (Page.createIsolatedWorld)", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
     }

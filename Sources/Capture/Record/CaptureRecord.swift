@@ -311,6 +311,27 @@ public struct CaptureRecord: Codable, Sendable {
         public var scriptSHA256: String
         /// Where that script runs: an isolated world, so page scripts cannot alter what it reads.
         public var world: String
+        /// The embed frame the post was read in, and the profile used there; nil when the post
+        /// was read from the page itself.
+        public var frame: FrameUse? = nil
+    }
+    /// A post read inside an embed frame (see ``ProfileUse/frame``).
+    public struct FrameUse: Codable, Sendable {
+        /// The frame's URL, as the browser loaded it.
+        public var url: String
+        /// The profile whose frame pattern matched it, its file and that file's SHA-256.
+        public var name: String
+        public var platform: String
+        public var file: String
+        public var sha256: String
+        /// The frame pattern that matched.
+        public var pattern: String
+        /// Why the frame was read, in words.
+        public var reason: String
+        /// Whether the frame ran in a process of its own (a site other than the page's).
+        public var outOfProcess: Bool
+        /// Other frames that matched a frame pattern and were not read; nil when none.
+        public var otherFrames: [String]?
     }
     public struct Action: Codable, Sendable {
         /// UTC, ISO 8601 with milliseconds.

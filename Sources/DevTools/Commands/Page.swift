@@ -56,6 +56,26 @@ public enum PageCommands {
         public init() {}
     }
 
+    /// `Page.getFrameTree` whole: every frame this session's process renders, with its parent and
+    /// children. A frame rendered by another process (an out-of-process iframe) is reached through
+    /// its own target's session; its frame id is that target's id.
+    public struct GetFrameTreeAll: DevToolsCommand {
+        public static let method = "Page.getFrameTree"
+        public struct Result: Decodable, Sendable { public let frameTree: Tree }
+        public struct Tree: Decodable, Sendable {
+            public let frame: Frame
+            public let childFrames: [Tree]?
+        }
+        public struct Frame: Decodable, Sendable {
+            public let id: String
+            /// The parent frame's id; for the root of an out-of-process frame's session, the frame
+            /// in the other process that holds it.
+            public let parentId: String?
+            public let url: String
+        }
+        public init() {}
+    }
+
     /// `Page.setDocumentContent`: replaces a frame's document with the given HTML, loaded from
     /// no URL, so the browser needs no access to the file it came from.
     public struct SetDocumentContent: DevToolsCommand {

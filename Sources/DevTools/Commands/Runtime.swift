@@ -40,4 +40,18 @@ public enum RuntimeCommands {
             self.contextId = contextId
         }
     }
+
+    /// `Runtime.callFunctionOn` with `returnByValue`: runs `functionDeclaration` with the object
+    /// as `this` (in the object's execution context); the value is decoded as `Value`.
+    public struct CallFunctionOn<Value: Decodable & Sendable>: DevToolsCommand {
+        public static var method: String { "Runtime.callFunctionOn" }
+        public typealias Result = Evaluate<Value>.Result
+        public let functionDeclaration: String
+        public let objectId: String
+        public let returnByValue = true
+        public init(_ functionDeclaration: String, objectId: String) {
+            self.functionDeclaration = functionDeclaration
+            self.objectId = objectId
+        }
+    }
 }

@@ -111,4 +111,10 @@ public enum TargetCommands {
         public let sessionId: String
         public init(sessionId: String) { self.sessionId = sessionId }
     }
+
+    /// Parameters of the `Target.detachedFromTarget` event.
+    public struct DetachedFromTarget: Decodable, Sendable {
+        public let sessionId: String
+        public let targetId: String?
+    }
 }
