@@ -49,6 +49,7 @@ public struct CapturePipeline: Sendable {
         do { signingKey = try options.signingKey.map(BagSigner.loadPrivateKey) }
         catch { throw CaptureError.usage("\(error)") }
         let catalog = try Self.loadProfiles(options)
+        let pageKind = try Self.pageKind(options, catalog: catalog, url: url.absoluteString)
         let chosen: (ProfileCatalog.Entry, ProfileCatalog.Choice)
         if let name = options.profile {
             guard let entry = catalog.named(name) else {
@@ -73,8 +74,22 @@ public struct CapturePipeline: Sendable {
                 + "\(chosen.0.profile.name) was used (\(chosen.1 == .option ? "--profile" : "its pattern matched the most of the URL"))")
         }
         let capture = Capture(options: options, runner: runner, signingKey: signingKey, profile: chosen.0, profileChoice: chosen.1,
-                              alsoMatched: others, policy: policy, resolver: resolver)
+                              alsoMatched: others, policy: policy, resolver: resolver, pageKind: pageKind)
         return try await runner.owningFolder { try await capture.run(browser: browser) }
+    }
+
+    /// Post or account page: `--page-kind`, else the chosen profile's URL patterns. An account page
+    /// needs a profile with an account section: without one there is nothing to read it by.
+    static func pageKind(_ options: CaptureOptions, catalog: ProfileCatalog, url: String) throws -> Profile.PageKind {
+        let profile = (options.profile.flatMap { catalog.named($0) } ?? catalog.choose(for: url).0).profile
+        guard let asked = options.pageKind else { return profile.pageKind(for: url) }
+        guard let kind = Profile.PageKind(rawValue: asked) else {
+            throw CaptureError.usage("--page-kind must be post or account, not '\(asked)'")
+        }
+        if kind == .account && profile.account == nil {
+            throw CaptureError.usage("the \(profile.name) profile has no rules for account pages (no account section); --page-kind account cannot be used with it")
+        }
+        return kind
     }
 
     /// The profile catalogue; a missing folder or a bad profile file is a usage error naming it.
@@ -119,6 +134,8 @@ private struct Capture: Sendable {
     let alsoMatched: [String]
     let policy: NetworkPolicy
     let resolver: NameResolver
+    /// A post with its thread, or an account page with its timeline.
+    let pageKind: Profile.PageKind
 
     var context: CaptureContext { runner.context }
 
@@ -183,7 +200,7 @@ private struct Capture: Sendable {
         }
         let profiled = try await runner.run(.profile) { () -> (ApplyProfile.Output, String) in
             let output = try await ApplyProfile(page: page, profile: profile.profile, file: profile.file.lastPathComponent,
-                                                navigation: navigation).run()
+                                                navigation: navigation, kind: pageKind).run()
             let e = output.outcome.expansion
             return (output, "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(output.outcome.consentChoice?.rawValue ?? "none"); "
                     + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
@@ -212,8 +229,9 @@ private struct Capture: Sendable {
             try page.failIfNavigatedAway(from: loaderId)
             let output = try await Extract(page: page, world: profiled.world, profile: profile.profile, screenshot: rendering.screenshot,
                                            pageURL: pageURL, walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
-                                           file: data.appendingPathComponent("post.json")).run()
-            return (output, CompletenessReport.replies(output.post))
+                                           file: data.appendingPathComponent("post.json"), kind: pageKind,
+                                           timeline: profiled.outcome.timeline).run()
+            return (output, output.post.timeline != nil ? AccountCompleteness.timelineLine(output.post) : CompletenessReport.replies(output.post))
         }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.

@@ -23,8 +23,13 @@ struct Extract {
     /// A login wall or a removal notice was found: then no post element is no surprise.
     let walled: Bool
     let file: URL
+    /// An account page is read by the profile's account rules (``runAccount(_:)``).
+    var kind: Profile.PageKind = .post
+    /// How the account page's timeline was scrolled.
+    var timeline: TimelineScroll? = nil
 
     func run() async throws -> Output {
+        if kind == .account, let account = profile.account { return try await runAccount(account) }
         struct Spec: Encodable {
             let post: [String]; let replies: String?; let nesting: Profile.Nesting
             let fields: [String: [Profile.FieldRule]]; let media: [Profile.MediaRule]
