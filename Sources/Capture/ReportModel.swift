@@ -100,7 +100,7 @@ struct ReportModel {
         var position: Int
         var url: Field
         var published: Field
-        var marks: String
+        var marks: Field
         var text: Field
     }
     var state: String
@@ -410,7 +410,7 @@ extension ReportModel {
             let when = [entry.published.shown.map { "“\($0)”" }, entry.published.iso.map { "\($0) (\(entry.published.precision.rawValue))" }]
                 .compactMap { $0 }.joined(separator: " ")
             return TimelineRow(position: index + 1, url: Field(entry.url, or: "no URL found"), published: Field(when, or: "no time shown"),
-                               marks: marks, text: Field(entry.text.map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 }, or: "no text"))
+                               marks: Field(marks, or: "not marked"), text: Field(entry.text.map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 }, or: "no text"))
         }
     }
 }
