@@ -250,7 +250,8 @@ private struct Capture: Sendable {
                                                    domChanges: rendering.domChanges, blocked: network?.blocked ?? [])
         if options.strict && !completeness.essentialsMissing.isEmpty {
             throw CaptureError.failed(.extract, url: page.url,
-                "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
+                (pageKind == .account ? "the account page's " : "the post's ")
+                    + "\(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
         }
         let pdfPicture = Task { [pdf = checks.pdf] in try CaptureReport.pdfThumbnail(bag: root, pdf: pdf) }
         let dom = try await runner.run(.dom) { () -> (SaveDOM.Output, String) in
