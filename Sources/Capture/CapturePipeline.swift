@@ -67,6 +67,8 @@ public struct CapturePipeline: Sendable {
         let resolver: NameResolver
         /// Every profile: a page may embed another platform's post in a frame.
         let catalog: ProfileCatalog
+        /// A post with its thread, or an account page with its timeline.
+        let pageKind: Profile.PageKind
 
         func capture(options: CaptureOptions, runner: StepRunner, signingKey: Curve25519.Signing.PrivateKey?) -> Capture {
             if !alsoMatched.isEmpty {
@@ -74,12 +76,13 @@ public struct CapturePipeline: Sendable {
                     + "\(profile.profile.name) was used (\(choice == .option ? "--profile" : "its pattern matched the most of the URL"))")
             }
             return Capture(options: options, runner: runner, signingKey: signingKey, profile: profile, profileChoice: choice,
-                           alsoMatched: alsoMatched, policy: policy, resolver: resolver, catalog: catalog)
+                           alsoMatched: alsoMatched, policy: policy, resolver: resolver, catalog: catalog, pageKind: pageKind)
         }
     }
 
     func plan(_ url: URL) async throws -> Plan {
         let catalog = try Self.loadProfiles(options)
+        let pageKind = try Self.pageKind(options, catalog: catalog, url: url.absoluteString)
         let chosen: (ProfileCatalog.Entry, ProfileCatalog.Choice)
         if let name = options.profile {
             guard let entry = catalog.named(name) else {
@@ -95,7 +98,22 @@ public struct CapturePipeline: Sendable {
             throw CaptureError.refused(url: url.absoluteString, message: "refused: \(refusal)", address: refusal.address)
         }
         let others = catalog.candidates(for: url.absoluteString).map(\.profile.name).filter { $0 != chosen.0.profile.name }
-        return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver, catalog: catalog)
+        return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver, catalog: catalog,
+                    pageKind: pageKind)
+    }
+
+    /// Post or account page: `--page-kind`, else the chosen profile's URL patterns. An account page
+    /// needs a profile with an account section: without one there is nothing to read it by.
+    static func pageKind(_ options: CaptureOptions, catalog: ProfileCatalog, url: String) throws -> Profile.PageKind {
+        let profile = (options.profile.flatMap { catalog.named($0) } ?? catalog.choose(for: url).0).profile
+        guard let asked = options.pageKind else { return profile.pageKind(for: url) }
+        guard let kind = Profile.PageKind(rawValue: asked) else {
+            throw CaptureError.usage("--page-kind must be post or account, not '\(asked)'")
+        }
+        if kind == .account && profile.account == nil {
+            throw CaptureError.usage("the \(profile.name) profile has no rules for account pages (no account section); --page-kind account cannot be used with it")
+        }
+        return kind
     }
 
     /// The profile catalogue; a missing folder or a bad profile file is a usage error naming it.
@@ -142,6 +160,8 @@ struct Capture: Sendable {
     let resolver: NameResolver
     /// For the embed frames of a page no platform profile matches.
     let catalog: ProfileCatalog
+    /// A post with its thread, or an account page with its timeline.
+    let pageKind: Profile.PageKind
 
     var context: CaptureContext { runner.context }
 
@@ -228,7 +248,7 @@ struct Capture: Sendable {
         }
         let profiled = try await runner.run(.profile) { () -> (ApplyProfile.Output, String) in
             let output = try await ApplyProfile(page: page, profile: profile.profile, file: profile.file.lastPathComponent,
-                                                navigation: navigation).run()
+                                                navigation: navigation, kind: pageKind).run()
             let e = output.outcome.expansion
             return (output, "\(profile.profile.name) (\(profileChoice.rawValue)); consent \(output.outcome.consentChoice?.rawValue ?? "none"); "
                     + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
@@ -269,17 +289,19 @@ struct Capture: Sendable {
         let pdfText = rendering.pdf.map { _ in Task { try PDFDocument(path: pdfFile.path).text } }
         let extraction = try await runner.run(.extract) { () -> (Extract.Output, String) in
             try page.failIfNavigatedAway(from: loaderId)
+            // An account page is read by its account rules; a page no platform matches may hold a post in an embed frame.
             var framed: FramePost.Output?
-            if let frameTargets {
+            if let frameTargets, pageKind == .post {
                 framed = try await FramePost(page: page, frames: frameTargets, catalog: catalog, topWorld: profiled.world,
                                              topFrameId: navigation.frameId, navigation: navigation).run()
             }
             let output = try await Extract(page: page, world: framed?.world ?? profiled.world, profile: framed?.profile ?? profile.profile,
                                            screenshot: rendering.screenshot, pageURL: pageURL,
                                            walled: profiled.outcome.loginWall != nil || profiled.outcome.removed != nil,
-                                           file: data.appendingPathComponent("post.json"), frame: framed).run()
+                                           file: data.appendingPathComponent("post.json"), frame: framed, kind: pageKind,
+                                           timeline: profiled.outcome.timeline).run()
             return (output, (framed.map { "read in the frame \($0.url) (profile \($0.entry.profile.name)); " } ?? "")
-                    + CompletenessReport.replies(output.post))
+                    + (output.post.timeline != nil ? AccountCompleteness.timelineLine(output.post) : CompletenessReport.replies(output.post)))
         }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.
@@ -299,7 +321,8 @@ struct Capture: Sendable {
                                                    domChanges: rendering.domChanges, blocked: network?.blocked ?? [])
         if options.strict && !completeness.essentialsMissing.isEmpty {
             throw CaptureError.failed(.extract, url: page.url,
-                "the post's \(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
+                (pageKind == .account ? "the account page's " : "the post's ")
+                    + "\(completeness.essentialsMissing.joined(separator: ", ")) could not be read (--strict)")
         }
         let pdfPicture = Task { [pdf = checks.pdf] in try CaptureReport.pdfThumbnail(bag: root, pdf: pdf) }
         let dom = try await runner.run(.dom) { () -> (SaveDOM.Output, String) in

@@ -86,6 +86,23 @@ struct ReportModel {
     }
 
     var captureId: String
+    /// "Capture report", and for an account page the account it shows.
+    var heading: String
+    /// The labels of the rows that differ between a post and an account page.
+    var authorLabel = "Author"
+    var publishedLabel = "Published"
+    var textLabel = "Post text"
+    var repliesLabel = "Replies"
+    /// An account page's timeline, one row per visible post, in page order.
+    var hasTimeline = false
+    var timeline: [TimelineRow] = []
+    struct TimelineRow {
+        var position: Int
+        var url: Field
+        var published: Field
+        var marks: Field
+        var text: Field
+    }
     var state: String
     var summary: String
 
@@ -193,6 +210,7 @@ extension ReportModel {
         postText = Field(item?.text, or: "not found on the page")
         replies = Field(post.map { p in "\(p.replyCount.captured) captured" + (p.replyCount.shown.map { "; the page shows “\($0)”" } ?? "; the page shows no count") },
                         or: "no post data")
+        heading = "Capture report"
 
         let local = TimeZone(identifier: record.host.localTimeZone) ?? .current
         startedAt = record.startedAt
@@ -259,6 +277,7 @@ extension ReportModel {
             timestamps = nil
         }
         signatureKey = record.signature?.publicKeyFingerprint
+        if let post, let line = post.timeline { describeAccount(post, timeline: line) }
     }
 
     /// An ISO 8601 UTC time in `zone`, named; the recorded text itself when it does not parse.
@@ -371,5 +390,35 @@ extension ReportModel {
             parts.append(transport == .pipe ? "DevTools over a pipe" : "DevTools over a WebSocket on \(browser.endpoint)")
         }
         return parts.isEmpty ? "" : "; " + parts.joined(separator: "; ")
+    }
+}
+
+extension ReportModel {
+    /// An account page is no post: its name heads the report, its rows say what the header and
+    /// timeline held, and nothing speaks of replies.
+    mutating func describeAccount(_ post: PostData, timeline line: PostData.Timeline) {
+        let account = post.account
+        let name = [account?.displayName, account?.handle.map { $0.hasPrefix("@") || $0.hasPrefix("u/") ? $0 : "@\($0)" }]
+            .compactMap { $0 }.joined(separator: " ")
+        heading = "Capture report: account " + (name.isEmpty ? "not recognised" : name)
+        authorLabel = "Account"
+        author = Field(name, or: "no account header found on the page")
+        publishedLabel = "Counts"
+        let counts = [("followers", account?.counts.followers), ("following", account?.counts.following), ("posts in total", account?.counts.posts)]
+            .compactMap { label, count in count.map { "\(label): “\($0.shown)”" + ($0.value.map { " = \($0)" } ?? "") } }
+        published = Field(counts.joined(separator: "; "), or: "no counts found on the page")
+        textLabel = "Bio"
+        postText = Field(account?.bio, or: "not found on the page")
+        repliesLabel = "Timeline"
+        replies = Field(line.note, or: "no timeline")
+        hasTimeline = !line.entries.isEmpty
+        timeline = line.entries.enumerated().map { index, entry in
+            let marks = [entry.pinned == true ? (entry.markers?["pinned"] ?? "pinned") : nil,
+                         entry.repost == true ? (entry.markers?["repost"] ?? "repost") : nil].compactMap { $0 }.joined(separator: "; ")
+            let when = [entry.published.shown.map { "“\($0)”" }, entry.published.iso.map { "\($0) (\(entry.published.precision.rawValue))" }]
+                .compactMap { $0 }.joined(separator: " ")
+            return TimelineRow(position: index + 1, url: Field(entry.url, or: "no URL found"), published: Field(when, or: "no time shown"),
+                               marks: Field(marks, or: "not marked"), text: Field(entry.text.map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 }, or: "no text"))
+        }
     }
 }

@@ -66,6 +66,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(help: "Folder of profile files (default: $EXHIBIT_PROFILES, ./Profiles, or Profiles/ of the source checkout).")
     var profiles: String?
 
+    @Option(name: .customLong("page-kind"), help: "Capture the page as a post (with its thread) or as an account page (header and timeline); default: by the profile's URL patterns.")
+    var pageKind: String?
+
     @Option(help: "Source-Organization written to bag-info.txt.")
     var sourceOrganization: String?
 
@@ -180,6 +183,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.clipSelector = clipSelector
         options.strict = strict
         options.profile = profile
+        options.pageKind = pageKind
         options.profilesFolder = profiles
         options.sourceOrganization = sourceOrganization
         options.proxy = proxy
@@ -246,6 +250,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             struct Summary: Encodable {
                 let folder: String, captureId: String, state: String, httpStatus: Int
                 let profile: String, completeness: String, availability: String
+                /// `post`, or `account` for an account page (its header and timeline in post.json).
+                let kind: String
                 let postRecognised: Bool
                 let warnings: [String]
                 let timestamps: [String]
@@ -257,6 +263,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                   httpStatus: record.http.status,
                                   profile: record.profile.name, completeness: record.completeness.summary,
                                   availability: record.completeness.availability.rawValue,
+                                  kind: record.profile.pageKind ?? "post",
                                   postRecognised: record.completeness.postRecognised,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
                                   timestamps: result.timestamps.trusted.map(\.response), signerFingerprint: result.signerFingerprint,

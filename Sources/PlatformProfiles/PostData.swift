@@ -131,6 +131,13 @@ public struct PostData: Codable, Sendable {
         if var list = ancestors { for index in list.indices { rewrite(&list[index]) }; ancestors = list }
         canonicalURL = canonicalURL.map(transform)
     }
+    /// `account` for an account page: then ``account`` and ``timeline`` hold what it showed and
+    /// ``post`` is nil. Nil for a post (and in post.json written before account pages were read).
+    public var kind: String? = nil
+    /// The account an account page shows: name, handle, bio and counts as shown.
+    public var account: Account? = nil
+    /// The posts an account page's timeline showed, in page order.
+    public var timeline: Timeline? = nil
     /// How rectangles map to the screenshot: PNG pixels, from the top-left of `screenshot.png`.
     public var rectangles: String = "PNG pixels in screenshot.png (x, y from its top-left corner)"
 

@@ -62,6 +62,9 @@ public struct Profile: Codable, Sendable, Equatable {
         profile.frames = nil
         return profile
     }
+    /// How to read the platform's account pages (a profile, channel or user page with its
+    /// timeline); nil when the profile reads posts only. See ``Account``.
+    public var account: Account? = nil
 
     /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
     /// expression that the element's visible label must match, run with ``flags``.
@@ -238,6 +241,17 @@ public struct Profile: Codable, Sendable, Equatable {
         if let key = extract.postKey {
             list.append(.init(rule: "extract.postKey.pattern", source: key.pattern, flags: key.flags, groups: 1))
         }
+        if let account {
+            for (section, rules) in [("account.fields", account.fields), ("account.postFields", account.postFields)] {
+                for name in rules.keys.sorted() {
+                    for (i, rule) in (rules[name] ?? []).enumerated() {
+                        if let pattern = rule.pattern {
+                            list.append(.init(rule: "\(section).\(name)[\(i)].pattern", source: pattern, flags: rule.flags ?? "u", groups: 1))
+                        }
+                    }
+                }
+            }
+        }
         for name in extract.fields.keys.sorted() {
             for (i, rule) in (extract.fields[name] ?? []).enumerated() {
                 if let pattern = rule.pattern {
@@ -247,6 +261,61 @@ public struct Profile: Codable, Sendable, Equatable {
         }
         return list
     }
+
+    /// An account page: the account's header (name, handle, bio, counts as shown) and the posts its
+    /// timeline shows, each with its URL and time. A URL that matches `matches` and none of the
+    /// profile's post patterns is captured as an account page.
+    public struct Account: Codable, Sendable, Equatable {
+        /// Regular expressions over the URL of an account page (ICU, like the profile's `matches`).
+        public var matches: [String]
+        /// Selectors of the account's header element, tried in order; the header fields are read
+        /// inside it. Empty: they are read from the whole page.
+        public var header: [String]
+        /// Rules per header field (see ``Profile/accountFieldNames``).
+        public var fields: [String: [FieldRule]]
+        /// Selector matching each timeline entry, in page order (an entry inside another, a
+        /// quoted post, is part of the outer one).
+        public var posts: String
+        /// Rules per timeline entry field (see ``Profile/timelineFieldNames``), read in the entry.
+        public var postFields: [String: [FieldRule]]
+        /// How many times the page is scrolled to its bottom to load more of the timeline: a
+        /// timeline has no end worth waiting for, so a capture shows what the page showed after
+        /// these scrolls, and says whether more would have loaded.
+        public var scrolls: Int
+        public init(matches: [String], header: [String] = [], fields: [String: [FieldRule]], posts: String,
+                    postFields: [String: [FieldRule]], scrolls: Int = 2) {
+            self.matches = matches; self.header = header; self.fields = fields; self.posts = posts
+            self.postFields = postFields; self.scrolls = scrolls
+        }
+    }
+
+    /// What a page is captured as: a post with its thread, or an account page with its timeline.
+    public enum PageKind: String, Codable, Sendable, CaseIterable { case post, account }
+
+    /// The kind of page `url` is for this profile: an account page when an account pattern
+    /// matches it and no post pattern does (post URLs always get the post rules).
+    public func pageKind(for url: String) -> PageKind {
+        guard let account, Self.anyMatch(account.matches, url), !Self.anyMatch(matches, url) else { return .post }
+        return .account
+    }
+
+    static func anyMatch(_ patterns: [String], _ url: String) -> Bool {
+        let range = NSRange(url.startIndex..., in: url)
+        return patterns.contains { (try? NSRegularExpression(pattern: $0))?.firstMatch(in: url, range: range) != nil }
+    }
+
+    /// The header fields an account section may name. Counts are kept as shown and parsed.
+    public static let accountFieldNames: Set<String> = [
+        "name", "handle", "bio", "url", "avatarURL", "website", "joined", "followers", "following", "posts",
+    ]
+    /// The account header fields that are counts.
+    public static let accountCountNames: Set<String> = ["followers", "following", "posts"]
+    /// The fields of a timeline entry. `pinned` and `repost` mark an entry when their rule reads
+    /// anything (the marker's text is recorded, e.g. "Pinned" or "Gemeente Voorbeeld reposted").
+    public static let timelineFieldNames: Set<String> = [
+        "id", "url", "authorName", "authorHandle", "published", "publishedShown", "text", "pinned", "repost",
+        "replies", "reposts", "likes", "views",
+    ]
 
     /// The fields an extraction may name.
     public static let fieldNames: Set<String> = [

@@ -54,13 +54,14 @@ public struct ProfileCatalog: Sendable {
         return (named("generic") ?? entries[0], .fallback)
     }
 
-    /// Every profile other than generic with a pattern that matches `url`, the most specific
+    /// Every profile other than generic with a pattern (of a post or an account page) that matches `url`, the most specific
     /// first: the one whose pattern matched the longest stretch of the URL, then the one with the
     /// longer pattern, then by name (so the choice never depends on the order files were listed).
     public func candidates(for url: String) -> [Entry] {
         let range = NSRange(url.startIndex..., in: url)
         let scored = entries.filter { $0.profile.name != "generic" }.compactMap { entry -> (Entry, Int, Int)? in
-            let matches = entry.profile.matches.compactMap { pattern -> (Int, Int)? in
+            // Account pages are the profile's too; post patterns and account patterns compete alike.
+            let matches = (entry.profile.matches + (entry.profile.account?.matches ?? [])).compactMap { pattern -> (Int, Int)? in
                 guard let regex = try? NSRegularExpression(pattern: pattern),
                       let match = regex.firstMatch(in: url, range: range) else { return nil }
                 return (match.range.length, pattern.count)

@@ -22,7 +22,7 @@ public enum ProfileLoader {
         }
         let r = Reader(file: file)
         let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "verified", "matches",
-                                                              "consent", "hide", "walls", "expand", "extract", "frames"])
+                                                              "consent", "hide", "walls", "expand", "extract", "frames", "account"])
         let format = try r.string(top, "format")
         guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
         let version = try r.int(top, "formatVersion")
@@ -141,13 +141,15 @@ public enum ProfileLoader {
         }
         let repliesInFrame = x["repliesInFrame"] == nil ? [] : try r.strings(x, "repliesInFrame", path: "extract.repliesInFrame")
         let frames = try top["frames"].map { try parseFrames($0, name: name, file: file) }
-        return Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
+        var profile = Profile(format: format, formatVersion: version, name: name, platform: try r.string(top, "platform"),
                        notes: try r.optionalString(top, "notes", path: "notes"), matches: matches, verified: verified, consent: consent, hide: hide,
                        walls: walls, expand: expand,
                        extract: .init(post: post, replies: replies, nesting: nesting, fields: fields, media: media,
                                       exclude: exclude, threadEnd: threadEnd, removed: removed, postKey: postKey,
                                       repliesInFrame: repliesInFrame),
                        frames: frames)
+        profile.account = try top["account"].map { try r.account($0) }
+        return profile
     }
 
     /// `frames`: URL patterns of the platform's embed frames, each anchored to a scheme and host, and
@@ -197,6 +199,33 @@ public enum ProfileLoader {
                 if rule.text != nil && rule.selector == nil { throw error("\(path).text", "is only for a rule with a selector") }
                 return rule
             }
+        }
+
+        /// The account-page section: URL patterns, header, header fields, timeline entries and their fields.
+        func account(_ value: Any) throws -> Profile.Account {
+            let a = try object(value, "account", allowed: ["matches", "header", "fields", "posts", "postFields", "scrolls"])
+            let matches = try strings(a, "matches", path: "account.matches")
+            guard !matches.isEmpty else { throw error("account.matches", "needs at least one URL pattern of an account page") }
+            for (i, pattern) in matches.enumerated() { try regex(pattern, "account.matches[\(i)]") }
+            let header = a["header"] == nil ? [] : try strings(a, "header", path: "account.header")
+            let posts = try selector(a, "posts", path: "account.posts")
+            func rules(_ key: String, known: Set<String>) throws -> [String: [Profile.FieldRule]] {
+                guard let value = a[key] else { throw error("account.\(key)", "is required") }
+                guard let object = value as? [String: Any] else { throw error("account.\(key)", "must be an object") }
+                var result: [String: [Profile.FieldRule]] = [:]
+                for (name, rule) in object {
+                    guard known.contains(name) else {
+                        throw error("account.\(key).\(name)", "is not a known field (known: \(known.sorted().joined(separator: ", ")))")
+                    }
+                    result[name] = try fieldRules(rule, "account.\(key).\(name)")
+                }
+                return result
+            }
+            let fields = try rules("fields", known: Profile.accountFieldNames)
+            let postFields = try rules("postFields", known: Profile.timelineFieldNames)
+            let scrolls = a["scrolls"] == nil ? 2 : try int(a, "scrolls", path: "account.scrolls")
+            guard (0...20).contains(scrolls) else { throw error("account.scrolls", "must be between 0 and 20 (a timeline is not scrolled to its end)") }
+            return .init(matches: matches, header: header, fields: fields, posts: posts, postFields: postFields, scrolls: scrolls)
         }
 
         func error(_ path: String, _ problem: String) -> ProfileError { ProfileError(file: file, field: path, problem: problem) }

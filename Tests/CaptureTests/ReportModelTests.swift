@@ -247,6 +247,23 @@ struct ReportModelTests {
             }
         }
         walk(model, "model")
+        // An account page's model: its timeline rows, one marked and one not.
+        let account = try JSONDecoder().decode(PostData.self, from: Data("""
+            {"schema": "exhibit-post", "schemaVersion": 1, "rectangles": "PNG pixels", "captureId": "c", "platform": "Mastodon", "profile": "mastodon", "pageURL": "https://social.voorbeeld.nl/@gemeente",
+             "replyCount": {"captured": 0}, "kind": "account",
+             "account": {"displayName": "Gemeente", "handle": "gemeente", "bio": "Officieel", "notFound": [],
+                         "counts": {"followers": {"shown": "12,3K", "value": 12300}, "posts": {"shown": "1,2K", "value": 1200}}},
+             "timeline": {"visible": 2, "scrolls": 1, "scrollLimit": 2, "goesOn": false, "note": "2 post(s) visible on the timeline", "notFound": [],
+                          "entries": [{"url": "https://social.voorbeeld.nl/@gemeente/1", "author": {}, "published": {"shown": "Nov 1", "iso": "2026-11-01T08:00:00Z", "precision": "exact"},
+                                       "text": "Vastgepind", "pinned": true, "markers": {"pinned": "Pinned post"}, "counts": {}},
+                                      {"author": {}, "published": {"precision": "unknown"}, "counts": {}}]}}
+            """.utf8))
+        let accountModel = ReportModel(record: record, post: account, timestamps: tokens, manifest: "aaaa  data/capture.json\n", bagInfo: "",
+                                       thumbnails: .init(post: .missing("no thumbnail"), pdf: .image("pdf-page-1.png", alt: "a", caption: "c")),
+                                       bag: root)
+        walk(accountModel, "accountModel")
+        #expect(accountModel.heading == "Capture report: account Gemeente @gemeente" && accountModel.repliesLabel == "Timeline")
+        #expect(accountModel.timeline.map(\.marks.text) == ["Pinned post", "not marked"] && accountModel.timeline.last?.url.missing == true)
         #expect(empty.isEmpty, "empty values: \(empty)")
 
         // Every tag's name (without its sigil or a leading dot) must be a property the model can give.

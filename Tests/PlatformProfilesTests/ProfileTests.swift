@@ -113,7 +113,8 @@ struct ProfileFileTests {
         ("https://www.threads.com/@gemeentevoorbeeld/post/DHaven2026a?xmt=AQGz", "threads"),
         ("https://threads.net/t/DHaven2026a", "threads"),
         ("https://www.reddit.com/r/voorbeeldstad/", "generic"),
-        ("https://www.threads.net/@gemeentevoorbeeld", "generic"),
+        // An account page is read by the platform's account rules (AccountPageURLTests).
+        ("https://www.threads.net/@gemeentevoorbeeld", "threads"),
         ("https://www.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
         ("https://www.tiktok.com/@gemeente.voorbeeld/video/7574216830000000000?is_from_webapp=1&sender_device=pc", "tiktok"),
         ("https://m.tiktok.com/@gemeentevoorbeeld/video/7574216830000000000", "tiktok"),
@@ -123,7 +124,7 @@ struct ProfileFileTests {
         ("https://t.me/gemeentevoorbeeld/1234", "telegram"),
         ("https://t.me/gemeentevoorbeeld/1234?comment=5678", "telegram"),
         ("https://telegram.me/s/gemeentevoorbeeld/1234", "telegram"),
-        ("https://www.tiktok.com/@gemeentevoorbeeld", "generic"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld", "tiktok"),
         ("https://t.me/s/gemeentevoorbeeld", "generic"),
         ("https://t.me/joinchat/AAAAAEhaven2026", "generic"),
         ("https://www.rijksoverheid.nl/actueel/nieuws", "generic"),
@@ -260,5 +261,100 @@ struct ProfileFileTests {
         let parsed = try #require(StructuredData.posts(from: hostile).first)
         #expect(count(parsed) == StructuredData.maxComments, "\(count(parsed))")
         #expect(depth(parsed) == StructuredData.maxDepth + 1, "\(depth(parsed))")
+    }
+}
+
+/// Account pages (issue 13, point 9): their URL patterns choose the platform's account rules, and
+/// never take a post URL, which keeps the post rules.
+@Suite("Account page URLs")
+struct AccountPageURLTests {
+    static let accountURLs: [(String, String)] = [
+        ("https://x.com/gemeentevoorbeeld", "x"), ("https://twitter.com/gemeentevoorbeeld/", "x"),
+        ("https://mobile.twitter.com/Gemeente_01?lang=nl", "x"), ("https://x.com/gemeentevoorbeeld/with_replies", "x"),
+        ("https://social.voorbeeld.nl/@gemeentevoorbeeld", "mastodon"), ("https://mastodon.social/@anouk@social.overheid.nl", "mastodon"),
+        ("https://bsky.app/profile/gemeentevoorbeeld.bsky.social", "bluesky"), ("https://bsky.app/profile/did:plc:abc123/", "bluesky"),
+        ("https://www.instagram.com/gemeentevoorbeeld/", "instagram"), ("https://instagram.com/gemeente.voorbeeld", "instagram"),
+        ("https://www.facebook.com/gemeentevoorbeeld", "facebook"), ("https://www.facebook.com/profile.php?id=100064", "facebook"),
+        ("https://www.youtube.com/@gemeentevoorbeeld", "youtube"), ("https://www.youtube.com/@gemeentevoorbeeld/videos", "youtube"),
+        ("https://www.youtube.com/channel/UCabcdefghijklmnopqrstuv", "youtube"), ("https://www.youtube.com/c/GemeenteVoorbeeld", "youtube"),
+        ("https://www.youtube.com/user/gemeentevoorbeeld", "youtube"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld", "tiktok"), ("https://www.tiktok.com/@gemeentevoorbeeld?lang=nl", "tiktok"),
+        ("https://www.threads.net/@gemeentevoorbeeld", "threads"), ("https://www.threads.com/@gemeentevoorbeeld", "threads"),
+        ("https://www.reddit.com/user/gemeentevoorbeeld/", "reddit"), ("https://www.reddit.com/u/gemeentevoorbeeld", "reddit"),
+        ("https://old.reddit.com/user/gemeentevoorbeeld/submitted/", "reddit"),
+    ]
+
+    static let postURLs: [(String, String)] = [
+        ("https://x.com/gemeentevoorbeeld/status/1790000000000000000", "x"), ("https://twitter.com/someone/statuses/1", "x"),
+        ("https://social.voorbeeld.nl/@gemeentevoorbeeld/113456789012345678", "mastodon"),
+        ("https://social.voorbeeld.nl/users/gemeentevoorbeeld/statuses/1134", "mastodon"),
+        ("https://bsky.app/profile/gemeentevoorbeeld.bsky.social/post/3kabc2def", "bluesky"),
+        ("https://www.instagram.com/p/DAbc123/", "instagram"), ("https://www.instagram.com/reel/DAbc123/", "instagram"),
+        ("https://www.facebook.com/gemeentevoorbeeld/posts/pfbid0abc", "facebook"),
+        ("https://www.facebook.com/permalink.php?story_fbid=1&id=2", "facebook"), ("https://www.facebook.com/watch/?v=123", "facebook"),
+        ("https://www.youtube.com/watch?v=abcdefghijk", "youtube"), ("https://www.youtube.com/shorts/abcdefghijk", "youtube"),
+        ("https://www.tiktok.com/@gemeentevoorbeeld/video/7300000000000000000", "tiktok"),
+        ("https://www.threads.net/@gemeentevoorbeeld/post/C1abc", "threads"),
+        ("https://www.reddit.com/r/voorbeeld/comments/abc123/titel/", "reddit"),
+    ]
+
+    /// Pages of the platforms that are neither a post nor an account.
+    static let neitherURLs = [
+        "https://x.com/home", "https://x.com/explore", "https://x.com/search?q=haven", "https://x.com/i/flow/login", "https://x.com/settings",
+        "https://x.com/notifications", "https://x.com/messages", "https://x.com/login", "https://x.com/tos", "https://twitter.com/privacy",
+        "https://www.instagram.com/explore/", "https://www.instagram.com/accounts/login/", "https://www.instagram.com/p/",
+        "https://www.facebook.com/watch", "https://www.facebook.com/groups/", "https://www.facebook.com/login",
+    ]
+
+    @Test("an account URL chooses its platform's profile and is an account page", arguments: accountURLs)
+    func accountURLsChooseTheAccountRules(url: String, name: String) throws {
+        let (entry, choice) = try catalog().choose(for: url)
+        #expect(entry.profile.name == name && choice == .urlPattern, "\(url) → \(entry.profile.name)")
+        #expect(entry.profile.pageKind(for: url) == .account, "\(url)")
+        let candidates = try catalog().candidates(for: url).map(\.profile.name)
+        #expect(candidates == [name], "\(url): \(candidates)")
+    }
+
+    @Test("a post URL keeps the post rules", arguments: postURLs)
+    func postURLsKeepThePostRules(url: String, name: String) throws {
+        let (entry, _) = try catalog().choose(for: url)
+        #expect(entry.profile.name == name, "\(url) → \(entry.profile.name)")
+        #expect(entry.profile.pageKind(for: url) == .post, "\(url)")
+    }
+
+    @Test("the platforms' own pages (home, explore, search, settings, login) are no account", arguments: neitherURLs)
+    func platformPagesAreNoAccount(url: String) throws {
+        #expect(try catalog().entries.allSatisfy { $0.profile.pageKind(for: url) == .post }, "\(url)")
+    }
+
+    @Test("the nine platform profiles have an account section; its regexes are listed for the browser's check")
+    func accountSections() throws {
+        let names = ["x", "mastodon", "bluesky", "instagram", "facebook", "youtube", "tiktok", "threads", "reddit"]
+        for name in names {
+            let profile = try #require(try catalog().named(name)?.profile)
+            let account = try #require(profile.account, "\(name) has no account section")
+            #expect(account.fields["handle"] != nil && !account.posts.isEmpty && account.postFields["url"] != nil, "\(name)")
+            #expect(profile.pageRegexes.contains { $0.rule.hasPrefix("account.") } || account.fields.values.joined().allSatisfy { $0.pattern == nil })
+        }
+    }
+
+    @Test(arguments: [
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": [], "fields": {}, "posts": "article", "postFields": {}}}"#,
+         "profile t.json: field 'account.matches': needs at least one URL pattern"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": ["^x"], "fields": {"nmae": "h1"}, "posts": "article", "postFields": {}}}"#,
+         "profile t.json: field 'account.fields.nmae': is not a known field"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": ["^x"], "fields": {}, "posts": "article", "postFields": {"pinned": {"selector": "span", "pattern": "(Pinned)"}}}}"#,
+         "profile t.json: field 'account.postFields.pinned.flags': is required with pattern"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": ["^x"], "fields": {}, "posts": "article", "postFields": {}, "scrolls": 500}}"#,
+         "profile t.json: field 'account.scrolls': must be between 0 and 20"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": ["^x"], "fields": {}, "postFields": {}}}"#,
+         "profile t.json: field 'account.posts': is required"),
+        (#"{"format": "exhibit-profile", "formatVersion": 1, "name": "t", "platform": "T", "matches": [], "extract": {"post": ["a"], "fields": {}}, "account": {"matches": ["^x"], "fields": {}, "posts": "article", "postFields": {}, "scroll": true}}"#,
+         "profile t.json: field 'account.scroll': is not a known field"),
+    ])
+    func malformedAccountSectionsNameTheField(json: String, message: String) {
+        do { _ = try ProfileLoader.parse(Data(json.utf8), file: "t.json"); Issue.record("accepted: \(json)") } catch {
+            #expect("\(error)".hasPrefix(message), "\(error)")
+        }
     }
 }

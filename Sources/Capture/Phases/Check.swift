@@ -79,6 +79,10 @@ struct Check {
             let who = reply.author.handle.map { "@\($0)" } ?? reply.author.displayName ?? "unknown author"
             items.append(("reply \(index + 1) by \(who)", body))
         }
+        for (index, entry) in (post.timeline?.entries ?? []).enumerated() {
+            guard let body = entry.text else { continue }
+            items.append(("timeline post \(index + 1)" + (entry.url.map { " (\($0))" } ?? ""), body))
+        }
         var missing: [String] = []
         for (name, body) in items where !text.contains(body) {
             let folded = PDFTextMatch.folded(body)
@@ -90,8 +94,8 @@ struct Check {
             throw StepProblem("\(missing.count) item(s) of post.json are not in the PDF's text (--strict)")
         }
 
-        let author = post.post?.author.displayName ?? post.post?.author.handle
-        let opening = post.post?.text.map { PDFTextMatch.folded($0) }.map { $0.count > 80 ? String($0.prefix(80)) + "…" : $0 }
+        let author = post.post?.author.displayName ?? post.post?.author.handle ?? post.account?.displayName ?? post.account?.handle
+        let opening = (post.post?.text ?? post.account.map { _ in "account page" }).map { PDFTextMatch.folded($0) }.map { $0.count > 80 ? String($0.prefix(80)) + "…" : $0 }
         let title = [author, opening].compactMap { $0 }.joined(separator: ": ")
         let metadata = PDFDocument.Metadata(
             title: title.isEmpty ? (pageTitle.isEmpty ? url : pageTitle) : title,

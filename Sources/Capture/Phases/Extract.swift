@@ -41,8 +41,13 @@ struct Extract {
     let file: URL
     /// The embed frame to read in (``world`` and ``profile`` are then the frame's); nil: the page.
     var frame: FramePost.Output? = nil
+    /// An account page is read by the profile's account rules (``runAccount(_:)``).
+    var kind: Profile.PageKind = .post
+    /// How the account page's timeline was scrolled.
+    var timeline: TimelineScroll? = nil
 
     func run() async throws -> Output {
+        if kind == .account, let account = profile.account { return try await runAccount(account) }
         guard let read: RawExtraction = try await world.call("extract", ExtractSpec(profile.extract)) else {
             throw StepProblem("the extraction script returned nothing")
         }

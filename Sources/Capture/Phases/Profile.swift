@@ -17,6 +17,8 @@ struct ProfileOutcome: Sendable {
     /// The settle of the document a consent page led to, and the sweep that ran in it; nil when the
     /// captured document is the one first settled.
     var resettled: Settle.Output?
+    /// How an account page's timeline was scrolled; nil for a post.
+    var timeline: TimelineScroll?
 }
 
 /// Profile: runs a platform profile against the page. Its regexes are compiled in the browser
@@ -40,6 +42,8 @@ struct ApplyProfile {
     /// Where the profile's file is, for errors that name it.
     let file: String
     let navigation: Navigate.Output
+    /// An account page is scrolled a bounded number of times instead of expanded as a thread.
+    var kind: Profile.PageKind = .post
 
     func run() async throws -> Output {
         var world = try await IsolatedWorld.open(page.session, frameId: navigation.frameId)
@@ -62,7 +66,15 @@ struct ApplyProfile {
         // Walls before hiding: a login wall may look like a dismissable login prompt.
         if let walls = profile.walls { try await detectWalls(walls, world: world, outcome: &outcome) }
         try await hideOverlays(world: world, outcome: &outcome)
-        if let rules = profile.expand {
+        if kind == .account, let account = profile.account {
+            if outcome.loginWall != nil || outcome.removed != nil {
+                outcome.expansion.stoppedBecause = "not scrolled: " + (outcome.loginWall != nil ? "login wall" : "the account is not available")
+                outcome.timeline = TimelineScroll(scrolls: 0, limit: account.scrolls, goesOn: false)
+            } else {
+                (outcome.expansion, outcome.timeline) = try await ScrollTimeline(page: page, rules: account).run(world: world)
+                try await hideOverlays(world: world, outcome: &outcome)
+            }
+        } else if let rules = profile.expand {
             if outcome.loginWall != nil || outcome.removed != nil {
                 outcome.expansion.stoppedBecause = "not expanded: " + (outcome.loginWall != nil ? "login wall" : "the post is not available")
             } else {

@@ -160,7 +160,8 @@ package struct Seal: Sendable {
                            chosenBy: input.profileChoice.rawValue, alsoMatched: input.alsoMatched.isEmpty ? nil : input.alsoMatched,
                            verified: profile.profile.verified?.date,
                            scriptSHA256: PageScript.install.sha256,
-                           world: "isolated world 'exhibit' (Page.createIsolatedWorld)", frame: input.frame),
+                           world: "isolated world 'exhibit' (Page.createIsolatedWorld)",
+                           pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
     }

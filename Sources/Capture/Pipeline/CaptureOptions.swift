@@ -62,6 +62,9 @@ public struct CaptureOptions: Sendable, Codable {
     public var profile: String?
     /// Folder of profile files; nil: `$EXHIBIT_PROFILES`, `./Profiles`, or `Profiles/` above the executable.
     public var profilesFolder: String?
+    /// What the page is captured as: `post` or `account` (an account page with its timeline); nil:
+    /// by the profile's URL patterns (an account pattern that matches, and no post pattern).
+    public var pageKind: String?
     /// Let the browser reach loopback, private, link-local, cloud metadata and other
     /// special-purpose addresses (the demo, the tests, intranet pages). Default false: the page, every
     /// redirect and every request to such an address is refused.
@@ -151,6 +154,7 @@ public struct CaptureOptions: Sendable, Codable {
         signingKey = try c.decodeIfPresent(String.self, forKey: .signingKey)
         profile = try c.decodeIfPresent(String.self, forKey: .profile)
         profilesFolder = try c.decodeIfPresent(String.self, forKey: .profilesFolder)
+        pageKind = try c.decodeIfPresent(String.self, forKey: .pageKind)
         limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? d.limits
         strict = try c.decodeIfPresent(Bool.self, forKey: .strict) ?? d.strict
         pdfStripUnsafeLinks = try c.decodeIfPresent(Bool.self, forKey: .pdfStripUnsafeLinks) ?? d.pdfStripUnsafeLinks

@@ -311,6 +311,9 @@ public struct CaptureRecord: Codable, Sendable {
         public var scriptSHA256: String
         /// Where that script runs: an isolated world, so page scripts cannot alter what it reads.
         public var world: String
+        /// `post` (a post with its thread) or `account` (an account page: its header and timeline);
+        /// nil in records made before account pages were read.
+        public var pageKind: String? = nil
         /// The embed frame the post was read in, and the profile used there; nil when the post
         /// was read from the page itself.
         public var frame: FrameUse? = nil

@@ -169,6 +169,13 @@ enum CompletenessReport {
                             : "\(check.missing.count) of \(check.itemsChecked) items not found in the PDF's text: " + check.missing.joined(separator: "; ")))
         }
 
+        // An account page is no post: its header and timeline are judged on their own terms.
+        if let timeline = post.timeline {
+            return AccountCompleteness.make(post: post, timeline: timeline, raw: raw, outcome: outcome, screenshot: screenshot, pdf: pdf,
+                                            form: form, pageResources: content.filter { $0.name == "page resources" || $0.name == "addresses reached" },
+                                            refused: refused.count, reached: reached.count, profileName: profileName, language: language,
+                                            unsettled: unsettled, domChanges: domChanges)
+        }
         let counts = item?.counts
         func count(_ name: String, _ value: PostData.Count?) -> C {
             C(name: name, captured: value != nil,

@@ -351,6 +351,59 @@ function installExhibit() {
       return clean({post: postItem, postSelector, replies, ancestors, excluded: Object.values(excluded), misses, invalidSelectors: [...invalid],
                     structured: structuredData(), repliesInFrame, trace: trace || undefined});
     },
+    /// Reads an account page by the profile's account rules: the header's fields (inside the first
+    /// visible header element, else from the whole page) and each visible timeline entry in page
+    /// order. An entry inside another (a quoted post) is part of the outer one, and an entry's
+    /// fields are read only from its own part. Fields no rule could read are listed as misses.
+    account(spec) {
+      const hits = {};
+      const readFields = (root, rules, prefix, own) => {
+        const fields = {};
+        for (const [name, list] of Object.entries(rules)) {
+          for (const rule of list) {
+            const candidates = rule.selector ? all(root, rule.selector).filter(own) : [root];
+            let value = null;
+            for (const el of candidates) {
+              let v = readValue(el, rule.attribute);
+              if (v && rule.pattern) { const m = new RegExp(rule.pattern, rule.flags).exec(v); v = m && m[1] ? m[1].trim() : ''; }
+              if (v) { value = v; break; }
+            }
+            if (value) { fields[name] = value; hits[prefix + name] = true; break; }
+          }
+        }
+        return fields;
+      };
+      const rect = el => {
+        const r = el.getBoundingClientRect();
+        return {x: r.left + scrollX, y: r.top + scrollY, width: r.width, height: r.height};
+      };
+      const entries = all(document, spec.posts).filter(visible);
+      const outer = entries.filter(el => !entries.some(other => other !== el && other.contains(el)));
+      let headerElement = null, headerSelector = null;
+      for (const selector of spec.header || []) {
+        const el = all(document, selector).find(visible);
+        if (el) { headerElement = el; headerSelector = selector; break; }
+      }
+      const headerRoot = headerElement || document.documentElement;
+      // The header's fields are never read from a timeline entry (a post quoting the account's bio).
+      const outsideEntries = el => !outer.some(entry => entry.contains(el) && !entry.contains(headerRoot));
+      const headerFields = readFields(headerRoot, spec.fields, 'account.', outsideEntries);
+      const header = (headerElement || Object.keys(headerFields).length)
+        ? {fields: headerFields, links: [], media: [], rect: rect(headerRoot)} : null;
+      const posts = outer.map(entry => {
+        const inner = outer.filter(other => other !== entry && entry.contains(other));
+        const own = el => !inner.some(other => other.contains(el));
+        return {fields: readFields(entry, spec.postFields, 'timeline.', own), links: [], media: [], rect: rect(entry)};
+      });
+      const misses = [];
+      for (const [name, rules] of Object.entries(spec.fields)) {
+        if (!hits['account.' + name]) misses.push({field: 'account.' + name, selectors: rules.map(r => r.selector || '(the header itself)')});
+      }
+      if (posts.length) for (const [name, rules] of Object.entries(spec.postFields)) {
+        if (!hits['timeline.' + name]) misses.push({field: 'timeline.' + name, selectors: rules.map(r => r.selector || '(the entry itself)')});
+      }
+      return {header, headerSelector, posts, misses, invalidSelectors: [...invalid]};
+    },
   };
   return true;
 }

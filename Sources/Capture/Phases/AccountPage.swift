@@ -1,0 +1,78 @@
+import DevTools
+import Foundation
+import PlatformProfiles
+
+/// An account page's timeline loads more posts for as long as it is scrolled: it is scrolled to
+/// its bottom at most the profile's `account.scrolls` times, and stops early when a scroll brings
+/// no new entry. Whether the last scroll still loaded posts is kept: the record then says the
+/// timeline goes on beyond what was captured, never that it was captured whole.
+struct ScrollTimeline {
+    let page: CapturePage
+    let rules: Profile.Account
+
+    func run(world: IsolatedWorld) async throws -> (CaptureRecord.Expansion, TimelineScroll) {
+        let controls = PageControls(page: page, world: world)
+        let started = ContinuousClock.now
+        func count() async throws -> Int { try await world.call("count", rules.posts) ?? 0 }
+        var scrolls = 0
+        var goesOn = false
+        var lastY = -1
+        while scrolls < rules.scrolls {
+            let before = try await count()
+            let scrolledAt = ContinuousClock.now
+            let y: Int = try await world.call("scrollToBottom", awaitPromise: true) ?? 0
+            // At the same place as before the page did not grow: nothing more was loaded.
+            if y == lastY { goesOn = false; break }
+            lastY = y
+            scrolls += 1
+            page.context.act(.scroll, selector: "html", label: "scroll to the bottom of the account page", round: scrolls,
+                             detail: "window.scrollTo to y=\(y) CSS px (timeline scroll \(scrolls) of at most \(rules.scrolls))")
+            try await controls.waitIdle(since: scrolledAt)
+            goesOn = try await count() > before
+            if !goesOn { break }
+        }
+        let scroll = TimelineScroll(scrolls: scrolls, limit: rules.scrolls, goesOn: goesOn)
+        let seconds = ((ContinuousClock.now - started).seconds * 1000).rounded() / 1000
+        let stopped = goesOn
+            ? "account page: scrolled \(scrolls) time(s), the profile's limit; the timeline goes on (the last scroll still loaded posts)"
+            : rules.scrolls == 0 ? "account page: the profile does not scroll its timeline"
+            : "account page: scrolled \(scrolls) time(s); no more posts loaded"
+        // The limit is by design (a timeline has no end to wait for), so it does not make the
+        // capture partial; the summary says the timeline goes on.
+        return (CaptureRecord.Expansion(rounds: scrolls, clicks: 0, scrolls: scrolls, seconds: seconds, stoppedBecause: stopped,
+                                        limitReached: false), scroll)
+    }
+}
+
+extension Extract {
+    /// Reads an account page: the header and the timeline's entries, into data/post.json.
+    func runAccount(_ account: Profile.Account) async throws -> Output {
+        struct Spec: Encodable {
+            let header: [String]; let fields: [String: [Profile.FieldRule]]
+            let posts: String; let postFields: [String: [Profile.FieldRule]]
+        }
+        let spec = Spec(header: account.header, fields: account.fields, posts: account.posts, postFields: account.postFields)
+        guard let raw: RawAccount = try await world.call("account", spec) else {
+            throw StepProblem("the account extraction script returned nothing")
+        }
+        let options = page.options, context = page.context
+        let geometry = ScreenshotGeometry(x: Double(screenshot.x), y: Double(screenshot.y), width: Double(screenshot.cssWidth),
+                                          height: Double(screenshot.cssHeight), scale: options.deviceScaleFactor)
+        var post = PostData.buildAccount(raw: raw, profile: profile, scroll: timeline ?? TimelineScroll(scrolls: 0, limit: 0, goesOn: false),
+                                         captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
+                                         timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
+        var inline = InlineMediaExtractor(keepingIn: options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
+        post.rewriteAccountURLs { url in inline.reference(for: url) ?? url }
+        if let failure = inline.failure { throw StepProblem("could not keep an inline image in data/media: \(failure)") }
+        if !inline.list.isEmpty { post.inlineMedia = inline.list }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(post).write(to: file)
+        let language: String? = try await page.session.evaluate("document.documentElement.lang || null", contextId: world.contextId)
+        for selector in raw.invalidSelectors { context.warn(.extract, "invalid selector in profile \(profile.name): \(selector)") }
+        if raw.header == nil && !walled {
+            context.warn(.extract, "no account header matched the \(profile.name) profile's account rules; the page may have changed its structure")
+        }
+        return Output(post: post, raw: RawExtraction(account: raw), language: language, inlineFiles: inline.written)
+    }
+}
