@@ -113,7 +113,9 @@ struct ProfileRuleCoverageTests {
                 let (file, query) = path.split(separator: "?", maxSplits: 1).map(String.init).splitFirst()
                 if file.hasSuffix("/") {
                     let folder = TestSupport.packageRoot.appendingPathComponent(file)
-                    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".html") }.sorted()
+                    // Account pages are read by the account rules, which explain does not trace.
+                    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+                        .filter { $0.hasSuffix(".html") && !$0.hasPrefix("account") }.sorted()
                     urls += names.map { base + "/" + file.dropFirst("Fixtures/".count) + $0 + (query.map { "?" + $0 } ?? "") }
                 } else {
                     urls.append(base + "/" + path.dropFirst("Fixtures/".count))
