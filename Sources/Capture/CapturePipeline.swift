@@ -313,6 +313,11 @@ struct Capture: Sendable {
                                      pdfText: pdfText, pdfFile: pdfFile).run()
         var screenshot = rendering.screenshot
         screenshot.blankBands = checks.blankBands
+        if let frame = extraction.frame, let band = Check.blankFrame(frame.box, rendering: rendering) {
+            screenshot.blankBands.append(band)
+            context.warn(.screenshot, "the embed frame \(frame.url) is one flat colour (\(band.colour)) in the screenshot (y \(band.fromY)–\(band.toY) CSS px): "
+                + "Chromium did not paint it, so the PNG does not show the post post.json describes")
+        }
         // Completeness is worked out once, after every check that feeds it.
         let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
                                                    screenshot: screenshot, pdf: checks.pdf,

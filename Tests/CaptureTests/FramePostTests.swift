@@ -152,6 +152,12 @@ struct FramePostTests {
         #expect(post.author.handle == "gemeentevb" && post.counts.replies?.value == 188)
         #expect(c.record.profile.frame?.url.hasPrefix(site.baseURL) == true)
         #expect(c.record.warnings.contains { $0.message.contains("below the first screen") }, "\(c.record.warnings)")
+        // The frame's area came out one flat colour: a blank band of its own, so the capture is
+        // partial and its summary says so; never complete with the post missing from the pixels.
+        let frameBox = try #require(c.post.frame?.rectangle)
+        #expect(c.record.screenshot.blankBands.contains { abs($0.fromY - frameBox.y) <= 2 }, "\(c.record.screenshot.blankBands) \(frameBox)")
+        #expect(c.record.warnings.contains { $0.step == .screenshot && $0.message.contains("Chromium did not paint it") }, "\(c.record.warnings)")
+        #expect(c.record.state == .partial && c.record.completeness.summary.contains("blank band(s) over visible content"))
         let json = try String(contentsOf: folder.appendingPathComponent("data/post.json"), encoding: .utf8)
         #expect(!json.contains("Vervalst") && !json.contains("vervalst") && !json.contains("9999"))
         #expect(c.record.network?.privateAddresses == .refused && c.record.network?.blocked.isEmpty == true)

@@ -44,6 +44,17 @@ struct Check {
         return Output(blankBands: bands, pdf: pdf)
     }
 
+    /// The embed frame the post was read in, when its whole area is one flat run of the screenshot:
+    /// Chromium did not paint it (an out-of-process frame outside the first screen), so the PNG
+    /// does not show the post that post.json describes. A band of its own, so the capture is partial.
+    static func blankFrame(_ box: RawItem.Rect?, rendering: Render.Output) -> CaptureRecord.BlankBand? {
+        guard let box, box.height >= 1 else { return nil }
+        let geometry = rendering.geometry, scale = geometry.scale
+        let top = Int(((box.y - Double(geometry.y)) * scale).rounded(.up)), bottom = Int(((box.y + box.height - Double(geometry.y)) * scale).rounded(.down))
+        guard bottom > top, let run = rendering.runs.first(where: { $0.start <= top + 1 && $0.end >= bottom - 1 }) else { return nil }
+        return CaptureRecord.BlankBand(fromY: Int(box.y), toY: Int((box.y + box.height).rounded(.up)), colour: String(format: "#%06x", run.colour))
+    }
+
     /// Flat runs taller than two viewports that overlap visible text or images in the DOM.
     func blankBands() async throws -> [CaptureRecord.BlankBand] {
         let geometry = rendering.geometry, scale = geometry.scale
