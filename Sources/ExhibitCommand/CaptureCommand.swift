@@ -15,20 +15,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(name: .long, help: "Folder in which the capture folder is created.")
     var out: String = "Output"
 
-    @Option(help: "Viewport width in CSS pixels.")
-    var width: Int = 1280
-
-    @Option(help: "Viewport height in CSS pixels (the page is never resized to its content).")
-    var height: Int = 900
+    @OptionGroup var page: PageOptions
 
     @Option(help: "Device scale factor: 1, 2 or 3.")
     var scale: Double = 1
-
-    @Option(help: "Locale the page sees (also Accept-Language).")
-    var locale: String = "en-US"
-
-    @Option(help: "IANA time zone the page sees.")
-    var timezone: String = "UTC"
 
     @Option(help: "PDF paper size: a4 or letter.")
     var paper: String = "a4"
@@ -127,9 +117,6 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     func validate() throws {
         do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
         guard [1.0, 2.0, 3.0].contains(scale) else { throw ValidationError("--scale must be 1, 2 or 3") }
-        guard width >= 100, width <= 10_000, height >= 100, height <= 10_000 else {
-            throw ValidationError("--width and --height must be between 100 and 10000")
-        }
         guard maxHeight >= 1 else { throw ValidationError("--max-height must be at least 1") }
         guard (1...65_535).contains(maxWidth) else { throw ValidationError("--max-width must be from 1 to 65535") }
         if let clipSelector, clipSelector.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -138,7 +125,6 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         guard CaptureOptions.Paper(rawValue: paper.lowercased()) != nil else { throw ValidationError("--paper must be a4 or letter") }
         guard ["paginated", "single"].contains(pdf.lowercased()) else { throw ValidationError("--pdf must be paginated or single") }
         guard CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) != nil else { throw ValidationError("--pdf-media must be screen or print") }
-        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
         if browser != nil, browserURL != nil { throw ValidationError("--browser and --browser-url exclude each other") }
         if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
             throw ValidationError("browser not found: \(browser) does not exist or is not executable")
@@ -170,11 +156,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     func run() async throws {
         var options = CaptureOptions(url: url)
         options.outputDirectory = out
-        options.viewportWidth = width
-        options.viewportHeight = height
+        page.apply(to: &options)
         options.deviceScaleFactor = scale
-        options.locale = locale
-        options.timeZone = timezone
         options.paper = CaptureOptions.Paper(rawValue: paper.lowercased()) ?? .a4
         options.pdfLayout = noPdf ? .none : (CaptureOptions.PDFLayout(rawValue: pdf.lowercased()) ?? .paginated)
         options.pdfMedia = CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) ?? .screen

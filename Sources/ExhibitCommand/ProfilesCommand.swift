@@ -57,17 +57,7 @@ struct ExplainProfileCommand: AsyncParsableCommand {
     @Flag(help: "Print the explanation as JSON.")
     var json = false
 
-    @Option(help: "Viewport width in CSS pixels.")
-    var width: Int = 1280
-
-    @Option(help: "Viewport height in CSS pixels.")
-    var height: Int = 900
-
-    @Option(help: "Locale the page sees (also Accept-Language).")
-    var locale: String = "en-US"
-
-    @Option(help: "IANA time zone the page sees.")
-    var timezone: String = "UTC"
+    @OptionGroup var page: PageOptions
 
     @Option(help: "Browser executable (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
     var browser: String?
@@ -85,10 +75,6 @@ struct ExplainProfileCommand: AsyncParsableCommand {
 
     func validate() throws {
         do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
-        guard width >= 100, width <= 10_000, height >= 100, height <= 10_000 else {
-            throw ValidationError("--width and --height must be between 100 and 10000")
-        }
-        guard TimeZone(identifier: timezone) != nil else { throw ValidationError("unknown time zone '\(timezone)'") }
         if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
             throw ValidationError("browser not found: \(browser) does not exist or is not executable")
         }
@@ -99,10 +85,7 @@ struct ExplainProfileCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = CaptureOptions(url: url)
-        options.viewportWidth = width
-        options.viewportHeight = height
-        options.locale = locale
-        options.timeZone = timezone
+        page.apply(to: &options)
         options.profile = profile
         options.profilesFolder = profiles
         options.pdfLayout = .none

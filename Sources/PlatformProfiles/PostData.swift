@@ -117,7 +117,8 @@ public struct PostData: Codable, Sendable {
         }
     }
 
-    /// Every URL field of the post, its ancestors and replies, rewritten by `transform`.
+    /// Every URL field of the post, its ancestors and replies (or of the account and its timeline),
+    /// rewritten by `transform`.
     package mutating func rewriteURLs(_ transform: (String) -> String) {
         func rewrite(_ item: inout Item) {
             item.url = item.url.map(transform)
@@ -130,6 +131,7 @@ public struct PostData: Codable, Sendable {
         if var item = post { rewrite(&item); post = item }
         if var list = ancestors { for index in list.indices { rewrite(&list[index]) }; ancestors = list }
         canonicalURL = canonicalURL.map(transform)
+        rewriteAccountURLs(transform)
     }
     /// `account` for an account page: then ``account`` and ``timeline`` hold what it showed and
     /// ``post`` is nil. Nil for a post (and in post.json written before account pages were read).

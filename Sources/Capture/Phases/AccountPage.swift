@@ -61,18 +61,11 @@ extension Extract {
         var post = PostData.buildAccount(raw: raw, profile: profile, scroll: timeline ?? TimelineScroll(scrolls: 0, limit: 0, goesOn: false),
                                          captureId: context.captureId, pageURL: pageURL, capturedAt: context.started,
                                          timeZone: TimeZone(identifier: options.timeZone) ?? .current, geometry: geometry)
-        var inline = InlineMediaExtractor(keepingIn: options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
-        post.rewriteAccountURLs { url in inline.reference(for: url) ?? url }
-        if let failure = inline.failure { throw StepProblem("could not keep an inline image in data/media: \(failure)") }
-        if !inline.list.isEmpty { post.inlineMedia = inline.list }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(post).write(to: file)
-        let language: String? = try await page.session.evaluate("document.documentElement.lang || null", contextId: world.contextId)
+        let (inlineFiles, language) = try await write(&post)
         for selector in raw.invalidSelectors { context.warn(.extract, "invalid selector in profile \(profile.name): \(selector)") }
         if raw.header == nil && !walled {
             context.warn(.extract, "no account header matched the \(profile.name) profile's account rules; the page may have changed its structure")
         }
-        return Output(post: post, raw: RawExtraction(account: raw), language: language, inlineFiles: inline.written)
+        return Output(post: post, raw: RawExtraction(account: raw), language: language, inlineFiles: inlineFiles)
     }
 }

@@ -46,6 +46,21 @@ struct Extract {
     /// How the account page's timeline was scrolled.
     var timeline: TimelineScroll? = nil
 
+    /// Writes post.json, with references, not blobs: each data: URI becomes its hash, described
+    /// once in inlineMedia (and its bytes kept in data/media with --keep-inline-media). Returns
+    /// the files kept and the document's `lang`.
+    func write(_ post: inout PostData) async throws -> (inlineFiles: [(name: String, mediaType: String)], language: String?) {
+        var inline = InlineMediaExtractor(keepingIn: page.options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
+        post.rewriteURLs { url in inline.reference(for: url) ?? url }
+        if let failure = inline.failure { throw StepProblem("could not keep an inline image in data/media: \(failure)") }
+        if !inline.list.isEmpty { post.inlineMedia = inline.list }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try encoder.encode(post).write(to: file)
+        let language: String? = try await page.session.evaluate("document.documentElement.lang || null", contextId: world.contextId)
+        return (inline.written, language)
+    }
+
     func run() async throws -> Output {
         if kind == .account, let account = profile.account { return try await runAccount(account) }
         guard let read: RawExtraction = try await world.call("extract", ExtractSpec(profile.extract)) else {
@@ -73,22 +88,14 @@ struct Extract {
                     + "and the screenshot shows only that part")
             }
         }
-        // References, not blobs: each data: URI becomes its hash, described once in inlineMedia.
-        var inline = InlineMediaExtractor(keepingIn: options.keepInlineMedia ? file.deletingLastPathComponent().appendingPathComponent("media") : nil)
-        post.rewriteURLs { url in inline.reference(for: url) ?? url }
-        if let failure = inline.failure { throw StepProblem("could not keep an inline image in data/media: \(failure)") }
-        if !inline.list.isEmpty { post.inlineMedia = inline.list }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try encoder.encode(post).write(to: file)
-        let language: String? = try await page.session.evaluate("document.documentElement.lang || null", contextId: world.contextId)
+        let (inlineFiles, language) = try await write(&post)
         // Invalid CSS is a defect of the profile, and a platform page without its post is news:
         // both are capture warnings too. A field that matched nothing is stated in completeness only.
         for selector in raw.invalidSelectors { context.warn(.extract, "invalid selector in profile \(profile.name): \(selector)") }
         if raw.post == nil && profile.name != "generic" && !walled {
             context.warn(.extract, "no post element matched the \(profile.name) profile; the page may have changed its structure")
         }
-        var output = Output(post: post, raw: raw, language: language, inlineFiles: inline.written)
+        var output = Output(post: post, raw: raw, language: language, inlineFiles: inlineFiles)
         output.frame = frame
         return output
     }
