@@ -84,9 +84,13 @@ struct ExplainProfile {
         var rules: [ProfileExplanation.Rule] = []
 
         // The rules the runner used before extraction: what each finds now, and what was done by it.
-        func survey(_ elementRules: [Profile.ElementRule], _ path: String, kinds: Set<CaptureRecord.ActionKind>) async throws {
+        // `found`: what the runner found by these rules without acting (a wall it detected, and
+        // which a hide rule may have hidden since), counted as used like an action.
+        func survey(_ elementRules: [Profile.ElementRule], _ path: String, kinds: Set<CaptureRecord.ActionKind>,
+                    found: [CaptureRecord.Found] = []) async throws {
             guard !elementRules.isEmpty else { return }
             let done = actions.filter { kinds.contains($0.kind) }.map { ["selector": $0.selector ?? "", "label": $0.label ?? ""] }
+                + found.map { ["selector": $0.selector, "label": $0.label] }
             struct Answer: Decodable, Sendable { let survey: Survey; let used: Int }
             let answers: [Answer] = try await world.call("surveyWithActions", elementRules, done) ?? []
             for (index, (rule, answer)) in zip(elementRules, answers).enumerated() {
@@ -107,8 +111,11 @@ struct ExplainProfile {
         }
         try await survey(profile.hide.map { Profile.ElementRule(selector: $0.selector, text: $0.text, flags: $0.flags) }, "hide", kinds: [.hide])
         if let walls = profile.walls {
-            try await survey(walls.login, "walls.login", kinds: [])
-            try await survey(walls.removed, "walls.removed", kinds: [])
+            // The walls are looked for before the overlays are hidden: a login sheet a hide rule
+            // hides afterwards was still found by its wall rule.
+            let outcome = loaded.profiled.outcome
+            try await survey(walls.login, "walls.login", kinds: [], found: outcome.loginWall.map { [$0] } ?? [])
+            try await survey(walls.removed, "walls.removed", kinds: [], found: outcome.removed.map { [$0] } ?? [])
         }
         if let expand = profile.expand { try await survey(expand.click, "expand.click", kinds: [.click]) }
 
