@@ -295,6 +295,19 @@ struct ProfileRuleTests {
         #expect(try Platforms.consentPixels(in: result.folder.appendingPathComponent("data/screenshot.png")) > 100)
     }
 
+    @Test("a sign-up bar that appears after the consent answer is hidden before the next expansion round, recorded, and the whole thread still loads", arguments: ["x", "reddit"])
+    func lateBannerIsHidden(platform: String) async throws {
+        let result = try await Platforms.capture(try await Platforms.options("/\(platform)/index.html?banner", profile: platform))
+        let record = try TestSupport.decodeRecord(result.folder)
+        let post = try Platforms.post(result.folder)
+        // Covering the "show more" controls, it was clicked in their place: 32 of 44 replies.
+        #expect(post.replyCount.captured == 44 && post.replyCount.shownValue == 44, "\(post.replyCount)")
+        // Hidden by the profile's rule, recorded, after the first click or scroll: it was not there at first.
+        let firstHide = try #require(record.actions.firstIndex { $0.kind == .hide }, "\(record.actions.map(\.kind))")
+        #expect(record.actions[firstHide].detail?.isEmpty == false)
+        #expect(record.actions[..<firstHide].contains { $0.kind == .scroll || $0.kind == .click }, "\(record.actions.map(\.kind))")
+    }
+
     @Test("a dialog that only offers accept: clicked, recorded as acceptance, and warned about")
     func acceptOnly() async throws {
         let result = try await Platforms.capture(try await Platforms.options("/x/?consent=accept-only", profile: "x"))

@@ -78,7 +78,8 @@ struct ApplyProfile {
             if outcome.loginWall != nil || outcome.removed != nil {
                 outcome.expansion.stoppedBecause = "not expanded: " + (outcome.loginWall != nil ? "login wall" : "the post is not available")
             } else {
-                outcome.expansion = try await ExpandThread(page: page, rules: rules, replies: profile.extract.replies).run(world: world)
+                outcome.expansion = try await ExpandThread(page: page, rules: rules, replies: profile.extract.replies, hide: profile.hide)
+                    .run(world: world, hidden: &outcome.hidden)
                 try await hideOverlays(world: world, outcome: &outcome)
             }
         }
@@ -225,8 +226,11 @@ struct ExpandThread {
     let rules: Profile.Expansion
     /// The profile's reply selector, to count replies between rounds.
     let replies: String?
+    /// Overlays to hide before each round: a sign-up bar that appears once the reader scrolls
+    /// would otherwise cover the next "show more" control (and be clicked instead).
+    var hide: [Profile.HideRule] = []
 
-    func run(world: IsolatedWorld) async throws -> CaptureRecord.Expansion {
+    func run(world: IsolatedWorld, hidden: inout Int) async throws -> CaptureRecord.Expansion {
         let controls = PageControls(page: page, world: world)
         let started = ContinuousClock.now
         var result = CaptureRecord.Expansion(rounds: 0, clicks: 0, scrolls: 0, seconds: 0, stoppedBecause: "", limitReached: false)
@@ -246,6 +250,7 @@ struct ExpandThread {
                 break
             }
             result.rounds += 1
+            if !hide.isEmpty { hidden += try await controls.hide(hide) }
             let heightBefore = try await height()
             var clicked = 0
             for target in try await controls.find(rules.click) {
