@@ -111,12 +111,12 @@
         for (const b of document.querySelectorAll('[data-consent]:not([data-consent=all])')) b.remove();
       }
       // ?banner: the platform's sign-up or login prompt (the page's <template id="fixture-banner">)
-      // appears a moment after the consent answer, as logged-out pages show theirs once the
-      // reader starts looking; the profile's hide rule is for it.
+      // appears at the first scroll after the consent answer, as logged-out pages show theirs
+      // once the reader starts reading on; the profile's hide rule is for it.
       const banner = document.getElementById('fixture-banner');
       const showBanner = () => {
         if (!banner || !new URLSearchParams(location.search).has('banner')) return;
-        setTimeout(() => document.body.append(banner.content.cloneNode(true)), 600);
+        window.addEventListener('scroll', () => document.body.append(banner.content.cloneNode(true)), {once: true});
       };
       // Answered before (on a consent page of its own): the dialog is not shown again.
       if (/(^|; )consent=/.test(document.cookie)) {
@@ -132,9 +132,9 @@
           document.querySelector('[data-consent-dialog]').remove();
           document.body.style.overflow = '';
           consentGiven = true;
-          showBanner();
           // The sentinel may already be in view: observers only fire on change.
           window.dispatchEvent(new Event('scroll'));
+          showBanner();
         });
       }
     },

@@ -148,7 +148,9 @@ struct NetworkPolicyTests {
         #expect(record.network?.responseAddressesChecked == false)
         #expect(record.options.allowPrivateAddresses)
         let messages = try String(contentsOfFile: trace, encoding: .utf8)
-        #expect(!messages.contains("Fetch.enable") && !messages.contains("Target.setAutoAttach"), "interception was turned on")
+        // No request interception anywhere. (Frames may still be followed by auto-attach: a page no
+        // platform matches may embed a post in a frame of another site.)
+        #expect(!messages.contains("Fetch.enable"), "interception was turned on")
     }
 
     @Test("names that mean this machine are refused: localhost by name, even with its address allowed; another name by the address it resolves to")
