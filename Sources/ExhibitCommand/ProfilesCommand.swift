@@ -34,6 +34,8 @@ struct ListProfiles: AsyncParsableCommand {
             let p = entry.profile
             say("  \(p.name.padding(toLength: 10, withPad: " ", startingAt: 0)) \(p.platform)")
             for pattern in p.matches { say("             \(pattern)") }
+            for pattern in p.account?.matches ?? [] { say("             account page: \(pattern)") }
+            for pattern in p.frames?.matches ?? [] { say("             embed frame:  \(pattern)") }
             say("             " + (p.verified.map { "verified \($0.date) against \($0.pages.count) page(s)" } ?? "never verified against a page"))
             if p.matches.isEmpty || p.name == "generic" { say("             (fallback for any URL no other profile matches)") }
         }
