@@ -81,8 +81,10 @@ struct RealPageTests {
         #expect(record.warnings.contains { $0.step == .extract && $0.message.hasPrefix("no post element matched the x profile") })
         // Its 20 replies are there, in markup the profile does not know: not read, never "0 replies".
         #expect(post.repliesNotRead == "no post element matched, so no thread could be told apart on the page")
-        #expect(record.completeness.summary.hasPrefix("post not recognised (missing: author, publication time, text); replies not read: "),
+        // (Offline, its CDN requests may keep it from settling within the short caps: said in between.)
+        #expect(record.completeness.summary.hasPrefix("post not recognised (missing: author, publication time, text); "),
                 "\(record.completeness.summary)")
+        #expect(record.completeness.summary.contains("replies not read: no post element matched"), "\(record.completeness.summary)")
         #expect(!record.completeness.summary.contains("replies 0"))
         #expect(record.state == .partial)
     }
@@ -92,7 +94,7 @@ struct RealPageTests {
         let (record, post) = try await capture("bluesky-post-2026")
         let item = try #require(post.post)
         #expect(post.replyCount.captured == 51 && post.replyCount.shownValue == 95, "\(post.replyCount)")
-        #expect(record.completeness.summary.hasPrefix("replies 51 of 95 shown (44 not captured)") && record.state == .partial, "\(record.completeness.summary)")
+        #expect(record.completeness.summary.contains("replies 51 of 95 shown (44 not captured)") && record.state == .partial, "\(record.completeness.summary)")
         #expect(item.author.handle == "glendunlap.bsky.social" && item.author.displayName == "Glen Dunlap", "\(item.author)")
         #expect(item.text?.hasPrefix("Owliver decided to fly to another branch") == true, "\(String(describing: item.text))")
         #expect(item.published.iso == "2026-01-26T23:55:44Z" && item.published.precision == .exact, "\(item.published)")
@@ -129,7 +131,7 @@ struct RealPageTests {
                 "\(replies.map { $0.author.handle ?? "-" })")
         #expect(replies.allSatisfy { $0.author.handle != nil && $0.published.iso != nil && !($0.text ?? "").isEmpty })
         #expect(post.fieldConflicts == nil, "\(String(describing: post.fieldConflicts))")
-        #expect(record.completeness.summary.hasPrefix("replies 12 of 1747 shown (1735 not captured)"), "\(record.completeness.summary)")
+        #expect(record.completeness.summary.contains("replies 12 of 1747 shown (1735 not captured)"), "\(record.completeness.summary)")
         #expect(record.completeness.essentialsMissing.isEmpty)
         #expect(record.state == .partial)
     }
