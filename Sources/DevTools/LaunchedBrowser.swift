@@ -143,6 +143,11 @@ public struct LaunchedBrowser: BrowserProvider {
         let arguments = arguments(profileDirectory: profile, sandbox: account.sandbox)
         let process = BrowserProcess(executable: executable, arguments: arguments, profileDirectory: profile,
                                      account: account, transport: transport)
+        // A starting Chromium is CPU-heavy: many at once on a small machine (a batch, a test run)
+        // starve each other past the start timeout, which only counts once this one may start.
+        await LaunchGate.shared.enter()
+        var gateHeld = true
+        defer { if gateHeld { Task { await LaunchGate.shared.leave() } } }
         do {
             try process.start()
             process.cleanup = InterruptCleanup.add { [process] in process.endNow() }
@@ -168,6 +173,8 @@ public struct LaunchedBrowser: BrowserProvider {
                 do { _ = try await connection.send(BrowserCommands.GetVersion(), timeout: startTimeout) }
                 catch { throw DevToolsError.launchFailed("\(executable) did not answer on the DevTools pipe: \(error)", stderrTail: process.stderrTail) }
             }
+            gateHeld = false
+            await LaunchGate.shared.leave()
             return BrowserHandle(connection: connection, endpoint: endpoint, process: process)
         } catch {
             process.expectExit()
@@ -321,7 +328,9 @@ final class BrowserProcess: @unchecked Sendable {
     func waitForEndpoint(timeout: Duration) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         let portFile = profileDirectory + "/DevToolsActivePort"
-        while ContinuousClock.now < deadline {
+        // What is known is looked at before the clock: on a machine busy enough that this task
+        // resumes after the deadline, an endpoint Chromium announced in time still counts.
+        while true {
             let version = changes.version
             let (endpoint, status) = state.withLockedValue { ($0.endpoint, $0.exitStatus) }
             if let endpoint { return endpoint }
@@ -335,6 +344,7 @@ final class BrowserProcess: @unchecked Sendable {
                 if lines.count >= 2, let port = Int(lines[0]) { return "ws://127.0.0.1:\(port)\(lines[1])" }
             }
             try Task.checkCancellation()
+            if ContinuousClock.now >= deadline { break }
             await changes.wait(after: version, until: min(deadline, ContinuousClock.now + .milliseconds(100)))
         }
         throw DevToolsError.launchFailed("no DevTools endpoint within \(timeout)", stderrTail: stderrTail)
@@ -413,5 +423,34 @@ final class BrowserProcess: @unchecked Sendable {
         let pid = process.processIdentifier
         if pid > 0 { kill(getpgid(pid) == pid ? -pid : pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: profileDirectory)
+    }
+}
+
+/// How many browsers of this process may be starting at once (from launch until DevTools
+/// answers): the number of cores, at least 2. The others wait their turn, in order.
+actor LaunchGate {
+    static let shared = LaunchGate(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    private let limit: Int
+    private var starting = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { self.limit = limit }
+
+    func enter() async {
+        if starting < limit {
+            starting += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func leave() {
+        if waiting.isEmpty {
+            starting -= 1
+        } else {
+            // The slot passes straight to the next in line.
+            waiting.removeFirst().resume()
+        }
     }
 }

@@ -193,22 +193,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider) { event in
-            guard !quiet else { return }
-            let step = event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
-            let line = String(format: "[%7.2fs] ", event.elapsed) + step + " " + (event.isWarning ? "warning: " : "") + TerminalText.safe(event.detail) + "\n"
-            tell(line)
+            if !quiet { tell(progressLine(event)) }
         }
         let result: CaptureResult
-        do {
-            result = try await pipeline.run()
-        } catch let error as CaptureError {
-            let code = switch error.kind {
-            case .usage: Exhibit.Code.usage
-            case .refused: Exhibit.Code.refused
-            case .stepFailed: Exhibit.Code.failed
-            }
-            throw CommandFailure(code: code, message: "\(error)")
-        }
+        do { result = try await pipeline.run() } catch let error as CaptureError { throw CommandFailure(error) }
         let record = result.record
         if !quiet {
             let recognised = record.completeness.postRecognised ? "" : ", post not recognised"

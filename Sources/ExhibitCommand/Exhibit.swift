@@ -1,4 +1,5 @@
 import ArgumentParser
+import Capture
 import DevTools
 import Foundation
 import Logging
@@ -88,4 +89,22 @@ struct Exhibit: AsyncParsableCommand {
 struct CommandFailure: Error {
     let code: Int32
     let message: String
+}
+
+extension CommandFailure {
+    /// A capture's failure, with the exit code of its kind (usage 2, refused 5, a step 1).
+    init(_ error: CaptureError) {
+        let code = switch error.kind {
+        case .usage: Exhibit.Code.usage
+        case .refused: Exhibit.Code.refused
+        case .stepFailed: Exhibit.Code.failed
+        }
+        self.init(code: code, message: "\(error)")
+    }
+}
+
+/// A step's progress as every command that loads a page prints it on stderr.
+func progressLine(_ event: CaptureProgress) -> String {
+    String(format: "[%7.2fs] ", event.elapsed) + event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
+        + (event.isWarning ? "warning: " : "") + TerminalText.safe(event.detail) + "\n"
 }

@@ -96,21 +96,10 @@ struct ExplainProfileCommand: AsyncParsableCommand {
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options,
                                        browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)) { event in
-            guard !quiet else { return }
-            tell(String(format: "[%7.2fs] ", event.elapsed) + event.step.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " "
-                 + (event.isWarning ? "warning: " : "") + TerminalText.safe(event.detail) + "\n")
+            if !quiet { tell(progressLine(event)) }
         }
         let explanation: ProfileExplanation
-        do {
-            explanation = try await pipeline.explain()
-        } catch let error as CaptureError {
-            let code = switch error.kind {
-            case .usage: Exhibit.Code.usage
-            case .refused: Exhibit.Code.refused
-            case .stepFailed: Exhibit.Code.failed
-            }
-            throw CommandFailure(code: code, message: "\(error)")
-        }
+        do { explanation = try await pipeline.explain() } catch let error as CaptureError { throw CommandFailure(error) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
