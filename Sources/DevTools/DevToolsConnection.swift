@@ -174,7 +174,13 @@ public actor DevToolsConnection {
             let transport = self.transport
             Task {
                 do { try await transport.send(ByteBuffer(bytes: body)) }
-                catch { self.fail(id: id, with: .connectionClosed("sending \(method) failed: \(error)")) }
+                catch {
+                    // A write that fails means the connection is gone, and its owner may know why
+                    // (a killed browser's pipe breaks before its exit is reaped): asked first.
+                    let failure = DevToolsError.connectionClosed("sending \(method) failed: \(error)")
+                    await self.transportEnded(failure)
+                    self.fail(id: id, with: self.closedReason ?? failure)
+                }
             }
         }
     }

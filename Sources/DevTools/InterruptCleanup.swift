@@ -27,8 +27,21 @@ public enum InterruptCleanup {
         state.withLock { $0.actions.removeAll { $0.id == id } }
     }
 
+    private static let interrupting = Atomic<Bool>(false)
+
+    /// Whether an interrupt is being handled: the browser it ends makes the capture fail too, and
+    /// that failure must not exit first with its own code (1 instead of 130 or 143).
+    public static var isInterrupting: Bool { interrupting.load(ordering: .acquiring) }
+
+    /// When an interrupt is being handled, waits (up to 10 s) for its handler to end the process.
+    public static func yieldToInterrupt() {
+        guard isInterrupting else { return }
+        for _ in 0..<100 { usleep(100_000) }
+    }
+
     /// Runs every registered action once, newest first.
     public static func runAll() {
+        interrupting.store(true, ordering: .releasing)
         let actions = state.withLock { state -> [(id: Int, action: @Sendable () -> Void)] in
             defer { state.actions = [] }
             return state.actions

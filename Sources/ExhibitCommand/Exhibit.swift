@@ -63,6 +63,10 @@ struct Exhibit: AsyncParsableCommand {
                 try command.run()
             }
             Foundation.exit(Code.captured)
+        } catch where InterruptCleanup.isInterrupting {
+            // The interrupt ended the browser, and so the capture: its handler says so and exits.
+            InterruptCleanup.yieldToInterrupt()
+            Foundation.exit(Code.failed)
         } catch let code as ExitCode {
             // A command that already printed its report and chose its exit code (verify).
             Foundation.exit(code.rawValue)
