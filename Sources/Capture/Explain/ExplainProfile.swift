@@ -181,10 +181,7 @@ struct ExplainProfile {
         }
 
         let outcome = loaded.profiled.outcome
-        var essentials: [String] = []
-        if post.post?.author.displayName == nil && post.post?.author.handle == nil { essentials.append("author") }
-        if post.post?.published.iso == nil && post.post?.published.shown == nil { essentials.append("publication time") }
-        if post.post?.text?.isEmpty ?? true { essentials.append("text") }
+        let essentials = CompletenessReport.essentialsMissing(post.post)
         var warnings = raw.invalidSelectors.map { "invalid selector: \($0)" }
         warnings += context.warnings.map { "\($0.step.rawValue): \($0.message)" }
         return ProfileExplanation(

@@ -121,12 +121,12 @@ struct FramePost {
         let targets = Dictionary(frames.frames.map { ($0.targetId, $0) }, uniquingKeysWith: { first, _ in first })
         var nodes: [Node] = []
         var seen = Set<String>()
-        func visit(_ tree: PageCommands.GetFrameTreeAll.Tree, session: PageSession, parentId: String?, outOfProcess: Bool) async {
+        func visit(_ tree: PageCommands.GetFrameTree.Tree, session: PageSession, parentId: String?, outOfProcess: Bool) async {
             let frame = tree.frame
             if let target = targets[frame.id], target.session.sessionId != session.sessionId {
                 // The frame is rendered elsewhere: its subtree is its own session's. A frame that went
                 // away meanwhile has nothing to read.
-                guard let own = try? await target.session.send(PageCommands.GetFrameTreeAll()) else { return }
+                guard let own = try? await target.session.send(PageCommands.GetFrameTree()) else { return }
                 await visit(own.frameTree, session: target.session, parentId: parentId ?? own.frameTree.frame.parentId, outOfProcess: true)
                 return
             }
@@ -136,11 +136,11 @@ struct FramePost {
                 await visit(child, session: session, parentId: frame.id, outOfProcess: false)
             }
         }
-        let top = try await page.session.send(PageCommands.GetFrameTreeAll())
+        let top = try await page.session.send(PageCommands.GetFrameTree())
         await visit(top.frameTree, session: page.session, parentId: nil, outOfProcess: false)
         // Out-of-process frames the page's tree does not list (held by another such frame).
         for target in frames.frames where !seen.contains(target.targetId) {
-            guard let own = try? await target.session.send(PageCommands.GetFrameTreeAll()),
+            guard let own = try? await target.session.send(PageCommands.GetFrameTree()),
                   let parentId = own.frameTree.frame.parentId else { continue }
             await visit(own.frameTree, session: target.session, parentId: parentId, outOfProcess: true)
         }

@@ -91,11 +91,7 @@ enum AccountCompleteness {
         if !essentials.isEmpty && outcome.loginWall == nil && outcome.removed == nil {
             summary.append("account not recognised (missing: " + essentials.joined(separator: ", ") + ")")
         }
-        if outcome.loginWall != nil { summary.append("login wall") }
-        if domChanges > 0 { summary.append("the page changed while it was captured") }
-        if refused > 0 { summary.append("\(refused) request(s) to private addresses refused") }
-        if reached > 0 { summary.append("\(reached) private address(es) reached, not stopped") }
-        if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
+        summary += CompletenessReport.pageParts(outcome: outcome, domChanges: domChanges, refused: refused, reached: reached, unsettled: unsettled)
         if outcome.removed != nil { summary.append("account removed or unavailable") }
         summary.append(timelineLine(post))
         if !entries.isEmpty && withoutURL > 0 { summary.append("\(withoutURL) post(s) without a URL") }
@@ -103,9 +99,7 @@ enum AccountCompleteness {
             summary.append(withoutTime == entries.count ? "the timeline shows no times" : "\(withoutTime) post(s) without a time")
         }
         if estimated > 0 { summary.append("\(estimated) time(s) estimated from relative times") }
-        if screenshot.cssHeight < screenshot.documentHeight { summary.append("page cut at --max-height (\(screenshot.cssHeight) of \(screenshot.documentHeight) CSS px)") }
-        if let width = screenshot.documentWidth { summary.append("page cut at --max-width (\(width) CSS px wide)") }
-        if !screenshot.blankBands.isEmpty { summary.append("\(screenshot.blankBands.count) blank band(s) over visible content") }
+        summary += CompletenessReport.renderingParts(screenshot: screenshot, pdf: pdf)
         if !essentials.isEmpty && (outcome.loginWall != nil || outcome.removed != nil) {
             summary.append("missing: " + essentials.joined(separator: ", "))
         }

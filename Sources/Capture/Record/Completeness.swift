@@ -57,6 +57,39 @@ enum CompletenessReport {
         return "replies \(found) of \(shown) shown" + (found < shown ? " (\(shown - found) not captured)" : "")
     }
 
+    /// What the summary says of the page itself, for posts and account pages alike: a login wall,
+    /// changes while it was captured, private addresses, an unsettled page.
+    static func pageParts(outcome: ProfileOutcome, domChanges: Int, refused: Int, reached: Int, unsettled: [String]) -> [String] {
+        var parts: [String] = []
+        if outcome.loginWall != nil { parts.append("login wall") }
+        if domChanges > 0 { parts.append("the page changed while it was captured") }
+        if refused > 0 { parts.append("\(refused) request(s) to private addresses refused") }
+        if reached > 0 { parts.append("\(reached) private address(es) reached, not stopped") }
+        if !unsettled.isEmpty { parts.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
+        return parts
+    }
+
+    /// What the summary says of the screenshot and the PDF: cut, or blank over content.
+    static func renderingParts(screenshot: CaptureRecord.Screenshot, pdf: CaptureRecord.PDF?) -> [String] {
+        var parts: [String] = []
+        if screenshot.cssHeight < screenshot.documentHeight { parts.append("page cut at --max-height (\(screenshot.cssHeight) of \(screenshot.documentHeight) CSS px)") }
+        if let width = screenshot.documentWidth { parts.append("page cut at --max-width (\(width) CSS px wide)") }
+        if let pdf, let cut = pdf.cutWidth {
+            parts.append("PDF may be cut at the paper's right edge (up to \(cut) of \(pdf.contentWidth ?? 0) CSS px)")
+        }
+        if !screenshot.blankBands.isEmpty { parts.append("\(screenshot.blankBands.count) blank band(s) over visible content") }
+        return parts
+    }
+
+    /// What makes a post recognised that the post lacks: its author, its time, its text.
+    static func essentialsMissing(_ item: PostData.Item?) -> [String] {
+        var missing: [String] = []
+        if item?.author.displayName == nil && item?.author.handle == nil { missing.append("author") }
+        if item?.published.iso == nil && item?.published.shown == nil { missing.append("publication time") }
+        if item?.text?.isEmpty ?? true { missing.append("text") }
+        return missing
+    }
+
     /// "1 by the author" and the like: what the replies found include, and what was left out.
     static func threadParts(_ post: PostData) -> [String] {
         var parts: [String] = []
@@ -207,32 +240,20 @@ enum CompletenessReport {
                 + "its \(conflict.source) says '\(conflict.structured.prefix(80))'; the \(conflict.source) value is used")
         }
 
-        var essentials: [String] = []
-        if item?.author.displayName == nil && item?.author.handle == nil { essentials.append("author") }
-        if item?.published.iso == nil && item?.published.shown == nil { essentials.append("publication time") }
-        if item?.text?.isEmpty ?? true { essentials.append("text") }
+        let essentials = essentialsMissing(item)
 
         var summary: [String] = []
         // The page is kept either way; what it is not is a recognised post, and that comes first.
         if !essentials.isEmpty && outcome.loginWall == nil && outcome.removed == nil {
             summary.append("post not recognised (missing: " + essentials.joined(separator: ", ") + ")")
         }
-        if outcome.loginWall != nil { summary.append("login wall") }
-        if domChanges > 0 { summary.append("the page changed while it was captured") }
-        if !refused.isEmpty { summary.append("\(refused.count) request(s) to private addresses refused") }
-        if !reached.isEmpty { summary.append("\(reached.count) private address(es) reached, not stopped") }
-        if !unsettled.isEmpty { summary.append("the page did not settle (" + unsettled.joined(separator: "; ") + ")") }
+        summary += pageParts(outcome: outcome, domChanges: domChanges, refused: refused.count, reached: reached.count, unsettled: unsettled)
         if outcome.removed != nil { summary.append("post removed or unavailable") }
         summary.append(replies(post))
         summary += threadParts(post)
         if videos > 0 { summary.append("video as still only") }
         // The state is partial for these; the summary must say why.
-        if screenshot.cssHeight < screenshot.documentHeight { summary.append("page cut at --max-height (\(screenshot.cssHeight) of \(screenshot.documentHeight) CSS px)") }
-        if let width = screenshot.documentWidth { summary.append("page cut at --max-width (\(width) CSS px wide)") }
-        if let pdf, let cut = pdf.cutWidth {
-            summary.append("PDF may be cut at the paper's right edge (up to \(cut) of \(pdf.contentWidth ?? 0) CSS px)")
-        }
-        if !screenshot.blankBands.isEmpty { summary.append("\(screenshot.blankBands.count) blank band(s) over visible content") }
+        summary += renderingParts(screenshot: screenshot, pdf: pdf)
         if outcome.expansion.limitReached {
             summary.append(outcome.expansion.stoppedBecause.hasPrefix("reached") ? "thread cut at the limit"
                            : "thread cut: controls clicked without loading anything")

@@ -46,20 +46,10 @@ public enum PageCommands {
         public init(accept: Bool) { self.accept = accept }
     }
 
-    public struct GetFrameTree: DevToolsCommand {
-        public static let method = "Page.getFrameTree"
-        public struct Result: Decodable, Sendable {
-            public struct Tree: Decodable, Sendable { public let frame: Frame }
-            public struct Frame: Decodable, Sendable { public let id: String; public let url: String }
-            public let frameTree: Tree
-        }
-        public init() {}
-    }
-
-    /// `Page.getFrameTree` whole: every frame this session's process renders, with its parent and
+    /// `Page.getFrameTree`: every frame this session's process renders, with its parent and
     /// children. A frame rendered by another process (an out-of-process iframe) is reached through
     /// its own target's session; its frame id is that target's id.
-    public struct GetFrameTreeAll: DevToolsCommand {
+    public struct GetFrameTree: DevToolsCommand {
         public static let method = "Page.getFrameTree"
         public struct Result: Decodable, Sendable { public let frameTree: Tree }
         public struct Tree: Decodable, Sendable {
