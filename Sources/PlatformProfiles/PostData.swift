@@ -287,8 +287,15 @@ extension PostData {
             return node
         }
         let parents = parentIndices(raw: raw, profile: profile)
+        // A self-thread is the author continuing the post: a reply by the author to the post or to
+        // the author's own continuation. The author answering someone else's reply is a reply like
+        // any other (Bluesky's real page has eight such answers, which had been called a self-thread).
+        var nodes = replies
+        for index in nodes.indices where nodes[index].selfThread == true {
+            let parent = parents[index]
+            if parent >= 0 && nodes[parent].selfThread != true { nodes[index].selfThread = nil }
+        }
         // Assemble bottom-up so each child is complete before it is attached; order stays page order.
-        let nodes = replies
         var topLevel: [Int] = []
         var children: [Int: [Int]] = [:]
         for (index, parent) in parents.enumerated() {
@@ -321,7 +328,7 @@ extension PostData {
         return PostData(captureId: captureId, platform: profile.platform, profile: profile.name, pageURL: pageURL,
                         canonicalURL: post?.url, post: post,
                         replyCount: .init(shown: shown, shownValue: shown.flatMap(CountParser.parse), captured: captured,
-                                          byAuthor: replies.filter { $0.selfThread == true }.count,
+                                          byAuthor: nodes.filter { $0.selfThread == true }.count,
                                           removed: replies.filter { $0.removed != nil }.count),
                         ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [],
                         repliesNotRead: captured == 0 ? notRead(raw: raw, profile: profile) : nil,

@@ -358,3 +358,30 @@ struct AccountPageURLTests {
         }
     }
 }
+
+@Suite("Self-threads")
+struct SelfThreadTests {
+    /// A raw reading as the extraction script gives it: items by handle, each answering the handle
+    /// given (nil: the post).
+    static func raw(_ replies: [(handle: String, answers: String?)]) throws -> RawExtraction {
+        func item(_ handle: String, _ answers: String?) -> [String: Any] {
+            var fields = ["authorHandle": handle, "text": "by \(handle)", "published": "2026-11-20T09:00:00Z"]
+            if let answers { fields["replyingTo"] = answers }
+            return ["fields": fields, "links": [], "media": [], "rect": ["x": 0, "y": 0, "width": 10, "height": 10]]
+        }
+        let json: [String: Any] = ["post": item("author", nil), "replies": replies.map { item($0.handle, $0.answers) },
+                                   "misses": [], "invalidSelectors": []]
+        return try JSONDecoder().decode(RawExtraction.self, from: JSONSerialization.data(withJSONObject: json))
+    }
+
+    @Test("the author continuing the post is a self-thread; the author answering someone else's reply is a reply like any other")
+    func onlyContinuations() throws {
+        let profile = try #require(try catalog().named("x")?.profile)
+        let raw = try Self.raw([("author", "author"), ("author", "author"), ("someone", "author"), ("author", "someone")])
+        let post = PostData.build(raw: raw, profile: profile, captureId: "c", pageURL: "https://x.com/author/status/1",
+                                  capturedAt: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
+                                  geometry: ScreenshotGeometry(x: 0, y: 0, width: 1280, height: 10_000, scale: 1))
+        #expect(post.replyCount.byAuthor == 2, "\(post.replyCount)")
+        #expect(post.allReplies.map { $0.selfThread == true } == [true, true, false, false], "\(post.allReplies.map(\.selfThread))")
+    }
+}
