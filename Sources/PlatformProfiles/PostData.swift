@@ -70,6 +70,10 @@ public struct PostData: Codable, Sendable {
     /// Why the replies were not read, when they were not: they are in a frame extraction does not
     /// enter, or the profile has no rule for them. Nil when they were read (even if there are none).
     public var repliesNotRead: String?
+    /// Why which reply answers which is not known, when it is not: the profile nests replies by
+    /// the handle each answers, and no reply showed one. The replies are then all listed as
+    /// answering the post, and none is called a self-thread. Nil when the tree was read.
+    public var replyTreeNotRead: String?
     /// The frame the post was read in, when the page only embeds it (an X post in a
     /// `platform.twitter.com/embed` frame on a news site); nil when it was read from the page itself.
     public var frame: EmbedFrame?
@@ -291,9 +295,14 @@ extension PostData {
         // the author's own continuation. The author answering someone else's reply is a reply like
         // any other (Bluesky's real page has eight such answers, which had been called a self-thread).
         var nodes = replies
+        // Nested by the handle each reply answers, with none shown (Bluesky's 2026 thread view
+        // draws the nesting as lines): the tree is unknown, so no reply can be called the
+        // author's continuation.
+        let treeUnknown = profile.extract.nesting.by == .replyingTo && !raw.replies.isEmpty
+            && !raw.replies.contains { $0.fields["replyingTo"] != nil }
         for index in nodes.indices where nodes[index].selfThread == true {
             let parent = parents[index]
-            if parent >= 0 && nodes[parent].selfThread != true { nodes[index].selfThread = nil }
+            if treeUnknown || (parent >= 0 && nodes[parent].selfThread != true) { nodes[index].selfThread = nil }
         }
         // Assemble bottom-up so each child is complete before it is attached; order stays page order.
         var topLevel: [Int] = []
@@ -332,6 +341,8 @@ extension PostData {
                                           removed: replies.filter { $0.removed != nil }.count),
                         ancestors: (raw.ancestors ?? []).map(item), excluded: raw.excluded ?? [],
                         repliesNotRead: captured == 0 ? notRead(raw: raw, profile: profile) : nil,
+                        replyTreeNotRead: treeUnknown ? "no reply shows the handle it answers (the profile's replyingTo field matched nothing), "
+                            + "so which reply answers which is not known; all are listed as answering the post" : nil,
                         fieldConflicts: conflicts.isEmpty ? nil : conflicts)
     }
 

@@ -112,6 +112,10 @@ struct RealPageTests {
         let first = try #require(replies.first)
         #expect(first.author.displayName == "Reece Martin 🫘 🇺🇸" && first.author.handle == "dreece-ca.bsky.social" && first.text == "He's looking a little judge-y.",
                 "\(first.author) \(String(describing: first.text))")
+        // Its 2026 thread view draws the nesting as lines, with no "Reply to" text: the tree is said
+        // to be unknown, and the author's answers to commenters are not called a self-thread.
+        #expect(post.replyTreeNotRead != nil && post.replyCount.byAuthor == 0, "\(post.replyCount)")
+        #expect(record.completeness.summary.contains("reply tree not read"), "\(record.completeness.summary)")
         #expect(record.completeness.essentialsMissing.isEmpty)
     }
 

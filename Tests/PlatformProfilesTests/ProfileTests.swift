@@ -385,3 +385,21 @@ struct SelfThreadTests {
         #expect(post.allReplies.map { $0.selfThread == true } == [true, true, false, false], "\(post.allReplies.map(\.selfThread))")
     }
 }
+
+extension SelfThreadTests {
+    @Test("replies nested by the handle they answer, and none shows one: the tree is said to be unknown and nobody's reply is a self-thread")
+    func treeNotRead() throws {
+        let profile = try #require(try catalog().named("x")?.profile)
+        let raw = try Self.raw([("author", nil), ("someone", nil), ("author", nil)])
+        let post = PostData.build(raw: raw, profile: profile, captureId: "c", pageURL: "https://x.com/author/status/1",
+                                  capturedAt: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
+                                  geometry: ScreenshotGeometry(x: 0, y: 0, width: 1280, height: 10_000, scale: 1))
+        #expect(post.replyCount.byAuthor == 0 && post.allReplies.allSatisfy { $0.selfThread == nil })
+        #expect(post.replyTreeNotRead?.hasPrefix("no reply shows the handle it answers") == true)
+        // With one reply that shows it, the tree is read as before.
+        let read = PostData.build(raw: try Self.raw([("author", "author"), ("someone", nil)]), profile: profile, captureId: "c",
+                                  pageURL: "https://x.com/author/status/1", capturedAt: Date(), timeZone: TimeZone(identifier: "UTC") ?? .current,
+                                  geometry: ScreenshotGeometry(x: 0, y: 0, width: 1280, height: 10_000, scale: 1))
+        #expect(read.replyTreeNotRead == nil && read.replyCount.byAuthor == 1)
+    }
+}

@@ -224,7 +224,8 @@ enum CompletenessReport {
         var structure = [C(name: "replies", captured: captured > 0 && (shown.map { captured >= $0 } ?? true),
                            detail: post.repliesNotRead.map { "not read: \($0)" }
                             ?? shown.map { "\(captured) of \($0) shown captured" } ?? "\(captured) captured; the page shows no reply count")]
-        structure.append(C(name: "reply tree", captured: captured > 0, detail: "\(captured - nested) direct, \(nested) nested"))
+        structure.append(C(name: "reply tree", captured: captured > 0 && post.replyTreeNotRead == nil,
+                           detail: post.replyTreeNotRead.map { "not read: \($0)" } ?? "\(captured - nested) direct, \(nested) nested"))
         let parts = threadParts(post)
         structure.append(C(name: "thread boundaries", captured: true,
                            detail: parts.isEmpty ? "no ancestors, self-thread replies, promoted or recommended items found" : parts.joined(separator: "; ")))
@@ -250,6 +251,7 @@ enum CompletenessReport {
         summary += pageParts(outcome: outcome, domChanges: domChanges, refused: refused.count, reached: reached.count, unsettled: unsettled)
         if outcome.removed != nil { summary.append("post removed or unavailable") }
         summary.append(replies(post))
+        if post.replyTreeNotRead != nil { summary.append("reply tree not read (all listed as answering the post)") }
         summary += threadParts(post)
         if videos > 0 { summary.append("video as still only") }
         // The state is partial for these; the summary must say why.
