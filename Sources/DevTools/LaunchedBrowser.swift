@@ -145,7 +145,10 @@ public struct LaunchedBrowser: BrowserProvider {
                                      account: account, transport: transport)
         // A starting Chromium is CPU-heavy: many at once on a small machine (a batch, a test run)
         // starve each other past the start timeout, which only counts once this one may start.
-        await LaunchGate.shared.enter()
+        do { try await LaunchGate.shared.enter() } catch {
+            try? FileManager.default.removeItem(atPath: profile)
+            throw error
+        }
         var gateHeld = true
         defer { if gateHeld { Task { await LaunchGate.shared.leave() } } }
         do {
@@ -433,16 +436,32 @@ actor LaunchGate {
 
     private let limit: Int
     private var starting = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var waiting: [(id: UInt64, turn: CheckedContinuation<Void, any Error>)] = []
+    private var nextID: UInt64 = 0
 
     init(limit: Int) { self.limit = limit }
 
-    func enter() async {
+    /// Waits for a slot; a task cancelled while it waits (an interrupt, a batch given up) leaves
+    /// the line with `CancellationError` instead of waiting for a browser it no longer wants.
+    func enter() async throws {
         if starting < limit {
             starting += 1
             return
         }
-        await withCheckedContinuation { waiting.append($0) }
+        let id = nextID
+        nextID += 1
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (turn: CheckedContinuation<Void, any Error>) in
+                if Task.isCancelled { turn.resume(throwing: CancellationError()) } else { waiting.append((id, turn)) }
+            }
+        } onCancel: {
+            Task { await self.abandon(id) }
+        }
+    }
+
+    private func abandon(_ id: UInt64) {
+        guard let index = waiting.firstIndex(where: { $0.id == id }) else { return }
+        waiting.remove(at: index).turn.resume(throwing: CancellationError())
     }
 
     func leave() {
@@ -450,7 +469,10 @@ actor LaunchGate {
             starting -= 1
         } else {
             // The slot passes straight to the next in line.
-            waiting.removeFirst().resume()
+            waiting.removeFirst().turn.resume()
         }
     }
+
+    /// How many wait for a slot (for tests).
+    var waitingCount: Int { waiting.count }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -38,11 +39,13 @@ final class WebSocketTransport: Sendable {
         let (messages, sink) = AsyncThrowingStream<ByteBuffer, Error>.makeStream()
 
         let upgradeFuture: EventLoopFuture<Upgrade>
+        let connected = NIOLockedValueBox<Channel?>(nil)
         do {
             upgradeFuture = try await ClientBootstrap(group: group)
                 .connectTimeout(timeout)
                 .connect(host: host, port: port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    connected.withLockedValue { $0 = channel }
+                    return channel.eventLoop.makeCompletedFuture {
                         // automaticErrorHandling would close the channel before our handler sees the
                         // error, turning "message too large" into a silent end of stream.
                         let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(
@@ -74,8 +77,23 @@ final class WebSocketTransport: Sendable {
         } catch {
             throw DevToolsError.connectFailed(url: url, reason: "\(error)")
         }
+        // A peer that accepts the connection and never answers the upgrade (a stuck or hostile
+        // --browser-url) would otherwise hold the caller, and a browser launch slot, for ever:
+        // closing the channel fails the upgrade.
+        let gaveUp = NIOLockedValueBox(false)
+        let giveUp = upgradeFuture.eventLoop.scheduleTask(in: timeout) {
+            gaveUp.withLockedValue { $0 = true }
+            connected.withLockedValue { $0 }?.close(promise: nil)
+        }
+        // On the channel's own loop, so an upgrade that completes is never closed by the timer.
+        upgradeFuture.whenComplete { _ in giveUp.cancel() }
         let result: Upgrade
-        do { result = try await upgradeFuture.get() } catch {
+        do {
+            result = try await upgradeFuture.get()
+        } catch {
+            if gaveUp.withLockedValue({ $0 }) {
+                throw DevToolsError.connectFailed(url: url, reason: "no answer to the WebSocket upgrade within \(timeout.nanoseconds / 1_000_000_000) s")
+            }
             throw DevToolsError.connectFailed(url: url, reason: "WebSocket upgrade failed: \(error)")
         }
         guard case .upgraded(let channel) = result else {

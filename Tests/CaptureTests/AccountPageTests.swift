@@ -52,7 +52,7 @@ enum AccountPages {
     }
 }
 
-@Suite("Account pages: the account and the posts its timeline shows, with the real browser", .serialized, .timeLimit(.minutes(8)))
+@Suite("Account pages: the account and the posts its timeline shows, with the real browser", .serialized, .hangGuard)
 struct AccountPageTests {
     @Test("post.json holds the account (name, handle, bio, counts raw and parsed) and the timeline's posts in page order with their URLs and times, pinned and reposts marked; the summary says it is an account page and nothing of replies",
           arguments: AccountPages.all)

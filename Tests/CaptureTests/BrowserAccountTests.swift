@@ -8,7 +8,7 @@ import Testing
 /// `nobody`: it finds the capture's DevTools port the way any local user could, opens the file in a
 /// new tab and reads the tab back. The capture is held still (SIGSTOP) while it tries, so the
 /// browser is certainly running; the browser itself is not stopped.
-@Suite("Nobody else drives the capture browser", .serialized, .timeLimit(.minutes(4)))
+@Suite("Nobody else drives the capture browser", .serialized, .hangGuard)
 struct BrowserAccountTests {
     static let thief = TestSupport.packageRoot.appendingPathComponent("Tests/Support/attacker/devtools_thief.py").path
 

@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// The `exhibit` binary as a user runs it: exit codes, one-line errors, stdout and stderr.
-@Suite("exhibit command line", .serialized, .timeLimit(.minutes(4)))
+@Suite("exhibit command line", .serialized, .hangGuard)
 struct CommandLineTests {
     @Test("success: exit 0, the capture folder on stdout, a progress line per step on stderr")
     func capturePrintsFolder() async throws {

@@ -4,7 +4,7 @@ import PlatformProfiles
 import Testing
 
 /// Issue 13, point 3: counts that add up, and a capture that says when it did not recognise the post.
-@Suite("Counts that add up, and a post not recognised said everywhere", .timeLimit(.minutes(2)))
+@Suite("Counts that add up, and a post not recognised said everywhere", .hangGuard)
 struct CountsAddUpTests {
     static func post(captured: Int, shown: Int?) throws -> PostData {
         let count = shown.map { "\"shown\": \"\($0)\", \"shownValue\": \($0)," } ?? ""

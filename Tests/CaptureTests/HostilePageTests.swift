@@ -6,7 +6,7 @@ import Testing
 /// A page that tries to bend the record (`Fixtures/hostile-page/`): dialogs that would stall the
 /// capture, a forged `document.title` and `outerHTML`, text swapped while printing, and an element
 /// two million pixels wide. Captured through the binary.
-@Suite("Hostile pages cannot bend the record", .serialized, .timeLimit(.minutes(2)))
+@Suite("Hostile pages cannot bend the record", .serialized, .hangGuard)
 struct HostilePageTests {
     func capture(_ extra: [String] = []) async throws -> (TestSupport.Output, URL?) {
         let out = TestSupport.temporaryFolder("hostile")

@@ -4,7 +4,7 @@ import Testing
 /// SIGINT and SIGTERM through the binary, mid-capture: Chromium's whole process group ends, its
 /// profile is removed, an empty partial folder goes and a non-empty one is kept and named, and the
 /// exit code is 130 or 143.
-@Suite("Interrupted captures end cleanly", .serialized, .timeLimit(.minutes(2)))
+@Suite("Interrupted captures end cleanly", .serialized, .hangGuard)
 struct InterruptTests {
     /// Starts a capture with its own TMPDIR (where Chromium's profile folder goes), waits for a
     /// progress line containing `after`, sends `signal`, and returns the exit code and stderr.

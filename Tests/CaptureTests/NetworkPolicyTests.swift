@@ -11,7 +11,7 @@ import Testing
 /// Offline there is no public address, so "a public page that redirects to loopback" starts at an
 /// address allowed by `--allow-private-address 127.0.0.1` (the fixture server). A second fixture
 /// server on 127.0.0.2 stands for what must never be reached: each test checks that it was not.
-@Suite("The network policy refuses private addresses", .serialized, .timeLimit(.minutes(5)))
+@Suite("The network policy refuses private addresses", .serialized, .hangGuard)
 struct NetworkPolicyTests {
     /// A fixture server on another loopback address, or nil (with a note) where it cannot bind.
     static func listener(on host: String) async -> FixtureServer? {

@@ -9,7 +9,7 @@ import Testing
 /// (`Fixtures/three-columns/`) is printed on A4 and on Letter by the real `exhibit`; poppler must
 /// find every column's words on the pages and no glyph outside a page's crop box, `pdfinfo` must
 /// call the pages A4 or Letter, and capture.json must say what scale was used and why.
-@Suite("The paginated PDF fits the page's width to the paper", .timeLimit(.minutes(6)))
+@Suite("The paginated PDF fits the page's width to the paper", .hangGuard)
 struct PDFFitTests {
     /// Words against each column's left and right edges, top and bottom, and its last filler line.
     static let columnWords = ["LEFT", "MIDDLE", "RIGHT"].flatMap { column in
@@ -142,7 +142,7 @@ struct PDFFitTests {
 }
 
 /// The real x.com page of 2020 (`../shared/realpages/`), served on loopback and printed on A4.
-@Suite("The real X page's PDF cuts nothing", .timeLimit(.minutes(4)),
+@Suite("The real X page's PDF cuts nothing", .hangGuard,
        .enabled(if: FileManager.default.fileExists(atPath: RealPages.folder.appendingPathComponent("x-status-2020.html").path),
                 "../shared/realpages/x-status-2020.html is absent: the real X page's PDF test is skipped"))
 struct RealPagePDFFitTests {

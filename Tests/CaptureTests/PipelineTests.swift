@@ -4,7 +4,7 @@ import Foundation
 import PlatformProfiles
 import Testing
 
-@Suite("The capture pipeline: step records, page scripts, one regex dialect", .serialized, .timeLimit(.minutes(3)))
+@Suite("The capture pipeline: step records, page scripts, one regex dialect", .serialized, .hangGuard)
 struct PipelineTests {
     @Test("every step lies within the capture; steps that ran at the same time say so, and only the screenshot and the PDF may")
     func stepsAreTrue() async throws {

@@ -117,7 +117,7 @@ enum Platforms {
     }
 }
 
-@Suite("Platform profiles on their fixtures, with the real browser", .serialized, .timeLimit(.minutes(8)))
+@Suite("Platform profiles on their fixtures, with the real browser", .serialized, .hangGuard)
 struct PlatformProfileTests {
     @Test("consent refused, the whole thread expanded and extracted", arguments: Platforms.all)
     func wholeThread(platform: PlatformCase) async throws {
@@ -207,7 +207,7 @@ struct PlatformProfileTests {
 /// Telegram shows no thread on the post's page: a channel post has its neighbours in the channel
 /// around it, and its comments (if any) in an embedded discussion widget, a frame Exhibit does not
 /// enter. So it has its own fixture and test instead of the shared 44-reply thread.
-@Suite("Telegram channel posts, with the real browser", .serialized, .timeLimit(.minutes(4)))
+@Suite("Telegram channel posts, with the real browser", .serialized, .hangGuard)
 struct TelegramProfileTests {
     static let page = "/telegram/s/gemeentevoorbeeld/1234/"
 
@@ -272,7 +272,7 @@ struct TelegramProfileTests {
     }
 }
 
-@Suite("Profile rules under stress", .serialized, .timeLimit(.minutes(4)))
+@Suite("Profile rules under stress", .serialized, .hangGuard)
 struct ProfileRuleTests {
     /// A copy of Profiles/ in which one profile is replaced, for rules the shipped profiles must not have.
     static func folder(with name: String, edit: (inout [String: Any]) -> Void) throws -> String {

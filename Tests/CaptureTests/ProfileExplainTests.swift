@@ -7,7 +7,7 @@ import Testing
 
 /// `exhibit profiles explain`: what each rule of a profile matched on a page, and the check that
 /// every rule of every shipped profile selects something on the pages it was verified against.
-@Suite("exhibit profiles explain", .serialized, .timeLimit(.minutes(4)))
+@Suite("exhibit profiles explain", .serialized, .hangGuard)
 struct ProfileExplainTests {
     static let profiles = TestSupport.packageRoot.appendingPathComponent("Profiles").path
 
@@ -92,7 +92,7 @@ struct ProfileExplainTests {
 /// `verified` list names (a folder: each page in it): a rule no page exercises is one nobody can
 /// tell still works. Real saved pages are served from `../shared/realpages/`; a profile verified
 /// against them is skipped, said so, when that folder is absent.
-@Suite("Every profile rule selects something on the profile's pages", .serialized, .timeLimit(.minutes(8)))
+@Suite("Every profile rule selects something on the profile's pages", .serialized, .hangGuard)
 struct ProfileRuleCoverageTests {
     static let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.packageRoot.appendingPathComponent("Profiles").path)) ?? [])
         .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(".json".count)) }.sorted()

@@ -9,7 +9,7 @@ import Testing
 /// served on loopback. What is asserted is what each page really shows, per that folder's README,
 /// where the profile reads it today, and otherwise that the record says it could not read it:
 /// a wrong reading must never pass as a right one. The misreadings still open are issue 13's.
-@Suite("Profiles on real saved post pages", .timeLimit(.minutes(6)),
+@Suite("Profiles on real saved post pages", .hangGuard,
        .enabled(if: FileManager.default.fileExists(atPath: RealPages.folder.path),
                 "../shared/realpages is absent: the real-page suite is skipped"))
 struct RealPageTests {

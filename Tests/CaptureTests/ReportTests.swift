@@ -62,7 +62,7 @@ enum ReportParser {
     }
 }
 
-@Suite("PDF forms, PDF checks and the capture report", .serialized, .timeLimit(.minutes(6)))
+@Suite("PDF forms, PDF checks and the capture report", .serialized, .hangGuard)
 struct ReportTests {
     func capture(_ path: String, _ extra: [String] = [], profile: String = "generic") async throws -> (TestSupport.Output, URL?) {
         let out = TestSupport.temporaryFolder("report")
@@ -275,7 +275,7 @@ extension ISO8601DateFormatter {
     }
 }
 
-@Suite("Captures over HTTPS", .timeLimit(.minutes(2)))
+@Suite("Captures over HTTPS", .hangGuard)
 struct HTTPSCaptureTests {
     @Test("the server's TLS connection is recorded in capture.json and shown in the report")
     func tlsRecorded() async throws {

@@ -6,7 +6,7 @@ import PDFTools
 import PNGCodec
 import Testing
 
-@Suite("Capture of the sample thread with the real browser", .serialized, .timeLimit(.minutes(3)))
+@Suite("Capture of the sample thread with the real browser", .serialized, .hangGuard)
 struct SampleCaptureTests {
     @Test("the capture folder is a complete bag with every file, named <UTC time>-<host>-<short id>, no partial left")
     func everyFile() async throws {
@@ -178,7 +178,7 @@ struct SampleCaptureTests {
     }
 }
 
-@Suite("Browser contexts", .timeLimit(.minutes(2)))
+@Suite("Browser contexts", .hangGuard)
 struct BrowserContextTests {
     @Test("each page gets a fresh browser context: a cookie set in one capture is not seen by the next")
     func noLeakBetweenContexts() async throws {
@@ -202,7 +202,7 @@ struct BrowserContextTests {
     }
 }
 
-@Suite("Settle limits", .timeLimit(.minutes(2)))
+@Suite("Settle limits", .hangGuard)
 struct SettleLimitTests {
     @Test("a page that never settles within the caps is still captured, and each cap reached is a warning")
     func capsBecomeWarnings() async throws {
@@ -239,7 +239,7 @@ struct SettleLimitTests {
     }
 }
 
-@Suite("Truncation is never silent", .serialized, .timeLimit(.minutes(2)))
+@Suite("Truncation is never silent", .serialized, .hangGuard)
 struct TruncationTests {
     func capture(_ configure: (inout CaptureOptions) -> Void) async throws -> CaptureResult {
         var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/sample-thread/")

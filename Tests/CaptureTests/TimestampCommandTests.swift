@@ -5,7 +5,7 @@ import Testing
 
 /// `exhibit capture --tsa`, `exhibit timestamp`, `exhibit verify` and `exhibit keygen` as a user runs them,
 /// against the loopback OpenSSL TSA.
-@Suite("exhibit timestamps, signatures and verify", .serialized, .timeLimit(.minutes(4)))
+@Suite("exhibit timestamps, signatures and verify", .serialized, .hangGuard)
 struct TimestampCommandTests {
     func capture(_ extra: [String]) async throws -> (TestSupport.Output, URL?) {
         let out = TestSupport.temporaryFolder("ts")

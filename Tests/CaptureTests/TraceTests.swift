@@ -4,7 +4,7 @@ import Testing
 /// `--trace` and `--log-level` through the `exhibit` binary, on a page that sets cookies, stores a
 /// value and sends a credential: the protocol log holds the capture's commands and events, in
 /// order, and none of the page's secrets.
-@Suite("exhibit capture --trace and --log-level", .serialized, .timeLimit(.minutes(4)))
+@Suite("exhibit capture --trace and --log-level", .serialized, .hangGuard)
 struct TraceTests {
     /// The secrets of `Fixtures/trace-secrets/`: the cookie its script sets, the cookie its server
     /// sets (`index.html.headers`), the localStorage value, the bearer token and the request body.

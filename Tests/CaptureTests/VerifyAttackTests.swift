@@ -7,7 +7,7 @@ import Testing
 /// write access to the folder (but no key) would change it, made self-consistent again by
 /// `Tests/Support/attacker/attacker.py` where that helps the attacker, and must then be INVALID,
 /// with the rule that failed named. A wrong VALID is the worst failure Exhibit can have.
-@Suite("exhibit verify cannot be fooled", .serialized, .timeLimit(.minutes(3)))
+@Suite("exhibit verify cannot be fooled", .serialized, .hangGuard)
 struct VerifyAttackTests {
     struct Captured: Sendable {
         let folder: URL

@@ -3,7 +3,7 @@ import Testing
 @testable import DevTools
 
 /// These tests drive the real Chromium that `make test` installs.
-@Suite("Real Chromium: launch, attach, death", .serialized, .timeLimit(.minutes(2)))
+@Suite("Real Chromium: launch, attach, death", .serialized, .hangGuard)
 struct BrowserTests {
     @Test("launch finds the browser, binds DevTools to 127.0.0.1 only, and removes its profile afterwards")
     func launchAndClose() async throws {

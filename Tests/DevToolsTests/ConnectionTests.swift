@@ -113,6 +113,42 @@ struct ConnectionTests {
             #expect("\(error)".contains("could not open DevTools WebSocket ws://127.0.0.1:1/"))
         }
     }
+    @Test("a peer that accepts the connection and never answers the upgrade is given up on, saying so")
+    func silentUpgradeTimesOut() async throws {
+        // Accepts and reads, never writes: what a stuck or hostile --browser-url looks like.
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        defer { listener.close(promise: nil) }
+        let url = "ws://127.0.0.1:\(listener.localAddress?.port ?? 0)/devtools/browser/x"
+        do {
+            _ = try await WebSocketTransport.connect(to: url, timeout: .seconds(1))
+            Issue.record("expected the upgrade to be given up")
+        } catch {
+            #expect("\(error)".contains("no answer to the WebSocket upgrade within 1 s"), "\(error)")
+        }
+    }
+}
+
+@Suite("The browser launch gate")
+struct LaunchGateTests {
+    @Test("a launch waiting its turn leaves the line when cancelled, and the slots still add up")
+    func cancelledWaiterLeaves() async throws {
+        let gate = LaunchGate(limit: 1)
+        try await gate.enter()
+        let waiter = Task { try await gate.enter() }
+        while await gate.waitingCount == 0 { await Task.yield() }
+        waiter.cancel()
+        await #expect(throws: CancellationError.self) { try await waiter.value }
+        #expect(await gate.waitingCount == 0)
+        // The one slot is still the first launch's: the next waits until it leaves, then enters.
+        let next = Task { try await gate.enter() }
+        while await gate.waitingCount == 0 { await Task.yield() }
+        await gate.leave()
+        try await next.value
+        await gate.leave()
+        try await gate.enter()
+    }
 }
 
 @Suite("WebSocket size limit", .timeLimit(.minutes(1)))

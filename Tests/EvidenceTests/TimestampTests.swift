@@ -7,7 +7,7 @@ import X509
 
 /// Timestamps from a real OpenSSL TSA on loopback, stored in real bags, verified natively and
 /// cross-checked with `openssl ts -verify`.
-@Suite("RFC 3161 timestamps with a loopback OpenSSL TSA", .serialized, .timeLimit(.minutes(3)))
+@Suite("RFC 3161 timestamps with a loopback OpenSSL TSA", .serialized, .hangGuard)
 struct TimestampTests {
     func stampedBag(_ tsaPaths: [String]) async throws -> (TemporaryBag, StampOutcome, LoopbackTSA) {
         let tsa = try await LoopbackTSA.shared.value

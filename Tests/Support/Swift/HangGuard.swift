@@ -1,0 +1,9 @@
+import Testing
+
+extension Trait where Self == TimeLimitTrait {
+    /// A time limit that catches a hang, never a slow machine. The whole suite runs in one process:
+    /// on CI's 2 cores some forty tests start a browser in the first seconds and share the launch
+    /// gate and the cores, so a capture that takes 10 s alone took over two minutes there (three
+    /// tests with a 2-minute limit failed at 125 s while nothing hung). Speed belongs to Benchmarks/.
+    public static var hangGuard: Self { .timeLimit(.minutes(8)) }
+}
