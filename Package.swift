@@ -89,7 +89,7 @@ let package = Package(
                                               .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Resources")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork",
+            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
