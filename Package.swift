@@ -13,7 +13,7 @@ let package = Package(
         // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
         .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork", "Sessions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -74,6 +74,12 @@ let package = Package(
         // reads them, the private-address rules, name lookups off the cooperative pool.
         // Knows nothing of browsers.
         .target(name: "PrivateNetwork"),
+        // Login sessions for logged-in captures: reading, checking, saving and summarising session
+        // and cookie files (Playwright storageState, Netscape cookies.txt, Cookie-Editor JSON).
+        // Knows nothing of browsers.
+        .target(name: "Sessions", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles", "PrivateNetwork",
@@ -83,7 +89,7 @@ let package = Package(
                                               .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Resources")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork",
+            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -119,6 +125,10 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
         .testTarget(name: "PrivateNetworkTests", dependencies: ["PrivateNetwork"]),
+        .testTarget(name: "SessionsTests", dependencies: [
+            "Sessions", "ExhibitTestSupport",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
             "PrivateNetwork", "ExhibitTestSupport",

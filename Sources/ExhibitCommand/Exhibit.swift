@@ -19,7 +19,8 @@ struct Exhibit: AsyncParsableCommand {
             exhibit verify: 0 valid, 1 invalid, 2 unreadable or not a capture.
             """,
         version: "0.1.0",
-        subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self, InspectCommand.self, ProfilesCommand.self])
+        subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self, InspectCommand.self, ProfilesCommand.self,
+                      SessionCommand.self])
 
     /// Exit codes, documented in the README and checked by the tests.
     enum Code {
