@@ -13,11 +13,12 @@ struct AccessTests {
     }
 
     /// A server, its inputs, and a raw WebSocket client connected to it as its page would be.
-    static func rawViewer() async throws -> (LiveViewServer, InputTap, RawConnection) {
+    static func rawViewer(reading: Bool = true) async throws -> (LiveViewServer, InputTap, RawConnection) {
         let server = try await LiveViewServer.start(title: "Site")
         let tap = await InputTap.reading(server)
         do {
-            return (server, tap, try await RawConnection.webSocket(port: server.port, path: "/\(try token(of: server))/ws"))
+            return (server, tap, try await RawConnection.webSocket(port: server.port, path: "/\(try token(of: server))/ws",
+                                                                   reading: reading))
         } catch {
             await server.stop()
             throw error

@@ -30,6 +30,11 @@ final class RawConnection: Sendable {
 
     func close() async { try? await channel.close() }
 
+    func resumeReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
+        channel.read()
+    }
+
     /// Waits until `done` holds for the bytes received and whether the peer has closed, or until
     /// `timeout`; returns what was received.
     func wait(timeout: Duration = .seconds(10), until done: ([UInt8], Bool) -> Bool) async throws -> [UInt8] {
@@ -61,10 +66,13 @@ final class RawConnection: Sendable {
     }
 
     /// Opens a WebSocket at `path` as a browser at this server would; throws unless upgraded.
-    static func webSocket(port: Int, path: String) async throws -> RawConnection {
+    /// With `reading` false nothing more is read until ``resumeReading()``: a page on a congested
+    /// tunnel, whose socket buffers fill up.
+    static func webSocket(port: Int, path: String, reading: Bool = true) async throws -> RawConnection {
         let connection = try await open(port: port)
         try await connection.send(Array(RawRequest(path: path, host: "127.0.0.1:\(port)", webSocket: true).text.utf8))
         let bytes = try await connection.wait { bytes, _ in RawResponse(bytes)?.isComplete == true }
+        if !reading { try await connection.channel.setOption(.autoRead, value: false).get() }
         guard let response = RawResponse(bytes), response.status == 101 else {
             await connection.close()
             throw TimedOut(what: "an upgraded WebSocket")
@@ -87,6 +95,30 @@ final class RawConnection: Sendable {
         bytes += mask
         bytes += payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
         return bytes
+    }
+
+    /// The server's messages in `bytes` (unmasked frames, each whole, as this server sends them):
+    /// opcode and payload; an incomplete last frame is left out.
+    static func messages(in bytes: [UInt8]) -> [(opcode: UInt8, payload: ArraySlice<UInt8>)] {
+        var messages: [(opcode: UInt8, payload: ArraySlice<UInt8>)] = []
+        var index = 0
+        while index + 2 <= bytes.count {
+            var length = Int(bytes[index + 1] & 0x7f)
+            var start = index + 2
+            if length == 126, start + 2 <= bytes.count {
+                length = Int(bytes[start]) << 8 | Int(bytes[start + 1])
+                start += 2
+            } else if length == 127, start + 8 <= bytes.count {
+                length = bytes[start..<start + 8].reduce(0) { $0 << 8 | Int($1) }
+                start += 8
+            } else if length >= 126 {
+                break
+            }
+            guard start + length <= bytes.count else { break }
+            messages.append((bytes[index] & 0x0f, bytes[start..<start + length]))
+            index = start + length
+        }
+        return messages
     }
 
     static func text(_ string: String, fin: Bool = true, continuation: Bool = false) -> [UInt8] {
