@@ -1,6 +1,11 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// swift-nio products by name.
+func nio(_ names: String...) -> [Target.Dependency] {
+    names.map { .product(name: $0, package: "swift-nio") }
+}
+
 let package = Package(
     name: "Exhibit",
     platforms: [.macOS(.v15)],
@@ -13,7 +18,7 @@ let package = Package(
         // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
         .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork", "Sessions"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork", "Sessions", "LiveView"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -52,6 +57,9 @@ let package = Package(
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A loopback web page that shows a headless browser live and passes a person's mouse and
+        // keys back, for logging in by hand over an SSH tunnel. Knows nothing of DevTools.
+        .target(name: "LiveView", dependencies: nio("NIOCore", "NIOPosix", "NIOHTTP1", "NIOWebSocket", "NIOConcurrencyHelpers")),
         // RFC 3161: timestamp requests, a tolerant DER reader for responses, and a verifier that
         // checks the chain at the token's own time.
         .target(name: "TrustedTime", dependencies: [
@@ -123,6 +131,8 @@ let package = Package(
         .executableTarget(name: "ExhibitFixtures", dependencies: ["FixtureServer"], path: "Tests/Support/ExhibitFixtures"),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],
                     exclude: ["Fixtures"]),
+        // A real headless Chromium plays the person at the live view's page.
+        .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "DevTools", "ExhibitTestSupport"] + nio("NIOCore", "NIOPosix")),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
         .testTarget(name: "PrivateNetworkTests", dependencies: ["PrivateNetwork"]),
         .testTarget(name: "SessionsTests", dependencies: [
