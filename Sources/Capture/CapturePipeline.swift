@@ -5,6 +5,7 @@ import Foundation
 import PDFTools
 import PlatformProfiles
 import PrivateNetwork
+import Sessions
 import Synchronization
 
 /// What a finished capture produced.
@@ -33,11 +34,15 @@ public struct CapturePipeline: Sendable {
     public let options: CaptureOptions
     public let browser: any BrowserProvider
     public let progress: ProgressHandler?
+    /// The login session set on the capture's fresh browser context (`--session`, `--cookies`);
+    /// nil captures logged out.
+    public let session: SessionUse?
 
-    public init(options: CaptureOptions, browser: any BrowserProvider, progress: ProgressHandler? = nil) {
+    public init(options: CaptureOptions, browser: any BrowserProvider, session: SessionUse? = nil, progress: ProgressHandler? = nil) {
         self.options = options
         self.browser = browser
         self.progress = progress
+        self.session = session
     }
 
     /// Validates the input, then captures. Throws ``CaptureError``.
@@ -69,6 +74,7 @@ public struct CapturePipeline: Sendable {
         let catalog: ProfileCatalog
         /// A post with its thread, or an account page with its timeline.
         let pageKind: Profile.PageKind
+        let session: SessionUse?
 
         func capture(options: CaptureOptions, runner: StepRunner, signingKey: Curve25519.Signing.PrivateKey?) -> Capture {
             if !alsoMatched.isEmpty {
@@ -76,7 +82,8 @@ public struct CapturePipeline: Sendable {
                     + "\(profile.profile.name) was used (\(choice == .option ? "--profile" : "its pattern matched the most of the URL"))")
             }
             return Capture(options: options, runner: runner, signingKey: signingKey, profile: profile, profileChoice: choice,
-                           alsoMatched: alsoMatched, policy: policy, resolver: resolver, catalog: catalog, pageKind: pageKind)
+                           alsoMatched: alsoMatched, policy: policy, resolver: resolver, catalog: catalog, pageKind: pageKind,
+                           session: session)
         }
     }
 
@@ -99,7 +106,7 @@ public struct CapturePipeline: Sendable {
         }
         let others = catalog.candidates(for: url.absoluteString).map(\.profile.name).filter { $0 != chosen.0.profile.name }
         return Plan(profile: chosen.0, choice: chosen.1, alsoMatched: others, policy: policy, resolver: resolver, catalog: catalog,
-                    pageKind: pageKind)
+                    pageKind: pageKind, session: session)
     }
 
     /// Post or account page: `--page-kind`, else the chosen profile's URL patterns. An account page
@@ -162,6 +169,8 @@ struct Capture: Sendable {
     let catalog: ProfileCatalog
     /// A post with its thread, or an account page with its timeline.
     let pageKind: Profile.PageKind
+    /// The login session set on the page's context, if any.
+    let session: SessionUse?
 
     var context: CaptureContext { runner.context }
 
@@ -234,11 +243,13 @@ struct Capture: Sendable {
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
-            let output = try await Navigate(page: page, browserUserAgent: version.userAgent).run()
-            return (output, "loader \(output.loaderId.prefix(8))")
+            let output = try await Navigate(page: page, browserUserAgent: version.userAgent, session: self.session).run()
+            let restored = output.restored.map { "; \(self.session?.label ?? "session"): \($0.cookiesSet) cookie(s) set, localStorage of \($0.origins.count) origin(s)" } ?? ""
+            return (output, "loader \(output.loaderId.prefix(8))" + restored)
         }
         let settled = try await runner.run(.settle) { () -> (Settle.Output, String) in
             let output = try await Settle(page: page, loaderId: navigation.loaderId, onLoad: onLoad).run()
+            await RestoreSession.finish(navigation.restored, on: session)
             // Before anything is written: the document's response may have come from an address the
             // policy refuses (the browser's name lookup differing from Exhibit's).
             try page.failIfRefused()
@@ -342,6 +353,8 @@ struct Capture: Sendable {
             response: response, redirects: activity.snapshot.redirects[loaderId] ?? [],
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
+            viewer: .make(session: session, restored: navigation.restored, outcome: profiled.outcome,
+                          hasViewerRules: !(profile.profile.viewer ?? []).isEmpty, context: context),
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
             profile: profile, profileChoice: profileChoice, alsoMatched: alsoMatched,
             network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles,

@@ -126,6 +126,8 @@ struct ReportModel {
     var endedAt: String
     var endedLocally: String
     var pageTimeZone: String
+    /// Who looked: "Captured logged in as @handle (session NAME, made DATE)" or "Captured logged out".
+    var viewer: String
 
     // How
     var software: String
@@ -202,6 +204,7 @@ extension ReportModel {
         pageTitle = Field(record.pageTitle, or: "the page has no title")
         platform = "\(record.profile.platform) (profile \(record.profile.name), chosen by \(record.profile.chosenBy))"
         availability = record.completeness.availability.rawValue
+        viewer = record.viewer?.line ?? "not recorded (the capture was made before Exhibit recorded the viewer)"
         author = Field([item?.author.displayName, item?.author.handle.map { "@\($0)" }].compactMap { $0 }.joined(separator: " "),
                        or: "not found on the page")
         let when = item?.published

@@ -23,6 +23,9 @@ public struct LaunchedBrowser: BrowserProvider {
     public var browserUser: String?
     /// `--allow-root-browser`: as root, run the browser as root without its sandbox.
     public var allowRootBrowser: Bool
+    /// False for a visible window on the person's display (`exhibit session create` on a desktop):
+    /// a person logs in there by hand. Captures are always headless.
+    public var headless: Bool = true
 
     /// The two ways to carry DevTools to a browser Exhibit starts.
     public enum Transport: String, Sendable, CaseIterable {
@@ -87,7 +90,7 @@ public struct LaunchedBrowser: BrowserProvider {
 
     /// The command line Exhibit gives Chromium (see the capture notes for why each flag is there).
     public func arguments(profileDirectory: String, sandbox: Bool = true) -> [String] {
-        var args = ["--headless"]
+        var args = headless ? ["--headless"] : []
         switch transport {
         case .webSocket: args += ["--remote-debugging-port=0", "--remote-debugging-address=127.0.0.1"]
         case .pipe: args.append("--remote-debugging-pipe")

@@ -13,6 +13,10 @@ import Foundation
 ///   `cookieLine`s, and the `value` given to `Network.setCookie`;
 /// - `DOMStorage` values: the items `DOMStorage.getDOMStorageItems` returns, `newValue` and
 ///   `oldValue` of its item events, the `value` given to `DOMStorage.setDOMStorageItem`;
+/// - what a person types: the `text` of `Input.insertText` and the key, code and text of
+///   `Input.dispatchKeyEvent` (a password typed through `exhibit session create`'s live view);
+/// - the `source` of a script added to run on new documents in the world ``credentialWorld``
+///   (a session's `localStorage` values, restored before the page's scripts run);
 /// - bodies: request `postData` and `postDataEntries`, the `body` of `Network.getResponseBody`
 ///   and `Fetch.getResponseBody` (and given to `Fetch.fulfillRequest`), the `data` of `IO.read`,
 ///   WebSocket `payloadData`, streamed `Network.dataReceived` and `EventSource` data.
@@ -25,6 +29,9 @@ import Foundation
 package enum TraceRedaction {
     /// What a sensitive value is replaced with.
     package static let redacted = "[redacted]"
+
+    /// The isolated world of scripts that carry credentials: their source is never traced.
+    package static let credentialWorld = "exhibit-credentials"
 
     /// Header names whose values are credentials (lower case).
     static let sensitiveHeaders: Set<String> = ["cookie", "set-cookie", "authorization", "proxy-authorization"]
@@ -53,6 +60,9 @@ package enum TraceRedaction {
         "Network.dataReceived": ["data": .redact],
         "Network.eventSourceMessageReceived": ["data": .redact],
         "Page.screencastFrame": ["data": .omitSize],
+        "Input.insertText": ["text": .redact],
+        "Input.dispatchKeyEvent": ["key": .redact, "code": .redact, "text": .redact, "unmodifiedText": .redact,
+                                   "windowsVirtualKeyCode": .redact, "nativeVirtualKeyCode": .redact, "keyIdentifier": .redact],
     ]
 
     /// The message with what must not be kept replaced. `resultOf` is the method of the command a
@@ -62,6 +72,11 @@ package enum TraceRedaction {
         if let method = message["method"] as? String, let rules = paramRules[method],
            let params = message["params"] as? [String: Any] {
             message["params"] = apply(rules, to: params)
+        }
+        if message["method"] as? String == "Page.addScriptToEvaluateOnNewDocument",
+           var params = message["params"] as? [String: Any], params["worldName"] as? String == credentialWorld {
+            params["source"] = redacted
+            message["params"] = params
         }
         if let method, let rules = resultRules[method], let result = message["result"] as? [String: Any] {
             message["result"] = apply(rules, to: result)

@@ -73,6 +73,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
 
     @OptionGroup var account: BrowserAccountOptions
 
+    @OptionGroup var login: SessionOptions
+
     @Option(help: "Proxy for the browser (Chromium --proxy-server).")
     var proxy: String?
 
@@ -182,6 +184,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.allowPrivateAddresses = allowPrivate
         options.allowedPrivateAddresses = allowPrivateAddress
 
+        let session = try login.load()
         // Opened before any browser starts, so that a file in the way is a usage error.
         let protocolTrace: ProtocolTrace?
         do { protocolTrace = try trace.map(ProtocolTrace.init(creatingFileAt:)) }
@@ -192,7 +195,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                transport: LaunchedBrowser.Transport(rawValue: transport.lowercased()) ?? .webSocket,
                                browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)
         let quiet = self.quiet
-        let pipeline = CapturePipeline(options: options, browser: provider) { event in
+        let pipeline = CapturePipeline(options: options, browser: provider, session: session) { event in
             if !quiet { tell(progressLine(event)) }
         }
         let result: CaptureResult
@@ -202,6 +205,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             let recognised = record.completeness.postRecognised ? "" : ", post not recognised"
             var summary = "\ncaptured\(recognised) \(TerminalText.safe(record.requestedURL)) (\(record.state.rawValue), HTTP \(record.http.status))\n"
             summary += "  \(TerminalText.safe(record.profile.platform)): \(TerminalText.safe(record.completeness.summary))\n"
+            if let viewer = record.viewer, session != nil || viewer.account != nil { summary += "  \(TerminalText.safe(viewer.line))\n" }
             for file in result.payload {
                 let size = String(file.digest.size)
                 summary += "  " + file.name.padding(toLength: 16, withPad: " ", startingAt: 0)
@@ -228,6 +232,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                 let timestamps: [String]
                 let signerFingerprint: String?
                 let files: [File]
+                /// Who looked, as the report says it ("Captured logged out", "Captured logged in as @x (session s, made …)").
+                let viewer: String?
                 struct File: Encodable { let name: String, size: UInt64, sha256: String }
             }
             let summary = Summary(folder: result.folder.path, captureId: record.captureId, state: record.state.rawValue,
@@ -238,7 +244,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                   postRecognised: record.completeness.postRecognised,
                                   warnings: record.warnings.map { "\($0.step): \($0.message)" },
                                   timestamps: result.timestamps.trusted.map(\.response), signerFingerprint: result.signerFingerprint,
-                                  files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) })
+                                  files: result.payload.map { .init(name: $0.name, size: $0.digest.size, sha256: $0.digest.sha256) },
+                                  viewer: record.viewer?.line)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(TerminalText.json(String(decoding: try encoder.encode(summary), as: UTF8.self)))
@@ -248,6 +255,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         // The capture is kept whole (it documents the wall), but the post itself was not there.
         switch record.completeness.availability {
         case .loginWall:
+            if let session {
+                throw CommandFailure(code: Exhibit.Code.loginWall, message: "the post is behind a login wall although \(session.label) was used: "
+                                     + "it has expired or was logged out; \(session.renewal); the capture of the wall is in \(result.folder.path)")
+            }
             throw CommandFailure(code: Exhibit.Code.loginWall, message: "the post is behind a login wall; the capture of the wall is in \(result.folder.path)")
         case .removed:
             throw CommandFailure(code: Exhibit.Code.removed, message: "the post is removed or unavailable; the capture of the notice is in \(result.folder.path)")

@@ -12,10 +12,11 @@ struct SessionCommand: AsyncParsableCommand {
         discussion: """
             Sessions are kept in $EXHIBIT_SESSIONS, else $XDG_DATA_HOME/exhibit/sessions, else \
             ~/.local/share/exhibit/sessions (folder mode 0700, files 0600; Exhibit refuses looser ones). \
-            Exit codes: 0 done; 2 unknown session, unsafe permissions, unreadable or malformed file.
+            Exit codes: 0 done (check: logged in); 1 create could not save a session (the login page \
+            did not load, nobody finished in time); 2 unknown session, unsafe permissions, unreadable or \
+            malformed file; 3 check: the page shows its login wall or no logged-in account.
             """,
-        // `create` and `check` (they drive a browser) go here, beside list and delete.
-        subcommands: [ListSessions.self, DeleteSession.self],
+        subcommands: [CreateSessionCommand.self, ListSessions.self, CheckSessionCommand.self, DeleteSession.self],
         defaultSubcommand: ListSessions.self)
 }
 

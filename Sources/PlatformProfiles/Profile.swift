@@ -65,6 +65,9 @@ public struct Profile: Codable, Sendable, Equatable {
     /// How to read the platform's account pages (a profile, channel or user page with its
     /// timeline); nil when the profile reads posts only. See ``Account``.
     public var account: Account? = nil
+    /// How the page shows the logged-in account (X's account switcher button): rules read like
+    /// ``Extraction/fields``, over the whole page; the first value read is the viewer's handle.
+    public var viewer: [FieldRule]? = nil
 
     /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
     /// expression that the element's visible label must match, run with ``flags``.

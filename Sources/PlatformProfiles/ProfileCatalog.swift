@@ -11,6 +11,9 @@ public struct ProfileCatalog: Sendable {
         public let file: URL
         /// SHA-256 of the file's bytes, recorded in capture.json so the rules used can be identified.
         public let sha256: String
+
+        /// The same file's entry with its rules changed in memory (`session check` does not expand threads).
+        public func replacingProfile(_ profile: Profile) -> Entry { Entry(profile: profile, file: file, sha256: sha256) }
     }
 
     /// How a profile was chosen, as recorded in capture.json.

@@ -8,11 +8,15 @@ struct Navigate {
     struct Output: Sendable {
         let loaderId: String
         let frameId: String
+        /// What the session put into the context; nil without one.
+        let restored: RestoreSession.Output?
     }
 
     let page: CapturePage
     /// The browser's own user agent, used unless the options give one.
     let browserUserAgent: String
+    /// The login session to set on the page's context before it is asked for.
+    var session: SessionUse? = nil
 
     func run() async throws -> Output {
         let session = page.session, options = page.options
@@ -26,6 +30,8 @@ struct Navigate {
         _ = try await session.send(EmulationCommands.SetLocaleOverride(locale: options.locale.replacingOccurrences(of: "-", with: "_")))
         _ = try await session.send(EmulationCommands.SetUserAgentOverride(
             userAgent: options.userAgent ?? browserUserAgent, acceptLanguage: options.locale))
+        var restored: RestoreSession.Output?
+        if let use = self.session { restored = try await RestoreSession(session: session, use: use, context: page.context).run() }
         let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
         page.activity.watchMainFrame(frame.id)
         let navigation = try await session.send(PageCommands.Navigate(url: page.url), timeout: .seconds(options.limits.loadSeconds + 10))
@@ -35,7 +41,7 @@ struct Navigate {
             throw StepProblem(Self.explain(errorText))
         }
         guard let loaderId = navigation.loaderId else { throw StepProblem("the browser started no new document") }
-        return Output(loaderId: loaderId, frameId: frame.id)
+        return Output(loaderId: loaderId, frameId: frame.id, restored: restored)
     }
 
     /// Chromium's net error names, said plainly.

@@ -19,6 +19,8 @@ struct ProfileOutcome: Sendable {
     var resettled: Settle.Output?
     /// How an account page's timeline was scrolled; nil for a post.
     var timeline: TimelineScroll?
+    /// The logged-in account the page shows, by the profile's viewer rules (label: the handle).
+    var viewer: CaptureRecord.Found?
 }
 
 /// Profile: runs a platform profile against the page. Its regexes are compiled in the browser
@@ -65,6 +67,11 @@ struct ApplyProfile {
         }
         // Walls before hiding: a login wall may look like a dismissable login prompt.
         if let walls = profile.walls { try await detectWalls(walls, world: world, outcome: &outcome) }
+        if let rules = profile.viewer, !rules.isEmpty {
+            struct Viewer: Decodable, Sendable { let value: String; let selector: String }
+            let viewer: Viewer? = try await world.call("viewer", rules)
+            outcome.viewer = viewer.map { .init(selector: $0.selector, label: $0.value) }
+        }
         try await hideOverlays(world: world, outcome: &outcome)
         if kind == .account, let account = profile.account {
             if outcome.loginWall != nil || outcome.removed != nil {

@@ -29,6 +29,8 @@ package struct Seal: Sendable {
         let pdf: CaptureRecord.PDF?
         let outcome: ProfileOutcome
         let completeness: CaptureRecord.Completeness
+        /// Who looked: the session given and the account the page showed.
+        let viewer: CaptureRecord.Viewer
         /// False when the page did not reach the settle rule within its caps, or changed while rendered.
         let settled: Bool
         let profile: ProfileCatalog.Entry
@@ -163,7 +165,8 @@ package struct Seal: Sendable {
                            world: "isolated world 'exhibit' (Page.createIsolatedWorld)",
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
-            files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) })
+            files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
+            viewer: input.viewer)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

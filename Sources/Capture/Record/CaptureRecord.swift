@@ -56,6 +56,57 @@ public struct CaptureRecord: Codable, Sendable {
     public var completeness: Completeness
     /// Every other payload file, hashed after its last write. capture.json itself is covered by the bag manifests.
     public var files: [File]
+    /// Who looked: logged out, or the session given and the account the page shows. Absent in
+    /// records made before sessions existed.
+    public var viewer: Viewer? = nil
+
+    /// What a page shows depends on who looks (blocks, private accounts, personalisation): the
+    /// viewer is part of the capture's context. Names, domains and origins only, never a value.
+    public struct Viewer: Codable, Sendable {
+        /// `logged out` (no session given), `logged in` (a session given and no login wall shows),
+        /// or `login wall despite session` (the session no longer logs in).
+        public var state: String
+        /// The logged-in account as the page shows it, read by the profile's `viewer` rules; nil
+        /// when they found none (a warning says so when a session was given) or the profile has none.
+        public var account: String?
+        /// The selector of the viewer rule that read ``account``.
+        public var accountSelector: String?
+        /// The session given, if any.
+        public var session: SessionRecord?
+
+        public struct SessionRecord: Codable, Sendable {
+            /// The session's name in the session folder (`--session NAME`); nil for a file.
+            public var name: String?
+            /// `--session NAME`, `--session FILE` or `--cookies FILE`.
+            public var given: String
+            /// The file's name (not its folder: that names a person's home).
+            public var fileName: String
+            /// `Playwright storageState`, `Netscape cookies.txt` or `Cookie-Editor JSON`.
+            public var format: String
+            /// SHA-256 of the session file as read: it identifies the session without revealing it.
+            public var sha256: String
+            /// When `exhibit session create` made it (nil for files made elsewhere).
+            public var created: String?
+            public var loginURL: String?
+            /// The account the login page showed when the session was made.
+            public var accountWhenMade: String?
+            /// Every cookie of the session by name and domain; `expired` ones were not set.
+            public var cookies: [CookieName]
+            /// Each origin's `localStorage` item names; `restored` when set before the page's scripts ran.
+            public var localStorage: [StorageNames]
+        }
+        public struct CookieName: Codable, Sendable {
+            public var name: String
+            public var domain: String
+            public var path: String
+            public var expired: Bool?
+        }
+        public struct StorageNames: Codable, Sendable {
+            public var origin: String
+            public var names: [String]
+            public var restored: Bool
+        }
+    }
 
     public struct TimestampPlan: Codable, Sendable {
         /// The TSAs asked, in order (empty: none requested).

@@ -355,6 +355,18 @@ function installExhibit() {
     /// visible header element, else from the whole page) and each visible timeline entry in page
     /// order. An entry inside another (a quoted post) is part of the outer one, and an entry's
     /// fields are read only from its own part. Fields no rule could read are listed as misses.
+    /// The logged-in account the page shows: the first value the viewer rules read anywhere in
+    /// the page, with the rule's selector; null when none reads one.
+    viewer(rules) {
+      for (const rule of rules) {
+        for (const el of rule.selector ? all(document, rule.selector) : []) {
+          let v = readValue(el, rule.attribute);
+          if (v && rule.pattern) { const m = new RegExp(rule.pattern, rule.flags).exec(v); v = m && m[1] ? m[1].trim() : ''; }
+          if (v) return clean({value: cut(v.replace(/\s+/g, ' '), 200), selector: rule.selector});
+        }
+      }
+      return null;
+    },
     account(spec) {
       const hits = {};
       const readFields = (root, rules, prefix, own) => {

@@ -175,3 +175,82 @@ public enum PageCommands {
         public let name: String
     }
 }
+
+extension PageCommands {
+    /// `Page.addScriptToEvaluateOnNewDocument`: runs `source` in every new document of the page
+    /// (its frames included) before the document's own scripts, in the isolated world `worldName`
+    /// when one is given (the page cannot see or change it there).
+    public struct AddScriptToEvaluateOnNewDocument: DevToolsCommand {
+        public static let method = "Page.addScriptToEvaluateOnNewDocument"
+        public struct Result: Decodable, Sendable { public let identifier: String }
+        public let source: String
+        public let worldName: String?
+        public init(source: String, worldName: String?) {
+            self.source = source
+            self.worldName = worldName
+        }
+    }
+
+    /// `Page.removeScriptToEvaluateOnNewDocument`.
+    public struct RemoveScriptToEvaluateOnNewDocument: DevToolsCommand {
+        public static let method = "Page.removeScriptToEvaluateOnNewDocument"
+        public typealias Result = NoResult
+        public let identifier: String
+        public init(identifier: String) { self.identifier = identifier }
+    }
+
+    /// `Page.startScreencast`: the page's frames as JPEG images, each sent as ``ScreencastFrame``
+    /// and held back until the previous one is acknowledged.
+    public struct StartScreencast: DevToolsCommand {
+        public static let method = "Page.startScreencast"
+        public typealias Result = NoResult
+        public let format = "jpeg"
+        public let quality: Int
+        public let maxWidth: Int
+        public let maxHeight: Int
+        public init(quality: Int = 70, maxWidth: Int, maxHeight: Int) {
+            self.quality = quality
+            self.maxWidth = maxWidth
+            self.maxHeight = maxHeight
+        }
+    }
+
+    /// `Page.stopScreencast`.
+    public struct StopScreencast: DevToolsCommand {
+        public static let method = "Page.stopScreencast"
+        public typealias Result = NoResult
+        public init() {}
+    }
+
+    /// Parameters of the `Page.screencastFrame` event.
+    public struct ScreencastFrame: Decodable, Sendable {
+        public struct Metadata: Decodable, Sendable {
+            /// The viewport the frame shows, in CSS pixels: input coordinates are in this space.
+            public let deviceWidth: Double
+            public let deviceHeight: Double
+        }
+        /// Base64 JPEG.
+        public let data: String
+        public let metadata: Metadata
+        public let sessionId: Int
+    }
+
+    /// `Page.screencastFrameAck`: lets the next frame come.
+    public struct ScreencastFrameAck: DevToolsCommand {
+        public static let method = "Page.screencastFrameAck"
+        public typealias Result = NoResult
+        public let sessionId: Int
+        public init(sessionId: Int) { self.sessionId = sessionId }
+    }
+
+    /// Parameters of the `Page.frameNavigated` event, reduced to what is read.
+    public struct FrameNavigated: Decodable, Sendable {
+        public struct Frame: Decodable, Sendable {
+            public let id: String
+            public let parentId: String?
+            public let url: String
+            public let securityOrigin: String?
+        }
+        public let frame: Frame
+    }
+}

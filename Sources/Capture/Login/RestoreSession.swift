@@ -1,0 +1,55 @@
+import DevTools
+import Foundation
+
+/// Puts a session into the capture's own, fresh browser context before the page is asked for:
+/// its cookies with `Storage.setCookies` on that context, and its `localStorage` by a script that
+/// runs in every new document of the page before the document's own scripts (Bluesky's web app
+/// keeps its login there, not in cookies). The script runs in an isolated world the page cannot
+/// see, sets only the items of the document's own origin, and is removed once the captured
+/// document has loaded, so the page's own later changes to its storage are not overwritten.
+/// The session file is only read.
+struct RestoreSession {
+    struct Output: Sendable {
+        /// The script to remove once the page has loaded; nil when the session holds no storage.
+        let scriptId: String?
+        /// Origins whose items the script sets.
+        let origins: [String]
+        let cookiesSet: Int
+        let expired: [String]
+    }
+
+    let session: PageSession
+    let use: SessionUse
+    let context: CaptureContext
+
+    func run() async throws -> Output {
+        let cookies = use.cookies(validAt: context.started)
+        let expired = use.loaded.state.cookies.filter { cookie in cookie.expires >= 0 && cookie.expires <= context.started.timeIntervalSince1970 }
+        if !expired.isEmpty {
+            context.warn(.navigate, "\(use.label): \(expired.count) of \(use.loaded.state.cookies.count) cookie(s) had expired and were not set ("
+                         + expired.prefix(8).map { "\($0.name) for \($0.domain)" }.joined(separator: ", ") + (expired.count > 8 ? ", …" : "") + ")")
+        }
+        if !cookies.isEmpty {
+            _ = try await session.connection.send(StorageCommands.SetCookies(cookies: cookies, browserContextId: session.browserContextId))
+        }
+        let stored = use.loaded.state.origins.filter { !$0.localStorage.isEmpty }
+        var scriptId: String?
+        if !stored.isEmpty {
+            let items = Dictionary(stored.map { ($0.origin, $0.localStorage.map { [$0.name, $0.value] }) }, uniquingKeysWith: { $0 + $1 })
+            let json = String(decoding: try JSONEncoder().encode(items), as: UTF8.self)
+            // The items travel as a JSON literal inside the script: JSON is a subset of
+            // JavaScript expressions, and JSONEncoder escapes what would end the literal.
+            let source = "(() => { const items = (\(json))[location.origin]; if (!items) return; "
+                + "for (const [k, v] of items) { try { localStorage.setItem(k, v); } catch (e) {} } })();"
+            scriptId = try await session.send(PageCommands.AddScriptToEvaluateOnNewDocument(
+                source: source, worldName: TraceRedaction.credentialWorld)).identifier
+        }
+        return Output(scriptId: scriptId, origins: stored.map(\.origin), cookiesSet: cookies.count, expired: expired.map(\.name))
+    }
+
+    /// Takes the storage script away once the captured document has loaded.
+    static func finish(_ output: Output?, on session: PageSession) async {
+        guard let id = output?.scriptId else { return }
+        _ = try? await session.send(PageCommands.RemoveScriptToEvaluateOnNewDocument(identifier: id))
+    }
+}
