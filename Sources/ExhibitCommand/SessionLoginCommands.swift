@@ -38,7 +38,10 @@ struct CreateSessionCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the person to finish logging in.")
     var wait: Double = 1800
 
-    @Option(help: "Folder of profile files, whose viewer rules read the logged-in account (default as for capture).")
+    @Option(help: "Profile whose viewer rule reads the logged-in account (default: the one the URL of the page shown at the end chooses).")
+    var profile: String?
+
+    @Option(help: "Folder of profile files (default as for capture).")
     var profiles: String?
 
     @Option(help: "Browser executable (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
@@ -72,16 +75,20 @@ struct CreateSessionCommand: AsyncParsableCommand {
         options.profilesFolder = profiles
         let catalog: ProfileCatalog
         do { catalog = try CapturePipeline.loadProfiles(options) } catch let error as CaptureError { throw CommandFailure(error) }
+        if let profile, catalog.named(profile) == nil {
+            throw CommandFailure(code: Exhibit.Code.usage, message: "no profile named '\(profile)' (known: \(catalog.entries.map(\.profile.name).joined(separator: ", ")))")
+        }
         if case .refused(let refusal)? = await NetworkPolicy(allowsPrivateAddresses: allowPrivate).check(url: url, resolver: NameResolver()) {
             throw CommandFailure(code: Exhibit.Code.refused, message: "refused: \(refusal); nothing was saved")
         }
         let environment = ProcessInfo.processInfo.environment
         let hasDisplay = !(environment["DISPLAY"] ?? "").isEmpty || !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
         let mode: SessionRecorder.Mode = remote || !hasDisplay ? .remote : .window
-        let recorder = SessionRecorder(loginURL: url, mode: mode,
+        var recorder = SessionRecorder(loginURL: url, mode: mode,
                                        browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser,
                                                                 allowRootBrowser: account.allowRootBrowser),
                                        profiles: catalog, loadSeconds: loadTimeout, waitSeconds: wait)
+        recorder.profileName = profile
         tell("opening \(TerminalText.safe(url)) in a throw-away browser (\(mode == .remote ? "headless, shown through a live view" : "a window on your display"))…\n")
         let state: SessionState
         do {

@@ -93,11 +93,13 @@ final class RunningExhibit: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
-    /// Starts `exhibit` with `arguments`, with its own `TMPDIR` (where the browser's profile goes).
-    init(_ arguments: [String], tmp: URL) throws {
+    /// Starts `exhibit` with `arguments`, with its own `TMPDIR` (where the browser's profile goes)
+    /// and `environment` added; its standard input is empty.
+    init(_ arguments: [String], tmp: URL, environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
         process.arguments = TestSupport.forFixtures(arguments)
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }.merging(environment) { $1 }
+        process.standardInput = FileHandle.nullDevice
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()

@@ -32,8 +32,10 @@ public struct SessionRecorder: Sendable {
     public let loginURL: String
     public let mode: Mode
     public let browser: LaunchedBrowser
-    /// The profile whose viewer rules read the logged-in account (chosen by the login URL).
+    /// The profiles whose viewer rules read the logged-in account: the one named by ``profileName``,
+    /// else the one the URL of the page shown at the end chooses.
     public let profiles: ProfileCatalog
+    public var profileName: String?
     /// How long the login page may take to load before the person is shown anything.
     public let loadSeconds: Double
     /// How long the person has to log in.
@@ -93,6 +95,9 @@ public struct SessionRecorder: Sendable {
         let cookies = try await handle.connection.send(StorageCommands.GetCookies(browserContextId: page.browserContextId)).cookies
         let (storage, unread) = await localStorage(page, origins: origins.all)
         for origin in unread { tell(.warning("the localStorage of \(origin) could not be read (no page of it is open now); it is not in the session")) }
+        if cookies.isEmpty && storage.isEmpty {
+            throw SessionRecorderError("the browser holds no cookies and no localStorage: there is no login to save (was Done pressed before logging in?); nothing was saved")
+        }
         let account = await viewer(page)
         if account == nil { tell(.warning("the page shows no logged-in account that a profile can read; the session is saved with its account unknown")) }
         tell(.read(cookies: cookies.count, origins: storage.map(\.origin), account: account))
@@ -250,7 +255,7 @@ public struct SessionRecorder: Sendable {
     /// The logged-in account the page shows, by the viewer rules of the profile its URL matches.
     private func viewer(_ page: PageSession) async -> String? {
         guard let url: String = try? await page.evaluate("location.href") else { return nil }
-        let profile = profiles.choose(for: url).0.profile
+        let profile = (profileName.flatMap { profiles.named($0) } ?? profiles.choose(for: url).0).profile
         guard let rules = profile.viewer, !rules.isEmpty,
               let frame = try? await page.send(PageCommands.GetFrameTree()).frameTree.frame,
               let world = try? await IsolatedWorld.open(page, frameId: frame.id) else { return nil }
