@@ -14,6 +14,13 @@
 //   more(): HTML of the "show more replies" control; a page without one (TikTok's comment list
 //     has none) loads that batch too when the end of the list scrolls into view again,
 // }
+//
+// ?login is the logged-in mode (Fixtures/README.md): the replies past the first three are for
+// members, drawn only while the page still holds its <!-- members-only --> marker. A guest's page
+// has lost it to the login wall: the server takes it out for the platforms that keep their session
+// in a cookie, applySession below for a page that keeps it in localStorage (as bsky.app does,
+// <meta name="fixture-session" content="localStorage">), once /_whoami has said the token is no
+// good. A viewer's page gets the viewer's markup at <!-- viewer --> instead.
 (function () {
   const esc = s => String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
   // Relative times as platforms show them ("5d", "3 hours ago"), from the page's own clock.
@@ -31,6 +38,37 @@
       }
     }
     return style === 'long' ? 'just now' : 'now';
+  };
+  const guestReplies = 3;
+  const comments = name => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_COMMENT);
+    const found = [];
+    while (walker.nextNode()) if (walker.currentNode.data.trim() === name) found.push(walker.currentNode);
+    return found;
+  };
+  // A <template data-fixture="NAME">'s markup, made live, with {{handle}} and {{name}} filled in.
+  const fromTemplate = (name, values = {}) => {
+    const holder = document.createElement('template');
+    holder.innerHTML = (document.querySelector(`template[data-fixture="${name}"]`)?.innerHTML || '')
+      .replace(/\{\{(handle|name)\}\}/g, (_, key) => esc(values[key] ?? ''));
+    return holder.content;
+  };
+  // What the server does for the cookie platforms, done by the page with its localStorage token.
+  const applySession = async () => {
+    const token = localStorage.getItem('fixture-session');
+    const answer = token ? await fetch('/_whoami', {headers: {'X-Fixture-Session': token}}).catch(() => null) : null;
+    const handle = answer && answer.ok ? (await answer.json()).handle : null;
+    if (handle) {
+      for (const marker of comments('viewer')) marker.replaceWith(fromTemplate('viewer', {handle, name: handle.replace(/^@/, '')}));
+      return;
+    }
+    const [start] = comments('members-only'), [end] = comments('/members-only');
+    if (!start || !end) return;
+    const range = document.createRange();
+    range.setStartBefore(start);
+    range.setEndAfter(end);
+    range.deleteContents();
+    range.insertNode(fromTemplate('login-wall'));
   };
   const fetchData = (delay) => fetch((delay ? `/_delay/${delay}` : '') + '/_shared/thread-data.json').then(r => r.json());
   let consentGiven = false, page, data, byId = {};
@@ -98,14 +136,19 @@
     async start(p) {
       page = p;
       document.body.style.overflow = 'hidden';
+      const login = new URLSearchParams(location.search).has('login');
+      if (login && document.querySelector('meta[name="fixture-session"][content="localStorage"]')) await applySession();
+      const guest = login && !comments('members-only').length;
       data = await fetchData(0);
       for (const r of data.replies) byId[r.id] = r;
-      const nodes = render(page.list, data.replies.filter(r => r.batch === 'initial'), page.list);
+      const initial = data.replies.filter(r => r.batch === 'initial');
+      const nodes = render(page.list, guest ? initial.filter(r => !r.parent).slice(0, guestReplies) : initial, page.list);
       const parentId = data.replies.find(r => r.batch === 'nested').parent;
       const selector = `[data-reply-id="${parentId}"]`;
       const parentElement = nodes.find(n => n.matches(selector) || n.querySelector(selector));
-      if (parentElement) addNestedToggle(byId[parentId], parentElement);
-      watchScroll();
+      // A guest gets nothing more: no nested replies, no loading on scroll, no "show more".
+      if (parentElement && !guest) addNestedToggle(byId[parentId], parentElement);
+      if (!guest) watchScroll();
       // ?consent=accept-only: a dialog that offers no way to refuse.
       if (new URLSearchParams(location.search).get('consent') === 'accept-only') {
         for (const b of document.querySelectorAll('[data-consent]:not([data-consent=all])')) b.remove();

@@ -58,6 +58,8 @@ public struct Profile: Codable, Sendable, Equatable {
         profile.hide = []
         profile.walls = nil
         profile.expand = nil
+        // The viewer is shown by the page around the embed, not inside the embed.
+        profile.viewer = nil
         if let rules = frames.extract { profile.extract = rules }
         profile.frames = nil
         return profile
@@ -65,8 +67,10 @@ public struct Profile: Codable, Sendable, Equatable {
     /// How to read the platform's account pages (a profile, channel or user page with its
     /// timeline); nil when the profile reads posts only. See ``Account``.
     public var account: Account? = nil
-    /// How the page shows the logged-in account (X's account switcher button): rules read like
-    /// ``Extraction/fields``, over the whole page; the first value read is the viewer's handle.
+    /// How to read who is logged in (the handle in X's account switcher, the profile link in
+    /// Bluesky's navigation): tried in order on the whole page, the first value wins, as a field's
+    /// rules are. What a page shows depends on its viewer, so a capture made with a session says
+    /// whose view it recorded; nil for a platform without such rules.
     public var viewer: [FieldRule]? = nil
 
     /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
@@ -261,6 +265,9 @@ public struct Profile: Codable, Sendable, Equatable {
                     list.append(.init(rule: "extract.fields.\(name)[\(i)].pattern", source: pattern, flags: rule.flags ?? "u", groups: 1))
                 }
             }
+        }
+        for (i, rule) in (viewer ?? []).enumerated() {
+            if let pattern = rule.pattern { list.append(.init(rule: "viewer[\(i)].pattern", source: pattern, flags: rule.flags ?? "u", groups: 1)) }
         }
         return list
     }

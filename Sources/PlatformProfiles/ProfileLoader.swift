@@ -22,7 +22,8 @@ public enum ProfileLoader {
         }
         let r = Reader(file: file)
         let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "verified", "matches",
-                                                              "consent", "hide", "walls", "expand", "extract", "frames", "account"])
+                                                              "consent", "hide", "walls", "expand", "extract", "frames", "account",
+                                                              "viewer"])
         let format = try r.string(top, "format")
         guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
         let version = try r.int(top, "formatVersion")
@@ -149,6 +150,13 @@ public enum ProfileLoader {
                                       repliesInFrame: repliesInFrame),
                        frames: frames)
         profile.account = try top["account"].map { try r.account($0) }
+        // The same rules as a field's, checked the same way: the capture reads them with the code
+        // that reads fields.
+        profile.viewer = try top["viewer"].map { try r.fieldRules($0, "viewer") }
+        if let viewer = profile.viewer, let i = viewer.firstIndex(where: { $0.scope != nil }) {
+            throw r.error((top["viewer"] is [Any] ? "viewer[\(i)]" : "viewer") + ".scope",
+                          "is not for viewer rules: they are always read from the whole page")
+        }
         return profile
     }
 

@@ -12,7 +12,12 @@ import Synchronization
 ///   redirect to a private address, for the network policy's tests);
 /// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
-///   (shows what a proxy or a user-agent override really sent).
+///   (shows what a proxy or a user-agent override really sent);
+/// - `/_login` (GET: a login form; POST `handle`, `password`, `next`: a session, as the
+///   `fixture_session` cookie and the `fixture-session` localStorage item) and `/_whoami` (the
+///   handle of the token in `X-Fixture-Session`, or 401), for the platform pages' `?login` mode:
+///   there a guest gets the page's login wall in place of its `<!-- members-only -->` part, and a
+///   logged-in viewer the page's viewer markup at `<!-- viewer -->` (see ``FixtureLogin``).
 /// A file `NAME.headers` next to a served file `NAME` adds its `Name: value` lines to that file's
 /// response headers (a page that sets a cookie from the server, for one).
 /// Only loopback is ever bound. Every request is logged (``requests``), so a test can tell whether
@@ -24,16 +29,18 @@ public final class FixtureServer: Sendable {
     /// The port the server listens on.
     public let port: Int
     private let log: RequestLog
+    private let login: FixtureLogin
     /// `http://<host>:<port>`, without a trailing slash.
     public var baseURL: String { "http://\(host):\(port)" }
     /// Every request received so far, as `METHOD URI`, in order.
     public var requests: [String] { log.entries.withLock { $0 } }
 
-    private init(channel: Channel, host: String, port: Int, log: RequestLog) {
+    private init(channel: Channel, host: String, port: Int, log: RequestLog, login: FixtureLogin) {
         self.channel = channel
         self.host = host
         self.port = port
         self.log = log
+        self.login = login
     }
 
     /// Starts serving `root` on `host` (a loopback address: 127.0.0.1 by default, or another of
@@ -48,20 +55,23 @@ public final class FixtureServer: Sendable {
             throw FixtureServerError(message: "fixture folder \(rootPath) does not exist")
         }
         let log = RequestLog()
+        // One set of sessions per server, shared by its connections: a browser logs in on one
+        // connection and loads the page on another.
+        let login = FixtureLogin()
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath, log: log))
+                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath, log: log, login: login))
                 }
             }
             .bind(host: host, port: port).get()
         guard let boundPort = channel.localAddress?.port else {
             throw FixtureServerError(message: "could not read the bound port")
         }
-        return FixtureServer(channel: channel, host: host, port: boundPort, log: log)
+        return FixtureServer(channel: channel, host: host, port: boundPort, log: log, login: login)
     }
 
     /// Stops listening.
@@ -92,32 +102,40 @@ private final class FileHandler: ChannelInboundHandler {
 
     private let root: String
     private let log: RequestLog
+    private let login: FixtureLogin
     private var request: HTTPRequestHead?
+    private var body: [UInt8] = []
+    /// A login form is a few hundred bytes; a body past this is cut, never buffered without end.
+    private static let maxBody = 65_536
 
-    init(root: String, log: RequestLog) {
+    init(root: String, log: RequestLog, login: FixtureLogin) {
         self.root = root
         self.log = log
+        self.login = login
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             request = head
+            body = []
             log.entries.withLock { $0.append("\(head.method.rawValue) \(head.uri)") }
-        case .body: break
+        case .body(let part):
+            body += part.readableBytesView.prefix(max(0, Self.maxBody - body.count))
         case .end:
             guard let head = request else { return }
             request = nil
+            let body = self.body
             if let (delay, rest) = Self.delayed(head.uri) {
                 let later = HTTPRequestHead(version: head.version, method: head.method, uri: rest, headers: head.headers)
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
                 context.eventLoop.scheduleTask(in: .milliseconds(delay)) {
                     let (handler, context) = loopBound.value
-                    handler.reply(to: later, context: context)
+                    handler.reply(to: later, body: body, context: context)
                 }
                 return
             }
-            reply(to: head, context: context)
+            reply(to: head, body: body, context: context)
         }
     }
 
@@ -129,8 +147,8 @@ private final class FileHandler: ChannelInboundHandler {
         return (ms, String(tail[slash...]))
     }
 
-    private func reply(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-            let (status, headers, body) = respond(to: head)
+    private func reply(to head: HTTPRequestHead, body requestBody: [UInt8], context: ChannelHandlerContext) {
+            let (status, headers, body) = respond(to: head, body: requestBody)
             var responseHeaders = headers
             responseHeaders.add(name: "Content-Length", value: String(body.count))
             responseHeaders.add(name: "Cache-Control", value: "no-store")
@@ -147,11 +165,12 @@ private final class FileHandler: ChannelInboundHandler {
             }
     }
 
-    private func respond(to head: HTTPRequestHead) -> (HTTPResponseStatus, HTTPHeaders, [UInt8]) {
+    private func respond(to head: HTTPRequestHead, body: [UInt8]) -> (HTTPResponseStatus, HTTPHeaders, [UInt8]) {
         guard let components = URLComponents(string: head.uri) else {
             return page(.badRequest, "bad request URI")
         }
         let path = components.path
+        if let answer = login.respond(path: path, query: components.queryItems ?? [], head: head, body: body) { return answer }
         if path.hasPrefix("/_status/"), let code = Int(path.dropFirst("/_status/".count)), (200...599).contains(code) {
             let status = HTTPResponseStatus(statusCode: code)
             return page(status, "Status \(code) \(status.reasonPhrase)")
@@ -187,8 +206,11 @@ private final class FileHandler: ChannelInboundHandler {
             }
             filePath += "/index.html"
         }
-        guard let data = FileManager.default.contents(atPath: filePath) else {
+        guard var data = FileManager.default.contents(atPath: filePath) else {
             return page(.notFound, "Not found")
+        }
+        if components.queryItems?.contains(where: { $0.name == "login" }) == true, Self.mediaType(for: filePath).hasPrefix("text/html") {
+            data = Data(login.page(String(decoding: data, as: UTF8.self), viewer: login.viewer(head.headers)).utf8)
         }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: Self.mediaType(for: filePath))
