@@ -13,6 +13,7 @@ apt_packages=(
   poppler-utils            # pdfinfo, pdftoppm: independent PDF checks
   pngcheck                 # independent PNG check
   openssl                  # local timestamp authority in tests
+  xvfb xdotool             # a display, and a person typing, for the test of session create's browser window
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
 )
 python_packages=(bagit==1.9.0 jsonschema)

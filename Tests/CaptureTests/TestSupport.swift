@@ -93,13 +93,17 @@ final class RunningExhibit: @unchecked Sendable {
     private let lock = NSLock()
     private var collected = Data()
 
+    /// What the test writes to the process's standard input (see ``type(_:)``); empty unless
+    /// `typing` was asked for.
+    private let input = Pipe()
+
     /// Starts `exhibit` with `arguments`, with its own `TMPDIR` (where the browser's profile goes)
-    /// and `environment` added; its standard input is empty.
-    init(_ arguments: [String], tmp: URL, environment: [String: String] = [:]) throws {
+    /// and `environment` added; its standard input is empty, or, with `typing`, what ``type(_:)`` writes.
+    init(_ arguments: [String], tmp: URL, environment: [String: String] = [:], typing: Bool = false) throws {
         process.executableURL = URL(fileURLWithPath: TestSupport.exhibit)
         process.arguments = TestSupport.forFixtures(arguments)
         process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": tmp.path]) { $1 }.merging(environment) { $1 }
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = typing ? input : FileHandle.nullDevice
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
@@ -108,6 +112,11 @@ final class RunningExhibit: @unchecked Sendable {
             guard let self else { return }
             self.lock.lock(); self.collected.append(chunk); self.lock.unlock()
         }
+    }
+
+    /// Writes `text` to the process's standard input (a person pressing Enter).
+    func type(_ text: String) {
+        try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
     }
 
     var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: collected, as: UTF8.self) }
