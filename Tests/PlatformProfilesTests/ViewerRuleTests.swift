@@ -40,4 +40,16 @@ struct ViewerRuleTests {
             #expect("\(error)".hasPrefix(message), "\(error)")
         }
     }
+
+    @Test("the platforms with a logged-in fixture have viewer rules, each pattern with its flags; the others have none yet")
+    func shipped() throws {
+        let catalog = try ProfileCatalog.load(folder: Self.folder, digest: { "\($0.count)" })
+        let withViewer = catalog.entries.filter { $0.profile.viewer != nil }.map(\.profile.name).sorted()
+        #expect(withViewer == ["bluesky", "facebook", "instagram", "linkedin", "x"])
+        for entry in catalog.entries {
+            for rule in entry.profile.viewer ?? [] { #expect(rule.scope == nil && (rule.pattern == nil) == (rule.flags == nil), "\(entry.profile.name)") }
+            // An embed shows no viewer: the page around it does.
+            #expect(entry.profile.embed?.viewer == nil)
+        }
+    }
 }
