@@ -271,8 +271,10 @@ final class BrowserProcess: @unchecked Sendable {
             for path in [profileDirectory, temporary] where chown(path, account.uid, account.gid) != 0 {
                 throw DevToolsError.launchFailed("cannot hand the profile folder \(path) to \(account.user): \(String(cString: strerror(errno)))", stderrTail: "")
             }
+            // DISPLAY too, for the one browser that opens a window (`session create` on a desktop);
+            // a headless one ignores it. The display's own access rules still apply to that user.
             environment = environment.filter { key, _ in
-                ["PATH", "LANG", "LANGUAGE", "TZ", "FONTCONFIG_FILE", "FONTCONFIG_PATH"].contains(key) || key.hasPrefix("LC_")
+                ["PATH", "LANG", "LANGUAGE", "TZ", "FONTCONFIG_FILE", "FONTCONFIG_PATH", "DISPLAY"].contains(key) || key.hasPrefix("LC_")
             }
             environment["HOME"] = profileDirectory
             environment["TMPDIR"] = temporary

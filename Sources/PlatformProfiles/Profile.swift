@@ -72,6 +72,16 @@ public struct Profile: Codable, Sendable, Equatable {
     /// rules are. What a page shows depends on its viewer, so a capture made with a session says
     /// whose view it recorded; nil for a platform without such rules.
     public var viewer: [FieldRule]? = nil
+    /// What the viewer rules read: the account's `handle` (the default; recorded as `@handle`,
+    /// however the page writes it) or its display `name` (recorded as the page shows it).
+    public var viewerIs: ViewerKind? = nil
+    public enum ViewerKind: String, Codable, Sendable { case handle, name }
+
+    /// The viewer as the record states it: a handle with one `@` in front, a name as read.
+    public func viewerAccount(_ value: String) -> String {
+        guard viewerIs ?? .handle == .handle else { return value }
+        return "@" + value.drop { $0 == "@" }
+    }
 
     /// Something to find in the page: a CSS selector, and optionally a JavaScript regular
     /// expression that the element's visible label must match, run with ``flags``.

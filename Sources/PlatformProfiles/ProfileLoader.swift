@@ -23,7 +23,7 @@ public enum ProfileLoader {
         let r = Reader(file: file)
         let top = try r.object(root, "(top level)", allowed: ["format", "formatVersion", "name", "platform", "notes", "verified", "matches",
                                                               "consent", "hide", "walls", "expand", "extract", "frames", "account",
-                                                              "viewer"])
+                                                              "viewer", "viewerIs"])
         let format = try r.string(top, "format")
         guard format == "exhibit-profile" else { throw r.error("format", "must be \"exhibit-profile\", not \"\(format)\"") }
         let version = try r.int(top, "formatVersion")
@@ -156,6 +156,11 @@ public enum ProfileLoader {
         if let viewer = profile.viewer, let i = viewer.firstIndex(where: { $0.scope != nil }) {
             throw r.error((top["viewer"] is [Any] ? "viewer[\(i)]" : "viewer") + ".scope",
                           "is not for viewer rules: they are always read from the whole page")
+        }
+        if let kind = try r.optionalString(top, "viewerIs", path: "viewerIs") {
+            guard let parsed = Profile.ViewerKind(rawValue: kind) else { throw r.error("viewerIs", "must be \"handle\" or \"name\", not \"\(kind)\"") }
+            guard profile.viewer != nil else { throw r.error("viewerIs", "says what the viewer rules read, but the profile has none") }
+            profile.viewerIs = parsed
         }
         return profile
     }

@@ -232,6 +232,16 @@ struct SessionCaptureTests {
         """
         let check = try await TestSupport.run("/usr/bin/python3", ["-c", script, folder.path, trace.path] + values.sorted())
         #expect(check.status == 0 && check.stdout.contains("none found"), "\(check.stdout)\(check.stderr)")
+        // The check itself finds a value where one is: in plain bytes and inside a deflated PDF stream.
+        let control = TestSupport.temporaryFolder("leak-control")
+        let planted = try await TestSupport.run("/usr/bin/python3", ["-c", """
+            import sys, zlib
+            open(sys.argv[1] + '/page.pdf', 'wb').write(b'%PDF-1.7\\nstream\\n' + zlib.compress(sys.argv[2].encode()) + b'\\nendstream')
+            open(sys.argv[1] + '/plain.txt', 'w').write('x' + sys.argv[3])
+            """, control.path, made.token, made.token])
+        #expect(planted.status == 0, "\(planted.stderr)")
+        let caught = try await TestSupport.run("/usr/bin/python3", ["-c", script, control.path, trace.path, made.token])
+        #expect(caught.stdout.contains("page.pdf") && caught.stdout.contains("plain.txt"), "the leak check missed planted values: \(caught.stdout)\(caught.stderr)")
         // The trace does show that cookies were set, by name.
         let traced = try String(contentsOf: trace, encoding: .utf8)
         #expect(traced.contains("Storage.setCookies") && traced.contains("fixture_session"))
@@ -310,6 +320,12 @@ struct SessionCaptureTests {
             #expect(run.record?.viewer?.session?.given == "--cookies FILE")
             #expect(run.record?.viewer?.session?.format == (file == txt ? "Netscape cookies.txt" : "Cookie-Editor JSON"))
         }
+        // No capture changed the session file.
+        #expect(try Data(contentsOf: made.file) == made.data)
+        // A session on a page that shows no viewer: logged in as far as the wall says, but the record warns.
+        let unseen = try await Self.capture("/x/", ["--session", Self.handle])
+        #expect(unseen.record?.viewer?.account == nil)
+        #expect(unseen.record?.warnings.contains { $0.message.contains("shows no logged-in account") } == true, "\(String(describing: unseen.record?.warnings))")
         // A malformed line is named by its number (exit 2), and a file of no format lists the accepted ones.
         try Data((netscape + "127.0.0.1\tFALSE\t/\n").utf8).write(to: txt)
         let bad = try await Self.capture("/x/index.html?login", ["--cookies", txt.path])

@@ -45,7 +45,7 @@ struct SessionWindowTests {
         _ = try await xdotool(["mousemove", "--window", window, "300", "300", "click", "1"])
         try await Task.sleep(for: .milliseconds(500))
         _ = try await xdotool(["key", "--window", window, "Tab"])
-        _ = try await xdotool(["type", "--delay", "30", "desk-person"])
+        _ = try await xdotool(["type", "--delay", "30", "desk_person"])
         _ = try await xdotool(["key", "Tab"])
         _ = try await xdotool(["type", "--delay", "30", "fixture-password"])
         _ = try await xdotool(["key", "Return"])
@@ -62,6 +62,6 @@ struct SessionWindowTests {
         let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
         let cookies = json["cookies"] as? [[String: Any]] ?? []
         #expect(cookies.contains { $0["name"] as? String == "fixture_session" })
-        #expect((json["exhibit"] as? [String: Any])?["account"] as? String == "@desk-person", "\(json["exhibit"] ?? "")")
+        #expect((json["exhibit"] as? [String: Any])?["account"] as? String == "@desk_person", "\(json["exhibit"] ?? "")")
     }
 }

@@ -52,4 +52,19 @@ struct ViewerRuleTests {
             #expect(entry.profile.embed?.viewer == nil)
         }
     }
+
+    @Test("viewerIs: a handle is recorded as @handle however the page writes it, a name as read; a bad value or one without viewer rules names the field")
+    func viewerKinds() throws {
+        let handle = try ProfileLoader.parse(Data(Self.profile(viewer: #""nav a""#).utf8), file: "t.json")
+        #expect(handle.viewerAccount("inquiry") == "@inquiry" && handle.viewerAccount("@inquiry") == "@inquiry")
+        let named = try ProfileLoader.parse(Data(Self.profile(viewer: #""nav a", "viewerIs": "name""#).utf8), file: "t.json")
+        #expect(named.viewerIs == .name && named.viewerAccount("Jan Jansen") == "Jan Jansen")
+        let noRules = Self.profile(viewer: #""nav a""#).replacingOccurrences(of: #""viewer": "nav a""#, with: #""viewerIs": "name""#)
+        for (json, message) in [(Self.profile(viewer: #""nav a", "viewerIs": "email""#), "field 'viewerIs': must be \"handle\" or \"name\""),
+                                (noRules, "field 'viewerIs': says what the viewer rules read, but the profile has none")] {
+            do { _ = try ProfileLoader.parse(Data(json.utf8), file: "t.json"); Issue.record("accepted: \(json)") } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+    }
 }

@@ -261,7 +261,7 @@ public struct SessionRecorder: Sendable {
               let world = try? await IsolatedWorld.open(page, frameId: frame.id) else { return nil }
         struct Viewer: Decodable, Sendable { let value: String }
         let found: Viewer? = try? await world.call("viewer", rules)
-        return found?.value
+        return found.map { profile.viewerAccount($0.value) }
     }
 
     static func seconds(_ value: Double) -> String {

@@ -70,7 +70,7 @@ struct ApplyProfile {
         if let rules = profile.viewer, !rules.isEmpty {
             struct Viewer: Decodable, Sendable { let value: String; let selector: String }
             let viewer: Viewer? = try await world.call("viewer", rules)
-            outcome.viewer = viewer.map { .init(selector: $0.selector, label: $0.value) }
+            outcome.viewer = viewer.map { .init(selector: $0.selector, label: profile.viewerAccount($0.value)) }
         }
         try await hideOverlays(world: world, outcome: &outcome)
         if kind == .account, let account = profile.account {
