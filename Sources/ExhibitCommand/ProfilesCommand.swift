@@ -72,6 +72,8 @@ struct ExplainProfileCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-private-address"), help: ArgumentHelp("Let the browser reach this one private address, repeatable.", valueName: "address"))
     var allowPrivateAddress: [String] = []
 
+    @OptionGroup var login: SessionOptions
+
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
@@ -94,8 +96,10 @@ struct ExplainProfileCommand: AsyncParsableCommand {
         options.allowPrivateAddresses = allowPrivate
         options.allowedPrivateAddresses = allowPrivateAddress
         let quiet = self.quiet
+        let session = try login.load()
         let pipeline = CapturePipeline(options: options,
-                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)) { event in
+                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser),
+                                       session: session) { event in
             if !quiet { tell(progressLine(event)) }
         }
         let explanation: ProfileExplanation

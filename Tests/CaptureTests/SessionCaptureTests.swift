@@ -335,6 +335,18 @@ struct SessionCaptureTests {
         #expect(none.status == 2 && none.stderr.contains("Netscape cookies.txt") && none.stderr.contains("Cookie-Editor"), "\(none.stderr)")
     }
 
+    @Test("profiles explain --session loads the page logged in and says which account the viewer rule read")
+    func explainLoggedIn() async throws {
+        let made = try await Self.made.value
+        try #require(!made.token.isEmpty)
+        let url = try await TestSupport.baseURL() + "/x/index.html?login"
+        let run = try await TestSupport.exhibit(["profiles", "explain", url, "--profile", "x", "--profiles", Self.profiles,
+                                                 "--allow-private", "--quiet", "--session", Self.handle], environment: Self.environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("viewer: @\(Self.handle) ("), "\(run.stdout)")
+        #expect(!run.stdout.contains("login wall:"), "\(run.stdout)")
+    }
+
     @Test("Bluesky keeps its login in localStorage: the session's item is in place before the page's script runs, so the thread is whole")
     func blueskyLocalStorage() async throws {
         let made = try await Self.made.value

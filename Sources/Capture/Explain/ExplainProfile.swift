@@ -184,7 +184,7 @@ struct ExplainProfile {
         let essentials = CompletenessReport.essentialsMissing(post.post)
         var warnings = raw.invalidSelectors.map { "invalid selector: \($0)" }
         warnings += context.warnings.map { "\($0.step.rawValue): \($0.message)" }
-        return ProfileExplanation(
+        var explanation = ProfileExplanation(
             url: page.context.url.absoluteString, finalURL: pageURL, profile: profile.name, profileFile: entry.file.lastPathComponent,
             chosenBy: choice.rawValue, actions: actions, consent: outcome.consent,
             loginWall: outcome.loginWall.map { "\($0.label) (\($0.selector))" }, removed: outcome.removed.map { "\($0.label) (\($0.selector))" },
@@ -192,6 +192,8 @@ struct ExplainProfile {
             outcome: .init(postSelector: raw.postSelector, replies: CompletenessReport.replies(post), repliesFound: post.replyCount.captured,
                            ancestors: post.ancestors?.count ?? 0, excluded: post.excluded ?? [], essentialsMissing: essentials),
             warnings: warnings)
+        explanation.viewer = outcome.viewer.map { "\($0.label) (\($0.selector))" }
+        return explanation
     }
 
     /// The post's value of a field as post.json records it.

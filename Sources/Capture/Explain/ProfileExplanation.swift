@@ -19,6 +19,9 @@ public struct ProfileExplanation: Codable, Sendable {
     public var consent: String
     public var loginWall: String?
     public var removed: String?
+    /// The logged-in account the viewer rules read, with the rule's selector; nil when none did
+    /// (or the profile has no viewer rules).
+    public var viewer: String? = nil
     public var expansion: CaptureRecord.Expansion
     /// Every rule of the profile, by its place in the file, and whether it selected anything.
     public var rules: [Rule]
@@ -113,6 +116,7 @@ public struct ProfileExplanation: Codable, Sendable {
         lines.append("profile \(profile) (\(profileFile), chosen by \(chosenBy)) on \(finalURL)")
         lines.append("consent: \(consent)")
         if let loginWall { lines.append("login wall: \(loginWall)") }
+        if let viewer { lines.append("viewer: \(viewer)") }
         if let removed { lines.append("removed: \(removed)") }
         lines.append("expansion: \(expansion.rounds) round(s), \(expansion.clicks) click(s), \(expansion.scrolls) scroll(s): \(expansion.stoppedBecause)")
         for action in actions {
