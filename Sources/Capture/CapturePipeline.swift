@@ -244,7 +244,7 @@ struct Capture: Sendable {
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
             let output = try await Navigate(page: page, browserUserAgent: version.userAgent, session: self.session).run()
-            let restored = output.restored.map { "; \(self.session?.label ?? "session"): \($0.cookiesSet) cookie(s) set, localStorage of \($0.origins.count) origin(s)" } ?? ""
+            let restored = output.restored.map { "; \(self.session?.label ?? "session"): \($0.cookiesSet) cookie(s) set, localStorage script for \($0.origins.count) origin(s)" } ?? ""
             return (output, "loader \(output.loaderId.prefix(8))" + restored)
         }
         let settled = try await runner.run(.settle) { () -> (Settle.Output, String) in
@@ -346,6 +346,9 @@ struct Capture: Sendable {
             let (output, bytes) = try await SaveDOM(page: page, file: data.appendingPathComponent("dom.html")).run()
             return (output, "\(bytes) bytes")
         }
+        if let session {
+            SessionLeakCheck(use: session, context: context).run(files: [data.appendingPathComponent("dom.html"), data.appendingPathComponent("post.json")])
+        }
         let input = Seal.Input(
             version: version, browserMode: browser.isLaunched ? .launched : .attached, commandLine: browser.launchCommand,
             endpoint: browser.endpoint, transport: browser.transport == .pipe ? .pipe : .websocket,
@@ -354,7 +357,8 @@ struct Capture: Sendable {
             finalURL: response?.url ?? dom.location, title: dom.title, preparation: preparation, screenshot: screenshot,
             pdf: checks.pdf, outcome: profiled.outcome, completeness: completeness,
             viewer: .make(session: session, restored: navigation.restored, outcome: profiled.outcome,
-                          hasViewerRules: !(profile.profile.viewer ?? []).isEmpty, context: context),
+                          hasViewerRules: !(profile.profile.viewer ?? []).isEmpty, browserMayBeLoggedIn: !browser.isLaunched,
+                          pageOrigin: SessionUse.origin(pageURL), context: context),
             settled: (profiled.outcome.resettled ?? settled).unmet.isEmpty && rendering.domChanges == 0,
             profile: profile, profileChoice: profileChoice, alsoMatched: alsoMatched,
             network: NetworkGuard.record(policy: policy, guarding: network), inlineFiles: extraction.inlineFiles,

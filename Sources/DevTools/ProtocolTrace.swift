@@ -33,6 +33,8 @@ public final class ProtocolTrace: Sendable {
         var lastTime = 0.0
     }
     private let state: Mutex<State>
+    /// Values that are never written, wherever they appear (see ``redactEverywhere(_:)``).
+    private let secrets = Mutex<[(raw: String, forms: [String])]>([])
 
     /// Creates the file at `path` (mode 0600, since it may hold page content) and starts the
     /// trace. An existing file is never overwritten or appended to.
@@ -45,6 +47,24 @@ public final class ProtocolTrace: Sendable {
         }
         self.path = path
         state = Mutex(State(file: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)))
+    }
+
+    /// Never writes these values (a session's cookie and storage values), in whatever field or
+    /// header they travel: web apps copy credentials into headers of their own (`x-csrf-token`),
+    /// URLs and page text, which no rule by name can know. Each is replaced by `[redacted]` as
+    /// it is, percent-encoded and as JSON writes it. Values under 6 characters are left alone:
+    /// they would redact ordinary words.
+    public func redactEverywhere(_ values: [String]) {
+        let added = values.filter { $0.count >= 6 }.map { value -> (raw: String, forms: [String]) in
+            var forms = [value]
+            if let encoded = value.addingPercentEncoding(withAllowedCharacters: .alphanumerics), encoded != value { forms.append(encoded) }
+            if let data = try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes]) {
+                let json = String(decoding: data, as: UTF8.self).dropFirst(2).dropLast(2)
+                if json != value { forms.append(String(json)) }
+            }
+            return (value, forms)
+        }
+        secrets.withLock { $0 += added }
     }
 
     /// Writes one message as it was sent or received.
@@ -69,6 +89,12 @@ public final class ProtocolTrace: Sendable {
             let redacted = TraceRedaction.redact(object, resultOf: resultOf)
             if let data = try? JSONSerialization.data(withJSONObject: redacted, options: [.sortedKeys, .withoutEscapingSlashes]) {
                 body = data
+            }
+            let secrets = self.secrets.withLock { $0 }
+            if !secrets.isEmpty {
+                var text = String(decoding: body, as: UTF8.self)
+                for secret in secrets { for form in secret.forms { text = text.replacingOccurrences(of: form, with: TraceRedaction.redacted) } }
+                body = Data(text.utf8)
             }
         }
         let sessionField = session.flatMap { try? JSONEncoder().encode($0) }.map { String(decoding: $0, as: UTF8.self) } ?? "null"

@@ -69,7 +69,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     var browserURL: String?
 
     @Option(help: ArgumentHelp("How to drive the browser Exhibit starts: websocket (a port on 127.0.0.1, the default) or pipe (no port at all; for hosts other people log in to).", valueName: "websocket|pipe"))
-    var transport: String = LaunchedBrowser.Transport.webSocket.rawValue
+    var transport: String?
 
     @OptionGroup var account: BrowserAccountOptions
 
@@ -134,8 +134,11 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         if let browserURL, !(browserURL.hasPrefix("ws://") || browserURL.hasPrefix("http://")) {
             throw ValidationError("--browser-url must start with ws:// or http://")
         }
-        guard let chosen = LaunchedBrowser.Transport(rawValue: transport.lowercased()) else {
+        guard let chosen = LaunchedBrowser.Transport(rawValue: (transport ?? "websocket").lowercased()) else {
             throw ValidationError("--transport must be websocket or pipe")
+        }
+        if chosen == .webSocket, transport != nil, login.session != nil || login.cookies != nil {
+            throw ValidationError("--transport websocket cannot carry a session: any local user could read its cookies through the browser's DevTools port; a capture with --session or --cookies uses the pipe")
         }
         if browserURL != nil {
             if chosen == .pipe { throw ValidationError("--transport pipe needs a browser Exhibit starts; --browser-url attaches over a WebSocket") }
@@ -190,9 +193,13 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         do { protocolTrace = try trace.map(ProtocolTrace.init(creatingFileAt:)) }
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
         defer { protocolTrace?.close() }
+        if let session { protocolTrace?.redactEverywhere(session.secretValues) }
+        // A browser holding a session is driven over a pipe: a DevTools port on 127.0.0.1 would let
+        // any local user read the session's cookies while the capture runs.
+        let chosenTransport = transport.flatMap { LaunchedBrowser.Transport(rawValue: $0.lowercased()) } ?? (session != nil ? .pipe : .webSocket)
         let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0, trace: protocolTrace) as any BrowserProvider }
             ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg, trace: protocolTrace,
-                               transport: LaunchedBrowser.Transport(rawValue: transport.lowercased()) ?? .webSocket,
+                               transport: chosenTransport,
                                browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider, session: session) { event in

@@ -98,7 +98,8 @@ struct ExplainProfileCommand: AsyncParsableCommand {
         let quiet = self.quiet
         let session = try login.load()
         let pipeline = CapturePipeline(options: options,
-                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser),
+                                       browser: LaunchedBrowser(executable: browser, transport: session == nil ? .webSocket : .pipe,
+                                                                browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser),
                                        session: session) { event in
             if !quiet { tell(progressLine(event)) }
         }

@@ -57,7 +57,14 @@ struct CreateSessionCommand: AsyncParsableCommand {
             throw ValidationError("'\(name)' is not a session name: use letters, digits, '.', '_' and '-' (at most 64)")
         }
         do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
-        guard loadTimeout > 0, wait > 0 else { throw ValidationError("--load-timeout and --wait must be positive") }
+        guard loadTimeout > 0, wait > 0, loadTimeout <= 86_400, wait <= 86_400 else {
+            throw ValidationError("--load-timeout and --wait must be positive numbers of seconds, at most 86400 (a day)")
+        }
+        // The login URL is kept in the session and copied into every capture's record: a password
+        // or token in it would travel with them.
+        if let parsed = URLComponents(string: url), parsed.user != nil || parsed.password != nil {
+            throw ValidationError("--url must not hold a user name or password (user:password@host): log in on the page instead")
+        }
         if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
             throw ValidationError("browser not found: \(browser) does not exist or is not executable")
         }
@@ -85,7 +92,9 @@ struct CreateSessionCommand: AsyncParsableCommand {
         let hasDisplay = !(environment["DISPLAY"] ?? "").isEmpty || !(environment["WAYLAND_DISPLAY"] ?? "").isEmpty
         let mode: SessionRecorder.Mode = remote || !hasDisplay ? .remote : .window
         var recorder = SessionRecorder(loginURL: url, mode: mode,
-                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser,
+                                       // Over a pipe: a DevTools port would let any local user read the
+                                       // cookies of the login as it happens.
+                                       browser: LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
                                                                 allowRootBrowser: account.allowRootBrowser),
                                        profiles: catalog, loadSeconds: loadTimeout, waitSeconds: wait)
         recorder.profileName = profile
@@ -120,14 +129,13 @@ struct CreateSessionCommand: AsyncParsableCommand {
         say(file.path)
     }
 
-    /// One element per line read from standard input; ends at its end (no terminal: then only the
-    /// live view's Done button or the clock ends the wait).
-    static func enterPresses() -> AsyncStream<Void> {
-        let (presses, press) = AsyncStream<Void>.makeStream()
+    /// The moment of each line read from standard input; ends at its end (no terminal: then only
+    /// the live view's Done button or the clock ends the wait).
+    static func enterPresses() -> AsyncStream<Date> {
+        let (presses, press) = AsyncStream<Date>.makeStream()
         let reader = Thread {
-            while let line = readLine(strippingNewline: true) {
-                _ = line
-                press.yield()
+            while readLine(strippingNewline: true) != nil {
+                press.yield(Date())
             }
             press.finish()
         }
@@ -179,7 +187,7 @@ struct CheckSessionCommand: AsyncParsableCommand {
         options.allowPrivateAddresses = allowPrivate
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options,
-                                       browser: LaunchedBrowser(executable: browser, browserUser: account.browserUser,
+                                       browser: LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
                                                                 allowRootBrowser: account.allowRootBrowser),
                                        session: use) { event in
             if !quiet { tell(progressLine(event)) }

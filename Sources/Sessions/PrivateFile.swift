@@ -26,8 +26,10 @@ enum PrivateFile {
               opened.st_dev == named.st_dev, opened.st_ino == named.st_ino else {
             throw SessionError(.unreadable, "\(label) \(shown.text) changed while it was being opened; try again")
         }
-        // The mode of what was opened, not of what the name pointed to a moment before.
+        // The mode and owner of what was opened, not of what the name pointed to a moment before.
         try requirePrivate(mode: UInt32(opened.st_mode), of: shown, label: label)
+        try requireOwn(uid: opened.st_uid, of: shown, label: label)
+        try requireSafeParent(of: shown.target, label: label)
         guard opened.st_size <= SessionFile.maximumSize else { throw SessionFile.notAFormat(path, "larger than 16 MiB") }
         return try readAll(descriptor, path: path, label: label)
     }
@@ -38,6 +40,27 @@ enum PrivateFile {
         let how = mode & 0o044 != 0 ? "readable" : "writable"
         throw SessionError(.unsafePermissions,
                            "\(label) \(file.text) is \(how) by others (mode \(Display.mode(mode))); run: chmod 600 \(file.target)")
+    }
+
+    /// Throws unless the file or folder belongs to the user Exhibit runs as: another user who owns
+    /// it can replace its contents whatever its mode says (ssh's StrictModes refuses it too).
+    static func requireOwn(uid: uid_t, of file: Described, label: String) throws(SessionError) {
+        let me = geteuid()
+        guard uid != me else { return }
+        throw SessionError(.unsafePermissions,
+                           "\(label) \(file.text) belongs to user id \(uid), not to the user running Exhibit (\(me)); run: chown \(me) \(file.target)")
+    }
+
+    /// Throws if the folder holding `path` can be written by others without the sticky bit: they
+    /// could rename the private file or folder away and put their own in its place.
+    static func requireSafeParent(of path: String, label: String) throws(SessionError) {
+        let parent = (path as NSString).deletingLastPathComponent
+        var info = stat()
+        guard !parent.isEmpty, stat(parent, &info) == 0 else { return }
+        let mode = UInt32(info.st_mode)
+        guard mode & 0o022 != 0, mode & UInt32(S_ISVTX) == 0 else { return }
+        throw SessionError(.unsafePermissions,
+                           "\(label) \(path) is in \(parent), which others can write (mode \(Display.mode(mode))) without the sticky bit: they could replace it; move it to a private folder")
     }
 
     /// Whether the store's folder exists; throws if it is not a folder or others can enter it.
@@ -56,6 +79,8 @@ enum PrivateFile {
             throw SessionError(.unsafePermissions,
                                "session folder \(shown.text) is open to others (mode \(Display.mode(mode))); run: chmod 700 \(shown.target)")
         }
+        try requireOwn(uid: info.st_uid, of: shown, label: "session folder")
+        try requireSafeParent(of: shown.target, label: "session folder")
         return true
     }
 

@@ -168,6 +168,10 @@ struct SessionCaptureTests {
         let whole = try #require(everyone.post?.replyCount.captured)
         #expect(loggedIn.post?.replyCount.captured == whole)
         #expect((guest.post?.replyCount.captured ?? 0) < whole, "guest saw \(guest.post?.replyCount.captured ?? -1) of \(whole)")
+        // A browser holding a session has no DevTools port any local user could reach.
+        #expect(loggedIn.record?.browser.transport == .pipe)
+        let refused = try await Self.capture("/x/index.html?login", ["--session", Self.handle, "--transport", "websocket"])
+        #expect(refused.status == 2 && refused.stderr.contains("cannot carry a session"), "\(refused.stderr)")
         let viewer = try #require(loggedIn.record?.viewer)
         #expect(viewer.state == "logged in" && viewer.account == "@\(Self.handle)")
         #expect(viewer.session?.name == Self.handle && viewer.session?.given == "--session NAME")
@@ -286,6 +290,11 @@ struct SessionCaptureTests {
         let live = try await TestSupport.exhibit(["session", "check", Self.handle, url, "--profile", "x", "--profiles", Self.profiles,
                                                   "--allow-private", "--quiet"], environment: Self.environment)
         #expect(live.status == 0 && live.stdout.contains("logged in as @\(Self.handle)"), "\(live.stdout)\(live.stderr)")
+        // A profile with no viewer rules cannot confirm a login: never exit 0.
+        let unconfirmed = try await TestSupport.exhibit(["session", "check", Self.handle, try await TestSupport.baseURL() + "/mastodon/",
+                                                         "--profile", "mastodon", "--profiles", Self.profiles, "--allow-private", "--quiet"],
+                                                        environment: Self.environment)
+        #expect(unconfirmed.status == 3 && unconfirmed.stderr.contains("not confirmed"), "\(unconfirmed.stderr)")
     }
 
     @Test("cookies.txt and a Cookie-Editor JSON export of the same cookies give the same thread as the session")
@@ -306,6 +315,11 @@ struct SessionCaptureTests {
             if expires >= 0 { entry["expirationDate"] = expires }
             editor.append(entry)
         }
+        // A whole browser's jar: a cookie of another site, which must be neither set nor listed, and
+        // a SameSite=None cookie without Secure, which the browser refuses (left out, by name).
+        netscape += ".example.com\tTRUE\t/\tFALSE\t0\tother_site\tvalue-of-another-site\n"
+        editor.append(["domain": "127.0.0.1", "name": "loose_samesite", "value": "loose-value-123", "path": "/", "secure": false,
+                       "httpOnly": false, "sameSite": "no_restriction", "hostOnly": true, "session": true])
         let txt = folder.appendingPathComponent("cookies.txt"), js = folder.appendingPathComponent("cookie-editor.json")
         try Data(netscape.utf8).write(to: txt)
         try JSONSerialization.data(withJSONObject: editor).write(to: js)
@@ -319,17 +333,25 @@ struct SessionCaptureTests {
             #expect(run.record?.viewer?.account == "@\(Self.handle)")
             #expect(run.record?.viewer?.session?.given == "--cookies FILE")
             #expect(run.record?.viewer?.session?.format == (file == txt ? "Netscape cookies.txt" : "Cookie-Editor JSON"))
+            let listed = run.record?.viewer?.session?.cookies.map(\.name) ?? []
+            #expect(!listed.contains("other_site") && !listed.contains("loose_samesite"), "\(listed)")
+            if file == txt {
+                #expect(run.record?.viewer?.session?.cookiesLeftOut == 1)
+                #expect(run.record?.warnings.contains { $0.message.contains("1 cookie(s) for other sites") } == true)
+            } else {
+                #expect(run.record?.warnings.contains { $0.message.contains("SameSite=None without Secure") && $0.message.contains("loose_samesite") } == true)
+            }
         }
         // No capture changed the session file.
         #expect(try Data(contentsOf: made.file) == made.data)
         // A session on a page that shows no viewer: logged in as far as the wall says, but the record warns.
         let unseen = try await Self.capture("/x/", ["--session", Self.handle])
-        #expect(unseen.record?.viewer?.account == nil)
+        #expect(unseen.record?.viewer?.account == nil && unseen.record?.viewer?.state == "session used, not confirmed")
         #expect(unseen.record?.warnings.contains { $0.message.contains("shows no logged-in account") } == true, "\(String(describing: unseen.record?.warnings))")
         // A malformed line is named by its number (exit 2), and a file of no format lists the accepted ones.
         try Data((netscape + "127.0.0.1\tFALSE\t/\n").utf8).write(to: txt)
         let bad = try await Self.capture("/x/index.html?login", ["--cookies", txt.path])
-        #expect(bad.status == 2 && bad.stderr.contains("line \(cookies.count + 2)"), "\(bad.stderr)")
+        #expect(bad.status == 2 && bad.stderr.contains("line \(cookies.count + 3)"), "\(bad.stderr)")
         try Data("<html>not cookies</html>".utf8).write(to: txt)
         let none = try await Self.capture("/x/index.html?login", ["--cookies", txt.path])
         #expect(none.status == 2 && none.stderr.contains("Netscape cookies.txt") && none.stderr.contains("Cookie-Editor"), "\(none.stderr)")
@@ -352,12 +374,42 @@ struct SessionCaptureTests {
         let made = try await Self.made.value
         try #require(!made.token.isEmpty)
         let everyone = try await Self.capture("/bluesky/", profile: "bluesky")
-        let loggedIn = try await Self.capture("/bluesky/index.html?login", profile: "bluesky", ["--session", Self.handle])
+        let trace = TestSupport.temporaryFolder("bluesky-trace").appendingPathComponent("trace.jsonl")
+        let loggedIn = try await Self.capture("/bluesky/index.html?login", profile: "bluesky", ["--session", Self.handle, "--trace", trace.path])
+        // The page copies its token into a header of its own (X-Fixture-Session), as X and Instagram
+        // copy cookies into CSRF headers: the trace redacts the value wherever it travels.
+        let traced = try String(contentsOf: trace, encoding: .utf8)
+        #expect(traced.contains("X-Fixture-Session") && !traced.contains(made.token), "the token is in the trace")
         let guest = try await Self.capture("/bluesky/index.html?login", profile: "bluesky")
         #expect(loggedIn.status == 0, "\(loggedIn.stderr)")
         #expect(loggedIn.post?.replyCount.captured == everyone.post?.replyCount.captured)
         #expect(loggedIn.record?.viewer?.account == "@\(Self.handle)", "\(String(describing: loggedIn.record?.viewer))")
         #expect(guest.status == 3, "\(guest.stderr)")
+    }
+
+    @Test("a page that shows a credential of the session: the capture keeps what the page showed, warns naming the file and the cookie, never the value")
+    func pageShowsCredential() async throws {
+        let folder = TestSupport.temporaryFolder("shown")
+        let base = try await TestSupport.baseURL()
+        let state = #"{"cookies": [{"name": "shown", "value": "credential-123456", "domain": "127.0.0.1", "path": "/", "expires": -1, "httpOnly": false, "secure": false}], "origins": [{"origin": "\#(base)", "localStorage": [{"name": "tok", "value": "stored-654321"}]}]}"#
+        let file = folder.appendingPathComponent("shown.json")
+        try Data(state.utf8).write(to: file)
+        chmod(file.path, 0o600)
+        let run = try await Self.capture("/shows-credentials/", profile: "generic", ["--session", file.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let warnings = run.record?.warnings.map(\.message) ?? []
+        #expect(warnings.contains { $0.contains("dom.html holds the value of the session's cookie 'shown'") && $0.contains("localStorage item 'tok'") }, "\(warnings)")
+        #expect(!warnings.joined().contains("credential-123456") && !warnings.joined().contains("stored-654321"))
+    }
+
+    @Test("a page that claims a logged-in viewer to a browser with no login is not believed: logged out, with a warning; hidden markup is never read")
+    func claimedViewer() async throws {
+        let run = try await Self.capture("/shows-credentials/claims-viewer.html")
+        let viewer = try #require(run.record?.viewer)
+        #expect(viewer.state == "logged out" && viewer.account == nil)
+        let warnings = run.record?.warnings.map(\.message) ?? []
+        #expect(warnings.contains { $0.contains("'@framed_account'") && $0.contains("held no login") }, "\(warnings)")
+        #expect(!warnings.joined().contains("hidden_claim"))
     }
 
     @Test("bad input: an unknown session name lists the known ones (exit 2); a session file that is not JSON (exit 2); a login page that never loads ends session create with one line and saves nothing (exit 1)")
@@ -374,5 +426,11 @@ struct SessionCaptureTests {
                                                    "--remote", "--allow-private", "--load-timeout", "2"], environment: Self.environment)
         #expect(never.status == 1 && never.stderr.contains("did not finish loading within 2 s; nothing was saved"), "\(never.stderr)")
         #expect(!FileManager.default.fileExists(atPath: Self.store.appendingPathComponent("never.json").path))
+        for (arguments, says) in [(["--url", "http://someone:pw@127.0.0.1/_login"], "must not hold a user name or password"),
+                                  (["--url", "http://127.0.0.1/_login", "--wait", "inf"], "at most 86400"),
+                                  (["--url", "http://127.0.0.1/_login", "--load-timeout", "1e300"], "at most 86400")] {
+            let run = try await TestSupport.exhibit(["session", "create", "bad"] + arguments + ["--remote", "--allow-private"], environment: Self.environment)
+            #expect(run.status == 2 && run.stderr.contains(says), "\(arguments): \(run.stderr)")
+        }
     }
 }

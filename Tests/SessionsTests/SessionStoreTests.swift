@@ -217,3 +217,34 @@ struct SessionStoreTests {
         #expect(SessionStore(environment: ["EXHIBIT_SESSIONS": "", "HOME": "/h"]).directory.path == "/h/.local/share/exhibit/sessions")
     }
 }
+
+@Suite("session files owned by someone else, or in a folder others can write")
+struct SessionOwnershipTests {
+    @Test("a session file or store folder of another user is refused with the chown that fixes it; a file in a world-writable folder without the sticky bit is refused")
+    func ownerAndParent() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("exhibit-owner-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: root) }
+        let state = SessionState(cookies: [SessionCookie(name: "a", value: "secret-value-1", domain: "example.org")], origins: [], exhibit: nil)
+        let file = root.appendingPathComponent("s.json")
+        try SessionFile.encode(state).write(to: file)
+        chmod(file.path, 0o600)
+        #expect(throws: Never.self) { _ = try SessionStore(directory: root).load(file.path) }
+        if geteuid() == 0 {
+            chown(file.path, 65534, 65534)
+            do { _ = try SessionStore(directory: root).load(file.path); Issue.record("a file of another user was accepted") }
+            catch { #expect("\(error)".contains("belongs to user id 65534") && "\(error)".contains("chown"), "\(error)") }
+            chown(file.path, 0, 0)
+        }
+        let open = root.appendingPathComponent("open")
+        try FileManager.default.createDirectory(at: open, withIntermediateDirectories: true)
+        chmod(open.path, 0o777)
+        let inOpen = open.appendingPathComponent("s.json")
+        try SessionFile.encode(state).write(to: inOpen)
+        chmod(inOpen.path, 0o600)
+        do { _ = try SessionStore(directory: root).load(inOpen.path); Issue.record("a file in a world-writable folder was accepted") }
+        catch { #expect("\(error)".contains("which others can write"), "\(error)") }
+        chmod(open.path, 0o1777)
+        #expect(throws: Never.self) { _ = try SessionStore(directory: root).load(inOpen.path) }
+    }
+}

@@ -1,5 +1,6 @@
 import DevTools
 import Foundation
+import Sessions
 
 /// Puts a session into the capture's own, fresh browser context before the page is asked for:
 /// its cookies with `Storage.setCookies` on that context, and its `localStorage` by a script that
@@ -14,8 +15,11 @@ struct RestoreSession {
         let scriptId: String?
         /// Origins whose items the script sets.
         let origins: [String]
+        /// The session's cookies for the captured site, set (or, expired, not set).
+        let set: [SessionCookie]
         let cookiesSet: Int
-        let expired: [String]
+        /// Cookies of other sites, not set.
+        let leftOut: Int
     }
 
     let session: PageSession
@@ -23,14 +27,27 @@ struct RestoreSession {
     let context: CaptureContext
 
     func run() async throws -> Output {
-        let cookies = use.cookies(validAt: context.started)
-        let expired = use.loaded.state.cookies.filter { cookie in cookie.expires >= 0 && cookie.expires <= context.started.timeIntervalSince1970 }
+        let now = context.started.timeIntervalSince1970
+        let (forSite, leftOut) = use.cookies(for: context.url.absoluteString)
+        if leftOut > 0 {
+            context.warn(.navigate, "\(use.label): \(leftOut) cookie(s) for other sites than \(context.url.host ?? "the page's") were not set (nor listed)")
+        }
+        let expired = forSite.filter { $0.expires >= 0 && $0.expires <= now }
         if !expired.isEmpty {
-            context.warn(.navigate, "\(use.label): \(expired.count) of \(use.loaded.state.cookies.count) cookie(s) had expired and were not set ("
+            context.warn(.navigate, "\(use.label): \(expired.count) of \(forSite.count) cookie(s) had expired and were not set ("
                          + expired.prefix(8).map { "\($0.name) for \($0.domain)" }.joined(separator: ", ") + (expired.count > 8 ? ", …" : "") + ")")
         }
-        if !cookies.isEmpty {
-            _ = try await session.connection.send(StorageCommands.SetCookies(cookies: cookies, browserContextId: session.browserContextId))
+        // Chromium refuses a SameSite=None cookie that is not Secure (Firefox exports have them),
+        // and one refused cookie fails the whole call: such cookies are left out, by name.
+        let refused = forSite.filter { $0.sameSite?.lowercased() == "none" && !$0.secure }
+        if !refused.isEmpty {
+            context.warn(.navigate, "\(use.label): \(refused.count) cookie(s) say SameSite=None without Secure, which the browser refuses; not set ("
+                         + refused.prefix(8).map { "\($0.name) for \($0.domain)" }.joined(separator: ", ") + ")")
+        }
+        let valid = forSite.filter { cookie in !expired.contains(cookie) && !refused.contains(cookie) }
+        if !valid.isEmpty {
+            _ = try await session.connection.send(StorageCommands.SetCookies(cookies: valid.map(SessionUse.browserCookie),
+                                                                             browserContextId: session.browserContextId))
         }
         let stored = use.loaded.state.origins.filter { !$0.localStorage.isEmpty }
         var scriptId: String?
@@ -44,7 +61,8 @@ struct RestoreSession {
             scriptId = try await session.send(PageCommands.AddScriptToEvaluateOnNewDocument(
                 source: source, worldName: TraceRedaction.credentialWorld)).identifier
         }
-        return Output(scriptId: scriptId, origins: stored.map(\.origin), cookiesSet: cookies.count, expired: expired.map(\.name))
+        return Output(scriptId: scriptId, origins: stored.map(\.origin), set: forSite.filter { !refused.contains($0) },
+                      cookiesSet: valid.count, leftOut: leftOut)
     }
 
     /// Takes the storage script away once the captured document has loaded.

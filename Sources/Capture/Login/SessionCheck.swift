@@ -12,15 +12,16 @@ public struct SessionCheckResult: Sendable {
     /// Whether the profile has viewer rules at all.
     public let profileReadsViewer: Bool
 
-    /// Logged in: no login wall, and the account shown when the profile can read one.
-    public var loggedIn: Bool { loginWall == nil && (account != nil || !profileReadsViewer) }
+    /// Logged in: no login wall, and the account shown. A profile without viewer rules cannot
+    /// confirm a login, so it never says logged in.
+    public var loggedIn: Bool { loginWall == nil && account != nil }
 
     /// One line for the person.
     public func line(session label: String) -> String {
         if let loginWall { return "not logged in: \(url) shows its login wall ('\(loginWall)') with \(label)" }
         if let account { return "logged in as \(account) on \(url) with \(label)" }
         if profileReadsViewer { return "not logged in: \(url) shows no login wall but no logged-in account either (profile \(profile)) with \(label)" }
-        return "no login wall on \(url) with \(label); the \(profile) profile cannot read which account is logged in"
+        return "not confirmed: no login wall on \(url) with \(label), but the \(profile) profile has no viewer rules to read which account is logged in"
     }
 }
 

@@ -57,15 +57,29 @@ public struct SessionRecorder: Sendable {
 
     /// Runs the login. `finished` ends when the person says they are done (Enter in the terminal);
     /// in remote mode the live view's Done button does too. Throws ``SessionRecorderError``.
-    public func run(finished: AsyncStream<Void>, tell: @escaping @Sendable (Event) -> Void) async throws -> SessionState {
+    /// Each element of `finished` is the moment Enter was pressed; a press before the login page
+    /// was shown (typed ahead while it loaded) does not count.
+    public func run(finished: AsyncStream<Date>, tell: @escaping @Sendable (Event) -> Void) async throws -> SessionState {
         let handle = try await browser.open()
         defer { Task { await handle.close() } }
         let page = try await PageSession.open(on: handle.connection)
         let origins = VisitedOrigins()
         let events = await page.events()
+        let dialogs = DialogNotes()
         let watcher = Task {
-            for await event in events where event.method == "Page.frameNavigated" {
-                if let navigated = try? event.decode(PageCommands.FrameNavigated.self) { origins.add(navigated.frame.url) }
+            for await event in events {
+                switch event.method {
+                case "Page.frameNavigated":
+                    if let navigated = try? event.decode(PageCommands.FrameNavigated.self) { origins.add(navigated.frame.url) }
+                case "Page.javascriptDialogOpening":
+                    // A headless dialog is invisible in the screencast and blocks every input and
+                    // evaluation: it is accepted at once and the person is told what it said.
+                    let opened = try? event.decode(PageCommands.JavascriptDialogOpening.self)
+                    _ = try? await page.send(PageCommands.HandleJavaScriptDialog(accept: true), timeout: .seconds(5))
+                    dialogs.add(opened?.message ?? "")
+                default:
+                    break
+                }
             }
         }
         defer { watcher.cancel() }
@@ -82,14 +96,15 @@ public struct SessionRecorder: Sendable {
         if mode == .remote {
             let server = try await LiveViewServer.start(title: "Exhibit login: \(loginURL)")
             liveView = server
-            pump = try await stream(page, to: server, done: pressDone)
+            pump = try await stream(page, to: server, done: pressDone, dialogs: dialogs)
         }
         defer {
             pump?.cancel()
             if let liveView { Task { await liveView.stop() } }
         }
+        let shown = Date()
         tell(.ready(liveView: liveView?.url))
-        try await waitForPerson(finished: finished, doneButton: doneButton)
+        try await waitForPerson(finished: finished, after: shown, doneButton: doneButton)
         await liveView?.say("Saving the session…")
 
         let cookies = try await handle.connection.send(StorageCommands.GetCookies(browserContextId: page.browserContextId)).cookies
@@ -109,7 +124,7 @@ public struct SessionRecorder: Sendable {
                               httpOnly: cookie.httpOnly ?? false, secure: cookie.secure ?? false, sameSite: cookie.sameSite)
             },
             origins: storage,
-            exhibit: SessionInfo(created: Date(), loginURL: loginURL, account: account))
+            exhibit: SessionInfo(created: Date(), loginURL: Self.recordable(loginURL), account: account))
     }
 
     /// Navigates to the login page and waits for its load event, at most ``loadSeconds``.
@@ -141,7 +156,8 @@ public struct SessionRecorder: Sendable {
     }
 
     /// Screencast frames to the live view, and the person's input back to the page.
-    private func stream(_ page: PageSession, to server: LiveViewServer, done: AsyncStream<Void>.Continuation) async throws -> Task<Void, Never> {
+    private func stream(_ page: PageSession, to server: LiveViewServer, done: AsyncStream<Void>.Continuation,
+                        dialogs: DialogNotes) async throws -> Task<Void, Never> {
         let events = await page.events()
         _ = try await page.send(PageCommands.StartScreencast(quality: 70, maxWidth: viewport.width, maxHeight: viewport.height))
         let frames = Task {
@@ -157,6 +173,7 @@ public struct SessionRecorder: Sendable {
             for await action in server.inputs {
                 if action == .done { done.yield(); continue }
                 do { try await forward(action, to: page) } catch { continue }
+                for message in dialogs.take() { await server.say("The page showed a dialog, accepted: \(message.prefix(200))") }
             }
         }
         return Task {
@@ -170,8 +187,10 @@ public struct SessionRecorder: Sendable {
         }
     }
 
-    /// One action of the person as trusted input to the page.
+    /// One action of the person as trusted input to the page, each given a few seconds: a page
+    /// that stalls one input must not hold the others (or Done) for the usual 30 s.
     private func forward(_ action: LiveInput, to page: PageSession) async throws {
+        let limit: Duration = .seconds(5)
         switch action {
         case .mouse(let mouse):
             let kind: InputCommands.DispatchMouseEvent.Kind = switch mouse.kind {
@@ -181,30 +200,30 @@ public struct SessionRecorder: Sendable {
             }
             _ = try await page.send(InputCommands.DispatchMouseEvent(type: kind, x: mouse.x, y: mouse.y, button: mouse.button,
                                                                       clickCount: mouse.clickCount, deltaX: nil, deltaY: nil,
-                                                                      modifiers: mouse.modifiers))
+                                                                      modifiers: mouse.modifiers), timeout: limit)
         case .wheel(let x, let y, let deltaX, let deltaY):
             _ = try await page.send(InputCommands.DispatchMouseEvent(type: .mouseWheel, x: x, y: y, button: "none", clickCount: 0,
-                                                                      deltaX: deltaX, deltaY: deltaY, modifiers: nil))
+                                                                      deltaX: deltaX, deltaY: deltaY, modifiers: nil), timeout: limit)
         case .key(let key):
             // The live view names the event as DevTools does (keyDown with text, rawKeyDown, keyUp).
             let kind = InputCommands.DispatchKeyEvent.Kind(rawValue: key.kind.rawValue) ?? .keyUp
             _ = try await page.send(InputCommands.DispatchKeyEvent(type: kind, key: key.key, code: key.code, text: key.text,
-                                                                    windowsVirtualKeyCode: key.keyCode, modifiers: key.modifiers))
+                                                                    windowsVirtualKeyCode: key.keyCode, modifiers: key.modifiers), timeout: limit)
         case .text(let text):
-            _ = try await page.send(InputCommands.InsertText(text: text))
+            _ = try await page.send(InputCommands.InsertText(text: text), timeout: limit)
         case .navigate(let url):
             guard let parsed = URL(string: url), ["http", "https"].contains(parsed.scheme?.lowercased() ?? "") else { return }
-            _ = try await page.send(PageCommands.Navigate(url: url))
+            _ = try await page.send(PageCommands.Navigate(url: url), timeout: limit)
         case .done:
             break
         }
     }
 
     /// Until the person is done: Enter (``finished``), the live view's Done button, or the time up.
-    private func waitForPerson(finished: AsyncStream<Void>, doneButton: AsyncStream<Void>) async throws {
+    private func waitForPerson(finished: AsyncStream<Date>, after shown: Date, doneButton: AsyncStream<Void>) async throws {
         let done = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await _ in finished { return true }
+                for await pressed in finished where pressed >= shown { return true }
                 // Standard input closed: only the live view (or the clock) can end the wait.
                 try? await Task.sleep(for: .seconds(waitSeconds))
                 return false
@@ -252,16 +271,32 @@ public struct SessionRecorder: Sendable {
         return (read, unread)
     }
 
-    /// The logged-in account the page shows, by the viewer rules of the profile its URL matches.
+    /// The logged-in account the page shows: by the viewer rules of the profile named, else of
+    /// the one the page's URL chooses, else of the first profile whose rules read one (a site's
+    /// home page after a login matches none of a profile's post or account patterns).
     private func viewer(_ page: PageSession) async -> String? {
-        guard let url: String = try? await page.evaluate("location.href") else { return nil }
-        let profile = (profileName.flatMap { profiles.named($0) } ?? profiles.choose(for: url).0).profile
-        guard let rules = profile.viewer, !rules.isEmpty,
+        guard let url: String = try? await page.evaluate("location.href"),
               let frame = try? await page.send(PageCommands.GetFrameTree()).frameTree.frame,
               let world = try? await IsolatedWorld.open(page, frameId: frame.id) else { return nil }
+        let chosen = profileName.flatMap { profiles.named($0) } ?? profiles.choose(for: url).0
+        let candidates = [chosen.profile] + (profileName == nil ? profiles.entries.map(\.profile).filter { $0.name != chosen.profile.name } : [])
         struct Viewer: Decodable, Sendable { let value: String }
-        let found: Viewer? = try? await world.call("viewer", rules)
-        return found.map { profile.viewerAccount($0.value) }
+        for profile in candidates {
+            guard let rules = profile.viewer, !rules.isEmpty else { continue }
+            if let found: Viewer = try? await world.call("viewer", rules) { return profile.viewerAccount(found.value) }
+        }
+        return nil
+    }
+
+    /// The login URL as the session (and every capture's record) keeps it: scheme, host, port and
+    /// path only; a query or fragment may carry a magic-link token.
+    static func recordable(_ url: String) -> String {
+        guard var parts = URLComponents(string: url) else { return url }
+        parts.user = nil
+        parts.password = nil
+        parts.query = nil
+        parts.fragment = nil
+        return parts.string ?? url
     }
 
     static func seconds(_ value: Double) -> String {
@@ -273,6 +308,19 @@ public struct SessionRecorder: Sendable {
 public struct SessionRecorderError: Error, CustomStringConvertible {
     public let description: String
     init(_ description: String) { self.description = description }
+}
+
+/// What the page's dialogs said, until the live view has told the person.
+final class DialogNotes: Sendable {
+    private let messages = Mutex<[String]>([])
+    func add(_ message: String) { messages.withLock { $0.append(message) } }
+    func take() -> [String] {
+        messages.withLock { messages in
+            let taken = messages
+            messages = []
+            return taken
+        }
+    }
 }
 
 /// The http(s) origins the browser's frames showed, in the order first seen.

@@ -63,7 +63,8 @@ public struct CaptureRecord: Codable, Sendable {
     /// What a page shows depends on who looks (blocks, private accounts, personalisation): the
     /// viewer is part of the capture's context. Names, domains and origins only, never a value.
     public struct Viewer: Codable, Sendable {
-        /// `logged out` (no session given), `logged in` (a session given and no login wall shows),
+        /// `logged out`; `logged in` (the page shows the account: with a session, or in an attached
+        /// browser); `session used, not confirmed` (a session set, no wall, but no account shown);
         /// or `login wall despite session` (the session no longer logs in).
         public var state: String
         /// The logged-in account as the page shows it, read by the profile's `viewer` rules; nil
@@ -92,8 +93,11 @@ public struct CaptureRecord: Codable, Sendable {
             public var accountWhenMade: String?
             /// Every cookie of the session by name and domain; `expired` ones were not set.
             public var cookies: [CookieName]
-            /// Each origin's `localStorage` item names; `restored` when set before the page's scripts ran.
+            /// Each origin's `localStorage` item names; `restored` when it is the captured page's
+            /// origin, whose items were set before the page's scripts ran.
             public var localStorage: [StorageNames]
+            /// How many of the session's cookies belong to other sites and were neither set nor listed.
+            public var cookiesLeftOut: Int?
         }
         public struct CookieName: Codable, Sendable {
             public var name: String

@@ -355,11 +355,12 @@ function installExhibit() {
     /// visible header element, else from the whole page) and each visible timeline entry in page
     /// order. An entry inside another (a quoted post) is part of the outer one, and an entry's
     /// fields are read only from its own part. Fields no rule could read are listed as misses.
-    /// The logged-in account the page shows: the first value the viewer rules read anywhere in
-    /// the page, with the rule's selector; null when none reads one.
+    /// The logged-in account the page shows: the first value the viewer rules read from a visible
+    /// element anywhere in the page, with the rule's selector; null when none reads one. Hidden
+    /// markup does not count: a page could hide any account name it likes.
     viewer(rules) {
       for (const rule of rules) {
-        for (const el of rule.selector ? all(document, rule.selector) : []) {
+        for (const el of rule.selector ? all(document, rule.selector).filter(visible) : []) {
           let v = readValue(el, rule.attribute);
           if (v && rule.pattern) { const m = new RegExp(rule.pattern, rule.flags).exec(v); v = m && m[1] ? m[1].trim() : ''; }
           if (v) return clean({value: cut(v.replace(/\s+/g, ' '), 200), selector: rule.selector});
