@@ -80,7 +80,10 @@ public final class WARCReader {
             try block(chunk)
         }
         for _ in 0..<2 {
-            guard let line = try source.readLine(limit: 2), line.isEmpty else {
+            // CRLF, or a bare LF as some writers leave it.
+            var byte = try source.read(max: 1).first
+            if byte == 0x0D { byte = try source.read(max: 1).first }
+            guard byte == 0x0A else {
                 throw WebArchiveError.malformedRecord(path: path, offset: offset, reason: "the block is not followed by CRLF CRLF (Content-Length wrong?)")
             }
         }
