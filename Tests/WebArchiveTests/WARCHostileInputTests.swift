@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ExhibitTestSupport
 @testable import WebArchive
 
 /// Archives cut short, bit-flipped or written to exhaust a reader: every one is reported, none
@@ -91,18 +92,5 @@ import Testing
         let report = WARCChecker.check(path: plainPath)
         #expect(report.passed, "\(report.problems)")
         #expect(report.recordsRead == sample.records.count)
-    }
-}
-
-/// A small deterministic generator, so a failing round can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
