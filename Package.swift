@@ -18,7 +18,7 @@ let package = Package(
         // Serves Fixtures/ on loopback for the demo and the benchmark; not part of the shipped binary.
         .executable(name: "exhibit-fixtures", targets: ["ExhibitFixtures"]),
         // The library other Swift programs use: each layer is importable on its own.
-        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork", "Sessions", "LiveView"]),
+        .library(name: "Exhibit", targets: ["DevTools", "Capture", "Evidence", "TrustedTime", "PlatformProfiles", "PrivateNetwork", "Sessions", "LiveView", "WebArchive"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // System libraries (Debian -dev packages, found through pkg-config).
@@ -37,6 +38,9 @@ let package = Package(
                        providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib",
                        providers: [.apt(["libpoppler-glib-dev"])]),
+        // Not "CZlib": ZIPFoundation's own zlib module has that name on Linux.
+        .systemLibrary(name: "CLibZ", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         // Thin, safe Swift faces of the C libraries.
         .target(name: "HTTPTransfer", dependencies: ["CLibCurl"]),
@@ -97,6 +101,14 @@ let package = Package(
                                               .product(name: "Logging", package: "swift-log"),
                                               .product(name: "Mustache", package: "swift-mustache")],
                 resources: [.copy("Resources")]),
+        // Web archives: WARC 1.1 writing (one gzip member per record, credentials redacted), reading
+        // and checking record by record, CDXJ indexes and WACZ 1.1.1 packages.
+        // Knows nothing of browsers or DevTools.
+        .target(name: "WebArchive", dependencies: [
+            "CLibZ",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
             "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -134,6 +146,8 @@ let package = Package(
                     exclude: ["Fixtures"]),
         // A real headless Chromium plays the person at the live view's page.
         .testTarget(name: "LiveViewTests", dependencies: ["LiveView", "DevTools", "ExhibitTestSupport"] + nio("NIOCore", "NIOPosix")),
+        // WARC and WACZ written, read back, tampered with, and judged by warcio, py-wacz and pywb.
+        .testTarget(name: "WebArchiveTests", dependencies: ["WebArchive", "ExhibitTestSupport"]),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
         .testTarget(name: "PrivateNetworkTests", dependencies: ["PrivateNetwork"]),
         .testTarget(name: "SessionsTests", dependencies: [

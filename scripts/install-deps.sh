@@ -10,6 +10,7 @@ apt_packages=(
   libcurl4-openssl-dev     # HTTP: endpoint discovery, timestamp authorities
   libpng-dev               # reading back and writing PNGs
   libpoppler-glib-dev      # reading and checking PDFs
+  zlib1g-dev               # gzip members of the web archive (WARC)
   poppler-utils            # pdfinfo, pdftoppm: independent PDF checks
   pngcheck                 # independent PNG check
   openssl                  # local timestamp authority in tests
@@ -62,3 +63,26 @@ if [ ${#missing_python[@]} -gt 0 ]; then
   fi
 fi
 : "${python_packages[@]}"
+
+# The web-archive validators (warcio, py-wacz, pywb) pin their own dependency versions, which
+# would fight the system Python's packages, so they live in a virtualenv of their own inside the
+# work tree (ignored by git). The tests look for their commands in .venv-webarchive/bin and skip,
+# saying so, only when it is absent.
+webarchive_packages=(warcio==1.8.1 wacz==0.6.0 pywb==2.10.0)
+webarchive_venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-webarchive"
+if [ ! -x "$webarchive_venv/bin/python" ]; then
+  echo "install-deps: creating the virtualenv $webarchive_venv for the web-archive validators"
+  python3 -m venv "$webarchive_venv"
+fi
+if ! "$webarchive_venv/bin/python" - "${webarchive_packages[@]}" <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version
+for pin in sys.argv[1:]:
+    name, wanted = pin.split("==")
+    if version(name) != wanted:
+        sys.exit(1)
+PY
+then
+  echo "install-deps: installing ${webarchive_packages[*]} into $webarchive_venv"
+  "$webarchive_venv/bin/python" -m pip install -q "${webarchive_packages[@]}"
+fi
