@@ -14,6 +14,7 @@ apt_packages=(
   poppler-utils            # pdfinfo, pdftoppm: independent PDF checks
   pngcheck                 # independent PNG check
   openssl                  # local timestamp authority in tests
+  python3-venv             # the virtualenv of the web-archive validators (warcio, wacz, pywb)
   xvfb xdotool             # a display, and a person typing, for the test of session create's browser window
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
 )
