@@ -62,8 +62,13 @@ public actor LiveViewServer {
                 // The port a connection came in on is the server's: the guard needs it, and it is
                 // only known once bound.
                 guard hub.accept(channel), let port = channel.localAddress?.port else { return channel.close() }
+                // A connection that has not become a viewer's WebSocket within a few seconds is
+                // closed: any local user can open connections without the token, and idle ones
+                // held open would use up the slots and lock the person out of the view.
+                let deadline = channel.eventLoop.scheduleTask(in: Self.idleLimit) { channel.close(promise: nil) }
                 return channel.eventLoop.makeCompletedFuture {
-                    try configure(channel, hub: hub, requestGuard: RequestGuard(token: token, host: host, port: port), title: title)
+                    try configure(channel, hub: hub, requestGuard: RequestGuard(token: token, host: host, port: port), title: title,
+                                  upgraded: { deadline.cancel() })
                 }
             }
             .bind(host: host, port: 0).get()
@@ -77,7 +82,11 @@ public actor LiveViewServer {
     }
 
     /// HTTP with a WebSocket upgrade that only ``RequestGuard/mayUpgrade(_:)`` lets through.
-    private static func configure(_ channel: any Channel, hub: ViewerHub, requestGuard: RequestGuard, title: String) throws {
+    /// How long a connection may stay open without becoming a viewer's WebSocket.
+    static let idleLimit: TimeAmount = .seconds(10)
+
+    private static func configure(_ channel: any Channel, hub: ViewerHub, requestGuard: RequestGuard, title: String,
+                                  upgraded: @escaping @Sendable () -> Void) throws {
         let upgrader = NIOWebSocketServerUpgrader(
             // A browser sends each message as one frame; this bounds what one frame can make the
             // server hold. Messages over LiveInputLimits.messageBytes are dropped, not the viewer.
@@ -87,7 +96,8 @@ public actor LiveViewServer {
                     requestGuard.mayUpgrade(head) && hub.hasRoomForViewer ? HTTPHeaders([("Cache-Control", "no-store")]) : nil)
             },
             upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
+                upgraded()
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(ViewerSocketHandler(hub: hub))
                 }
             })

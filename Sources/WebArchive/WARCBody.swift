@@ -43,6 +43,10 @@ public final class WARCBody {
     /// True when bytes were offered beyond `limit`.
     public var truncated: Bool { receivedLength > storedLength }
 
+    /// How many of the body's bytes are held in memory now (at most ``memoryLimit``; the rest is
+    /// in the spool file).
+    public var bytesInMemory: Int { memory.count }
+
     /// Adds the next chunk.
     public func append(_ bytes: some DataProtocol) throws(WebArchiveError) {
         guard finishedDigest == nil else { throw .invalidInput("a body cannot grow after it was written") }

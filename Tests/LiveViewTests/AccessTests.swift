@@ -38,6 +38,20 @@ struct AccessTests {
         await second.stop()
     }
 
+    @Test("idle connections without the token cannot lock the person out: each is closed after the idle limit, and the page answers again")
+    func idleConnectionsAreClosed() async throws {
+        let server = try await LiveViewServer.start(title: "Site")
+        let token = try Self.token(of: server)
+        // More idle connections than the server has slots, as a local user could open.
+        var idle: [RawConnection] = []
+        for _ in 0..<70 { if let connection = try? await RawConnection.open(port: server.port) { idle.append(connection) } }
+        try await Task.sleep(for: .seconds(12))
+        let response = try await RawConnection.exchange(port: server.port, RawRequest(path: "/\(token)/", host: "127.0.0.1:\(server.port)"))
+        #expect(response.status == 200)
+        for connection in idle { await connection.close() }
+        await server.stop()
+    }
+
     @Test("every path without the exact token is the same bare 404, and no WebSocket")
     func wrongToken() async throws {
         let server = try await LiveViewServer.start(title: "Site")

@@ -65,19 +65,6 @@ func gunzipMember(_ bytes: [UInt8]) -> [UInt8] {
     return result
 }
 
-/// The process's peak resident set (VmHWM), in bytes.
-func peakResidentBytes() -> UInt64 {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
-    let kib = line.split(separator: " ").compactMap { UInt64($0) }.first ?? 0
-    return kib * 1024
-}
-
-/// Resets VmHWM to the current resident set, so a later reading measures only what came after.
-func resetPeakResident() {
-    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-}
-
 /// The sample capture: one record of every kind Exhibit writes.
 struct SampleArchive {
     let path: String

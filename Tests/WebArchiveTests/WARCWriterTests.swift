@@ -70,28 +70,30 @@ import ExhibitTestSupport
         }
     }
 
-    /// 200 MB streamed through in 1 MiB chunks: the body goes to a temporary file, the gzip member
-    /// is written as it is compressed, and reading it back streams too.
+    /// 200 MB streamed through in 1 MiB chunks: the body goes to a temporary file (never more than
+    /// its memory limit held at once), the gzip member is written as it is compressed, and reading
+    /// it back streams too. The process's resident memory is not asserted here: the whole suite
+    /// shares one process (a parallel test moves 300 MB), so that figure belongs to a benchmark.
     @Test func aHugeBodyNeverSitsInMemoryWhole() throws {
         let folder = try scratchFolder("huge")
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("huge.warc.gz").path
-        resetPeakResident()
-        let before = peakResidentBytes()
         let writer = try WARCWriter(path: path)
         let body = writer.makeBody()
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        var mostInMemory = 0
         for index in 0..<200 {
             for position in stride(from: 0, to: chunk.count, by: 4096) { chunk[position] = UInt8(truncatingIfNeeded: index &+ position >> 12) }
             try body.append(chunk)
+            mostInMemory = max(mostInMemory, body.bytesInMemory)
         }
+        #expect(mostInMemory <= body.memoryLimit, "\(mostInMemory) bytes held in memory")
+        #expect(body.storedLength == 200 << 20)
         try writer.writeResponse(HTTPResponseHead(status: 200, headers: [("Content-Type", "application/octet-stream")]),
                                  targetURI: "https://cdn.example/huge.bin", body: body)
         try writer.close()
         let report = WARCChecker.check(path: path)
-        let growth = peakResidentBytes() - before
         #expect(report.passed, "\(report.problems)")
         #expect(report.recordsRead == 1)
-        #expect(growth < 100 << 20, "peak resident set grew by \(growth >> 20) MiB")
     }
 }
