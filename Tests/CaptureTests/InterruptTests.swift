@@ -11,6 +11,8 @@ struct InterruptTests {
     func interrupt(_ path: String, after: String, signal: Int32, tmp: URL, out: URL) async throws -> (Int32, String) {
         let capture = try RunningExhibit(["capture", try await TestSupport.baseURL() + path, "--out", out.path], tmp: tmp)
         try await capture.waitFor(after)
+        // The signal must come at the step the test is about, not earlier because the wait gave up.
+        try #require(capture.stderr.contains(after), "the capture never reached '\(after)': \(capture.stderr)")
         kill(capture.pid, signal)
         return try await capture.finish()
     }

@@ -122,9 +122,10 @@ final class RunningExhibit: @unchecked Sendable {
     var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: collected, as: UTF8.self) }
     var pid: Int32 { process.processIdentifier }
 
-    /// Waits (up to a minute) until stderr contains `text` or the process ends.
+    /// Waits (up to five minutes: a loaded machine is slow, and acting before the moment the test
+    /// is about tests something else) until stderr contains `text` or the process ends.
     func waitFor(_ text: String) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
+        let deadline = ContinuousClock.now + .seconds(300)
         while !stderr.contains(text), ContinuousClock.now < deadline, process.isRunning {
             try await Task.sleep(for: .milliseconds(20))
         }
