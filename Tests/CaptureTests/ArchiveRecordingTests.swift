@@ -1,0 +1,178 @@
+import Capture
+import CLibZ
+import ExhibitTestSupport
+import Foundation
+import Testing
+import WebArchive
+
+/// `--warc`: the capture's traffic and files as `data/archive.warc.gz`, judged by warcio (an
+/// implementation Exhibit did not write) and by the bag it sits in.
+@Suite("Web archive of a capture (--warc)", .serialized, .hangGuard)
+struct ArchiveRecordingTests {
+    /// warcio from the virtualenv scripts/install-deps.sh makes.
+    static let warcio = TestSupport.packageRoot.appendingPathComponent(".venv-webarchive/bin/warcio").path
+    static var hasWarcio: Bool { FileManager.default.isExecutableFile(atPath: warcio) }
+
+    /// The sample thread, captured once with the archive on.
+    static let sample = Task { () throws -> CaptureResult in
+        var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + "/sample-thread/")
+        options.outputDirectory = TestSupport.temporaryFolder("warc").path
+        options.recordWARC = true
+        return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+    }
+
+    static func archivePath(_ result: CaptureResult) -> String {
+        result.folder.appendingPathComponent("data/archive.warc.gz").path
+    }
+
+    /// Every record's header and block, read with Exhibit's reader (the checks below compare what
+    /// it reads with what the bag and warcio say).
+    static func records(_ path: String) throws -> [(info: WARCRecordInfo, block: [UInt8])] {
+        let reader = try WARCReader(path: path)
+        var out: [(WARCRecordInfo, [UInt8])] = []
+        while true {
+            var block: [UInt8] = []
+            guard let info = try reader.next(block: { block += $0 }) else { return out }
+            out.append((info, block))
+        }
+    }
+
+    @Test("warcio check passes every digest of data/archive.warc.gz", .enabled(if: hasWarcio, "warcio absent (.venv-webarchive; run scripts/install-deps.sh)"))
+    func warcioPasses() async throws {
+        let result = try await Self.sample.value
+        let check = try await ProcessRunner.run(Self.warcio, ["check", "-v", Self.archivePath(result)])
+        #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+        #expect(!check.stdout.contains("fail") && !check.stdout.contains("not checked"), "\(check.stdout)")
+        #expect(check.stdout.contains("digest pass"), "\(check.stdout)")
+        print("warcio check -v (sample thread):\n\(check.stdout)")
+    }
+
+    @Test("Exhibit's own checker finds no problem, and the record counts agree with capture.json")
+    func checkerPasses() async throws {
+        let result = try await Self.sample.value
+        let report = WARCChecker.check(path: Self.archivePath(result))
+        #expect(report.passed, "\(report.problems)")
+        let archive = try #require(result.record.archive)
+        #expect(report.recordsRead == archive.records)
+        #expect(archive.file == "archive.warc.gz")
+        #expect(archive.responses > 5 && archive.requests >= archive.responses, "\(archive)")
+        #expect(result.record.steps.contains { $0.name.rawValue == "archive" })
+        #expect(result.record.files.contains { $0.name == "archive.warc.gz" && $0.mediaType == "application/warc" })
+    }
+
+    @Test("the page's own response is recorded with status 200 and a reply's text in its body; requests and responses are linked")
+    func pageResponse() async throws {
+        let result = try await Self.sample.value
+        let records = try Self.records(Self.archivePath(result))
+        #expect(records.first?.info.type == "warcinfo")
+        let url = result.record.finalURL
+        let page = try #require(records.first { $0.info.type == "response" && $0.info.targetURI == url }, "no response for \(url)")
+        let text = String(decoding: page.block, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 "), "\(text.prefix(200))")
+        #expect(text.contains("Goed nieuws voor de buurt. Komt er ook een fietsenstalling bij de kade?"))
+        #expect(page.info.header["WARC-IP-Address"] == "127.0.0.1")
+        let request = try #require(records.first { $0.info.type == "request" && $0.info.targetURI == url })
+        #expect(request.info.header.values("WARC-Concurrent-To").contains(page.info.recordID ?? "-"))
+        #expect(page.info.header.values("WARC-Concurrent-To").contains(request.info.recordID ?? "-"))
+        #expect(String(decoding: request.block, as: UTF8.self).hasPrefix("GET /sample-thread/ HTTP/1.1\r\n"))
+    }
+
+    @Test("screenshot, PDF and post.json are resource and metadata records under urn: names, the screenshot's digest the bag's")
+    func capturedFiles() async throws {
+        let result = try await Self.sample.value
+        let records = try Self.records(Self.archivePath(result))
+        let url = result.record.finalURL
+        let screenshot = try #require(records.first { $0.info.type == "resource" && $0.info.targetURI == "urn:view:" + url })
+        #expect(screenshot.info.header["Content-Type"] == "image/png")
+        let manifest = try String(contentsOf: result.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
+        let line = try #require(manifest.split(separator: "\n").first { $0.hasSuffix(" data/screenshot.png") })
+        let hash = String(line.prefix { $0 != " " })
+        #expect(screenshot.info.header["WARC-Payload-Digest"] == "sha256:" + hash)
+        #expect(screenshot.info.header["WARC-Block-Digest"] == "sha256:" + hash)
+        #expect(records.contains { $0.info.type == "resource" && $0.info.targetURI == "urn:pdf:" + url })
+        let post = try #require(records.first { $0.info.type == "metadata" && $0.info.targetURI == "urn:post:" + url })
+        #expect(post.block == [UInt8](try Data(contentsOf: result.folder.appendingPathComponent("data/post.json"))))
+        // The archive is payload, hashed after its last write.
+        #expect(manifest.contains(" data/archive.warc.gz"))
+    }
+
+    @Test("exhibit verify says the bag with its archive is VALID")
+    func verifies() async throws {
+        let result = try await Self.sample.value
+        let verify = try await TestSupport.exhibit(["verify", result.folder.path])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
+    }
+
+    @Test("a cookie the server set is in the archive only as its hash, in the Set-Cookie and in the Cookie sent back")
+    func cookiesRedacted() async throws {
+        let out = TestSupport.temporaryFolder("warc-cookie")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/archive-cookie/", "--out", out.path,
+                                                 "--quiet", "--warc", "--no-pdf"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = URL(fileURLWithPath: run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let path = folder.appendingPathComponent("data/archive.warc.gz").path
+        let text = String(decoding: try Self.gunzipAll([UInt8](Data(contentsOf: URL(fileURLWithPath: path)))), as: UTF8.self)
+        #expect(!text.isEmpty)
+        #expect(!text.contains("as-Rk4Vp9Tn2Wq7Lc3M"), "the cookie's value is in the archive")
+        let setCookie = "archive_session=as-Rk4Vp9Tn2Wq7Lc3M; Path=/; HttpOnly; SameSite=Lax"
+        #expect(text.contains("Set-Cookie: " + HeaderRedaction.replacement(for: setCookie)), "no redacted Set-Cookie")
+        #expect(text.contains("Cookie: " + HeaderRedaction.replacement(for: "archive_session=as-Rk4Vp9Tn2Wq7Lc3M")), "no redacted Cookie")
+        let record = try TestSupport.decodeRecord(folder)
+        let redacted = try #require(record.archive?.redactedHeaders)
+        #expect(redacted.contains { $0.name == "set-cookie" && $0.count >= 1 } && redacted.contains { $0.name == "cookie" && $0.count >= 1 },
+                "\(redacted)")
+        let capture = try String(contentsOf: folder.appendingPathComponent("data/capture.json"), encoding: .utf8)
+        #expect(!capture.contains("as-Rk4Vp9Tn2Wq7Lc3M"))
+        #expect(WARCChecker.check(path: path).passed)
+        if Self.hasWarcio {
+            let check = try await ProcessRunner.run(Self.warcio, ["check", "-v", path])
+            #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
+            print("warcio check -v (archive-cookie):\n\(check.stdout)")
+        }
+        let verify = try await TestSupport.exhibit(["verify", folder.path])
+        #expect(verify.status == 0 && verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
+    }
+
+    @Test("without --warc there is no archive, no archive step and no archive in capture.json")
+    func offByDefault() async throws {
+        let options = TestSupport.fixtureOptions("http://127.0.0.1/")
+        #expect(options.recordWARC == false)
+        let result = try await SampleCapture.result.value
+        #expect(result.record.archive == nil)
+        #expect(!FileManager.default.fileExists(atPath: result.folder.appendingPathComponent("data/archive.warc.gz").path))
+    }
+
+    /// Every gzip member of `bytes`, decompressed and concatenated (test sizes only).
+    static func gunzipAll(_ bytes: [UInt8]) throws -> [UInt8] {
+        var result = [UInt8]()
+        var input = bytes
+        var consumed = 0
+        while consumed < input.count {
+            var stream = z_stream()
+            guard inflateInit2_(&stream, 31, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { break }
+            defer { inflateEnd(&stream) }
+            var output = [UInt8](repeating: 0, count: 1 << 16)
+            let start = consumed
+            var finished = false
+            input.withUnsafeMutableBufferPointer { inBuffer in
+                stream.next_in = inBuffer.baseAddress.map { $0 + start }
+                stream.avail_in = uInt(inBuffer.count - start)
+                while true {
+                    let (status, produced) = output.withUnsafeMutableBufferPointer { outBuffer -> (Int32, Int) in
+                        stream.next_out = outBuffer.baseAddress
+                        stream.avail_out = uInt(outBuffer.count)
+                        let status = inflate(&stream, Z_NO_FLUSH)
+                        return (status, outBuffer.count - Int(stream.avail_out))
+                    }
+                    result += output[0..<produced]
+                    if status == Z_STREAM_END { finished = true; break }
+                    if status != Z_OK { break }
+                }
+            }
+            guard finished else { throw CocoaError(.fileReadCorruptFile) }
+            consumed = input.count - Int(stream.avail_in)
+        }
+        return result
+    }
+}
