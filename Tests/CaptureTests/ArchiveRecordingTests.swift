@@ -1,4 +1,5 @@
 import Capture
+import DevTools
 import CLibZ
 import ExhibitTestSupport
 import Foundation
@@ -27,20 +28,30 @@ struct ArchiveRecordingTests {
 
     /// Every record's header and block, read with Exhibit's reader (the checks below compare what
     /// it reads with what the bag and warcio say).
-    static func records(_ path: String) throws -> [(info: WARCRecordInfo, block: [UInt8])] {
+    static func records(_ path: String) throws -> [Record] {
         let reader = try WARCReader(path: path)
-        var out: [(WARCRecordInfo, [UInt8])] = []
+        var out: [Record] = []
         while true {
             var block: [UInt8] = []
             guard let info = try reader.next(block: { block += $0 }) else { return out }
-            out.append((info, block))
+            out.append(Record(info: info, block: block))
         }
+    }
+
+    struct Record {
+        let info: WARCRecordInfo
+        let block: [UInt8]
+    }
+
+    /// The first record of `type` for `uri`.
+    static func first(_ records: [Record], _ type: String, _ uri: String) -> Record? {
+        records.first { $0.info.type == type && $0.info.targetURI == uri }
     }
 
     @Test("warcio check passes every digest of data/archive.warc.gz", .enabled(if: hasWarcio, "warcio absent (.venv-webarchive; run scripts/install-deps.sh)"))
     func warcioPasses() async throws {
         let result = try await Self.sample.value
-        let check = try await ProcessRunner.run(Self.warcio, ["check", "-v", Self.archivePath(result)])
+        let check = try await TestSupport.run(Self.warcio, ["check", "-v", Self.archivePath(result)])
         #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
         #expect(!check.stdout.contains("fail") && !check.stdout.contains("not checked"), "\(check.stdout)")
         #expect(check.stdout.contains("digest pass"), "\(check.stdout)")
@@ -66,12 +77,12 @@ struct ArchiveRecordingTests {
         let records = try Self.records(Self.archivePath(result))
         #expect(records.first?.info.type == "warcinfo")
         let url = result.record.finalURL
-        let page = try #require(records.first { $0.info.type == "response" && $0.info.targetURI == url }, "no response for \(url)")
+        let page = try #require(Self.first(records, "response", url), "no response for \(url)")
         let text = String(decoding: page.block, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 200 "), "\(text.prefix(200))")
         #expect(text.contains("Goed nieuws voor de buurt. Komt er ook een fietsenstalling bij de kade?"))
         #expect(page.info.header["WARC-IP-Address"] == "127.0.0.1")
-        let request = try #require(records.first { $0.info.type == "request" && $0.info.targetURI == url })
+        let request = try #require(Self.first(records, "request", url))
         #expect(request.info.header.values("WARC-Concurrent-To").contains(page.info.recordID ?? "-"))
         #expect(page.info.header.values("WARC-Concurrent-To").contains(request.info.recordID ?? "-"))
         #expect(String(decoding: request.block, as: UTF8.self).hasPrefix("GET /sample-thread/ HTTP/1.1\r\n"))
@@ -82,15 +93,15 @@ struct ArchiveRecordingTests {
         let result = try await Self.sample.value
         let records = try Self.records(Self.archivePath(result))
         let url = result.record.finalURL
-        let screenshot = try #require(records.first { $0.info.type == "resource" && $0.info.targetURI == "urn:view:" + url })
+        let screenshot = try #require(Self.first(records, "resource", "urn:view:" + url))
         #expect(screenshot.info.header["Content-Type"] == "image/png")
         let manifest = try String(contentsOf: result.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
         let line = try #require(manifest.split(separator: "\n").first { $0.hasSuffix(" data/screenshot.png") })
         let hash = String(line.prefix { $0 != " " })
         #expect(screenshot.info.header["WARC-Payload-Digest"] == "sha256:" + hash)
         #expect(screenshot.info.header["WARC-Block-Digest"] == "sha256:" + hash)
-        #expect(records.contains { $0.info.type == "resource" && $0.info.targetURI == "urn:pdf:" + url })
-        let post = try #require(records.first { $0.info.type == "metadata" && $0.info.targetURI == "urn:post:" + url })
+        #expect(Self.first(records, "resource", "urn:pdf:" + url) != nil)
+        let post = try #require(Self.first(records, "metadata", "urn:post:" + url))
         #expect(post.block == [UInt8](try Data(contentsOf: result.folder.appendingPathComponent("data/post.json"))))
         // The archive is payload, hashed after its last write.
         #expect(manifest.contains(" data/archive.warc.gz"))
@@ -126,7 +137,7 @@ struct ArchiveRecordingTests {
         #expect(!capture.contains("as-Rk4Vp9Tn2Wq7Lc3M"))
         #expect(WARCChecker.check(path: path).passed)
         if Self.hasWarcio {
-            let check = try await ProcessRunner.run(Self.warcio, ["check", "-v", path])
+            let check = try await TestSupport.run(Self.warcio, ["check", "-v", path])
             #expect(check.status == 0, "\(check.stdout)\(check.stderr)")
             print("warcio check -v (archive-cookie):\n\(check.stdout)")
         }
@@ -134,13 +145,11 @@ struct ArchiveRecordingTests {
         #expect(verify.status == 0 && verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
     }
 
-    @Test("without --warc there is no archive, no archive step and no archive in capture.json")
-    func offByDefault() async throws {
-        let options = TestSupport.fixtureOptions("http://127.0.0.1/")
-        #expect(options.recordWARC == false)
-        let result = try await SampleCapture.result.value
-        #expect(result.record.archive == nil)
-        #expect(!FileManager.default.fileExists(atPath: result.folder.appendingPathComponent("data/archive.warc.gz").path))
+    @Test("the archive is opt-in: off by default, and options recorded before --warc existed read as off")
+    func offByDefault() throws {
+        #expect(CaptureOptions(url: "http://127.0.0.1/").recordWARC == false)
+        let older = try JSONDecoder().decode(CaptureOptions.self, from: Data(#"{"url": "http://127.0.0.1/"}"#.utf8))
+        #expect(older.recordWARC == false)
     }
 
     /// Every gzip member of `bytes`, decompressed and concatenated (test sizes only).
