@@ -7,6 +7,7 @@ import PlatformProfiles
 import PrivateNetwork
 import Sessions
 import Synchronization
+import WebArchive
 
 /// What a finished capture produced.
 public struct CaptureResult: Sendable {
@@ -231,7 +232,7 @@ struct Capture: Sendable {
         activity.start(await session.events())
         defer { activity.stop() }
         // Subscribed before Network.enable (in Navigate), so the document's first request is seen.
-        let traffic = options.recordWARC ? TrafficRecorder(session: session) : nil
+        let traffic = options.recordsTraffic ? TrafficRecorder(session: session) : nil
         if let traffic { traffic.start(await session.events()) }
         defer { traffic?.stop() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
@@ -359,8 +360,11 @@ struct Capture: Sendable {
         if let traffic = loaded.traffic {
             archive = try await runner.run(.archive) { () -> (CaptureRecord.Archive, String) in
                 let recorded = await traffic.finish()
-                let written = try TrafficArchive(traffic: recorded, captureId: context.captureId,
+                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId,
                                                  browserProduct: version.product, pageURL: pageURL, data: data).write()
+                if options.packageWACZ {
+                    written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
+                }
                 return (written, "\(written.file): \(written.records) records, \(written.responses) responses, "
                         + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response")
             }

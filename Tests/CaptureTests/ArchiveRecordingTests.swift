@@ -145,11 +145,34 @@ struct ArchiveRecordingTests {
         #expect(verify.status == 0 && verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
     }
 
+    @Test("--wacz packs the same archive as data/archive.wacz, which wacz validate accepts and the bag covers")
+    func waczPackage() async throws {
+        let out = TestSupport.temporaryFolder("wacz")
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/archive-cookie/", "--out", out.path,
+                                                 "--quiet", "--wacz", "--no-pdf"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = URL(fileURLWithPath: run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let path = folder.appendingPathComponent("data/archive.wacz").path
+        let record = try TestSupport.decodeRecord(folder)
+        #expect(record.archive?.wacz == "archive.wacz" && record.options.recordWARC && record.options.packageWACZ)
+        #expect(record.files.contains { $0.name == "archive.wacz" } && record.files.contains { $0.name == "archive.warc.gz" })
+        let report = WACZChecker.check(path: path)
+        #expect(report.passed, "\(report)")
+        let wacz = TestSupport.packageRoot.appendingPathComponent(".venv-webarchive/bin/wacz").path
+        if FileManager.default.isExecutableFile(atPath: wacz) {
+            let validate = try await TestSupport.run(wacz, ["validate", "-f", path])
+            #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+            print("wacz validate -f (archive-cookie):\n\(validate.stdout)\(validate.stderr)")
+        }
+        let verify = try await TestSupport.exhibit(["verify", folder.path])
+        #expect(verify.status == 0 && verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
+    }
+
     @Test("the archive is opt-in: off by default, and options recorded before --warc existed read as off")
     func offByDefault() throws {
         #expect(CaptureOptions(url: "http://127.0.0.1/").recordWARC == false)
         let older = try JSONDecoder().decode(CaptureOptions.self, from: Data(#"{"url": "http://127.0.0.1/"}"#.utf8))
-        #expect(older.recordWARC == false)
+        #expect(older.recordWARC == false && older.packageWACZ == false)
     }
 
     /// Every gzip member of `bytes`, decompressed and concatenated (test sizes only).

@@ -67,6 +67,21 @@ struct TrafficArchive {
             redactedHeaders: counts.keys.sorted().map { .init(name: $0, count: counts[$0] ?? 0) })
     }
 
+    static let packageName = "archive.wacz"
+
+    /// Packs `data/archive.warc.gz` as `data/archive.wacz` (the WARC stored, not recompressed, with
+    /// its CDXJ index, the page list and datapackage.json) and returns the package's file name.
+    static func package(data: URL, page: WACZPage) throws -> String {
+        do {
+            _ = try WACZPackager.package(warcPath: data.appendingPathComponent(fileName).path,
+                                         to: data.appendingPathComponent(packageName).path, page: page,
+                                         title: "Exhibit capture of \(page.url)", software: "\(ExhibitVersion.name) \(ExhibitVersion.current)")
+        } catch {
+            throw StepProblem("cannot pack \(packageName) for \(page.url): \(error)")
+        }
+        return packageName
+    }
+
     private enum Written { case answered(responseID: String, truncated: Bool), failed(String) }
 
     /// One hop as a request record and, when it was answered, its response record, linked both ways.

@@ -109,6 +109,7 @@ package struct Seal: Sendable {
         names += input.inlineFiles.map { ($0.name, $0.mediaType) }
         // Written in full before Seal starts, so its hash is of its last write.
         if let archive = input.archive { names.append((archive.file, "application/warc")) }
+        if let wacz = input.archive?.wacz { names.append((wacz, "application/wacz")) }
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),

@@ -80,6 +80,8 @@ public struct CaptureRecord: Codable, Sendable {
         public var failed: [FailedRequest]
         /// Headers whose values were replaced by `[redacted sha256:<hex>]`, by name, with how often.
         public var redactedHeaders: [RedactedHeader]
+        /// The WACZ package of the same archive (`--wacz`), its name under `data/`; nil without it.
+        public var wacz: String? = nil
 
         public struct FailedRequest: Codable, Sendable {
             public var url: String
