@@ -166,6 +166,14 @@ struct ArchiveRecordingTests {
         }
         let verify = try await TestSupport.exhibit(["verify", folder.path])
         #expect(verify.status == 0 && verify.stdout.contains("verdict: VALID"), "\(verify.stdout)")
+        // The record with its archive object and options still matches the published schema.
+        let schema = TestSupport.packageRoot.appendingPathComponent("Schemas/capture.schema.json").path
+        let check = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            print("valid")
+            """, folder.appendingPathComponent("data/capture.json").path, schema])
+        #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
     }
 
     @Test("the archive is opt-in: off by default, and options recorded before --warc existed read as off")
