@@ -95,7 +95,7 @@ let package = Package(
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles", "PrivateNetwork",
-                                              "Sessions", "LiveView",
+                                              "Sessions", "LiveView", "WebArchive",
                                               .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "Logging", package: "swift-log"),
@@ -156,7 +156,7 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
-            "PrivateNetwork", "ExhibitTestSupport",
+            "PrivateNetwork", "ExhibitTestSupport", "WebArchive",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,7 @@ import PlatformProfiles
 import PrivateNetwork
 import Sessions
 import Synchronization
+import WebArchive
 
 /// What a finished capture produced.
 public struct CaptureResult: Sendable {
@@ -230,6 +231,10 @@ struct Capture: Sendable {
         let activity = PageActivity()
         activity.start(await session.events())
         defer { activity.stop() }
+        // Subscribed before Network.enable (in Navigate), so the document's first request is seen.
+        let traffic = options.recordsTraffic ? TrafficRecorder(session: session) : nil
+        if let traffic { traffic.start(await session.events()) }
+        defer { traffic?.stop() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
         defer { dialogs.cancel() }
         let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
@@ -265,7 +270,8 @@ struct Capture: Sendable {
                     + "\(e.rounds) round(s), \(e.clicks) click(s), \(e.scrolls) scroll(s): \(e.stoppedBecause)")
         }
         return try await body(ProfiledPage(page: page, activity: activity, network: network, version: version,
-                                           navigation: navigation, settled: settled, profiled: profiled, frameTargets: frameTargets))
+                                           navigation: navigation, settled: settled, profiled: profiled, frameTargets: frameTargets,
+                                           traffic: traffic))
     }
 
     private func capture(browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async throws -> CaptureResult {
@@ -349,6 +355,20 @@ struct Capture: Sendable {
         if let session {
             SessionLeakCheck(use: session, context: context).run(files: [data.appendingPathComponent("dom.html"), data.appendingPathComponent("post.json")])
         }
+        // Last of the payload before capture.json: it holds the screenshot, PDF and post.json as they are final.
+        var archive: CaptureRecord.Archive?
+        if let traffic = loaded.traffic {
+            archive = try await runner.run(.archive) { () -> (CaptureRecord.Archive, String) in
+                let recorded = await traffic.finish()
+                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId,
+                                                 browserProduct: version.product, pageURL: pageURL, data: data).write()
+                if options.packageWACZ {
+                    written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
+                }
+                return (written, "\(written.file): \(written.records) records, \(written.responses) responses, "
+                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response")
+            }
+        }
         let input = Seal.Input(
             version: version, browserMode: browser.isLaunched ? .launched : .attached, commandLine: browser.launchCommand,
             endpoint: browser.endpoint, transport: browser.transport == .pipe ? .pipe : .websocket,
@@ -369,7 +389,7 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            })
+            }, archive: archive)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()
@@ -430,4 +450,6 @@ struct ProfiledPage: Sendable {
     let profiled: ApplyProfile.Output
     /// The page's frames, followed when the page may embed a post (see ``Capture/readsFrames``).
     let frameTargets: FrameTargets?
+    /// The page's traffic, recorded for the web archive with `--warc`; nil without it.
+    let traffic: TrafficRecorder?
 }

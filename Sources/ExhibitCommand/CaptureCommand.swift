@@ -35,6 +35,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Keep the bytes of the page's data: URIs (inlined avatars and images) in data/media/, named by their SHA-256; post.json records each by media type, size and hash either way.")
     var keepInlineMedia = false
 
+    @Flag(help: "Record the page's HTTP traffic, with the screenshot, PDF and post.json, as a WARC web archive in data/archive.warc.gz (cookies and credentials redacted).")
+    var warc = false
+
+    @Flag(help: "Also pack that archive, with its CDXJ index and page list, as a WACZ 1.1.1 package in data/archive.wacz (implies --warc).")
+    var wacz = false
+
     @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
     var pdfStripUnsafeLinks = false
 
@@ -181,6 +187,8 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.timestampTimeout = tsaTimeout
         options.pdfStripUnsafeLinks = pdfStripUnsafeLinks
         options.keepInlineMedia = keepInlineMedia
+        options.recordWARC = warc || wacz
+        options.packageWACZ = wacz
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots
         options.signingKey = signKey

@@ -47,6 +47,12 @@ public final class WARCBody {
     /// in the spool file).
     public var bytesInMemory: Int { memory.count }
 
+    /// Counts `length` bytes of the body that were never offered (a body the caller could not or
+    /// would not fetch): nothing is stored, and the record says `WARC-Truncated: length`.
+    public func countNotKept(_ length: UInt64) {
+        receivedLength += max(length, 1)
+    }
+
     /// Adds the next chunk.
     public func append(_ bytes: some DataProtocol) throws(WebArchiveError) {
         guard finishedDigest == nil else { throw .invalidInput("a body cannot grow after it was written") }

@@ -71,17 +71,19 @@ public final class WARCWriter {
     }
 
     /// A response: the head as the browser reported it (pseudo-headers dropped, credentials
-    /// redacted, transport headers kept as `X-Original-…`) and the decoded body.
+    /// redacted, transport headers kept as `X-Original-…`) and the decoded body. `extraFields` are
+    /// added to the WARC header (why a body was left out, for one).
     @discardableResult
     public func writeResponse(_ response: HTTPResponseHead, targetURI: String, body: WARCBody, ipAddress: String? = nil,
                               id: String = WARCWriter.newRecordID(), concurrentTo: [String] = [],
+                              extraFields: [(name: String, value: String)] = [],
                               date: Date = Date()) throws(WebArchiveError) -> WrittenRecord {
         let (headers, redactedNames) = HeaderRedaction.redact(response.headers)
         var redactedResponse = response
         redactedResponse.headers = headers
         let (line, httpFields) = HTTPHeadWriter.responseHead(redactedResponse, storedLength: body.storedLength)
         let head = try HTTPHeadWriter.serialize(line: line, fields: httpFields)
-        var extra = WARCFields()
+        var extra = WARCFields(extraFields)
         if let ipAddress { extra.append("WARC-IP-Address", ipAddress) }
         for other in concurrentTo { extra.append("WARC-Concurrent-To", other) }
         let record = try write(type: "response", id: id, date: date, targetURI: targetURI, fields: extra,

@@ -42,6 +42,8 @@ package struct Seal: Sendable {
         let inlineFiles: [(name: String, mediaType: String)]
         /// The embed frame the post was read in, for `profile.frame`; nil when read from the page.
         var frame: CaptureRecord.FrameUse? = nil
+        /// What `data/archive.warc.gz` holds, when `--warc` wrote it.
+        var archive: CaptureRecord.Archive? = nil
     }
 
     let runner: StepRunner
@@ -105,6 +107,9 @@ package struct Seal: Sendable {
         var names = [("screenshot.png", "image/png"), ("dom.html", "text/html"), ("post.json", "application/json")]
         if input.pdf != nil { names.insert(("page.pdf", "application/pdf"), at: 1) }
         names += input.inlineFiles.map { ($0.name, $0.mediaType) }
+        // Written in full before Seal starts, so its hash is of its last write.
+        if let archive = input.archive { names.append((archive.file, "application/warc")) }
+        if let wacz = input.archive?.wacz { names.append((wacz, "application/wacz")) }
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
@@ -166,7 +171,7 @@ package struct Seal: Sendable {
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
-            viewer: input.viewer)
+            viewer: input.viewer, archive: input.archive)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

@@ -71,6 +71,12 @@ public struct CaptureOptions: Sendable, Codable {
     public var allowPrivateAddresses = false
     /// Exact addresses let through although private (an intranet host), e.g. `10.1.2.3` or `fd00::5`.
     public var allowedPrivateAddresses: [String] = []
+    /// Record the page's HTTP traffic into `data/archive.warc.gz` (`--warc`). Default false.
+    public var recordWARC = false
+    /// Also pack that archive as `data/archive.wacz` (`--wacz`, which implies `--warc`). Default false.
+    public var packageWACZ = false
+    /// True when the page's traffic is recorded at all.
+    var recordsTraffic: Bool { recordWARC || packageWACZ }
     /// Upper bounds of each wait, in seconds.
     public var limits: Limits = Limits()
 
@@ -162,6 +168,8 @@ public struct CaptureOptions: Sendable, Codable {
         requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
         allowPrivateAddresses = try c.decodeIfPresent(Bool.self, forKey: .allowPrivateAddresses) ?? d.allowPrivateAddresses
         allowedPrivateAddresses = try c.decodeIfPresent([String].self, forKey: .allowedPrivateAddresses) ?? d.allowedPrivateAddresses
+        recordWARC = try c.decodeIfPresent(Bool.self, forKey: .recordWARC) ?? d.recordWARC
+        packageWACZ = try c.decodeIfPresent(Bool.self, forKey: .packageWACZ) ?? d.packageWACZ
     }
 
     /// The network policy these options ask for; an allowed address that is not an IP address is

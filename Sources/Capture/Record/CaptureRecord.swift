@@ -59,6 +59,40 @@ public struct CaptureRecord: Codable, Sendable {
     /// Who looked: logged out, or the session given and the account the page shows. Absent in
     /// records made before sessions existed.
     public var viewer: Viewer? = nil
+    /// The web archive of the page's traffic (`--warc`); absent without it, and in older records.
+    public var archive: Archive? = nil
+
+    /// What `data/archive.warc.gz` holds, in counts; header names only, never a value.
+    public struct Archive: Codable, Sendable {
+        /// The file's name under `data/`.
+        public var file: String
+        /// Every WARC record written, warcinfo, resources and metadata included.
+        public var records: Int
+        /// Requests recorded, one per hop of a redirect chain.
+        public var requests: Int
+        /// Responses recorded.
+        public var responses: Int
+        /// Responses whose body was cut or left out (`WARC-Truncated: length`).
+        public var bodiesTruncated: Int
+        /// Requests with no response in the archive.
+        public var requestsFailed: Int
+        /// Each of those, with the browser's error.
+        public var failed: [FailedRequest]
+        /// Headers whose values were replaced by `[redacted sha256:<hex>]`, by name, with how often.
+        public var redactedHeaders: [RedactedHeader]
+        /// The WACZ package of the same archive (`--wacz`), its name under `data/`; nil without it.
+        public var wacz: String? = nil
+
+        public struct FailedRequest: Codable, Sendable {
+            public var url: String
+            public var error: String
+        }
+
+        public struct RedactedHeader: Codable, Sendable {
+            public var name: String
+            public var count: Int
+        }
+    }
 
     /// What a page shows depends on who looks (blocks, private accounts, personalisation): the
     /// viewer is part of the capture's context. Names, domains and origins only, never a value.

@@ -26,6 +26,10 @@ public enum NetworkCommands {
             public let validTo: Double
         }
         public let securityDetails: SecurityDetails?
+        /// Bytes received for the head so far (the whole response's are in `Network.loadingFinished`).
+        public let encodedDataLength: Double?
+        /// True when the response came from the browser's memory or disk cache, not the network.
+        public let fromDiskCache: Bool?
     }
 
     /// Parameters of `Network.requestWillBeSent`.
@@ -34,9 +38,47 @@ public enum NetworkCommands {
         public let loaderId: String
         public let type: String?
         public let frameId: String?
-        public struct Request: Decodable, Sendable { public let url: String; public let method: String }
+        public struct Request: Decodable, Sendable {
+            public let url: String
+            public let method: String
+            /// The headers Blink put on the request; cookies and the browser's own network-stack
+            /// headers are only in ``RequestWillBeSentExtraInfo``.
+            public let headers: [String: String]?
+        }
         public let request: Request
         public let redirectResponse: Response?
+        /// Seconds since the epoch when the request was made.
+        public let wallTime: Double?
+    }
+
+    /// Parameters of `Network.requestWillBeSentExtraInfo`: the headers as the network stack sent
+    /// them (`Cookie` included). One per hop of a redirect chain, in the hops' order; it may arrive
+    /// before or after the hop's `requestWillBeSent`.
+    public struct RequestWillBeSentExtraInfo: Decodable, Sendable {
+        public let requestId: String
+        public let headers: [String: String]
+    }
+
+    /// Parameters of `Network.responseReceivedExtraInfo`: the response head as received
+    /// (`Set-Cookie` included, which `responseReceived` leaves out), one per hop with a response.
+    public struct ResponseReceivedExtraInfo: Decodable, Sendable {
+        public let requestId: String
+        public let statusCode: Int
+        public let headers: [String: String]
+        /// The raw head of an HTTP/1.x response (status line included); nil over HTTP/2 and 3.
+        public let headersText: String?
+    }
+
+    /// `Network.getResponseBody`: the body of a finished response, as the renderer still holds it
+    /// (decoded: no `Content-Encoding`, no chunks).
+    public struct GetResponseBody: DevToolsCommand {
+        public static let method = "Network.getResponseBody"
+        public struct Result: Decodable, Sendable {
+            public let body: String
+            public let base64Encoded: Bool
+        }
+        public let requestId: String
+        public init(requestId: String) { self.requestId = requestId }
     }
 
     /// Parameters of `Network.responseReceived`.
@@ -52,6 +94,12 @@ public enum NetworkCommands {
     public struct LoadingEnded: Decodable, Sendable {
         public let requestId: String
         public let errorText: String?
+        /// Bytes received over the network for the whole response (`loadingFinished` only).
+        public let encodedDataLength: Double?
+        /// True when the page or the browser cancelled the request (`loadingFailed` only).
+        public let canceled: Bool?
+        /// Why the browser blocked it, when it did (`loadingFailed` only), e.g. `inspector`.
+        public let blockedReason: String?
     }
 
     /// Parameters of `Network.webSocketCreated`: a page opened a WebSocket (which `Fetch` cannot pause).
