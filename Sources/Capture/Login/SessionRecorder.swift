@@ -327,10 +327,10 @@ final class DialogNotes: Sendable {
 final class VisitedOrigins: Sendable {
     private let seen = Mutex<[String]>([])
 
+    /// Written as `location.origin` writes it (``SessionUse/origin(_:)``), so the page's own origin
+    /// is recognised and read in the page, not through `DOMStorage`.
     func add(_ url: String) {
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = parsed.host else { return }
-        let origin = "\(scheme)://\(host)" + (parsed.port.map { ":\($0)" } ?? "")
+        guard let origin = SessionUse.origin(url), origin.hasPrefix("http://") || origin.hasPrefix("https://") else { return }
         seen.withLock { if !$0.contains(origin) { $0.append(origin) } }
     }
 
