@@ -140,6 +140,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
         ], path: "Tests/Support/FixtureServer"),
         .executableTarget(name: "ExhibitFixtures", dependencies: ["FixtureServer"], path: "Tests/Support/ExhibitFixtures"),
         .testTarget(name: "EvidenceTests", dependencies: ["Evidence", "TrustedTime", "ExhibitTestSupport"],

@@ -232,14 +232,20 @@ struct Capture: Sendable {
         activity.start(await session.events())
         defer { activity.stop() }
         // Subscribed before Network.enable (in Navigate), so the document's first request is seen.
-        let traffic = options.recordsTraffic ? TrafficRecorder(session: session) : nil
+        let traffic = options.recordsTraffic
+            ? TrafficRecorder(session: session, maxRecordSize: options.maxRecordSize,
+                              spoolDirectory: runner.folder.root.appendingPathComponent("spool").path)
+            : nil
         if let traffic { traffic.start(await session.events()) }
         defer { traffic?.stop() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
         defer { dialogs.cancel() }
+        var responseHook: NetworkGuard.ResponseHook?
+        if let traffic { responseHook = { paused in await traffic.responsePaused(paused) } }
         let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
-                                                   checksResponses: !options.usesProxy)
+                                                   checksResponses: !options.usesProxy, responses: responseHook)
         defer { network?.stop() }
+        if let traffic, network == nil { try await traffic.interceptResponses() }
         // Out-of-process frames are attached from the start: the guard does it (each frame held until
         // its requests are guarded), or, when it does not run, the tracker itself.
         let frameTargets: FrameTargets?
@@ -360,8 +366,10 @@ struct Capture: Sendable {
         if let traffic = loaded.traffic {
             archive = try await runner.run(.archive) { () -> (CaptureRecord.Archive, String) in
                 let recorded = await traffic.finish()
-                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId,
-                                                 browserProduct: version.product, pageURL: pageURL, data: data).write()
+                // The spool's files are unlinked as their bodies go; the folder goes once the archive is written.
+                defer { try? FileManager.default.removeItem(atPath: traffic.spoolDirectory) }
+                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId, browserProduct: version.product,
+                                                 pageURL: pageURL, data: data, maxRecordSize: options.maxRecordSize).write()
                 if options.packageWACZ {
                     written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
                 }

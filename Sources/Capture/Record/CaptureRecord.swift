@@ -82,6 +82,10 @@ public struct CaptureRecord: Codable, Sendable {
         public var redactedHeaders: [RedactedHeader]
         /// The WACZ package of the same archive (`--wacz`), its name under `data/`; nil without it.
         public var wacz: String? = nil
+        /// WebSockets the page opened: the archive has no record of their frames.
+        public var webSockets: [String]? = nil
+        /// The largest body kept (`--max-record-size`); longer ones are cut.
+        public var maxRecordSize: UInt64? = nil
 
         public struct FailedRequest: Codable, Sendable {
             public var url: String

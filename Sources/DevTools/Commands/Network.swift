@@ -44,7 +44,12 @@ public enum NetworkCommands {
             /// The headers Blink put on the request; cookies and the browser's own network-stack
             /// headers are only in ``RequestWillBeSentExtraInfo``.
             public let headers: [String: String]?
+            /// True when the request has a body (a POST's form, a fetch's payload).
+            public let hasPostData: Bool?
+            /// The body in parts, each base64 (`bytes`); absent when it was too large to include.
+            public let postDataEntries: [PostDataEntry]?
         }
+        public struct PostDataEntry: Decodable, Sendable { public let bytes: String? }
         public let request: Request
         public let redirectResponse: Response?
         /// Seconds since the epoch when the request was made.
@@ -76,6 +81,38 @@ public enum NetworkCommands {
         public struct Result: Decodable, Sendable {
             public let body: String
             public let base64Encoded: Bool
+        }
+        public let requestId: String
+        public init(requestId: String) { self.requestId = requestId }
+    }
+
+    /// `Network.streamResourceContent`: from now on, each `Network.dataReceived` of this request
+    /// carries its bytes, so a large body is taken chunk by chunk while the page still receives it
+    /// (unlike `Fetch.takeResponseBodyAsStream`, which takes the body away from the page). The answer
+    /// holds what had arrived before. Fails for a request that already finished loading.
+    public struct StreamResourceContent: DevToolsCommand {
+        public static let method = "Network.streamResourceContent"
+        public struct Result: Decodable, Sendable {
+            /// Base64 of the bytes received before streaming began.
+            public let bufferedData: String
+        }
+        public let requestId: String
+        public init(requestId: String) { self.requestId = requestId }
+    }
+
+    /// Parameters of `Network.dataReceived`; `data` (base64) only for a request being streamed.
+    public struct DataReceived: Decodable, Sendable {
+        public let requestId: String
+        public let dataLength: Int
+        public let data: String?
+    }
+
+    /// `Network.getRequestPostData`: a request's body when `requestWillBeSent` left it out (too large).
+    public struct GetRequestPostData: DevToolsCommand {
+        public static let method = "Network.getRequestPostData"
+        public struct Result: Decodable, Sendable {
+            public let postData: String
+            public let base64Encoded: Bool?
         }
         public let requestId: String
         public init(requestId: String) { self.requestId = requestId }
