@@ -18,6 +18,8 @@ struct TrafficArchive {
     let pageURL: String
     /// The bag's `data/` folder.
     let data: URL
+    /// The servers' certificate chains, written after the traffic as `urn:tls:` metadata records.
+    var servers: ServerProvenance? = nil
 
     /// Writes the file; throws a ``StepProblem`` naming the file for anything the writer refuses.
     func write() throws -> CaptureRecord.Archive {
@@ -53,6 +55,7 @@ struct TrafficArchive {
                 failed.append(.init(url: exchange.url, error: "not archived: \(reason)"))
             }
         }
+        try servers?.writeRecords(to: writer, pageResponseID: pageResponseID)
         try resource("screenshot.png", uri: "urn:view:", type: "image/png", writer: writer, concurrentTo: pageResponseID)
         if FileManager.default.fileExists(atPath: data.appendingPathComponent("page.pdf").path) {
             try resource("page.pdf", uri: "urn:pdf:", type: "application/pdf", writer: writer, concurrentTo: pageResponseID)
