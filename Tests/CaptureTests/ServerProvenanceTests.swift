@@ -257,3 +257,79 @@ struct TLSCertificateReadingTests {
         return [UInt8](try Data(contentsOf: URL(fileURLWithPath: der)))
     }
 }
+
+extension SampleBag {
+    /// A main document reached over one redirect, its origin's chain a readable leaf with a
+    /// hostile subject and an unreadable second certificate, plus a second origin.
+    static func provenance(subject: String = "CN=www.example.org") -> CaptureRecord.NetworkProvenance {
+        typealias P = CaptureRecord.NetworkProvenance
+        let connection = P.Connection(responses: 3, protocol: "TLS 1.3", cipher: "AES_128_GCM", mac: nil, keyExchange: "", keyExchangeGroup: "X25519",
+                                      serverSignatureAlgorithm: "rsa_pss_rsae_sha256 (0x0804)", encryptedClientHello: false,
+                                      subjectName: "www.example.org", sanList: ["www.example.org"], issuer: "Example CA",
+                                      validFrom: "2026-01-01T00:00:00.000Z", validTo: "2027-01-01T00:00:00.000Z",
+                                      certificateTransparency: .init(compliance: "compliant", scts: [
+                                          .init(status: "Verified", origin: "Embedded in certificate", logDescription: "Example 'Log'", logId: "ab",
+                                                timestamp: "2026-01-01T00:00:00.000Z", hashAlgorithm: "SHA-256", signatureAlgorithm: "ECDSA", signatureData: "cd")]),
+                                      chainLeafMatches: true)
+        let leaf = P.Certificate(sha256: String(repeating: "a", count: 64), size: 1200, subject: subject, issuer: "CN=Example CA",
+                                 serialNumber: "01", notBefore: "2026-01-01T00:00:00.000Z", notAfter: "2027-01-01T00:00:00.000Z",
+                                 atCapture: "valid", publicKey: "RSA", signatureAlgorithm: "sha256WithRSAEncryption")
+        let garbage = P.Certificate(sha256: String(repeating: "b", count: 64), size: 5, problem: "unreadable certificate: not DER (too short)")
+        return P(mainDocument: .init(url: "https://www.example.org/post/1", origin: "https://www.example.org:443", status: 200,
+                                     server: .init(url: "https://www.example.org/post/1", status: 200, ip: "2001:db8::1", port: 443, httpVersion: "h2", tls: "TLS 1.3"),
+                                     redirects: [.init(url: "http://www.example.org/post/1", status: 301, ip: "192.0.2.1", port: 80, httpVersion: "http/1.1")]),
+                 origins: [
+                    .init(origin: "http://www.example.org:80", scheme: "http", host: "www.example.org", port: 80, responses: 1,
+                          addresses: [.init(ip: "192.0.2.1", port: 80, responses: 1)], httpVersions: [.init(value: "http/1.1", responses: 1)],
+                          securityStates: [.init(value: "insecure", responses: 1)]),
+                    .init(origin: "https://www.example.org:443", scheme: "https", host: "www.example.org", port: 443, responses: 3,
+                          addresses: [.init(ip: "2001:db8::1", port: 443, responses: 3)], httpVersions: [.init(value: "h2", responses: 3)],
+                          securityStates: [.init(value: "secure", responses: 3)],
+                          tls: .init(connections: [connection], chainFile: "tls/www.example.org_443.pem", chain: [leaf, garbage])),
+                 ])
+    }
+}
+
+/// The report's "Server and certificate" section, from records made by hand.
+@Suite("The report's server and certificate section")
+struct ServerReportTests {
+    @Test("the chain is listed leaf first with each fingerprint, an unreadable certificate said so, hostile names inert")
+    func chainShown() throws {
+        var record = SampleBag.record()
+        record.networkProvenance = SampleBag.provenance(subject: "CN=<script>alert(1)</script>")
+        let html = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("Server address", in: html) == "2001:db8::1 port 443")
+        #expect(SampleBag.cell("HTTP version", in: html) == "h2")
+        #expect(SampleBag.cell("Redirects before it", in: html) == "http://www.example.org/post/1 (301) from 192.0.2.1 port 80")
+        #expect(SampleBag.cell("TLS", in: html) == "TLS 1.3, AES_128_GCM, key exchange X25519, server signature rsa_pss_rsae_sha256 (0x0804)")
+        #expect(SampleBag.cell("Certificate Transparency", in: html)
+                == "Chromium&#39;s verdict: compliant; 1 SCT(s): Example &#39;Log&#39; (Embedded in certificate, Verified)")
+        #expect(SampleBag.cell("Other origins", in: html)?.hasPrefix("1 more origin(s) answered the page") == true)
+        #expect(html.contains("<tr><td>1 (leaf)</td><td>CN=&lt;script&gt;alert(1)&lt;/script&gt;</td><td>CN=Example CA</td>"))
+        #expect(html.contains("<td class=\"hash fingerprint\">\(String(repeating: "a", count: 64))</td>"))
+        #expect(html.contains("<tr><td>2</td><td><em>unreadable certificate: not DER (too short)</em></td><td><em>unreadable</em></td>"))
+        #expect(html.contains("<td class=\"hash fingerprint\">\(String(repeating: "b", count: 64))</td>"))
+        #expect(!html.contains("<script>"))
+    }
+
+    @Test("a chain the browser did not give, and a plain-HTTP page, are said in words")
+    func noChain() throws {
+        var record = SampleBag.record()
+        var provenance = SampleBag.provenance()
+        provenance.origins[1].tls?.chain = []
+        provenance.origins[1].tls?.chainFile = nil
+        provenance.origins[1].tls?.chainProblem = "the browser held no certificate for this origin when asked after the page loaded"
+        record.networkProvenance = provenance
+        let html = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("Certificate chain", in: html)
+                == "<em>the browser held no certificate for this origin when asked after the page loaded</em>")
+        #expect(!html.contains("SHA-256 fingerprint"))
+
+        provenance.mainDocument?.origin = "http://www.example.org:80"
+        provenance.mainDocument?.redirects = nil
+        record.networkProvenance = provenance
+        let plain = try CaptureReport.render(bag: SampleBag.write(record, post: SampleBag.post()))
+        #expect(SampleBag.cell("TLS", in: plain) == "no TLS (plain HTTP)")
+        #expect(SampleBag.cell("Redirects before it", in: plain) == nil)
+    }
+}
