@@ -14,6 +14,10 @@ struct ServerProvenance: Sendable {
     typealias Record = CaptureRecord.NetworkProvenance
     /// The chains' folder under `data/`.
     static let folder = "tls"
+    /// The most HTTPS origins whose chains are asked for and kept.
+    static let chainLimit = 256
+    /// How many `Network.getCertificate` calls are in flight at once.
+    static let parallelAsks = 16
 
     let record: Record
     /// Each HTTPS origin's chain as PEM, for the WARC, in the record's order.
@@ -29,18 +33,31 @@ struct ServerProvenance: Sendable {
                         context: CaptureContext) async throws -> ServerProvenance {
         var record = summarise(traffic, pageURL: pageURL)
         let https = record.origins.indices.filter { record.origins[$0].tls != nil }
-        // One round trip per origin, all at once: a page may pull from dozens of origins.
-        let answers = await withTaskGroup(of: (Int, Result<[String], any Error>).self) { group in
-            for index in https {
-                let origin = record.origins[index].origin
-                group.addTask {
-                    do { return (index, .success(try await session.send(NetworkCommands.GetCertificate(origin: origin)).tableNames)) }
-                    catch { return (index, .failure(error)) }
+        // A page can name any number of origins; past the cap they are listed without a chain, said so.
+        let asked = Array(https.prefix(Self.chainLimit))
+        for index in https.dropFirst(Self.chainLimit) {
+            record.origins[index].tls?.chainProblem = "not asked: the page reached more than \(Self.chainLimit) HTTPS origins, "
+                + "and Exhibit keeps the chains of the first \(Self.chainLimit)"
+        }
+        if https.count > Self.chainLimit {
+            context.warn(.archive, "the page reached \(https.count) HTTPS origins; the certificate chains of the first \(Self.chainLimit) are kept")
+        }
+        // One round trip per origin, a few at a time: a page may pull from dozens of origins.
+        var answers: [Int: Result<[String], any Error>] = [:]
+        var start = 0
+        while start < asked.count {
+            let batch = asked[start..<min(start + Self.parallelAsks, asked.count)]
+            start += Self.parallelAsks
+            let origins = batch.map { ($0, record.origins[$0].origin) }
+            await withTaskGroup(of: (Int, Result<[String], any Error>).self) { group in
+                for (index, origin) in origins {
+                    group.addTask {
+                        do { return (index, .success(try await session.send(NetworkCommands.GetCertificate(origin: origin)).tableNames)) }
+                        catch { return (index, .failure(error)) }
+                    }
                 }
+                for await (index, answer) in group { answers[index] = answer }
             }
-            var answers: [Int: Result<[String], any Error>] = [:]
-            for await (index, answer) in group { answers[index] = answer }
-            return answers
         }
         var chains: [(origin: String, file: String, pem: String)] = []
         var names = Set<String>()
