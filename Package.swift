@@ -97,6 +97,7 @@ let package = Package(
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles", "PrivateNetwork",
                                               "Sessions", "LiveView", "WebArchive",
                                               .product(name: "X509", package: "swift-certificates"),
+                                              .product(name: "SwiftASN1", package: "swift-asn1"),
                                               .product(name: "Crypto", package: "swift-crypto"),
                                               .product(name: "Logging", package: "swift-log"),
                                               .product(name: "Mustache", package: "swift-mustache")],

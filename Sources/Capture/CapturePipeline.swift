@@ -363,18 +363,23 @@ struct Capture: Sendable {
         }
         // Last of the payload before capture.json: it holds the screenshot, PDF and post.json as they are final.
         var archive: CaptureRecord.Archive?
+        var servers: ServerProvenance?
         if let traffic = loaded.traffic {
-            archive = try await runner.run(.archive) { () -> (CaptureRecord.Archive, String) in
+            (archive, servers) = try await runner.run(.archive) { () -> ((CaptureRecord.Archive, ServerProvenance), String) in
                 let recorded = await traffic.finish()
                 // The spool's files are unlinked as their bodies go; the folder goes once the archive is written.
                 defer { try? FileManager.default.removeItem(atPath: traffic.spoolDirectory) }
+                // The chains are asked of the page's own session, which is still open here (it closes after Seal).
+                let servers = try await ServerProvenance.collect(traffic: recorded, session: page.session, pageURL: pageURL,
+                                                                 at: context.started, data: data, context: context)
                 var written = try TrafficArchive(traffic: recorded, captureId: context.captureId, browserProduct: version.product,
-                                                 pageURL: pageURL, data: data, maxRecordSize: options.maxRecordSize).write()
+                                                 pageURL: pageURL, data: data, maxRecordSize: options.maxRecordSize, servers: servers).write()
                 if options.packageWACZ {
                     written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
                 }
-                return (written, "\(written.file): \(written.records) records, \(written.responses) responses, "
-                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response")
+                return ((written, servers), "\(written.file): \(written.records) records, \(written.responses) responses, "
+                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response; "
+                        + "\(servers.record.origins.count) origin(s), \(servers.chains.count) certificate chain(s)")
             }
         }
         let input = Seal.Input(
@@ -397,7 +402,7 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            }, archive: archive)
+            }, archive: archive, servers: servers)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

@@ -20,6 +20,8 @@ struct TrafficArchive {
     let data: URL
     /// Bodies longer than this are cut (`--max-record-size`).
     var maxRecordSize: UInt64 = CaptureOptions.defaultMaxRecordSize
+    /// The servers' certificate chains, written after the traffic as `urn:tls:` metadata records.
+    var servers: ServerProvenance? = nil
 
     /// Writes the file; throws a ``StepProblem`` naming the file for anything the writer refuses.
     func write() throws -> CaptureRecord.Archive {
@@ -62,6 +64,7 @@ struct TrafficArchive {
                 failed.append(.init(url: exchange.url, error: "not archived: \(reason)"))
             }
         }
+        try servers?.writeRecords(to: writer, pageResponseID: pageResponseID)
         try resource("screenshot.png", uri: "urn:view:", type: "image/png", writer: writer, concurrentTo: pageResponseID)
         if FileManager.default.fileExists(atPath: data.appendingPathComponent("page.pdf").path) {
             try resource("page.pdf", uri: "urn:pdf:", type: "application/pdf", writer: writer, concurrentTo: pageResponseID)

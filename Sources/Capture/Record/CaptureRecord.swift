@@ -61,6 +61,9 @@ public struct CaptureRecord: Codable, Sendable {
     public var viewer: Viewer? = nil
     /// The web archive of the page's traffic (`--warc`); absent without it, and in older records.
     public var archive: Archive? = nil
+    /// Which servers answered, at which addresses, and each HTTPS origin's certificate chain;
+    /// recorded with the traffic (`--warc`), absent without it and in older records.
+    public var networkProvenance: NetworkProvenance? = nil
 
     /// What `data/archive.warc.gz` holds, in counts; header names only, never a value.
     public struct Archive: Codable, Sendable {

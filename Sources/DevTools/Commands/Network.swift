@@ -16,20 +16,68 @@ public enum NetworkCommands {
         public let mimeType: String
         public let remoteIPAddress: String?
         public let remotePort: Int?
+        /// The HTTP version as Chromium names it: `http/1.1`, `h2`, `h3`, …
         public let `protocol`: String?
+        /// `secure`, `insecure`, `neutral`, `info` or `insecure-broken`: how Chromium judged the
+        /// connection (with `--ignore-certificate-errors-spki-list` an untrusted key still reads `secure`).
+        public let securityState: String?
+        /// The TLS connection a response came over. Only the first six fields are sent by every
+        /// Chromium Exhibit has met; the rest are optional so older records and browsers decode.
         public struct SecurityDetails: Decodable, Sendable {
             public let `protocol`: String
             public let cipher: String
             public let subjectName: String
             public let issuer: String
+            /// Seconds since the epoch.
             public let validFrom: Double
             public let validTo: Double
+            /// Empty for TLS 1.3, whose key exchange is named by ``keyExchangeGroup``.
+            public let keyExchange: String?
+            public let keyExchangeGroup: String?
+            /// Absent for AEAD ciphers.
+            public let mac: String?
+            /// Deprecated by Chromium (always 0 now); kept only because it is sent.
+            public let certificateId: Int?
+            public let sanList: [String]?
+            public let signedCertificateTimestampList: [SignedCertificateTimestamp]?
+            /// `compliant`, `not-compliant` or `unknown` (Chromium's Certificate Transparency verdict).
+            public let certificateTransparencyCompliance: String?
+            /// The TLS SignatureScheme code point the server signed the handshake with (e.g. 1027, 0x0403).
+            public let serverSignatureAlgorithm: Int?
+            public let encryptedClientHello: Bool?
+        }
+        /// One SCT Chromium saw for the connection's certificate. Every field is optional: a shape
+        /// this type does not expect must not cost the whole response its record.
+        public struct SignedCertificateTimestamp: Decodable, Sendable {
+            public let status: String?
+            /// Where it came from: `Embedded in certificate`, `TLS extension` or `OCSP response`.
+            public let origin: String?
+            public let logDescription: String?
+            /// Hex.
+            public let logId: String?
+            /// Milliseconds (not seconds) since the epoch.
+            public let timestamp: Double?
+            public let hashAlgorithm: String?
+            public let signatureAlgorithm: String?
+            /// Hex.
+            public let signatureData: String?
         }
         public let securityDetails: SecurityDetails?
         /// Bytes received for the head so far (the whole response's are in `Network.loadingFinished`).
         public let encodedDataLength: Double?
         /// True when the response came from the browser's memory or disk cache, not the network.
         public let fromDiskCache: Bool?
+    }
+
+    /// `Network.getCertificate`: the certificate chain the browser holds for an origin, as base64
+    /// DER, leaf first (the protocol calls the list `tableNames`). Empty when it holds none.
+    public struct GetCertificate: DevToolsCommand {
+        public static let method = "Network.getCertificate"
+        public struct Result: Decodable, Sendable {
+            public let tableNames: [String]
+        }
+        public let origin: String
+        public init(origin: String) { self.origin = origin }
     }
 
     /// Parameters of `Network.requestWillBeSent`.
