@@ -26,9 +26,20 @@ struct ArchiveStressTests {
         return options
     }
 
-    static let capture = Task { () throws -> CaptureResult in
-        // Let the page's fetches come in before the capture moves on (the 50 MB file, the burst).
-        try await CapturePipeline(options: try await options("busy"), browser: LaunchedBrowser()).run()
+    static let capture = Task { () throws -> CaptureResult in try await busyCapture(options("busy")) }
+
+    /// The busy page keeps its renderer working hard (fifty megabytes, five hundred requests, a
+    /// stream that never ends); on a saturated 2-core machine, with some forty suites launching
+    /// browsers beside it, a settle-time `Runtime.evaluate` has been seen to wait longer than its
+    /// 15 s. That is the machine, not what these tests are about (what the archive holds), so such
+    /// a capture is tried once more; any other failure, or a second one, fails the test.
+    static func busyCapture(_ options: CaptureOptions) async throws -> CaptureResult {
+        do {
+            return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+        } catch let error as CaptureError where error.step == .settle && "\(error)".contains("got no answer within") {
+            print("busy-network: the renderer did not answer while settling (\(error)); trying once more")
+            return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+        }
     }
 
     /// Each record's header, its block's length, and its block when small (under 1 MiB); read by
@@ -157,7 +168,7 @@ struct ArchiveStressTests {
     func maxRecordSize() async throws {
         var options = try await Self.options("busy-cut")
         options.maxRecordSize = 10 << 20
-        let result = try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
+        let result = try await Self.busyCapture(options)
         let records = try Self.records(result.folder.appendingPathComponent("data/archive.warc.gz").path)
         let large = try #require(Self.response(records, "/_bytes/\(Self.large)"))
         #expect(large.info.header["WARC-Truncated"] == "length")
