@@ -177,6 +177,28 @@ struct ArchiveStressTests {
         #expect(record.archive?.maxRecordSize == 10 << 20)
     }
 
+    @Test("with the network guard on (the address allowed one by one), one Fetch session pauses requests and responses, and the 50 MB body is still recorded whole")
+    func throughTheGuard() async throws {
+        let out = TestSupport.temporaryFolder("guarded-large")
+        let trace = out.appendingPathComponent("trace.jsonl").path
+        let run = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/large-response/", "--allow-private-address", "127.0.0.1",
+                                                 "--out", out.path, "--quiet", "--no-pdf", "--trace", trace], asGiven: true)
+        #expect(run.status == 0, "\(run.stderr)")
+        let folder = out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first { $0 != "trace.jsonl" }))
+        let record = try TestSupport.decodeRecord(folder)
+        #expect(record.network?.privateAddresses == .refused && record.options.allowPrivateAddresses == false)
+        let enables = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n")
+            .filter { $0.contains("\"Fetch.enable\"") && $0.contains("\"dir\":\"send\"") }
+        // The page's own session: both stages in one call (a second Fetch.enable would replace the first).
+        #expect(enables.contains { $0.contains(#""requestStage":"Request""#) && $0.contains(#""requestStage":"Response""#) }, "\(enables)")
+        let records = try Self.records(folder.appendingPathComponent("data/archive.warc.gz").path)
+        let large = try #require(Self.response(records, "/_bytes/\(Self.large)"))
+        #expect(large.info.header["WARC-Payload-Digest"] == Self.expectedDigest(Self.large) && large.info.header["WARC-Truncated"] == nil,
+                "\(large.header)")
+        let dom = try String(contentsOf: folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
+        #expect(dom.contains("received 52428800 bytes"))
+    }
+
     @Test("a size --max-record-size cannot read is a usage error (exit 2) before any browser starts")
     func badRecordSize() async throws {
         for bad in ["lots", "10MB", "-5", "0", "99999999999999999999G"] {

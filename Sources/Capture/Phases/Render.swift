@@ -1,3 +1,4 @@
+import Synchronization
 import DevTools
 import Evidence
 import Foundation
@@ -34,12 +35,19 @@ struct Render {
         let session = page.session, options = page.options, context = page.context, runner = page.runner, world = self.world
         let pdfFile = folder.data.appendingPathComponent("page.pdf")
         let pageFree = Gate()
-        // Its outcome is a value, so that a failure is reported by the pdf step like any other.
-        let printing: Task<(Duration, Result<CaptureRecord.PDF, Error>), Never>? = options.pdfLayout == .none ? nil : Task {
-            do { try await pageFree.wait() } catch { return (context.elapsed, .failure(error)) }
-            let start = context.elapsed
-            do { return (start, .success(try await PDFPrinter.printPage(session, world: world, options: options, to: pdfFile))) }
-            catch { return (start, .failure(error)) }
+        // Its outcome is a value, so that a failure is reported by the pdf step like any other. Its
+        // start is kept beside it rather than returned with it: a Task returning a (Duration, Result)
+        // tuple read back garbage for the Duration in release builds (Swift 6.3.1, about one capture
+        // in ten), which trapped in Duration.components when the record was written.
+        let printStart = PrintStart()
+        let printing: Task<Result<CaptureRecord.PDF, Error>, Never>? = options.pdfLayout == .none ? nil : Task {
+            do { try await pageFree.wait() } catch {
+                printStart.set(context.elapsed)
+                return .failure(error)
+            }
+            printStart.set(context.elapsed)
+            do { return .success(try await PDFPrinter.printPage(session, world: world, options: options, to: pdfFile)) }
+            catch { return .failure(error) }
         }
         defer { printing?.cancel() }
         let _: Bool? = try await world.run(.watchMutations)
@@ -51,8 +59,8 @@ struct Render {
         }
         var pdf: CaptureRecord.PDF?
         if let printing {
-            let (start, outcome) = await printing.value
-            pdf = try await runner.run(.pdf, since: start) { () -> (CaptureRecord.PDF, String) in
+            let outcome = await printing.value
+            pdf = try await runner.run(.pdf, since: printStart.value ?? context.elapsed) { () -> (CaptureRecord.PDF, String) in
                 let printed = try outcome.get()
                 do { try page.failIfNavigatedAway(from: loaderId) } catch {
                     // Printed while the page was leaving: it may show either document, so it is not kept.
@@ -136,4 +144,11 @@ struct Render {
             blankBands: [])
         return (record, runs, geometry)
     }
+}
+
+/// When printing began, as an offset of the capture's clock, set once by the printing task.
+private final class PrintStart: Sendable {
+    private let start = Mutex<Duration?>(nil)
+    func set(_ value: Duration) { start.withLock { $0 = value } }
+    var value: Duration? { start.withLock { $0 } }
 }

@@ -132,7 +132,7 @@ private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler 
             request = nil
             let body = self.body
             if let streamed = StreamedRoute.match(head.uri) {
-                streamed.send(head: head, context: context) { [self] in self.wrapOutboundOut($0) }
+                streamed.send(head: head, context: context)
                 return
             }
             if let (delay, rest) = Self.delayed(head.uri) {

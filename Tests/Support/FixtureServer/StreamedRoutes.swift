@@ -15,6 +15,9 @@ enum StreamedRoute {
 
     static let maxBytes = 1 << 30
 
+    /// A response part as the channel takes it (what a handler's `wrapOutboundOut` makes).
+    private static func part(_ part: HTTPServerResponsePart) -> NIOAny { NIOAny(part) }
+
     static let chunkSize = 256 << 10
     /// A chunk's worth of the pattern from any starting phase (it repeats every 251 bytes), built
     /// once: filling each chunk byte by byte is far too slow in a debug build.
@@ -33,7 +36,7 @@ enum StreamedRoute {
 
     /// Sends the response on `context`, a chunk at a time, each after the previous one was written,
     /// so neither side holds more than one chunk.
-    func send(head: HTTPRequestHead, context: ChannelHandlerContext, wrap: @escaping (HTTPServerResponsePart) -> NIOAny) {
+    func send(head: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Cache-Control", value: "no-store")
         headers.add(name: "Connection", value: "close")
@@ -42,40 +45,39 @@ enum StreamedRoute {
         case .bytes(let count, let chunked):
             headers.add(name: "Content-Type", value: "application/octet-stream")
             if !chunked { headers.add(name: "Content-Length", value: String(count)) }
-            context.write(wrap(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
-            Self.sendBytes(from: 0, count: count, loop: loop, wrap: wrap)
+            context.write(Self.part(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            Self.sendBytes(from: 0, count: count, loop: loop)
         case .endless:
             headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
-            context.writeAndFlush(wrap(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
-            Self.tick(0, loop: loop, wrap: wrap)
+            context.writeAndFlush(Self.part(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            Self.tick(0, loop: loop)
         }
     }
 
-    private static func sendBytes(from offset: Int, count: Int, loop: NIOLoopBound<ChannelHandlerContext>,
-                                  wrap: @escaping (HTTPServerResponsePart) -> NIOAny) {
+    private static func sendBytes(from offset: Int, count: Int, loop: NIOLoopBound<ChannelHandlerContext>) {
         let context = loop.value
         guard offset < count else {
-            context.writeAndFlush(wrap(.end(nil))).whenComplete { _ in loop.value.close(promise: nil) }
+            context.writeAndFlush(part(.end(nil))).whenComplete { _ in loop.value.close(promise: nil) }
             return
         }
         let size = min(chunkSize, count - offset)
         let start = offset % 251
         var buffer = context.channel.allocator.buffer(capacity: size)
         buffer.writeBytes(pattern[start..<(start + size)])
-        context.writeAndFlush(wrap(.body(.byteBuffer(buffer)))).whenComplete { result in
+        context.writeAndFlush(part(.body(.byteBuffer(buffer)))).whenComplete { result in
             guard case .success = result else { return }
             // A write that completes at once calls back at once: the next chunk goes on a fresh
             // turn of the loop, never deeper into this stack.
-            loop.value.eventLoop.execute { sendBytes(from: offset + size, count: count, loop: loop, wrap: wrap) }
+            loop.value.eventLoop.execute { sendBytes(from: offset + size, count: count, loop: loop) }
         }
     }
 
-    private static func tick(_ n: Int, loop: NIOLoopBound<ChannelHandlerContext>, wrap: @escaping (HTTPServerResponsePart) -> NIOAny) {
+    private static func tick(_ n: Int, loop: NIOLoopBound<ChannelHandlerContext>) {
         let context = loop.value
         guard context.channel.isActive else { return }
-        context.writeAndFlush(wrap(.body(.byteBuffer(context.channel.allocator.buffer(string: "tick \(n)\n"))))).whenComplete { result in
+        context.writeAndFlush(part(.body(.byteBuffer(context.channel.allocator.buffer(string: "tick \(n)\n"))))).whenComplete { result in
             guard case .success = result else { return }
-            loop.value.eventLoop.scheduleTask(in: .milliseconds(200)) { tick(n + 1, loop: loop, wrap: wrap) }
+            loop.value.eventLoop.scheduleTask(in: .milliseconds(200)) { tick(n + 1, loop: loop) }
         }
     }
 
