@@ -194,18 +194,31 @@ struct PayloadHasher {
     mutating func update(_ chunk: ArraySlice<UInt8>) {
         if inPayload { hasher.update(data: chunk); return }
         guard headBytes < Self.maxHead else { return }
-        var index = chunk.startIndex
-        while index < chunk.endIndex {
-            tail.append(chunk[index])
-            if tail.count > 4 { tail.removeFirst() }
-            index += 1
-            headBytes += 1
-            if tail == [0x0D, 0x0A, 0x0D, 0x0A] {
-                inPayload = true
-                hasher.update(data: chunk[index...])
-                return
-            }
+        // The last three bytes seen, then this chunk up to the bound, searched with memchr: a
+        // byte-by-byte Swift loop costs minutes on a gigabyte of records that have no HTTP head.
+        let searched = chunk.prefix(Self.maxHead - headBytes)
+        let window = tail + searched
+        let found = window.withUnsafeBytes(Self.endOfHead)
+        if let found {
+            // The separator cannot lie wholly in the three bytes kept, or the last call had found it.
+            inPayload = true
+            hasher.update(data: chunk[(chunk.startIndex + found + 4 - tail.count)...])
+            return
         }
+        headBytes += searched.count
+        tail = Array(window.suffix(3))
+    }
+
+    /// Where CRLF CRLF starts in `bytes`, or nil.
+    static func endOfHead(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        guard let base = bytes.baseAddress, bytes.count >= 4 else { return nil }
+        var start = 0
+        while start <= bytes.count - 4, let hit = memchr(base + start, 0x0D, bytes.count - 3 - start) {
+            let index = UnsafeRawPointer(hit) - base
+            if bytes[index + 1] == 0x0A && bytes[index + 2] == 0x0D && bytes[index + 3] == 0x0A { return index }
+            start = index + 1
+        }
+        return nil
     }
 
     /// SHA-256 of the payload, or nil when no head end was found.

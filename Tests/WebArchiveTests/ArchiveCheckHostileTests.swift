@@ -92,6 +92,24 @@ import ExhibitTestSupport
         #expect(short.fileSHA256 == WARCDigest.hex(SHA256.hash(data: cut)))
     }
 
+    @Test func theEndOfAnHTTPHeadIsFoundWhereverTheChunksSplitIt() throws {
+        let head = Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n".utf8), body = Array("body with \r\n\r\n inside".utf8)
+        let block = head + body
+        let expected = [UInt8](SHA256.hash(data: body))
+        for first in 0...block.count {
+            for second in first...block.count {
+                var hasher = PayloadHasher()
+                hasher.update(block[0..<first])
+                hasher.update(block[first..<second])
+                hasher.update(block[second...])
+                #expect(hasher.finalizeHTTP() == expected, "split at \(first) and \(second)")
+            }
+        }
+        var headless = PayloadHasher()
+        headless.update(Array("no head here\r\n\r".utf8)[...])
+        #expect(headless.finalizeHTTP() == nil)
+    }
+
     @Test func aSymlinkOrAFIFOIsRefusedWithoutBeingFollowedOrWaitedOn() throws {
         let folder = try scratchFolder("special")
         defer { try? FileManager.default.removeItem(at: folder) }
