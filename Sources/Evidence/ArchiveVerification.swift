@@ -43,9 +43,10 @@ struct ArchiveVerification {
         // What the record names is read as what it names it, whatever its name ends in; other
         // archives in the payload as their names say.
         var warcs = [namedWARC].compactMap { $0 }, waczs = [namedWACZ].compactMap { $0 }
-        for file in files where file.hasPrefix("data/") {
-            if file.hasSuffix(".wacz") && !waczs.contains(file) { waczs.append(file) }
-            if (file.hasSuffix(".warc") || file.hasSuffix(".warc.gz")) && !warcs.contains(file) { warcs.append(file) }
+        let named = Set(warcs + waczs)
+        for file in files where file.hasPrefix("data/") && !named.contains(file) {
+            if file.hasSuffix(".wacz") { waczs.append(file) }
+            if file.hasSuffix(".warc") || file.hasSuffix(".warc.gz") { warcs.append(file) }
         }
 
         var warcDigests: [String: String] = [:]
