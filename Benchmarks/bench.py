@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Exhibit versus Playwright for Python on the same Chromium, same machine, one run.
 
-Cases: the sample thread (median of 10 warm captures each), a 20,000 px thread, and the
-150,000 px band page. Measured per capture: wall time (process start to exit, browser launch
+First what the web archive costs (the sample thread with and without recording, and the memory
+while a 200 MiB response is recorded; BENCH_ONLY=archive stops there). Then the cases: the sample
+thread (median of 10 warm captures each), a 20,000 px thread, and the 150,000 px band page. Measured per capture: wall time (process start to exit, browser launch
 included) and peak RSS of the tool's own processes (Exhibit: the exhibit process; Playwright: the
 Python process plus its Node driver), never the browser's. Both write a full-page PNG and a PDF.
 The band page's PNG is then checked band by band (pixel at the band's middle row).
@@ -65,9 +66,9 @@ def measure(command, environment=None):
     return wall, sum(peaks.values()) / 1024, out.decode()
 
 
-def run_exhibit(url, out, environment=None):
+def run_exhibit(url, out, environment=None, extra=()):
     # The fixtures are served on loopback, which the network policy refuses by default.
-    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json", "--allow-private"], environment)
+    wall, rss, stdout = measure([exhibit, "capture", url, "--out", out, "--quiet", "--json", "--allow-private", *extra], environment)
     folder = json.loads(stdout)["folder"]
     return wall, rss, os.path.join(folder, "data", "screenshot.png")
 
@@ -96,6 +97,49 @@ def nudge_comparison(url, repeats):
     print(f"  {'ratio with/without':14} {statistics.median(settles['with nudge']) / statistics.median(settles['without nudge']):6.2f}")
 
 
+def pattern_digest(count):
+    """SHA-256 of what the fixture server's /_bytes/<count> sends (byte i is i % 251)."""
+    import hashlib
+    block = bytes(i % 251 for i in range(251)) * ((1 << 20) // 251)
+    digest, left = hashlib.sha256(), count
+    while left > 0:
+        digest.update(block[:min(left, len(block))])
+        left -= min(left, len(block))
+    return "sha256:" + digest.hexdigest()
+
+
+def archive_cost(url, large_url, large_bytes, repeats):
+    """What recording the web archive costs: the sample thread with and without it (alternating,
+    median of `repeats`), and the exhibit process's peak RSS while a response of `large_bytes` is
+    recorded, with whether its record came out whole (payload digest of what the server sent)."""
+    work = tempfile.mkdtemp(prefix="exhibit-bench-archive-")
+    run_exhibit(url, tempfile.mkdtemp(dir=work))
+    walls = {"recording (default)": [], "--no-warc": []}
+    for _ in range(repeats):
+        for label, extra in (("recording (default)", ()), ("--no-warc", ("--no-warc",))):
+            wall, _, _ = run_exhibit(url, tempfile.mkdtemp(dir=work), extra=extra)
+            walls[label].append(wall)
+    print()
+    print(f"web archive cost on the sample thread, median of {repeats} alternating captures (wall s, process start to exit)")
+    for label, values in walls.items():
+        print(f"  {label:20} {statistics.median(values):6.2f} s   (min {min(values):.2f}, max {max(values):.2f})")
+    ratio = statistics.median(walls["recording (default)"]) / statistics.median(walls["--no-warc"])
+    print(f"  {'ratio with/without':20} {ratio:6.2f}   (target: at most 1.15)")
+    out = tempfile.mkdtemp(dir=work)
+    wall, rss, png = run_exhibit(large_url, out)
+    folder = os.path.dirname(os.path.dirname(png))
+    warcio = os.path.join(os.path.dirname(here), ".venv-webarchive", "bin", "warcio")
+    index = subprocess.run([warcio, "index", "-f", "warc-target-uri,warc-payload-digest,warc-truncated",
+                            os.path.join(folder, "data", "archive.warc.gz")], capture_output=True, text=True).stdout
+    record = next((json.loads(line) for line in index.splitlines()
+                   if f"/_bytes/{large_bytes}" in line and "warc-payload-digest" in line
+                   and json.loads(line)["warc-payload-digest"] != pattern_digest(0)), {})
+    whole = record.get("warc-payload-digest") == pattern_digest(large_bytes) and "warc-truncated" not in record
+    print(f"a {large_bytes // (1 << 20)} MiB response recorded: {wall:.2f} s, exhibit peak RSS {rss:.1f} MiB "
+          f"(bound: 400 MiB), record {'whole, digest of what the server sent' if whole else 'NOT whole: ' + json.dumps(record)}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def run_playwright(url, out):
     png = os.path.join(out, "playwright.png")
     wall, rss, _ = measure([sys.executable, os.path.join(here, "playwright_capture.py"), chromium, url, png,
@@ -116,6 +160,10 @@ def bands_wrong(png, height):
 
 
 def main():
+    large = 200 << 20
+    archive_cost(base + "/sample-thread/", f"{base}/large-response/?bytes={large}", large, 10)
+    if os.environ.get("BENCH_ONLY") == "archive":
+        return
     work = tempfile.mkdtemp(prefix="exhibit-bench-")
     cases = [("sample thread (median of 10)", base + "/sample-thread/", 10, None),
              ("20,000 px thread", base + "/long-thread/", 1, None),

@@ -16,6 +16,7 @@ apt_packages=(
   openssl                  # local timestamp authority in tests
   python3-venv             # the virtualenv of the web-archive validators (warcio, wacz, pywb)
   xvfb xdotool             # a display, and a person typing, for the test of session create's browser window
+  tesseract-ocr            # OCR (with its English data): the replay test reads the post off a screenshot of pywb's replay
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
 )
 python_packages=(bagit==1.9.0 jsonschema)

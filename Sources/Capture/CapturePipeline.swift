@@ -232,14 +232,20 @@ struct Capture: Sendable {
         activity.start(await session.events())
         defer { activity.stop() }
         // Subscribed before Network.enable (in Navigate), so the document's first request is seen.
-        let traffic = options.recordsTraffic ? TrafficRecorder(session: session) : nil
+        let traffic = options.recordsTraffic
+            ? TrafficRecorder(session: session, maxRecordSize: options.maxRecordSize,
+                              spoolDirectory: runner.folder.root.appendingPathComponent("spool").path)
+            : nil
         if let traffic { traffic.start(await session.events()) }
         defer { traffic?.stop() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
         defer { dialogs.cancel() }
+        var responseHook: NetworkGuard.ResponseHook?
+        if let traffic { responseHook = { paused in await traffic.responsePaused(paused) } }
         let network = try await NetworkGuard.start(session: session, policy: policy, resolver: resolver, context: context,
-                                                   checksResponses: !options.usesProxy)
+                                                   checksResponses: !options.usesProxy, responses: responseHook)
         defer { network?.stop() }
+        if let traffic, network == nil { try await traffic.interceptResponses() }
         // Out-of-process frames are attached from the start: the guard does it (each frame held until
         // its requests are guarded), or, when it does not run, the tracker itself.
         let frameTargets: FrameTargets?
@@ -357,16 +363,23 @@ struct Capture: Sendable {
         }
         // Last of the payload before capture.json: it holds the screenshot, PDF and post.json as they are final.
         var archive: CaptureRecord.Archive?
+        var servers: ServerProvenance?
         if let traffic = loaded.traffic {
-            archive = try await runner.run(.archive) { () -> (CaptureRecord.Archive, String) in
+            (archive, servers) = try await runner.run(.archive) { () -> ((CaptureRecord.Archive, ServerProvenance), String) in
                 let recorded = await traffic.finish()
-                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId,
-                                                 browserProduct: version.product, pageURL: pageURL, data: data).write()
+                // The spool's files are unlinked as their bodies go; the folder goes once the archive is written.
+                defer { try? FileManager.default.removeItem(atPath: traffic.spoolDirectory) }
+                // The chains are asked of the page's own session, which is still open here (it closes after Seal).
+                let servers = try await ServerProvenance.collect(traffic: recorded, session: page.session, pageURL: pageURL,
+                                                                 at: context.started, data: data, context: context)
+                var written = try TrafficArchive(traffic: recorded, captureId: context.captureId, browserProduct: version.product,
+                                                 pageURL: pageURL, data: data, maxRecordSize: options.maxRecordSize, servers: servers).write()
                 if options.packageWACZ {
                     written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
                 }
-                return (written, "\(written.file): \(written.records) records, \(written.responses) responses, "
-                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response")
+                return ((written, servers), "\(written.file): \(written.records) records, \(written.responses) responses, "
+                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response; "
+                        + "\(servers.record.origins.count) origin(s), \(servers.chains.count) certificate chain(s)")
             }
         }
         let input = Seal.Input(
@@ -389,7 +402,7 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            }, archive: archive)
+            }, archive: archive, servers: servers)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

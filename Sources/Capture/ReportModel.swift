@@ -145,6 +145,24 @@ struct ReportModel {
     /// How the paginated PDF was fitted to the paper; nil (the row left out) when it was printed at
     /// scale 1 or not at all.
     var pdfScale: String?
+    // Server and certificate: the captured document's server and the chain its origin presented.
+    var serverRows: [Row] = []
+    var hasChain = false
+    var chain: [ChainCertificate] = []
+    struct Row {
+        var label: String
+        var value: Field
+    }
+    /// One certificate of the chain, leaf first.
+    struct ChainCertificate {
+        var position: String
+        var subject: Field
+        var issuer: Field
+        var validFrom: Field
+        var validTo: Field
+        var atCapture: Field
+        var sha256: String
+    }
     // Mustache cannot test an array for being empty, so the table and its "none" line need the flag.
     var hasActions: Bool
     var actions: [Action]
@@ -280,6 +298,7 @@ extension ReportModel {
             timestamps = nil
         }
         signatureKey = record.signature?.publicKeyFingerprint
+        describeServer(record)
         if let post, let line = post.timeline { describeAccount(post, timeline: line) }
     }
 
@@ -424,4 +443,69 @@ extension ReportModel {
                                marks: Field(marks, or: "not marked"), text: Field(entry.text.map { $0.count > 200 ? String($0.prefix(200)) + "…" : $0 }, or: "no text"))
         }
     }
+}
+
+extension ReportModel {
+    /// The captured document's server (address, HTTP version, TLS) and its origin's chain as the
+    /// browser received it, from capture.json's `networkProvenance`.
+    mutating func describeServer(_ record: CaptureRecord) {
+        guard let provenance = record.networkProvenance else {
+            serverRows = [Row(label: "Recorded", value: Field(nil, or: "not recorded: the capture did not record its traffic (--warc); "
+                + "the Server row above is what the browser reported for the page"))]
+            return
+        }
+        guard let main = provenance.mainDocument, let origin = provenance.origins.first(where: { $0.origin == main.origin }) else {
+            serverRows = [Row(label: "Main document", value: Field(nil, or: "no response for the captured URL was recorded"))]
+            return
+        }
+        let server = main.server
+        serverRows = [
+            Row(label: "Server address", value: Field(server.ip.map { ip in "\(ip) port " + (server.port.map(String.init) ?? "not reported") },
+                                                      or: "not reported by the browser (a response from its cache)")),
+            Row(label: "HTTP version", value: Field(server.httpVersion, or: "not reported by the browser")),
+        ]
+        if let hops = main.redirects {
+            serverRows.append(Row(label: "Redirects before it", value: Field(hops.map { hop in
+                "\(hop.url) (\(hop.status)) from " + (hop.ip.map { "\($0) port \(hop.port.map(String.init) ?? "?")" } ?? "an unreported address")
+            }.joined(separator: "; "), or: "none")))
+        }
+        guard let tls = origin.tls else {
+            serverRows.append(Row(label: "TLS", value: Field("no TLS (plain HTTP)", or: "")))
+            return
+        }
+        let connection = tls.connections.first
+        serverRows.append(Row(label: "TLS", value: Field(connection.map { c in
+            [c.protocol, c.cipher, c.mac.flatMap { $0.isEmpty ? nil : "MAC \($0)" },
+             [c.keyExchange, c.keyExchangeGroup].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: " ").nilIfEmpty.map { "key exchange \($0)" },
+             c.serverSignatureAlgorithm.map { "server signature \($0)" }].compactMap { $0 }.joined(separator: ", ")
+                + (tls.connections.count > 1 ? " (\(tls.connections.count) different connection settings for this origin, all in capture.json)" : "")
+        }, or: "the browser reported no TLS details")))
+        serverRows.append(Row(label: "Certificate Transparency", value: Field(connection.map { c in
+            let ct = c.certificateTransparency
+            return "Chromium's verdict: \(ct.compliance ?? "not given"); " + (ct.scts.isEmpty ? "no SCTs" : "\(ct.scts.count) SCT(s): "
+                + ct.scts.map { "\($0.logDescription ?? $0.logId ?? "unnamed log") (\($0.origin ?? "origin not given"), \($0.status ?? "status not given"))" }
+                    .joined(separator: "; "))
+        }, or: "not reported by the browser")))
+        serverRows.append(Row(label: "Certificate chain", value: Field(tls.chainFile.map { file in
+            "data/\(file), \(tls.chain.count) certificate(s) as the browser received them, leaf first; Exhibit records them and does not judge whether they are trusted"
+                + (tls.chainProblem.map { " (\($0))" } ?? "")
+        }, or: tls.chainProblem ?? "not recorded")))
+        let others = provenance.origins.count - 1
+        if others > 0 {
+            serverRows.append(Row(label: "Other origins", value: Field("\(others) more origin(s) answered the page; each with its addresses, "
+                + "HTTP versions and chain in capture.json (networkProvenance) and data/tls/", or: "")))
+        }
+        hasChain = !tls.chain.isEmpty
+        chain = tls.chain.enumerated().map { index, certificate in
+            ChainCertificate(position: index == 0 ? "1 (leaf)" : String(index + 1),
+                             subject: Field(certificate.subject, or: certificate.problem ?? "unreadable certificate"),
+                             issuer: Field(certificate.issuer, or: "unreadable"), validFrom: Field(certificate.notBefore, or: "unreadable"),
+                             validTo: Field(certificate.notAfter, or: "unreadable"), atCapture: Field(certificate.atCapture, or: "unknown"),
+                             sha256: certificate.sha256)
+        }
+    }
+}
+
+private extension String {
+    var nilIfEmpty: String? { isEmpty ? nil : self }
 }

@@ -42,6 +42,8 @@ package enum TraceRedaction {
     /// method, so the trace matches it to the command by id.
     private static let resultRules: [String: [String: Rule]] = [
         "Network.getResponseBody": ["body": .redact],
+        "Network.streamResourceContent": ["bufferedData": .redact],
+        "Network.getRequestPostData": ["postData": .redact],
         "Fetch.getResponseBody": ["body": .redact],
         "IO.read": ["data": .redact],
         "DOMStorage.getDOMStorageItems": ["entries": .storageEntries],

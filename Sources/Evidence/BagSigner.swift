@@ -93,7 +93,8 @@ public enum BagSigner {
 
     static func publicPEM(_ key: Curve25519.Signing.PublicKey) -> String { pem("PUBLIC KEY", spkiPrefix + key.rawRepresentation) }
 
-    private static func pem(_ label: String, _ der: [UInt8]) -> String {
+    /// `der` as one PEM block labelled `label`, 64 characters a line.
+    package static func pem(_ label: String, _ der: [UInt8]) -> String {
         let base64 = Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
         return "-----BEGIN \(label)-----\n\(base64)\n-----END \(label)-----\n"
     }

@@ -35,8 +35,13 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Keep the bytes of the page's data: URIs (inlined avatars and images) in data/media/, named by their SHA-256; post.json records each by media type, size and hash either way.")
     var keepInlineMedia = false
 
-    @Flag(help: "Record the page's HTTP traffic, with the screenshot, PDF and post.json, as a WARC web archive in data/archive.warc.gz (cookies and credentials redacted).")
-    var warc = false
+    @Flag(inversion: .prefixedNo,
+          help: "Record the page's HTTP traffic, with the screenshot, PDF and post.json, as a WARC web archive in data/archive.warc.gz (cookies and credentials redacted). On by default.")
+    var warc = true
+
+    @Option(help: ArgumentHelp("Largest response body kept in the web archive (bytes, or with K, M, G); longer ones are cut and marked WARC-Truncated: length.",
+                               valueName: "size"))
+    var maxRecordSize: String = "1G"
 
     @Flag(help: "Also pack that archive, with its CDXJ index and page list, as a WACZ 1.1.1 package in data/archive.wacz (implies --warc).")
     var wacz = false
@@ -164,6 +169,19 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         }
     }
 
+    /// `1048576`, `512K`, `500M`, `1G` (powers of 1024) as bytes; nil for anything else or an overflow.
+    static func byteCount(_ text: String) -> UInt64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let shifts: [Character: UInt64] = ["K": 10, "M": 20, "G": 30, "T": 40]
+        var digits = Substring(trimmed)
+        var shift: UInt64 = 0
+        if let last = digits.last, let found = shifts[last] { shift = found; digits = digits.dropLast() }
+        if digits.last == "I" || trimmed.hasSuffix("B") { return nil }
+        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let number = UInt64(digits) else { return nil }
+        let (value, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
+        return overflow ? nil : value
+    }
+
     func run() async throws {
         var options = CaptureOptions(url: url)
         options.outputDirectory = out
@@ -188,6 +206,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.pdfStripUnsafeLinks = pdfStripUnsafeLinks
         options.keepInlineMedia = keepInlineMedia
         options.recordWARC = warc || wacz
+        guard let recordLimit = Self.byteCount(maxRecordSize), recordLimit > 0 else {
+            throw CommandFailure(code: Exhibit.Code.usage, message: "--max-record-size '\(maxRecordSize)' is not a size (e.g. 1G, 500M, 1048576)")
+        }
+        options.maxRecordSize = recordLimit
         options.packageWACZ = wacz
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots

@@ -165,7 +165,7 @@ public final class WARCWriter {
         header.append("Content-Type", contentType)
         header.append("WARC-Block-Digest", blockDigest)
         if let payloadLabel { header.append("WARC-Payload-Digest", payloadLabel) }
-        if body.truncated { header.append("WARC-Truncated", "length") }
+        if let truncation = body.truncation { header.append("WARC-Truncated", truncation.rawValue) }
         header.append("Content-Length", String(UInt64(head.count) + body.storedLength))
         let headerBytes = Array("WARC/1.1\r\n".utf8) + (try header.serialized()) + [0x0D, 0x0A]
 

@@ -175,9 +175,10 @@ struct ArchiveRecordingTests {
         #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
     }
 
-    @Test("the archive is opt-in: off by default, and options recorded before --warc existed read as off")
-    func offByDefault() throws {
-        #expect(CaptureOptions(url: "http://127.0.0.1/").recordWARC == false)
+    @Test("the archive is on by default, and options recorded before it was (or before --warc existed) read as off")
+    func onByDefault() throws {
+        #expect(CaptureOptions(url: "http://127.0.0.1/").recordWARC == true)
+        #expect(CaptureOptions(url: "http://127.0.0.1/").maxRecordSize == 1 << 30)
         let older = try JSONDecoder().decode(CaptureOptions.self, from: Data(#"{"url": "http://127.0.0.1/"}"#.utf8))
         #expect(older.recordWARC == false && older.packageWACZ == false)
     }

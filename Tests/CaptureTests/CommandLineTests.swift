@@ -61,7 +61,7 @@ struct CommandLineTests {
         }
         let summary = try JSONDecoder().decode(Summary.self, from: Data(run.stdout.utf8))
         #expect(summary.state == "complete" && summary.httpStatus == 200)
-        #expect(summary.files.map(\.name).sorted() == ["capture.json", "dom.html", "page.pdf", "post.json", "screenshot.png"])
+        #expect(summary.files.map(\.name).sorted() == ["archive.warc.gz", "capture.json", "dom.html", "page.pdf", "post.json", "screenshot.png"])
         #expect(FileManager.default.fileExists(atPath: summary.folder))
     }
 

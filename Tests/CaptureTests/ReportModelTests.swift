@@ -222,6 +222,7 @@ struct ReportModelTests {
         record.pageTitle = ""
         record.signature = .init(algorithm: "Ed25519", publicKeyFingerprint: "SHA256:abcd", signs: "manifest-sha256.txt", files: [])
         record.network = SampleBag.network(url: "http://10.0.0.1/")
+        record.networkProvenance = SampleBag.provenance()
         var tokens = try JSONDecoder().decode([TimestampRecord].self, from: Data(SampleBag.token.utf8))
         // One token kept but not trusted, beside the trusted one.
         if var untrusted = tokens.first {

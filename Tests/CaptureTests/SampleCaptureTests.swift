@@ -93,13 +93,14 @@ struct SampleCaptureTests {
         let result = try await SampleCapture.result.value
         #expect(try BagChecker(root: result.folder).problems().isEmpty)
         let manifest = try String(contentsOf: result.folder.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)
-        #expect(manifest.split(separator: "\n").count == 5)
+        #expect(manifest.split(separator: "\n").count == 6)
         for file in result.record.files {
             let digest = try FileDigest(fileAt: result.folder.appendingPathComponent("data/" + file.name).path)
             #expect(digest.sha256 == file.sha256 && digest.size == file.size, "\(file.name)")
             #expect(manifest.contains("\(file.sha256)  data/\(file.name)\n"))
         }
-        #expect(Set(result.record.files.map(\.name)) == ["screenshot.png", "page.pdf", "dom.html", "post.json"])
+        // The web archive is recorded by default; the sample is served over plain HTTP, so no data/tls/.
+        #expect(Set(result.record.files.map(\.name)) == ["screenshot.png", "page.pdf", "dom.html", "post.json", "archive.warc.gz"])
     }
 
     @Test("independent validators accept the output: pngcheck, pdfinfo, Python bagit, JSON Schema")
@@ -170,7 +171,7 @@ struct SampleCaptureTests {
         #expect(record.exhibit.version == ExhibitVersion.current)
         #expect(!record.host.hostName.isEmpty && !record.host.operatingSystem.isEmpty && !record.host.architecture.isEmpty)
         #expect(record.options.url == record.requestedURL)
-        #expect(record.steps.map(\.name.rawValue) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "pdf-check", "dom", "metadata"])
+        #expect(record.steps.map(\.name.rawValue) == ["launch", "navigate", "settle", "profile", "prepare", "screenshot", "pdf", "extract", "pdf-check", "dom", "archive", "metadata"])
         #expect(record.warnings.isEmpty, "\(record.warnings)")
         let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
         #expect(dom.hasPrefix("<!DOCTYPE html>"))

@@ -246,7 +246,7 @@ struct TallPageTests {
         let text = try String(contentsOf: json, encoding: .utf8).replacingOccurrences(of: original.record.requestedURL, with: "https://elsewhere.example/post/1")
         try Data(text.utf8).write(to: json)
         // A forger re-hashes everything so the bag itself checks out.
-        let payload = try ["screenshot.png", "page.pdf", "dom.html", "post.json", "capture.json"].map {
+        let payload = try ["screenshot.png", "page.pdf", "dom.html", "post.json", "archive.warc.gz", "capture.json"].map {
             try PayloadFile.hash($0, in: copy, mediaType: "application/octet-stream")
         }
         try BagWriter(root: copy).write(payload: payload, info: [], baggingDate: Date())

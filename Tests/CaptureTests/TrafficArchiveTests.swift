@@ -30,9 +30,18 @@ struct TrafficArchiveTests {
             RecordedExchange(requestId: "1", url: "http://example.test/p", method: "GET", requestHeaders: ["Accept": "text/html"]),
             RecordedExchange(requestId: "2", url: "http://example.test/v.mp4", method: "GET", requestHeaders: [:]),
             RecordedExchange(requestId: "3", url: "http://example.test/gone.js", method: "GET", requestHeaders: [:]),
+            RecordedExchange(requestId: "4", url: "http://example.test/live", method: "POST", requestHeaders: ["Content-Type": "text/plain"]),
         ]
         exchanges[0].response = page
-        exchanges[0].body = Array("<p>hello</p>".utf8)
+        exchanges[0].body = RecordedBody(try WARCBody(Array("<p>hello</p>".utf8)))
+        // A response still arriving when the capture ended, to a POST whose body is recorded.
+        exchanges[3].requestBody = RecordedBody(try WARCBody(Array("posted-payload".utf8)))
+        exchanges[3].response = try Self.response(#"{"url": "http://example.test/live", "status": 200, "statusText": "OK", "mimeType": "text/event-stream", "headers": {}}"#)
+        let partial = WARCBody()
+        try partial.append(Array("data: first\n\n".utf8))
+        partial.markTruncated(.time)
+        exchanges[3].body = RecordedBody(partial)
+        exchanges[3].bodyCut = "still arriving when the capture ended; recorded as far as it came"
         exchanges[1].response = video
         exchanges[1].encodedLength = 20_000_000
         exchanges[1].bodyOmitted = "not recorded: 20000000 bytes on the wire"
@@ -41,11 +50,11 @@ struct TrafficArchiveTests {
                                       rawResponses: [:])
         let archive = try TrafficArchive(traffic: traffic, captureId: "test", browserProduct: "Chrome/1", pageURL: "http://example.test/p",
                                          data: data).write()
-        #expect(archive.responses == 2 && archive.requests == 3 && archive.bodiesTruncated == 1 && archive.requestsFailed == 1, "\(archive)")
+        #expect(archive.responses == 3 && archive.requests == 4 && archive.bodiesTruncated == 2 && archive.requestsFailed == 1, "\(archive)")
         #expect(archive.failed.first?.url == "http://example.test/gone.js" && archive.failed.first?.error == "net::ERR_CONNECTION_REFUSED")
         #expect(archive.redactedHeaders.map(\.name) == ["cookie", "set-cookie"] && archive.redactedHeaders.map(\.count) == [1, 2], "\(archive.redactedHeaders)")
-        // warcinfo, 3 requests, 2 responses, the screenshot, post.json (no PDF in this folder).
-        #expect(archive.records == 8)
+        // warcinfo, 4 requests, 3 responses, the screenshot, post.json (no PDF in this folder).
+        #expect(archive.records == 10)
         let path = data.appendingPathComponent("archive.warc.gz").path
         #expect(WARCChecker.check(path: path).passed)
         let text = try await ArchiveRecordingTests.gunzipped(path)
@@ -54,6 +63,8 @@ struct TrafficArchiveTests {
         #expect(text.contains("Set-Cookie: " + HeaderRedaction.replacement(for: "b=secret-two")))
         #expect(text.contains("WARC-Truncated: length\r\n") && text.contains("Exhibit-Body-Omitted: not recorded: 20000000 bytes on the wire\r\n"))
         #expect(text.contains("WARC-IP-Address: ::1\r\n"))
+        #expect(text.contains("WARC-Truncated: time\r\n") && text.contains("Exhibit-Body-Cut: still arriving when the capture ended"))
+        #expect(text.contains("POST /live HTTP/1.1\r\n") && text.contains("posted-payload"))
         // An HTTP/2 response is written as HTTP/1.1, the head replay tools parse.
         #expect(text.contains("HTTP/1.1 200 OK\r\nContent-Length: 0\r\ncontent-type: video/mp4") || text.contains("content-type: video/mp4"))
         if FileManager.default.isExecutableFile(atPath: ArchiveRecordingTests.warcio) {

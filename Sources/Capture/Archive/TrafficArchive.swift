@@ -18,6 +18,10 @@ struct TrafficArchive {
     let pageURL: String
     /// The bag's `data/` folder.
     let data: URL
+    /// Bodies longer than this are cut (`--max-record-size`).
+    var maxRecordSize: UInt64 = CaptureOptions.defaultMaxRecordSize
+    /// The servers' certificate chains, written after the traffic as `urn:tls:` metadata records.
+    var servers: ServerProvenance? = nil
 
     /// Writes the file; throws a ``StepProblem`` naming the file for anything the writer refuses.
     func write() throws -> CaptureRecord.Archive {
@@ -28,12 +32,19 @@ struct TrafficArchive {
     }
 
     private func write(path: String) throws(WebArchiveError) -> CaptureRecord.Archive {
-        let writer = try WARCWriter(path: path)
-        try writer.writeWarcinfo(software: "\(ExhibitVersion.name) \(ExhibitVersion.current)", fields: [
+        // An archive missing bodies because the disk filled would look whole: the capture fails instead.
+        if let failure = traffic.failure { throw .unwritable(path: path, reason: failure) }
+        let writer = try WARCWriter(path: path, maxRecordSize: maxRecordSize)
+        var info: [(name: String, value: String)] = [
             ("browser", browserProduct), ("captureId", captureId), ("capturedURL", pageURL),
-            ("recorded", "the page's HTTP traffic as the browser's Network domain reported it; bodies over "
-                + "\(TrafficRecorder.bodyLimit >> 20) MiB are left out (WARC-Truncated: length)"),
-        ])
+            ("recorded", "the page's HTTP traffic as the browser's Network domain reported it, bodies decoded, "
+                + "streamed to disk when large; bodies over \(maxRecordSize) bytes are cut (WARC-Truncated: length), "
+                + "bodies still arriving when the capture ended are kept as far as they came (WARC-Truncated: time)"),
+        ]
+        if !traffic.webSockets.isEmpty {
+            info.append(("notRecorded", "the frames of \(traffic.webSockets.count) WebSocket(s) the page opened"))
+        }
+        try writer.writeWarcinfo(software: "\(ExhibitVersion.name) \(ExhibitVersion.current)", fields: info)
         var responses = 0, truncated = 0
         var failed: [CaptureRecord.Archive.FailedRequest] = []
         var pageResponseID: String?
@@ -53,6 +64,7 @@ struct TrafficArchive {
                 failed.append(.init(url: exchange.url, error: "not archived: \(reason)"))
             }
         }
+        try servers?.writeRecords(to: writer, pageResponseID: pageResponseID)
         try resource("screenshot.png", uri: "urn:view:", type: "image/png", writer: writer, concurrentTo: pageResponseID)
         if FileManager.default.fileExists(atPath: data.appendingPathComponent("page.pdf").path) {
             try resource("page.pdf", uri: "urn:pdf:", type: "application/pdf", writer: writer, concurrentTo: pageResponseID)
@@ -64,7 +76,8 @@ struct TrafficArchive {
         return CaptureRecord.Archive(
             file: Self.fileName, records: writer.records.count, requests: traffic.exchanges.count, responses: responses,
             bodiesTruncated: truncated, requestsFailed: failed.count, failed: failed,
-            redactedHeaders: counts.keys.sorted().map { .init(name: $0, count: counts[$0] ?? 0) })
+            redactedHeaders: counts.keys.sorted().map { .init(name: $0, count: counts[$0] ?? 0) },
+            webSockets: traffic.webSockets.isEmpty ? nil : traffic.webSockets, maxRecordSize: maxRecordSize)
     }
 
     static let packageName = "archive.wacz"
@@ -91,22 +104,27 @@ struct TrafficArchive {
         let date = exchange.wallTime.map { Date(timeIntervalSince1970: $0) } ?? Date()
         let request = HTTPRequestHead(method: exchange.method, url: exchange.url, protocolName: protocolName,
                                       headers: Self.fields(raw.request ?? exchange.requestHeaders))
+        let requestBody = exchange.requestBody?.body
         guard let response = exchange.response else {
-            try writer.writeRequest(request, date: date)
+            try writer.writeRequest(request, body: requestBody, date: date)
             return .failed(exchange.failure ?? "no response before the capture ended")
         }
         let requestID = WARCWriter.newRecordID(), responseID = WARCWriter.newRecordID()
-        let body = writer.makeBody()
         var extra: [(name: String, value: String)] = []
-        if let bytes = exchange.body {
-            try body.append(bytes)
-        } else if let omitted = exchange.bodyOmitted, Self.mayHaveBody(response.status, method: exchange.method) {
-            // Nothing kept, and the record must say the body was cut, not that it was empty.
-            body.countNotKept(UInt64(max(0, exchange.encodedLength ?? 0)))
-            extra.append(("Exhibit-Body-Omitted", omitted))
+        let body: WARCBody
+        if let recorded = exchange.body?.body {
+            body = recorded
+            if let cut = exchange.bodyCut { extra.append(("Exhibit-Body-Cut", cut)) }
+        } else {
+            body = writer.makeBody()
+            if let omitted = exchange.bodyOmitted, Self.mayHaveBody(response.status, method: exchange.method) {
+                // Nothing kept, and the record must say the body was cut, not that it was empty.
+                body.countNotKept(UInt64(max(0, exchange.encodedLength ?? 0)))
+                extra.append(("Exhibit-Body-Omitted", omitted))
+            }
         }
         let head = Self.responseHead(response, raw: raw.response, protocolName: protocolName)
-        try writer.writeRequest(request, concurrentTo: [responseID], id: requestID, date: date)
+        try writer.writeRequest(request, body: requestBody, concurrentTo: [responseID], id: requestID, date: date)
         try writer.writeResponse(head, targetURI: exchange.url, body: body, ipAddress: response.remoteIPAddress.map(Self.bareAddress),
                                  id: responseID, concurrentTo: [requestID], extraFields: extra, date: date)
         return .answered(responseID: responseID, truncated: body.truncated)

@@ -1,6 +1,14 @@
 import DevTools
 import Foundation
 import Synchronization
+import WebArchive
+
+/// A body being recorded: a `WARCBody` (memory, then a spool file) that only the recorder's lock
+/// touches while recording, and only the archive writer after ``TrafficRecorder/finish()``.
+final class RecordedBody: @unchecked Sendable {
+    let body: WARCBody
+    init(_ body: WARCBody) { self.body = body }
+}
 
 /// One hop of a request the page made, as the `Network` domain reported it: a redirect chain is
 /// one hop per URL, all under the same CDP request id.
@@ -10,13 +18,17 @@ struct RecordedExchange: Sendable {
     var method: String
     /// The headers Blink put on the request (no cookies).
     var requestHeaders: [String: String]
+    /// The request's body (a POST's form, a fetch's payload), when it had one.
+    var requestBody: RecordedBody?
     /// Seconds since the epoch when the hop was sent.
     var wallTime: Double?
     var response: NetworkCommands.Response?
-    /// The body as the browser handed it over (decoded), when it was fetched.
-    var body: [UInt8]?
+    /// The body as the browser handed it over (decoded), streamed or fetched whole.
+    var body: RecordedBody?
     /// Why the response has no body in the archive although it had one, said in its record.
     var bodyOmitted: String?
+    /// Why the body in the archive is not all of it (still arriving, broken off), said in its record.
+    var bodyCut: String?
     /// Bytes the body had on the wire (`encodedDataLength`), when the load finished.
     var encodedLength: Double?
     /// The browser's error for a request that failed (`net::ERR_…`).
@@ -33,40 +45,78 @@ struct RecordedTraffic: Sendable {
     var rawRequestHeaders: [String: [[String: String]]]
     /// `responseReceivedExtraInfo` per request id, one per hop that reached the network, in order.
     var rawResponses: [String: [NetworkCommands.ResponseReceivedExtraInfo]]
+    /// WebSockets the page opened: their frames are not in the archive, and the record says so.
+    var webSockets: [String] = []
+    /// Why recording could not go on (the disk full under the spool, for one); the capture fails then,
+    /// since an archive missing bodies for that reason would look complete.
+    var failure: String?
 }
 
-/// Records the captured page's HTTP traffic from the `Network` domain for `data/archive.warc.gz`
-/// (`--warc`).
+/// Records the captured page's HTTP traffic from the `Network` domain for `data/archive.warc.gz`.
 ///
-/// It listens only: the `Fetch` domain belongs to ``NetworkGuard``, and a second `Fetch.enable`
-/// would pause every request twice. Events are taken from the moment the page is opened (before
-/// `Network.enable` in ``Navigate``), so the main document's first hop is never missed.
+/// It listens only, and never holds a request back: the `Fetch` domain belongs to ``NetworkGuard``,
+/// and taking a body through `Fetch.takeResponseBodyAsStream` would take it away from the page.
+/// Bodies that may be large (no `Content-Length`, more than ``streamThreshold``, or compressed, as
+/// a small compressed body can decode to a huge one) are streamed with
+/// `Network.streamResourceContent`: every `Network.dataReceived` then carries its chunk, which goes
+/// straight into the record's spool file, so a 200 MB video never sits in memory whole. Small
+/// bodies, and those that finished before streaming could start, are asked for whole with
+/// `Network.getResponseBody` once loaded.
+///
+/// Events are taken from the moment the page is opened (before `Network.enable` in ``Navigate``),
+/// so the main document's first hop is never missed.
 final class TrafficRecorder: Sendable {
-    /// Bodies larger than this on the wire are not fetched: `Network.getResponseBody` hands the
-    /// whole body over in one message, in memory (base64, a third larger). Their response is
-    /// recorded with an empty body and `WARC-Truncated: length`.
-    // TODO(issue 15): stream large bodies (Fetch at the response stage with
-    // `Fetch.takeResponseBodyAsStream` and IO.read into a spooled WARCBody) instead of leaving them out;
-    // that needs NetworkGuard's Fetch session to take the response stage too.
-    static let bodyLimit = 16 << 20
-    /// The most body bytes held in memory at once across all responses; beyond it, further bodies
-    /// are left out (and said so) rather than letting a media-heavy page exhaust memory.
-    static let heldLimit = 512 << 20
+    /// Bodies declared larger than this on the wire are streamed rather than fetched whole.
+    static let streamThreshold = 1 << 20
+    /// Bodies fetched whole (never streamed) are refused above this: `Network.getResponseBody`
+    /// answers in one message, in memory.
+    static let wholeFetchLimit = 64 << 20
+    /// Each body keeps this much in memory before it moves to its spool file…
+    static let bodyMemory = 256 << 10
+    /// …while all bodies together hold less than this; past it new bodies spool from the first byte.
+    static let memoryBudget = 64 << 20
+
+    private enum BodyState {
+        /// Nothing asked yet: fetched whole when the load finishes.
+        case whole
+        /// `streamResourceContent` sent, no answer yet: chunks wait here, after the buffered bytes.
+        case streamRequested(pending: [Data])
+        /// Chunks go straight into the body.
+        case streaming
+    }
 
     private struct State {
         var traffic = RecordedTraffic(exchanges: [], rawRequestHeaders: [:], rawResponses: [:])
         /// The latest hop of each request id, by index into `traffic.exchanges`.
         var latest: [String: Int] = [:]
-        var bytesHeld = 0
-        var fetches: [Task<Void, Never>] = []
+        var bodyStates: [Int: BodyState] = [:]
+        var bytesInMemory = 0
+        var tasks: [Task<Void, Never>] = []
         var stopped = false
+        /// True when the recorder enabled `Fetch` itself (no ``NetworkGuard`` runs) and so must
+        /// answer every paused response.
+        var ownsFetch = false
+        /// Decoded bytes the browser said it received (`dataReceived.dataLength`), per exchange.
+        var received: [Int: Int] = [:]
+        /// Exchanges whose body was streamed: what they hold is checked against ``received``.
+        var streamed: Set<Int> = []
     }
 
     private let session: PageSession
+    /// The largest body kept; beyond it the record is cut (`WARC-Truncated: length`).
+    let maxRecordSize: UInt64
+    /// Where bodies spool: inside the capture's partial folder, so the disk that fills is the
+    /// capture's own and nothing is left behind elsewhere.
+    let spoolDirectory: String
     private let state = Mutex(State())
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(session: PageSession) { self.session = session }
+    init(session: PageSession, maxRecordSize: UInt64, spoolDirectory: String) {
+        self.session = session
+        self.maxRecordSize = maxRecordSize
+        self.spoolDirectory = spoolDirectory
+        try? FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
+    }
 
     /// Starts consuming `events`; call right after the page is opened, before anything is enabled.
     func start(_ events: AsyncStream<DevToolsEvent>) {
@@ -83,30 +133,113 @@ final class TrafficRecorder: Sendable {
     }
 
     /// Stops recording, waits for the bodies still being fetched, and returns what was recorded.
+    /// A body still arriving is kept as far as it came and marked as cut short by time.
     func finish() async -> RecordedTraffic {
         stop()
-        let fetches = state.withLock { $0.fetches }
-        for fetch in fetches { await fetch.value }
-        return state.withLock { $0.traffic }
+        while true {
+            let tasks = state.withLock { state in
+                let tasks = state.tasks
+                state.tasks = []
+                return tasks
+            }
+            if tasks.isEmpty { break }
+            for task in tasks { await task.value }
+        }
+        return state.withLock { state in
+            for index in state.traffic.exchanges.indices where !state.traffic.exchanges[index].ended {
+                if case .streamRequested(let pending)? = state.bodyStates[index] {
+                    for chunk in pending { append(chunk, at: index, in: &state) }
+                }
+                if let body = state.traffic.exchanges[index].body {
+                    body.body.markTruncated(.time)
+                    state.traffic.exchanges[index].bodyCut = "still arriving when the capture ended; recorded as far as it came"
+                } else if let response = state.traffic.exchanges[index].response,
+                          TrafficArchive.mayHaveBody(response.status, method: state.traffic.exchanges[index].method) {
+                    state.traffic.exchanges[index].bodyOmitted = "not recorded: still loading when the capture ended"
+                }
+            }
+            state.bodyStates = [:]
+            // A streamed body holding fewer bytes than the browser received lost some before
+            // streaming began (Chromium's inspector buffer had dropped them): never a whole-looking record.
+            for index in state.streamed {
+                guard let received = state.received[index], let body = state.traffic.exchanges[index].body?.body,
+                      body.receivedLength < UInt64(received) else { continue }
+                body.markTruncated(.unspecified)
+                state.traffic.exchanges[index].bodyCut =
+                    "the browser handed over \(body.receivedLength) of the \(received) bytes it received (the rest was read before streaming began)"
+            }
+            return state.traffic
+        }
+    }
+
+    /// Pauses the page's responses at the `Response` stage, so that a large body's streaming
+    /// starts before its first byte is read (see ``responsePaused(_:)``). Only when no
+    /// ``NetworkGuard`` runs; the guard's `Fetch` session does it otherwise.
+    func interceptResponses() async throws {
+        state.withLock { $0.ownsFetch = true }
+        _ = try await session.send(FetchCommands.Enable(patterns: [FetchCommands.RequestPattern(requestStage: "Response")]))
+    }
+
+    /// A response of the page paused with its head read and its body not: a body that may be large
+    /// starts streaming now. Started later, at `responseReceived`, Chromium may already have read
+    /// more than its inspector buffer keeps (10 MB by default), and the bytes before streaming
+    /// began would be lost. The caller lets the response go on afterwards, whatever happens here.
+    func responsePaused(_ paused: FetchCommands.RequestPaused) async {
+        guard let networkId = paused.networkId, let status = paused.responseStatusCode,
+              (200..<300).contains(status) || status >= 400 else { return }
+        var headers: [String: String] = [:]
+        for entry in paused.responseHeaders ?? [] { headers[entry.name] = entry.value }
+        guard Self.shouldStream(headers) else { return }
+        let index: Int? = state.withLock { state in
+            guard !state.stopped, let index = state.latest[networkId], state.bodyStates[index] == nil,
+                  !state.traffic.exchanges[index].ended else { return nil }
+            state.bodyStates[index] = .streamRequested(pending: [])
+            return index
+        }
+        guard let index else { return }
+        let answer = try? await session.send(NetworkCommands.StreamResourceContent(requestId: networkId))
+        streamAnswered(answer, requestId: networkId, at: index)
     }
 
     private func handle(_ event: DevToolsEvent) {
         switch event.method {
+        case "Fetch.requestPaused":
+            guard state.withLock({ $0.ownsFetch }), let paused = try? event.decode(FetchCommands.RequestPaused.self) else { return }
+            let session = self.session
+            // Every paused response goes on, whatever the recorder makes of it.
+            let answer = Task { [weak self] in
+                await self?.responsePaused(paused)
+                _ = try? await session.send(FetchCommands.ContinueRequest(requestId: paused.requestId), timeout: .seconds(10))
+            }
+            state.withLock { $0.tasks.append(answer) }
         case "Network.requestWillBeSent":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }
             // data: and blob: URLs never travel over the network; there is no exchange to archive.
             guard Self.isNetworkURL(params.request.url) else { return }
-            state.withLock { state in
-                guard !state.stopped else { return }
+            let index: Int? = state.withLock { state in
+                guard !state.stopped else { return nil }
                 // A redirect: the previous hop's response arrives with the next hop's request.
                 if let redirect = params.redirectResponse, let index = state.latest[params.requestId] {
                     state.traffic.exchanges[index].response = redirect
                     state.traffic.exchanges[index].ended = true
                 }
-                state.traffic.exchanges.append(RecordedExchange(
-                    requestId: params.requestId, url: params.request.url, method: params.request.method,
-                    requestHeaders: params.request.headers ?? [:], wallTime: params.wallTime))
+                var exchange = RecordedExchange(requestId: params.requestId, url: params.request.url, method: params.request.method,
+                                                requestHeaders: params.request.headers ?? [:], wallTime: params.wallTime)
+                if let entries = params.request.postDataEntries {
+                    let body = makeBody(in: &state)
+                    for entry in entries {
+                        guard let text = entry.bytes, let bytes = Data(base64Encoded: text) else { continue }
+                        do { try body.body.append(bytes) } catch { fail(error, in: &state) }
+                    }
+                    exchange.requestBody = body
+                }
+                state.traffic.exchanges.append(exchange)
                 state.latest[params.requestId] = state.traffic.exchanges.count - 1
+                return state.traffic.exchanges.count - 1
+            }
+            // A body too large to come with the event is asked for separately.
+            if let index, params.request.hasPostData == true, params.request.postDataEntries == nil {
+                fetchRequestBody(params.requestId, at: index)
             }
         case "Network.requestWillBeSentExtraInfo":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSentExtraInfo.self) else { return }
@@ -116,9 +249,33 @@ final class TrafficRecorder: Sendable {
             }
         case "Network.responseReceived":
             guard let params = try? event.decode(NetworkCommands.ResponseReceived.self) else { return }
+            let stream: Int? = state.withLock { state in
+                guard !state.stopped, let index = state.latest[params.requestId] else { return nil }
+                state.traffic.exchanges[index].response = params.response
+                let method = state.traffic.exchanges[index].method
+                guard state.bodyStates[index] == nil, TrafficArchive.mayHaveBody(params.response.status, method: method),
+                      Self.shouldStream(params.response.headers) else { return nil }
+                state.bodyStates[index] = .streamRequested(pending: [])
+                return index
+            }
+            if let stream { startStreaming(params.requestId, at: stream) }
+        case "Network.dataReceived":
+            guard let params = try? event.decode(NetworkCommands.DataReceived.self) else { return }
             state.withLock { state in
                 guard !state.stopped, let index = state.latest[params.requestId] else { return }
-                state.traffic.exchanges[index].response = params.response
+                state.received[index, default: 0] += params.dataLength
+            }
+            guard let text = params.data, let chunk = Data(base64Encoded: text) else { return }
+            state.withLock { state in
+                guard !state.stopped, let index = state.latest[params.requestId], let bodyState = state.bodyStates[index] else { return }
+                switch bodyState {
+                case .whole: return
+                case .streamRequested(var pending):
+                    pending.append(chunk)
+                    state.bodyStates[index] = .streamRequested(pending: pending)
+                case .streaming:
+                    append(chunk, at: index, in: &state)
+                }
             }
         case "Network.responseReceivedExtraInfo":
             guard let params = try? event.decode(NetworkCommands.ResponseReceivedExtraInfo.self) else { return }
@@ -138,67 +295,160 @@ final class TrafficRecorder: Sendable {
                 if let blocked = params.blockedReason { reason += " (blocked: \(blocked))" }
                 state.traffic.exchanges[index].failure = reason
                 state.traffic.exchanges[index].ended = true
+                // What had arrived of a body broken off stays, said to be cut.
+                if let bodyState = state.bodyStates[index] {
+                    if case .streamRequested(let pending) = bodyState { for chunk in pending { append(chunk, at: index, in: &state) } }
+                    state.bodyStates[index] = nil
+                    state.traffic.exchanges[index].body?.body.markTruncated(.disconnect)
+                    state.traffic.exchanges[index].bodyCut = "the transfer broke off: \(reason)"
+                }
+            }
+        case "Network.webSocketCreated":
+            guard let params = try? event.decode(NetworkCommands.WebSocketCreated.self) else { return }
+            state.withLock { state in
+                guard !state.stopped else { return }
+                state.traffic.webSockets.append(params.url)
             }
         default:
             break
         }
     }
 
+    /// Whether a response's body is taken by streaming: any that may be large, and any compressed
+    /// one (its decoded size is unknown until it is decoded).
+    static func shouldStream(_ headers: [String: String]) -> Bool {
+        func header(_ name: String) -> String? {
+            headers.first { $0.key.caseInsensitiveCompare(name) == .orderedSame }?.value.trimmingCharacters(in: .whitespaces)
+        }
+        if let encoding = header("content-encoding"), !encoding.isEmpty, encoding.lowercased() != "identity" { return true }
+        guard let declared = header("content-length").flatMap({ Int($0) }) else { return true }
+        return declared > streamThreshold
+    }
+
+    private func startStreaming(_ requestId: String, at index: Int) {
+        let session = self.session
+        let stream = Task { [weak self] in
+            let answer: NetworkCommands.StreamResourceContent.Result?
+            do { answer = try await session.send(NetworkCommands.StreamResourceContent(requestId: requestId)) }
+            catch { answer = nil }
+            self?.streamAnswered(answer, requestId: requestId, at: index)
+        }
+        state.withLock { $0.tasks.append(stream) }
+    }
+
+    private func streamAnswered(_ answer: NetworkCommands.StreamResourceContent.Result?, requestId: String, at index: Int) {
+        let fetchWhole: Bool = state.withLock { state in
+            guard case .streamRequested(let pending)? = state.bodyStates[index] else { return false }
+            guard let answer else {
+                // Chromium refuses a request that already finished loading ("has already finished
+                // loading"): its body is asked for whole, now or when it finishes.
+                state.bodyStates[index] = .whole
+                return state.traffic.exchanges[index].ended && state.traffic.exchanges[index].failure == nil
+            }
+            guard let buffered = Data(base64Encoded: answer.bufferedData) else {
+                state.bodyStates[index] = nil
+                state.traffic.exchanges[index].bodyOmitted = "not recorded: the browser's base64 body did not decode"
+                return false
+            }
+            state.streamed.insert(index)
+            append(buffered, at: index, in: &state)
+            for chunk in pending { append(chunk, at: index, in: &state) }
+            // Finished while the answer was on its way: the body is complete.
+            state.bodyStates[index] = state.traffic.exchanges[index].ended ? nil : .streaming
+            return false
+        }
+        if fetchWhole { fetchBody(requestId, at: index) }
+    }
+
     private func finished(_ params: NetworkCommands.LoadingEnded) {
-        let index: Int? = state.withLock { state in
-            guard !state.stopped, let index = state.latest[params.requestId] else { return nil }
+        let fetch: Bool = state.withLock { state in
+            guard !state.stopped, let index = state.latest[params.requestId] else { return false }
             state.traffic.exchanges[index].ended = true
             state.traffic.exchanges[index].encodedLength = params.encodedDataLength
-            if let length = params.encodedDataLength, length > Double(Self.bodyLimit) {
-                state.traffic.exchanges[index].bodyOmitted =
-                    "not recorded: \(Int(length)) bytes on the wire, more than Exhibit fetches into memory (\(Self.bodyLimit >> 20) MiB)"
-                return nil
+            switch state.bodyStates[index] {
+            case .streaming?:
+                state.bodyStates[index] = nil
+                return false
+            case .streamRequested?:
+                return false  // the answer decides
+            case .whole?, nil:
+                state.bodyStates[index] = nil
+                guard let response = state.traffic.exchanges[index].response,
+                      TrafficArchive.mayHaveBody(response.status, method: state.traffic.exchanges[index].method) else { return false }
+                if let length = params.encodedDataLength, length > Double(Self.wholeFetchLimit) {
+                    state.traffic.exchanges[index].bodyOmitted =
+                        "not recorded: \(Int(length)) bytes on the wire finished loading before streaming could start, more than Exhibit fetches into memory at once (\(Self.wholeFetchLimit >> 20) MiB)"
+                    return false
+                }
+                return true
             }
-            return index
         }
-        guard let index else { return }
+        if fetch, let index = state.withLock({ $0.latest[params.requestId] }) { fetchBody(params.requestId, at: index) }
+    }
+
+    private func fetchBody(_ requestId: String, at index: Int) {
         let session = self.session
         let fetch = Task { [weak self] in
             let outcome: Result<NetworkCommands.GetResponseBody.Result, any Error>
-            do { outcome = .success(try await session.send(NetworkCommands.GetResponseBody(requestId: params.requestId))) }
+            do { outcome = .success(try await session.send(NetworkCommands.GetResponseBody(requestId: requestId))) }
             catch { outcome = .failure(error) }
             self?.store(outcome, at: index)
         }
-        state.withLock { $0.fetches.append(fetch) }
+        state.withLock { $0.tasks.append(fetch) }
+    }
+
+    private func fetchRequestBody(_ requestId: String, at index: Int) {
+        let session = self.session
+        let fetch = Task { [weak self] in
+            guard let answer = try? await session.send(NetworkCommands.GetRequestPostData(requestId: requestId)),
+                  let bytes = answer.base64Encoded == true ? Data(base64Encoded: answer.postData) : Data(answer.postData.utf8),
+                  let self else { return }
+            self.state.withLock { state in
+                let body = self.makeBody(in: &state)
+                do { try body.body.append(bytes) } catch { self.fail(error, in: &state) }
+                state.traffic.exchanges[index].requestBody = body
+            }
+        }
+        state.withLock { $0.tasks.append(fetch) }
     }
 
     private func store(_ outcome: Result<NetworkCommands.GetResponseBody.Result, any Error>, at index: Int) {
-        var bytes: [UInt8]?
-        var omitted: String?
-        switch outcome {
-        case .success(let answer):
-            if answer.base64Encoded {
-                if let data = Data(base64Encoded: answer.body) { bytes = [UInt8](data) }
-                else { omitted = "not recorded: the browser's base64 body did not decode" }
-            } else {
-                bytes = Array(answer.body.utf8)
-            }
-        case .failure(let error):
-            // Chromium answers "No resource with given identifier found" for bodies it did not keep
-            // (a navigation's document replaced, a 204, an evicted buffer).
-            omitted = "not recorded: the browser did not hand the body over (\(error))"
-        }
         state.withLock { state in
-            if let body = bytes {
-                if body.count > Self.bodyLimit {
-                    state.traffic.exchanges[index].bodyOmitted =
-                        "not recorded: \(body.count) bytes decoded, more than Exhibit keeps in memory (\(Self.bodyLimit >> 20) MiB)"
-                } else if state.bytesHeld + body.count > Self.heldLimit {
-                    state.traffic.exchanges[index].bodyOmitted =
-                        "not recorded: the capture's bodies already held \(state.bytesHeld) bytes (limit \(Self.heldLimit >> 20) MiB)"
+            switch outcome {
+            case .success(let answer):
+                if answer.base64Encoded {
+                    guard let data = Data(base64Encoded: answer.body) else {
+                        state.traffic.exchanges[index].bodyOmitted = "not recorded: the browser's base64 body did not decode"
+                        return
+                    }
+                    append(data, at: index, in: &state)
                 } else {
-                    state.bytesHeld += body.count
-                    state.traffic.exchanges[index].body = body
+                    append(Data(answer.body.utf8), at: index, in: &state)
                 }
-            } else {
-                state.traffic.exchanges[index].bodyOmitted = omitted
+            case .failure(let error):
+                // Chromium answers "No resource with given identifier found" for bodies it did not keep
+                // (a navigation's document replaced, a 204, an evicted buffer).
+                state.traffic.exchanges[index].bodyOmitted = "not recorded: the browser did not hand the body over (\(error))"
             }
         }
+    }
+
+    /// Adds `chunk` to the exchange's body, made on first use.
+    private func append(_ chunk: Data, at index: Int, in state: inout State) {
+        let body = state.traffic.exchanges[index].body ?? makeBody(in: &state)
+        state.traffic.exchanges[index].body = body
+        let before = body.body.bytesInMemory
+        do { try body.body.append(chunk) } catch { fail(error, in: &state) }
+        state.bytesInMemory += body.body.bytesInMemory - before
+    }
+
+    private func makeBody(in state: inout State) -> RecordedBody {
+        let memory = state.bytesInMemory < Self.memoryBudget ? Self.bodyMemory : 0
+        return RecordedBody(WARCBody(limit: maxRecordSize, memoryLimit: memory, spoolDirectory: spoolDirectory))
+    }
+
+    private func fail(_ error: any Error, in state: inout State) {
+        if state.traffic.failure == nil { state.traffic.failure = "recording a body failed: \(error)" }
     }
 
     static func isNetworkURL(_ url: String) -> Bool {

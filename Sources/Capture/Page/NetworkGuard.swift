@@ -27,6 +27,10 @@ final class NetworkGuard: Sendable {
     let context: CaptureContext
     /// False behind a proxy, where a response's remote address is the proxy's.
     let checksResponses: Bool
+    /// Called for each of the page's responses paused at the `Response` stage (head received, body
+    /// not yet read) before it is let go on; nil: responses are not paused.
+    let responses: ResponseHook?
+    typealias ResponseHook = @Sendable (FetchCommands.RequestPaused) async -> Void
 
     /// One refused request, with what is needed to tell whether it was the captured document.
     struct Refused: Sendable {
@@ -44,7 +48,9 @@ final class NetworkGuard: Sendable {
     }
     private let state = Mutex(State())
 
-    private init(policy: NetworkPolicy, resolver: NameResolver, session: PageSession, context: CaptureContext, checksResponses: Bool) {
+    private init(policy: NetworkPolicy, resolver: NameResolver, session: PageSession, context: CaptureContext, checksResponses: Bool,
+                 responses: ResponseHook?) {
+        self.responses = responses
         self.policy = policy
         self.resolver = resolver
         self.session = session
@@ -54,10 +60,13 @@ final class NetworkGuard: Sendable {
 
     /// Starts guarding `session` before it has loaded anything; nil when the policy refuses
     /// nothing, so that `--allow-private` costs nothing at all.
+    /// `responses`, when given, also pauses the page's responses (one `Fetch` session serves both:
+    /// a second `Fetch.enable` would replace the first's patterns).
     static func start(session: PageSession, policy: NetworkPolicy, resolver: NameResolver, context: CaptureContext,
-                      checksResponses: Bool) async throws -> NetworkGuard? {
+                      checksResponses: Bool, responses: ResponseHook? = nil) async throws -> NetworkGuard? {
         guard !policy.allowsPrivateAddresses else { return nil }
-        let guarding = NetworkGuard(policy: policy, resolver: resolver, session: session, context: context, checksResponses: checksResponses)
+        let guarding = NetworkGuard(policy: policy, resolver: resolver, session: session, context: context, checksResponses: checksResponses,
+                                    responses: responses)
         // Subscribed before anything is enabled: a request paused before its listener exists would
         // wait for an answer forever.
         guarding.listen(to: await session.events(), sessionId: session.sessionId, isPage: true)
@@ -66,7 +75,8 @@ final class NetworkGuard: Sendable {
         guarding.state.withLock { $0.mainFrameId = frame.id }
         _ = try await session.send(NetworkCommands.Enable())
         _ = try await session.send(TargetCommands.SetAutoAttach())
-        _ = try await session.send(FetchCommands.Enable())
+        let stages = [FetchCommands.RequestPattern()] + (responses == nil ? [] : [FetchCommands.RequestPattern(requestStage: "Response")])
+        _ = try await session.send(FetchCommands.Enable(patterns: stages))
         // Shared workers belong to no page: only a browser-wide attachment sees them start.
         _ = try await session.connection.send(TargetCommands.SetAutoAttach(filter: [.init(type: "shared_worker")]))
         return guarding
@@ -121,6 +131,15 @@ final class NetworkGuard: Sendable {
         switch event.method {
         case "Fetch.requestPaused":
             guard let sessionId, let paused = try? event.decode(FetchCommands.RequestPaused.self) else { return }
+            if paused.isResponseStage {
+                // Judged at its request stage already; the hook only prepares, the request always goes on.
+                Task {
+                    if isPage { await self.responses?(paused) }
+                    _ = try? await self.session.connection.send(FetchCommands.ContinueRequest(requestId: paused.requestId),
+                                                                sessionId: sessionId, timeout: .seconds(10))
+                }
+                return
+            }
             Task { await self.answer(paused, sessionId: sessionId, isPage: isPage) }
         case "Target.attachedToTarget":
             guard let attached = try? event.decode(TargetCommands.AttachedToTarget.self) else { return }

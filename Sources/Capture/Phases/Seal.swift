@@ -44,6 +44,8 @@ package struct Seal: Sendable {
         var frame: CaptureRecord.FrameUse? = nil
         /// What `data/archive.warc.gz` holds, when `--warc` wrote it.
         var archive: CaptureRecord.Archive? = nil
+        /// Who answered and with which certificates, recorded with the traffic; its chains are payload files.
+        var servers: ServerProvenance? = nil
     }
 
     let runner: StepRunner
@@ -110,6 +112,7 @@ package struct Seal: Sendable {
         // Written in full before Seal starts, so its hash is of its last write.
         if let archive = input.archive { names.append((archive.file, "application/warc")) }
         if let wacz = input.archive?.wacz { names.append((wacz, "application/wacz")) }
+        names += input.servers?.files ?? []
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
@@ -171,7 +174,7 @@ package struct Seal: Sendable {
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
-            viewer: input.viewer, archive: input.archive)
+            viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

@@ -71,8 +71,12 @@ public struct CaptureOptions: Sendable, Codable {
     public var allowPrivateAddresses = false
     /// Exact addresses let through although private (an intranet host), e.g. `10.1.2.3` or `fd00::5`.
     public var allowedPrivateAddresses: [String] = []
-    /// Record the page's HTTP traffic into `data/archive.warc.gz` (`--warc`). Default false.
-    public var recordWARC = false
+    /// Record the page's HTTP traffic into `data/archive.warc.gz`. Default true (`--no-warc` turns it off).
+    public var recordWARC = true
+    /// The largest response body kept in the archive, in bytes; a longer one is cut and its record
+    /// says `WARC-Truncated: length` (`--max-record-size`). Default 1 GiB.
+    public var maxRecordSize: UInt64 = CaptureOptions.defaultMaxRecordSize
+    public static let defaultMaxRecordSize: UInt64 = 1 << 30
     /// Also pack that archive as `data/archive.wacz` (`--wacz`, which implies `--warc`). Default false.
     public var packageWACZ = false
     /// True when the page's traffic is recorded at all.
@@ -168,7 +172,9 @@ public struct CaptureOptions: Sendable, Codable {
         requireTimestamp = try c.decodeIfPresent(Bool.self, forKey: .requireTimestamp) ?? d.requireTimestamp
         allowPrivateAddresses = try c.decodeIfPresent(Bool.self, forKey: .allowPrivateAddresses) ?? d.allowPrivateAddresses
         allowedPrivateAddresses = try c.decodeIfPresent([String].self, forKey: .allowedPrivateAddresses) ?? d.allowedPrivateAddresses
-        recordWARC = try c.decodeIfPresent(Bool.self, forKey: .recordWARC) ?? d.recordWARC
+        // Options recorded before the archive existed, or before it became the default, had none.
+        recordWARC = try c.decodeIfPresent(Bool.self, forKey: .recordWARC) ?? false
+        maxRecordSize = try c.decodeIfPresent(UInt64.self, forKey: .maxRecordSize) ?? d.maxRecordSize
         packageWACZ = try c.decodeIfPresent(Bool.self, forKey: .packageWACZ) ?? d.packageWACZ
     }
 

@@ -58,8 +58,19 @@ struct StepRunner: Sendable {
     /// Wraps an error of `step`; a ``CaptureError`` already made by a step passes as it is.
     func failure(_ step: CaptureStep, _ error: any Error) -> CaptureError {
         if let error = error as? CaptureError { return error }
-        let message = (error as? StepProblem)?.message ?? "\(error)"
+        var message = (error as? StepProblem)?.message ?? "\(error)"
+        // A write that fails because the disk filled says so in terms no library message uses.
+        if let free = Self.freeBytes(at: folder.output.path), free < 1 << 20 {
+            message += " (the disk of \(folder.output.path) is full: \(free) bytes free)"
+        }
         return CaptureError.failed(step, url: context.url.absoluteString, message, underlying: error is StepProblem ? nil : error)
+    }
+
+    /// Bytes an unprivileged writer may still use on the file system holding `path`; nil when unknown.
+    static func freeBytes(at path: String) -> UInt64? {
+        var stats = statvfs()
+        guard statvfs(path, &stats) == 0 else { return nil }
+        return UInt64(stats.f_bavail) * UInt64(stats.f_frsize)
     }
 
     /// Runs the whole capture; whatever fails, an empty partial folder is removed and a non-empty

@@ -61,6 +61,9 @@ public struct CaptureRecord: Codable, Sendable {
     public var viewer: Viewer? = nil
     /// The web archive of the page's traffic (`--warc`); absent without it, and in older records.
     public var archive: Archive? = nil
+    /// Which servers answered, at which addresses, and each HTTPS origin's certificate chain;
+    /// recorded with the traffic (`--warc`), absent without it and in older records.
+    public var networkProvenance: NetworkProvenance? = nil
 
     /// What `data/archive.warc.gz` holds, in counts; header names only, never a value.
     public struct Archive: Codable, Sendable {
@@ -82,6 +85,10 @@ public struct CaptureRecord: Codable, Sendable {
         public var redactedHeaders: [RedactedHeader]
         /// The WACZ package of the same archive (`--wacz`), its name under `data/`; nil without it.
         public var wacz: String? = nil
+        /// WebSockets the page opened: the archive has no record of their frames.
+        public var webSockets: [String]? = nil
+        /// The largest body kept (`--max-record-size`); longer ones are cut.
+        public var maxRecordSize: UInt64? = nil
 
         public struct FailedRequest: Codable, Sendable {
             public var url: String

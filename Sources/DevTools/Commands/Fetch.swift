@@ -56,5 +56,14 @@ public enum FetchCommands {
         /// The `Network` domain's id of the same request, when it has one.
         public let networkId: String?
         public let redirectedRequestId: String?
+        /// Set when paused at the `Response` stage: the response's status and head, its body not yet read.
+        public let responseStatusCode: Int?
+        public let responseHeaders: [HeaderEntry]?
+        /// Set when paused at the `Response` stage for a request that failed.
+        public let responseErrorReason: String?
+        public struct HeaderEntry: Decodable, Sendable { public let name: String; public let value: String }
+
+        /// True when the pause is at the `Response` stage (the head received, the body not yet read).
+        public var isResponseStage: Bool { responseStatusCode != nil || responseErrorReason != nil }
     }
 }

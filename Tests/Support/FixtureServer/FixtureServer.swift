@@ -11,6 +11,7 @@ import Synchronization
 /// - `/_redirect?to=<path or URL>`: a 302 to a path of this server, or to any http(s) URL (a
 ///   redirect to a private address, for the network policy's tests);
 /// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
+/// - `/_bytes/<n>`, `/_endless`, `/_websocket`: see ``StreamedRoute``;
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
 ///   (shows what a proxy or a user-agent override really sent);
 /// - `/_login` (GET: a login form; POST `handle`, `password`, `next`: a session, as the
@@ -62,9 +63,13 @@ public final class FixtureServer: Sendable {
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
-                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath, log: log, login: login))
+                channel.pipeline.configureHTTPServerPipeline(
+                    // An upgraded connection carries frames, not HTTP: the file handler leaves it.
+                    withServerUpgrade: (upgraders: [StreamedRoute.webSocketUpgrader()], completionHandler: { context in
+                        context.pipeline.syncOperations.removeHandler(name: "fixture-files", promise: nil)
+                    })
+                ).flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(FileHandler(root: rootPath, log: log, login: login), name: "fixture-files")
                 }
             }
             .bind(host: host, port: port).get()
@@ -96,7 +101,7 @@ private final class RequestLog: Sendable {
     let entries = Mutex<[String]>([])
 }
 
-private final class FileHandler: ChannelInboundHandler {
+private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
@@ -126,6 +131,10 @@ private final class FileHandler: ChannelInboundHandler {
             guard let head = request else { return }
             request = nil
             let body = self.body
+            if let streamed = StreamedRoute.match(head.uri) {
+                streamed.send(head: head, context: context) { [self] in self.wrapOutboundOut($0) }
+                return
+            }
             if let (delay, rest) = Self.delayed(head.uri) {
                 let later = HTTPRequestHead(version: head.version, method: head.method, uri: rest, headers: head.headers)
                 let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
