@@ -75,8 +75,9 @@ let package = Package(
         ]),
         // Evidence package: hashing, BagIt, timestamps and signatures on bags, verification.
         // Knows nothing of browsers.
+        // Reads the capture's WARC and WACZ through WebArchive (a file-format library) to check them.
         .target(name: "Evidence", dependencies: [
-            "TrustedTime", "PNGCodec",
+            "TrustedTime", "PNGCodec", "WebArchive",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Platform profiles (Profiles/*.json): loading and checking them, choosing one for a URL,

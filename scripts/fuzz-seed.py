@@ -9,7 +9,7 @@ import os, sys
 names = ["bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
          "tagmanifest-sha512.txt", "data/capture.json", "data/post.json", "data/dom.html", "timestamps/127.0.0.1.tsr",
          "timestamps/127.0.0.1.tsq", "timestamps/timestamps.json", "report.html", "signature/manifest-sha256.txt.sig",
-         "signature/public-key.pem", "data/screenshot.png"]
+         "signature/public-key.pem", "data/screenshot.png", "data/archive.warc.gz", "data/archive.wacz"]
 folder, output = sys.argv[1], sys.argv[2]
 out = bytearray()
 for number, name in enumerate(names):

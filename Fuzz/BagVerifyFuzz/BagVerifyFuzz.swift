@@ -1,5 +1,6 @@
 // Fuzz target for `exhibit verify`: every input is turned into a bag (its files framed in the
-// input, below) and verified whole: manifests, bag-info, capture.json, tokens, signature, report.
+// input, below) and verified whole: manifests, bag-info, capture.json, tokens, signature, report,
+// the web archive (WARC records, the WACZ's ZIP directory and resources).
 // Built two ways, like timestamp-fuzz:
 // - normally, a replayer: `bag-verify-fuzz FILE|DIR...` verifies the bag of every input once;
 // - with `-sanitize=fuzzer -D FUZZING` (scripts/fuzz.sh), a libFuzzer target.
@@ -17,7 +18,7 @@ let names = [
     "bagit.txt", "bag-info.txt", "manifest-sha256.txt", "manifest-sha512.txt", "tagmanifest-sha256.txt",
     "tagmanifest-sha512.txt", "data/capture.json", "data/post.json", "data/dom.html", "timestamps/127.0.0.1.tsr",
     "timestamps/127.0.0.1.tsq", "timestamps/timestamps.json", "report.html", "signature/manifest-sha256.txt.sig",
-    "signature/public-key.pem", "data/screenshot.png",
+    "signature/public-key.pem", "data/screenshot.png", "data/archive.warc.gz", "data/archive.wacz",
 ]
 
 /// The files of one input, by name.

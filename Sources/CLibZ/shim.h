@@ -11,3 +11,8 @@ static inline int czlib_inflate_init_gzip(z_streamp stream) {
     // windowBits 15 + 16: accept a gzip member only, so a zlib or raw stream is an error.
     return inflateInit2(stream, 15 + 16);
 }
+
+static inline int czlib_inflate_init_raw(z_streamp stream) {
+    // windowBits -15: a raw deflate stream, as a ZIP entry stores it (no zlib or gzip wrapper).
+    return inflateInit2(stream, -15);
+}

@@ -37,7 +37,7 @@ public struct VerificationReport: Sendable, Codable {
 }
 
 /// Verifies a capture offline: completeness and fixity (SHA-256 and SHA-512) of payload and tag
-/// files, every RFC 3161 token against `manifest-sha256.txt` with its chain checked at genTime, the
+/// files, the web archive record by record (``ArchiveVerification``), every RFC 3161 token against `manifest-sha256.txt` with its chain checked at genTime, the
 /// signature when there is one, and what the capture's own record promises: the signer it names and
 /// the TSAs it asked. What the bag says about its tokens (bag-info.txt, timestamps.json, the report)
 /// is checked against the tokens themselves. The bag is read as hostile input (``BagFiles``).
@@ -77,6 +77,7 @@ public struct BagVerifier: Sendable {
                                       timestamps: [], signerFingerprint: nil)
         }
         var checks = fixity
+        checks += ArchiveVerification(root: root, files: inventory.files).checks()
         let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
             .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
         let responses = inventory.files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }

@@ -8,7 +8,7 @@ import TrustedTime
 struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Check a capture offline: bag completeness, SHA-256 and SHA-512 of every file, every timestamp, the signature.",
+        abstract: "Check a capture offline: bag completeness, SHA-256 and SHA-512 of every file, the web archive record by record, every timestamp, the signature.",
         discussion: "Exit codes: 0 valid; 1 invalid (each failing file is named with the reason); 2 unreadable or not a capture.")
 
     @Argument(help: "The capture folder.")

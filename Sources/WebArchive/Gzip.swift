@@ -57,8 +57,7 @@ final class GzipMemberWriter {
 final class GzipMemberReader {
     private var stream = z_stream()
     private var initialised = false
-    private let handle: FileHandle
-    private let path: String
+    private let file: FileSlice
     private var input = [UInt8]()
     private var inputStart = 0
     /// Compressed bytes consumed from the file so far (what zlib has taken).
@@ -67,10 +66,11 @@ final class GzipMemberReader {
     private(set) var memberStart: UInt64?
     private var fileAtEnd = false
 
-    init(handle: FileHandle, path: String) {
-        self.handle = handle
-        self.path = path
+    init(file: FileSlice) {
+        self.file = file
     }
+
+    private var path: String { file.path }
 
     deinit { if initialised { inflateEnd(&stream) } }
 
@@ -125,9 +125,7 @@ final class GzipMemberReader {
 
     private func fillInput() throws(WebArchiveError) {
         guard inputStart == input.count, !fileAtEnd else { return }
-        let chunk: Data?
-        do { chunk = try handle.read(upToCount: 256 * 1024) } catch { throw .unreadable(path: path, reason: "\(error)") }
-        input = chunk.map { [UInt8]($0) } ?? []
+        input = try file.read(upToCount: 256 * 1024)
         inputStart = 0
         if input.isEmpty { fileAtEnd = true }
     }

@@ -1,54 +1,79 @@
 import Crypto
 import Foundation
-import ZIPFoundation
 
 /// One thing wrong in a WACZ, named by the file inside it.
 public struct WACZProblem: Sendable, Equatable, CustomStringConvertible {
-    /// The path inside the package (`archive/data.warc.gz`), or the package's own path.
+    /// The path inside the package (`archive/data.warc.gz`), or the package's own path for what
+    /// is wrong with the ZIP as a whole.
     public let resource: String
     public let detail: String
     public var description: String { "\(resource): \(detail)" }
 }
 
+/// A WARC inside a WACZ and what checking it record by record found.
+public struct WACZWARCReport: Sendable {
+    /// Its path inside the package.
+    public let entry: String
+    public let report: WARCCheckReport
+}
+
 /// The outcome of checking a WACZ.
 public struct WACZCheckReport: Sendable {
     public let path: String
+    /// Resources listed in datapackage.json whose bytes were hashed.
     public let resourcesChecked: Int
     public let problems: [WACZProblem]
-    /// Record-level problems of each WARC inside, when asked for.
-    public let warcProblems: [WARCProblem]
-    public var passed: Bool { problems.isEmpty && warcProblems.isEmpty }
+    /// Each WARC inside, checked record by record, when asked for.
+    public let warcs: [WACZWARCReport]
+    /// Record-level problems of every WARC inside.
+    public var warcProblems: [WARCProblem] { warcs.flatMap(\.report.problems) }
+    public var passed: Bool { problems.isEmpty && warcs.allSatisfy(\.report.passed) }
 }
 
-/// Checks a WACZ as `exhibit verify` will: datapackage-digest.json against datapackage.json,
+/// Checks a WACZ as `exhibit verify` does: datapackage-digest.json against datapackage.json,
 /// every listed resource's SHA-256 and size against its bytes, the files WACZ 1.1.1 requires,
 /// the WARCs stored uncompressed, and optionally each WARC record by record.
+///
+/// The package is read as hostile input with ``ZIPDirectory``: no entry is extracted, a stored
+/// WARC is read in place (never copied, never held whole), a deflated entry is never inflated
+/// past its declared size, and names, counts and offsets are checked before anything is read.
 public enum WACZChecker {
     /// The largest datapackage.json or datapackage-digest.json read (a hostile one cannot fill memory).
     static let maxManifestBytes = 16 << 20
 
+    /// Checks the package at `path`, not following a symlink in its last place.
     public static func check(path: String, checkRecords: Bool = true) -> WACZCheckReport {
+        let file: FileSlice
+        do { file = try FileSlice.open(path: path) } catch {
+            return WACZCheckReport(path: path, resourcesChecked: 0, problems: [WACZProblem(resource: path, detail: "\(error)")], warcs: [])
+        }
+        return check(file: file.handle, path: path, checkRecords: checkRecords)
+    }
+
+    /// The same for a package the caller opened; `path` is for messages only.
+    public static func check(file handle: FileHandle, path: String, checkRecords: Bool = true) -> WACZCheckReport {
         var problems = [WACZProblem]()
-        var warcProblems = [WARCProblem]()
+        var warcs = [WACZWARCReport]()
         var checked = 0
-        let archive: Archive
-        do { archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read) } catch {
-            return WACZCheckReport(path: path, resourcesChecked: 0, problems: [WACZProblem(resource: path, detail: "not a readable ZIP: \(error)")], warcProblems: [])
+        let directory: ZIPDirectory
+        do { directory = try ZIPDirectory(file: handle, path: path) } catch {
+            return WACZCheckReport(path: path, resourcesChecked: 0, problems: [WACZProblem(resource: path, detail: reason(error))], warcs: [])
+        }
+        func report() -> WACZCheckReport {
+            WACZCheckReport(path: path, resourcesChecked: checked, problems: problems, warcs: warcs)
         }
         func read(_ name: String) -> Data? {
-            guard let entry = archive[name] else { problems.append(WACZProblem(resource: name, detail: "missing")); return nil }
+            guard let entry = directory[name] else { problems.append(WACZProblem(resource: name, detail: "missing")); return nil }
             guard entry.uncompressedSize <= UInt64(maxManifestBytes) else {
                 problems.append(WACZProblem(resource: name, detail: "larger than \(maxManifestBytes) bytes")); return nil
             }
             var data = Data()
-            do { _ = try archive.extract(entry, skipCRC32: true) { data.append($0) } } catch {
-                problems.append(WACZProblem(resource: name, detail: "cannot be read: \(error)")); return nil
+            do { try directory.read(entry) { data.append(contentsOf: $0) } } catch {
+                problems.append(WACZProblem(resource: name, detail: "cannot be read: \(reason(error, entry: name))")); return nil
             }
             return data
         }
-        guard let datapackage = read("datapackage.json") else {
-            return WACZCheckReport(path: path, resourcesChecked: 0, problems: problems, warcProblems: [])
-        }
+        guard let datapackage = read("datapackage.json") else { return report() }
         if let digestData = read("datapackage-digest.json") {
             let digest = (try? JSONSerialization.jsonObject(with: digestData)) as? [String: Any]
             let actual = WARCDigest.hex(SHA256.hash(data: datapackage))
@@ -59,70 +84,89 @@ public enum WACZChecker {
         guard let manifest = (try? JSONSerialization.jsonObject(with: datapackage)) as? [String: Any],
               let resources = manifest["resources"] as? [[String: Any]] else {
             problems.append(WACZProblem(resource: "datapackage.json", detail: "is not a data package with resources"))
-            return WACZCheckReport(path: path, resourcesChecked: 0, problems: problems, warcProblems: [])
+            return report()
         }
         if manifest["wacz_version"] as? String != "1.1.1" {
             problems.append(WACZProblem(resource: "datapackage.json", detail: "wacz_version is not 1.1.1"))
+        }
+        guard resources.count <= ZIPDirectory.maxEntries else {
+            problems.append(WACZProblem(resource: "datapackage.json", detail: "lists \(resources.count) resources, more than the package may hold"))
+            return report()
         }
         var listed = Set<String>()
         for resource in resources {
             guard let name = resource["path"] as? String, let hash = resource["hash"] as? String else {
                 problems.append(WACZProblem(resource: "datapackage.json", detail: "a resource has no path or hash")); continue
             }
-            listed.insert(name)
-            guard let entry = archive[name] else { problems.append(WACZProblem(resource: name, detail: "listed but missing")); continue }
-            var hasher = SHA256()
-            var bytes: UInt64 = 0
+            // Listed twice is read once: a list naming a large WARC ten thousand times must not
+            // make the checker read it ten thousand times.
+            guard listed.insert(name).inserted else {
+                problems.append(WACZProblem(resource: name, detail: "listed more than once in datapackage.json")); continue
+            }
+            if let why = ZIPDirectory.unsafeName(name) {
+                problems.append(WACZProblem(resource: name, detail: "listed in datapackage.json, but not a path inside the package (\(why))")); continue
+            }
+            guard let entry = directory[name] else { problems.append(WACZProblem(resource: name, detail: "listed but missing")); continue }
             let isWARC = name.hasPrefix("archive/")
-            var copy: (handle: FileHandle, path: String)?
-            if isWARC && checkRecords { copy = temporaryCopy() }
-            do {
-                _ = try archive.extract(entry, skipCRC32: true) { chunk in
-                    hasher.update(data: chunk)
-                    bytes += UInt64(chunk.count)
-                    try copy?.handle.write(contentsOf: chunk)
-                }
-            } catch {
-                problems.append(WACZProblem(resource: name, detail: "cannot be read: \(error)"))
-            }
-            checked += 1
-            let actual = WARCDigest.hex(hasher.finalize())
-            if WARCDigest.sha256Bytes(of: hash) != WARCDigest.fromHex(actual) {
-                problems.append(WACZProblem(resource: name, detail: "its SHA-256 is \(actual), datapackage.json says \(hash)"))
-            }
-            if let expected = resource["bytes"] as? NSNumber, expected.uint64Value != bytes {
-                problems.append(WACZProblem(resource: name, detail: "it has \(bytes) bytes, datapackage.json says \(expected)"))
-            }
-            if isWARC && entry.isCompressed {
+            var sha256: String?, bytes: UInt64 = 0
+            var crcProblem: String?
+            if isWARC && !entry.isStored {
                 problems.append(WACZProblem(resource: name, detail: "a WARC must be stored, not compressed again"))
             }
-            if let copy {
-                try? copy.handle.close()
-                warcProblems += WARCChecker.check(path: copy.path).problems
-                unlink(copy.path)
+            if isWARC && entry.isStored && checkRecords {
+                // Stored, so its bytes are a range of the package: read in place, hashed and
+                // CRC-checked in the same pass that checks its records.
+                var crc = ZIPCRC()
+                let warc = WARCChecker.check(directory.slice(entry), tap: { crc.update($0) })
+                warcs.append(WACZWARCReport(entry: name, report: warc))
+                sha256 = warc.fileSHA256
+                bytes = warc.fileBytes
+                if sha256 == nil || bytes != entry.compressedSize {
+                    problems.append(WACZProblem(resource: name, detail: "cannot be read to its end"))
+                } else if crc.value != entry.crc32 {
+                    crcProblem = "its CRC-32 is \(String(format: "%08x", crc.value)), the ZIP directory declares \(String(format: "%08x", entry.crc32))"
+                }
+            } else {
+                var hasher = SHA256()
+                do {
+                    try directory.read(entry) { chunk in
+                        hasher.update(data: chunk)
+                        bytes += UInt64(chunk.count)
+                    }
+                    sha256 = WARCDigest.hex(hasher.finalize())
+                } catch {
+                    problems.append(WACZProblem(resource: name, detail: "cannot be read: \(reason(error, entry: name))"))
+                }
+            }
+            checked += 1
+            if let sha256, WARCDigest.sha256Bytes(of: hash) != WARCDigest.fromHex(sha256) {
+                problems.append(WACZProblem(resource: name, detail: "its SHA-256 is \(sha256), datapackage.json says \(hash)"))
+            } else if let crcProblem {
+                // Bytes datapackage.json vouches for under a CRC the ZIP does not: a tool that trusts
+                // the ZIP would refuse them, so the package is not sound either.
+                problems.append(WACZProblem(resource: name, detail: crcProblem))
+            }
+            if sha256 != nil, let expected = resource["bytes"] as? NSNumber, expected.uint64Value != bytes {
+                problems.append(WACZProblem(resource: name, detail: "it has \(bytes) bytes, datapackage.json says \(expected)"))
             }
         }
-        for required in ["indexes/index.cdx", "pages/pages.jsonl"] where archive[required] == nil && !listed.contains(required) {
+        for required in ["indexes/index.cdx", "pages/pages.jsonl"] where directory[required] == nil && !listed.contains(required) {
             problems.append(WACZProblem(resource: required, detail: "missing"))
         }
         if !listed.contains(where: { $0.hasPrefix("archive/") }) {
             problems.append(WACZProblem(resource: "archive/", detail: "no WARC is listed"))
         }
-        for entry in archive where entry.type == .file && !listed.contains(entry.path)
-            && !["datapackage.json", "datapackage-digest.json"].contains(entry.path) {
-            problems.append(WACZProblem(resource: entry.path, detail: "in the package but not listed in datapackage.json"))
+        for entry in directory.entries where !entry.isDirectory && !listed.contains(entry.name)
+            && !["datapackage.json", "datapackage-digest.json"].contains(entry.name) {
+            problems.append(WACZProblem(resource: entry.name, detail: "in the package but not listed in datapackage.json"))
         }
-        return WACZCheckReport(path: path, resourcesChecked: checked, problems: problems, warcProblems: warcProblems)
+        return report()
     }
 
-    private static func temporaryCopy() -> (handle: FileHandle, path: String)? {
-        var template = Array((NSTemporaryDirectory() + "/exhibit-wacz-warc-XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { buffer -> Int32 in
-            guard let base = buffer.baseAddress else { return -1 }
-            return mkstemp(base)
-        }
-        guard descriptor >= 0 else { return nil }
-        let path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return (FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), path)
+    /// What went wrong, without the package's path (or the entry's name) a problem already names.
+    private static func reason(_ error: any Error, entry: String? = nil) -> String {
+        guard case .malformedPackage(_, let reason)? = error as? WebArchiveError else { return "\(error)" }
+        if let entry, reason.hasPrefix(entry + ": ") { return String(reason.dropFirst(entry.count + 2)) }
+        return reason
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 /// small buffer, and where each byte came from: its gzip member's offset, or its own offset.
 final class WARCByteSource {
     let path: String
-    private let handle: FileHandle
+    private let file: FileSlice
     private let gzip: GzipMemberReader?
     private var buffer = [UInt8]()
     private var bufferIndex = 0
@@ -13,19 +13,38 @@ final class WARCByteSource {
     /// For a plain file: the file offset of `buffer[0]`.
     private var bufferFileOffset: UInt64 = 0
     private var plainAtEnd = false
+    /// Decompressed bytes produced so far.
+    private var decoded: UInt64 = 0
+    /// The most bytes this source will hand out: the file's own size for a plain WARC, and for a
+    /// gzipped one ``Expansion/limit(compressed:)`` of it, so a member that inflates without end
+    /// (a gzip bomb) is stopped with an error instead of being read for hours.
+    let maxDecodedBytes: UInt64
 
-    init(path: String) throws(WebArchiveError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw .unreadable(path: path, reason: "cannot open") }
-        self.path = path
-        self.handle = handle
-        let magic: Data
-        do { magic = try handle.read(upToCount: 2) ?? Data(); try handle.seek(toOffset: 0) } catch {
-            throw .unreadable(path: path, reason: "\(error)")
+    /// How far a `.warc.gz` may inflate. Deflate can reach about 1032:1; web traffic (text
+    /// compresses 5-20:1, images and video not at all) with a screenshot and a PDF in the same
+    /// file stays far below 100:1, and the floor leaves room for a small file holding one very
+    /// repetitive body.
+    enum Expansion {
+        static let floor: UInt64 = 256 << 20
+        static let ratio: UInt64 = 100
+
+        static func limit(compressed: UInt64) -> UInt64 {
+            let (scaled, overflow) = compressed.multipliedReportingOverflow(by: ratio)
+            return overflow ? .max : scaled.addingReportingOverflow(floor).overflow ? .max : scaled + floor
         }
-        gzip = magic.elementsEqual([0x1F, 0x8B]) ? GzipMemberReader(handle: handle, path: path) : nil
     }
 
-    deinit { try? handle.close() }
+    convenience init(path: String) throws(WebArchiveError) {
+        try self.init(file: FileSlice.open(path: path))
+    }
+
+    init(file: FileSlice, expansionLimit: UInt64? = nil) throws(WebArchiveError) {
+        self.path = file.path
+        self.file = file
+        let magic = try file.peekStart(2)
+        gzip = magic.elementsEqual([0x1F, 0x8B]) ? GzipMemberReader(file: file) : nil
+        maxDecodedBytes = gzip == nil ? file.length : (expansionLimit ?? Expansion.limit(compressed: file.length))
+    }
 
     var isGzip: Bool { gzip != nil }
 
@@ -36,14 +55,16 @@ final class WARCByteSource {
                 if gzip.atEnd { return false }
                 let memberStart = gzip.memberStart ?? gzip.compressedOffset
                 buffer = try gzip.read(max: 256 * 1024)
+                decoded += UInt64(buffer.count)
+                guard decoded <= maxDecodedBytes else {
+                    throw .inflatesTooFar(path: path, memberOffset: memberStart, limit: maxDecodedBytes)
+                }
                 bufferIndex = 0
                 bufferMemberStart = memberStart
             } else {
                 if plainAtEnd { return false }
                 bufferFileOffset += UInt64(buffer.count)
-                do { buffer = [UInt8](try handle.read(upToCount: 256 * 1024) ?? Data()) } catch {
-                    throw .unreadable(path: path, reason: "\(error)")
-                }
+                buffer = try file.read(upToCount: 256 * 1024)
                 bufferIndex = 0
                 if buffer.isEmpty { plainAtEnd = true; return false }
             }

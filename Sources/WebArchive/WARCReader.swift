@@ -30,10 +30,23 @@ public final class WARCReader {
     public let maxHeaderBytes: Int
     private let source: WARCByteSource
 
+    /// Opens `path` without following a symlink in its last place; only a regular file is read.
     public init(path: String, maxHeaderBytes: Int = 1 << 20) throws(WebArchiveError) {
         self.path = path
         self.maxHeaderBytes = maxHeaderBytes
         source = try WARCByteSource(path: path)
+    }
+
+    /// Reads a file the caller opened (a bag verifier opens it its own careful way); `path` is for
+    /// messages only. The handle must be a regular file.
+    public convenience init(file: FileHandle, path: String, maxHeaderBytes: Int = 1 << 20) throws(WebArchiveError) {
+        try self.init(source: WARCByteSource(file: FileSlice.whole(file, path: path)), maxHeaderBytes: maxHeaderBytes)
+    }
+
+    init(source: WARCByteSource, maxHeaderBytes: Int = 1 << 20) {
+        self.path = source.path
+        self.maxHeaderBytes = maxHeaderBytes
+        self.source = source
     }
 
     /// Reads the next record, handing its block to `block` in chunks of at most 1 MiB; nil after
@@ -71,6 +84,11 @@ public final class WARCReader {
         guard let lengthText = header["Content-Length"], !lengthText.isEmpty, lengthText.count <= 18,
               lengthText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }), let blockLength = UInt64(lengthText) else {
             throw WebArchiveError.malformedRecord(path: path, offset: offset, reason: "Content-Length is missing or not a number")
+        }
+        // Said at once rather than after reading to the end of what the file can give.
+        guard blockLength <= source.maxDecodedBytes else {
+            throw WebArchiveError.malformedRecord(path: path, offset: offset,
+                reason: "Content-Length \(blockLength) is more than a file of this size can hold (at most \(source.maxDecodedBytes) bytes)")
         }
         var remaining = blockLength
         while remaining > 0 {

@@ -65,6 +65,24 @@ func gunzipMember(_ bytes: [UInt8]) -> [UInt8] {
     return result
 }
 
+/// Hands `body` `rounds` damaged copies of `original`, the same ones for the same seed: every
+/// third cut at a random length, the others with one to four random bits flipped.
+func forEachDamagedCopy(of original: [UInt8], rounds: Int, seed: UInt64, _ body: ([UInt8]) throws -> Void) rethrows {
+    var generator = SplitMix(seed: seed)
+    for round in 0..<rounds {
+        var bytes = original
+        if round % 3 == 0 {
+            bytes = Array(bytes[0..<Int(generator.next() % UInt64(bytes.count))])
+        } else {
+            for _ in 0..<(1 + round % 4) {
+                let index = Int(generator.next() % UInt64(bytes.count))
+                bytes[index] ^= UInt8(1 << (generator.next() % 8))
+            }
+        }
+        try body(bytes)
+    }
+}
+
 /// The sample capture: one record of every kind Exhibit writes.
 struct SampleArchive {
     let path: String
