@@ -31,6 +31,9 @@ public final class WARCWriter {
     /// Every record written so far, in order.
     public private(set) var records: [WrittenRecord] = []
 
+    /// The longest record header written: what ``WARCReader`` accepts by default.
+    public static let maxHeaderBytes = 1 << 20
+
     /// Creates (or empties) the file at `path`.
     public init(path: String, maxRecordSize: UInt64 = 1 << 30) throws(WebArchiveError) {
         guard FileManager.default.createFile(atPath: path, contents: nil),
@@ -168,6 +171,11 @@ public final class WARCWriter {
         if let truncation = body.truncation { header.append("WARC-Truncated", truncation.rawValue) }
         header.append("Content-Length", String(UInt64(head.count) + body.storedLength))
         let headerBytes = Array("WARC/1.1\r\n".utf8) + (try header.serialized()) + [0x0D, 0x0A]
+        // A header the reader would refuse (a page's 2 MB URL) is never written: the archive would
+        // read as damaged from that record on, and its capture verify as INVALID.
+        guard headerBytes.count <= Self.maxHeaderBytes else {
+            throw .invalidInput("a WARC header of \(headerBytes.count) bytes (a target URI that long?), more than the \(Self.maxHeaderBytes) a reader accepts")
+        }
 
         let start = offset
         do {

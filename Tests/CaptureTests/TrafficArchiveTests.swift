@@ -31,7 +31,12 @@ struct TrafficArchiveTests {
             RecordedExchange(requestId: "2", url: "http://example.test/v.mp4", method: "GET", requestHeaders: [:]),
             RecordedExchange(requestId: "3", url: "http://example.test/gone.js", method: "GET", requestHeaders: [:]),
             RecordedExchange(requestId: "4", url: "http://example.test/live", method: "POST", requestHeaders: ["Content-Type": "text/plain"]),
+            // Answered, then broken off before any body was handed over, with no reason recorded for the body.
+            RecordedExchange(requestId: "5", url: "http://example.test/aborted.mp4", method: "GET", requestHeaders: [:]),
         ]
+        exchanges[4].response = video
+        exchanges[4].failure = "net::ERR_ABORTED (cancelled)"
+        exchanges[4].ended = true
         exchanges[0].response = page
         exchanges[0].body = RecordedBody(try WARCBody(Array("<p>hello</p>".utf8)))
         // A response still arriving when the capture ended, to a POST whose body is recorded.
@@ -50,11 +55,12 @@ struct TrafficArchiveTests {
                                       rawResponses: [:])
         let archive = try TrafficArchive(traffic: traffic, captureId: "test", browserProduct: "Chrome/1", pageURL: "http://example.test/p",
                                          data: data).write()
-        #expect(archive.responses == 3 && archive.requests == 4 && archive.bodiesTruncated == 2 && archive.requestsFailed == 1, "\(archive)")
+        #expect(archive.responses == 4 && archive.requests == 5 && archive.bodiesTruncated == 3 && archive.requestsFailed == 2, "\(archive)")
+        #expect(archive.failed.contains { $0.url == "http://example.test/aborted.mp4" && $0.error.contains("cut short") }, "\(archive.failed)")
         #expect(archive.failed.first?.url == "http://example.test/gone.js" && archive.failed.first?.error == "net::ERR_CONNECTION_REFUSED")
         #expect(archive.redactedHeaders.map(\.name) == ["cookie", "set-cookie"] && archive.redactedHeaders.map(\.count) == [1, 2], "\(archive.redactedHeaders)")
-        // warcinfo, 4 requests, 3 responses, the screenshot, post.json (no PDF in this folder).
-        #expect(archive.records == 10)
+        // warcinfo, 5 requests, 4 responses, the screenshot, post.json (no PDF in this folder).
+        #expect(archive.records == 12)
         let path = data.appendingPathComponent("archive.warc.gz").path
         #expect(WARCChecker.check(path: path).passed)
         let text = try await ArchiveRecordingTests.gunzipped(path)
@@ -65,6 +71,8 @@ struct TrafficArchiveTests {
         #expect(text.contains("WARC-IP-Address: ::1\r\n"))
         #expect(text.contains("WARC-Truncated: time\r\n") && text.contains("Exhibit-Body-Cut: still arriving when the capture ended"))
         #expect(text.contains("POST /live HTTP/1.1\r\n") && text.contains("posted-payload"))
+        // An answered response with no body handed over never reads as an empty, whole one.
+        #expect(text.contains("Exhibit-Body-Omitted: not recorded: the transfer failed (net::ERR_ABORTED (cancelled))\r\n"), "\(text)")
         // An HTTP/2 response is written as HTTP/1.1, the head replay tools parse.
         #expect(text.contains("HTTP/1.1 200 OK\r\nContent-Length: 0\r\ncontent-type: video/mp4") || text.contains("content-type: video/mp4"))
         if FileManager.default.isExecutableFile(atPath: ArchiveRecordingTests.warcio) {

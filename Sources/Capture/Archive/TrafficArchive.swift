@@ -54,6 +54,8 @@ struct TrafficArchive {
                 case .failed(let reason): failed.append(.init(url: exchange.url, error: reason))
                 case .answered(let id, let cut):
                     responses += 1
+                    // Answered but broken off: listed with the failures too, so nobody reads it as a clean load.
+                    if let failure = exchange.failure { failed.append(.init(url: exchange.url, error: "response cut short: \(failure)")) }
                     if cut { truncated += 1 }
                     if exchange.url == pageURL, let status = exchange.response?.status, status < 300 || status >= 400 { pageResponseID = id }
                 }
@@ -117,10 +119,12 @@ struct TrafficArchive {
             if let cut = exchange.bodyCut { extra.append(("Exhibit-Body-Cut", cut)) }
         } else {
             body = writer.makeBody()
-            if let omitted = exchange.bodyOmitted, Self.mayHaveBody(response.status, method: exchange.method) {
-                // Nothing kept, and the record must say the body was cut, not that it was empty.
+            if Self.mayHaveBody(response.status, method: exchange.method) {
+                // Nothing was handed over (an empty body still is: zero bytes kept), so the record
+                // says the body is missing, never that it was empty, whatever the reason or the lack of one.
                 body.countNotKept(UInt64(max(0, exchange.encodedLength ?? 0)))
-                extra.append(("Exhibit-Body-Omitted", omitted))
+                extra.append(("Exhibit-Body-Omitted", exchange.bodyOmitted ?? exchange.bodyCut.map { "not recorded: \($0)" }
+                    ?? exchange.failure.map { "not recorded: the transfer failed (\($0))" } ?? "not recorded: the browser handed no body over"))
             }
         }
         let head = Self.responseHead(response, raw: raw.response, protocolName: protocolName)

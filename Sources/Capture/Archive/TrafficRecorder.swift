@@ -159,14 +159,18 @@ final class TrafficRecorder: Sendable {
                 }
             }
             state.bodyStates = [:]
-            // A streamed body holding fewer bytes than the browser received lost some before
-            // streaming began (Chromium's inspector buffer had dropped them): never a whole-looking record.
-            for index in state.streamed {
+            // A body whose size is not what the browser said it received is not the server's bytes:
+            // streamed, it lost its beginning (Chromium's inspector buffer had dropped it) or was
+            // handed over twice; fetched whole, the browser gave it as text decoded from its charset
+            // and it was stored re-encoded as UTF-8 (a windows-1252 page). Never a whole-looking record.
+            for index in state.traffic.exchanges.indices {
                 guard let received = state.received[index], let body = state.traffic.exchanges[index].body?.body,
-                      body.receivedLength < UInt64(received) else { continue }
+                      !body.truncated, body.receivedLength != UInt64(received) else { continue }
                 body.markTruncated(.unspecified)
-                state.traffic.exchanges[index].bodyCut =
-                    "the browser handed over \(body.receivedLength) of the \(received) bytes it received (the rest was read before streaming began)"
+                state.traffic.exchanges[index].bodyCut = state.streamed.contains(index)
+                    ? "the browser handed over \(body.receivedLength) bytes while it received \(received) (the rest was read before streaming began)"
+                    : "the browser handed the body over as text, \(body.receivedLength) bytes as stored, while it received \(received): "
+                        + "not the bytes the server sent (text in another charset, re-encoded as UTF-8)"
             }
             return state.traffic
         }

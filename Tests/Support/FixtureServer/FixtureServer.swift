@@ -20,7 +20,8 @@ import Synchronization
 ///   there a guest gets the page's login wall in place of its `<!-- members-only -->` part, and a
 ///   logged-in viewer the page's viewer markup at `<!-- viewer -->` (see ``FixtureLogin``).
 /// A file `NAME.headers` next to a served file `NAME` adds its `Name: value` lines to that file's
-/// response headers (a page that sets a cookie from the server, for one).
+/// response headers (a page that sets a cookie from the server, for one); a `Content-Type` line
+/// replaces the one the extension gives (a page in windows-1252).
 /// Only loopback is ever bound. Every request is logged (``requests``), so a test can tell whether
 /// anything reached a server it should not have.
 public final class FixtureServer: Sendable {
@@ -226,7 +227,9 @@ private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler 
         let extra = FileManager.default.contents(atPath: filePath + ".headers").map { String(decoding: $0, as: UTF8.self) } ?? ""
         for line in extra.split(whereSeparator: \.isNewline) {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.add(name: String(line[..<colon]), value: line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            let name = String(line[..<colon]), value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            // A page in another charset says so in its own Content-Type; other names add (two Set-Cookie).
+            if name.lowercased() == "content-type" { headers.replaceOrAdd(name: name, value: value) } else { headers.add(name: name, value: value) }
         }
         return (.ok, headers, Array(data))
     }
