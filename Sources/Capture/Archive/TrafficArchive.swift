@@ -39,7 +39,9 @@ struct TrafficArchive {
             ("browser", browserProduct), ("captureId", captureId), ("capturedURL", pageURL),
             ("recorded", "the page's HTTP traffic as the browser's Network domain reported it, bodies decoded, "
                 + "streamed to disk when large; bodies over \(maxRecordSize) bytes are cut (WARC-Truncated: length), "
-                + "bodies still arriving when the capture ended are kept as far as they came (WARC-Truncated: time)"),
+                + "bodies still arriving when the capture ended are kept as far as they came (WARC-Truncated: time); "
+                + "the page's own session only: requests made inside cross-site frames and workers, which Chromium runs as "
+                + "other targets, are not recorded"),
         ]
         if !traffic.webSockets.isEmpty {
             info.append(("notRecorded", "the frames of \(traffic.webSockets.count) WebSocket(s) the page opened"))
