@@ -238,6 +238,8 @@ struct Capture: Sendable {
             : nil
         if let traffic { traffic.start(await session.events()) }
         defer { traffic?.stop() }
+        // Paused responses are answered until the page is done with, also after recording stopped.
+        defer { traffic?.stopIntercepting() }
         let dialogs = DialogGuard(session: session, context: context).start(await session.events())
         defer { dialogs.cancel() }
         var responseHook: NetworkGuard.ResponseHook?

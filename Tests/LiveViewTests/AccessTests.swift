@@ -14,7 +14,9 @@ struct AccessTests {
 
     /// A server, its inputs, and a raw WebSocket client connected to it as its page would be.
     static func rawViewer(reading: Bool = true) async throws -> (LiveViewServer, InputTap, RawConnection) {
-        let server = try await LiveViewServer.start(title: "Site")
+        // The idle limit is for connections that never upgrade; under a CI machine's load the
+        // upgrade itself has taken longer than 10 s, and the viewer under test was closed.
+        let server = try await LiveViewServer.start(title: "Site", idleLimit: .seconds(120))
         let tap = await InputTap.reading(server)
         do {
             return (server, tap, try await RawConnection.webSocket(port: server.port, path: "/\(try token(of: server))/ws",

@@ -96,6 +96,8 @@ final class TrafficRecorder: Sendable {
         /// True when the recorder enabled `Fetch` itself (no ``NetworkGuard`` runs) and so must
         /// answer every paused response.
         var ownsFetch = false
+        /// The listener answering paused responses when ``ownsFetch``.
+        var pauseListener: Task<Void, Never>?
         /// Decoded bytes the browser said it received (`dataReceived.dataLength`), per exchange.
         var received: [Int: Int] = [:]
         /// Exchanges whose body was streamed: what they hold is checked against ``received``.
@@ -130,6 +132,11 @@ final class TrafficRecorder: Sendable {
     func stop() {
         task.withLock { $0?.cancel() }
         state.withLock { $0.stopped = true }
+    }
+
+    /// Stops answering paused responses; once the page is done with (its session closes next).
+    func stopIntercepting() {
+        state.withLock { $0.pauseListener?.cancel() }
     }
 
     /// Stops recording, waits for the bodies still being fetched, and returns what was recorded.
@@ -181,7 +188,38 @@ final class TrafficRecorder: Sendable {
     /// ``NetworkGuard`` runs; the guard's `Fetch` session does it otherwise.
     func interceptResponses() async throws {
         state.withLock { $0.ownsFetch = true }
+        // Pauses are answered by a listener of their own, subscribed before Fetch.enable: behind the
+        // recorder's consumer, busy with every chunk of every streamed body, a paused response
+        // (the favicon) waited long enough on a saturated machine to keep the page from settling.
+        let pauses = await session.events()
+        let listener = Task { [weak self] in
+            for await event in pauses where event.method == "Fetch.requestPaused" {
+                guard let self else { return }
+                self.paused(event)
+            }
+        }
+        state.withLock { $0.pauseListener = listener }
         _ = try await session.send(FetchCommands.Enable(patterns: [FetchCommands.RequestPattern(requestStage: "Response")]))
+    }
+
+    /// Lets a paused response go on, after starting its stream when it needs one.
+    private func paused(_ event: DevToolsEvent) {
+        let session = self.session
+        guard let paused = try? event.decode(FetchCommands.RequestPaused.self) else {
+            // A pause this recorder cannot read is still let go on: a request left paused stalls the page.
+            struct Bare: Decodable { let requestId: String }
+            if let bare = try? event.decode(Bare.self) {
+                let answer = Task { _ = try? await session.send(FetchCommands.ContinueRequest(requestId: bare.requestId), timeout: .seconds(10)) }
+                state.withLock { $0.tasks.append(answer) }
+            }
+            return
+        }
+        // Every paused response goes on, whatever the recorder makes of it.
+        let answer = Task { [weak self] in
+            await self?.responsePaused(paused)
+            _ = try? await session.send(FetchCommands.ContinueRequest(requestId: paused.requestId), timeout: .seconds(10))
+        }
+        state.withLock { $0.tasks.append(answer) }
     }
 
     /// A response of the page paused with its head read and its body not: a body that may be large
@@ -195,8 +233,11 @@ final class TrafficRecorder: Sendable {
         for entry in paused.responseHeaders ?? [] { headers[entry.name] = entry.value }
         guard Self.shouldStream(headers) else { return }
         let index: Int? = state.withLock { state in
+            // The latest hop must be this response's: with the guard's listener ahead of this
+            // recorder's, a redirect's next hop may not be recorded yet, and its stream must not
+            // land on the previous hop.
             guard !state.stopped, let index = state.latest[networkId], state.bodyStates[index] == nil,
-                  !state.traffic.exchanges[index].ended else { return nil }
+                  !state.traffic.exchanges[index].ended, state.traffic.exchanges[index].url == paused.request.url else { return nil }
             state.bodyStates[index] = .streamRequested(pending: [])
             return index
         }
@@ -207,15 +248,6 @@ final class TrafficRecorder: Sendable {
 
     private func handle(_ event: DevToolsEvent) {
         switch event.method {
-        case "Fetch.requestPaused":
-            guard state.withLock({ $0.ownsFetch }), let paused = try? event.decode(FetchCommands.RequestPaused.self) else { return }
-            let session = self.session
-            // Every paused response goes on, whatever the recorder makes of it.
-            let answer = Task { [weak self] in
-                await self?.responsePaused(paused)
-                _ = try? await session.send(FetchCommands.ContinueRequest(requestId: paused.requestId), timeout: .seconds(10))
-            }
-            state.withLock { $0.tasks.append(answer) }
         case "Network.requestWillBeSent":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }
             // data: and blob: URLs never travel over the network; there is no exchange to archive.

@@ -130,7 +130,17 @@ final class NetworkGuard: Sendable {
     private func handle(_ event: DevToolsEvent, sessionId: String?, isPage: Bool) {
         switch event.method {
         case "Fetch.requestPaused":
-            guard let sessionId, let paused = try? event.decode(FetchCommands.RequestPaused.self) else { return }
+            guard let sessionId else { return }
+            guard let paused = try? event.decode(FetchCommands.RequestPaused.self) else {
+                // A pause the guard cannot read is failed, not left: a request left paused stalls the
+                // page, and one not judged must not go out.
+                struct Bare: Decodable { let requestId: String }
+                if let bare = try? event.decode(Bare.self) {
+                    Task { _ = try? await self.session.connection.send(FetchCommands.FailRequest(requestId: bare.requestId, errorReason: "BlockedByClient"),
+                                                                       sessionId: sessionId, timeout: .seconds(10)) }
+                }
+                return
+            }
             if paused.isResponseStage {
                 // Judged at its request stage already; the hook only prepares, the request always goes on.
                 Task {

@@ -51,7 +51,9 @@ public enum FetchCommands {
         public struct Request: Decodable, Sendable { public let url: String; public let method: String }
         public let requestId: String
         public let request: Request
-        public let frameId: String
+        /// Absent for a request no frame made (the browser's own favicon fetch): a required field
+        /// here made such a pause undecodable, and so never answered.
+        public let frameId: String?
         public let resourceType: String
         /// The `Network` domain's id of the same request, when it has one.
         public let networkId: String?
