@@ -54,7 +54,6 @@ public actor LiveViewServer {
     /// `idleLimit`: how long a connection may stay open without becoming a viewer's WebSocket
     /// (10 s; the tests of a slow viewer, on a machine saturated by dozens of browsers, give more).
     public static func start(title: String, host: String = "127.0.0.1", idleLimit: Duration = .seconds(10)) async throws -> LiveViewServer {
-        let idle = TimeAmount.nanoseconds(Int64(idleLimit.components.seconds) * 1_000_000_000 + idleLimit.components.attoseconds / 1_000_000_000)
         let token = AccessToken.random()
         let (inputs, continuation) = AsyncStream.makeStream(of: LiveInput.self, bufferingPolicy: .bufferingNewest(4096))
         let hub = ViewerHub(inputs: continuation)
@@ -68,7 +67,7 @@ public actor LiveViewServer {
                 // A connection that has not become a viewer's WebSocket within a few seconds is
                 // closed: any local user can open connections without the token, and idle ones
                 // held open would use up the slots and lock the person out of the view.
-                let deadline = channel.eventLoop.scheduleTask(in: idle) { channel.close(promise: nil) }
+                let deadline = channel.eventLoop.scheduleTask(in: TimeAmount(idleLimit)) { channel.close(promise: nil) }
                 return channel.eventLoop.makeCompletedFuture {
                     try configure(channel, hub: hub, requestGuard: RequestGuard(token: token, host: host, port: port), title: title,
                                   upgraded: { deadline.cancel() })

@@ -82,7 +82,7 @@ struct ArchiveStressTests {
             hasher.update(data: chunk.prefix(take))
             left -= take
         }
-        return "sha256:" + hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return WARCDigest.label(hasher.finalize())
     }
 
     @Test("the page still gets everything it asked for while its traffic is recorded")
@@ -208,7 +208,7 @@ struct ArchiveStressTests {
         let records = try Self.records(result.folder.appendingPathComponent("data/archive.warc.gz").path)
         let page = try #require(records.first { $0.info.type == "response" && $0.info.targetURI == result.record.requestedURL })
         let served = try Data(contentsOf: TestSupport.packageRoot.appendingPathComponent("Fixtures/archive-charset/index.html"))
-        let servedDigest = "sha256:" + SHA256.hash(data: served).map { String(format: "%02x", $0) }.joined()
+        let servedDigest = WARCDigest.label(SHA256.hash(data: served))
         let whole = page.info.header["WARC-Payload-Digest"] == servedDigest && page.info.header["WARC-Truncated"] == nil
         let saysSo = page.info.header["WARC-Truncated"] == "unspecified"
             && page.info.header["Exhibit-Body-Cut"]?.contains("not the bytes the server sent") == true

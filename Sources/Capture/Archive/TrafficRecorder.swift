@@ -93,10 +93,8 @@ final class TrafficRecorder: Sendable {
         var bytesInMemory = 0
         var tasks: [Task<Void, Never>] = []
         var stopped = false
-        /// True when the recorder enabled `Fetch` itself (no ``NetworkGuard`` runs) and so must
-        /// answer every paused response.
-        var ownsFetch = false
-        /// The listener answering paused responses when ``ownsFetch``.
+        /// The listener answering paused responses, when the recorder enabled `Fetch` itself (no
+        /// ``NetworkGuard`` runs).
         var pauseListener: Task<Void, Never>?
         /// Decoded bytes the browser said it received (`dataReceived.dataLength`), per exchange.
         var received: [Int: Int] = [:]
@@ -175,7 +173,7 @@ final class TrafficRecorder: Sendable {
                       !body.truncated, body.receivedLength != UInt64(received) else { continue }
                 body.markTruncated(.unspecified)
                 state.traffic.exchanges[index].bodyCut = state.streamed.contains(index)
-                    ? "the browser handed over \(body.receivedLength) bytes while it received \(received) (the rest was read before streaming began)"
+                    ? "the browser handed over \(body.receivedLength) bytes while it received \(received) (bytes read before streaming began were lost, or some were handed over twice)"
                     : "the browser handed the body over as text, \(body.receivedLength) bytes as stored, while it received \(received): "
                         + "not the bytes the server sent (text in another charset, re-encoded as UTF-8)"
             }
@@ -187,7 +185,6 @@ final class TrafficRecorder: Sendable {
     /// starts before its first byte is read (see ``responsePaused(_:)``). Only when no
     /// ``NetworkGuard`` runs; the guard's `Fetch` session does it otherwise.
     func interceptResponses() async throws {
-        state.withLock { $0.ownsFetch = true }
         // Pauses are answered by a listener of their own, subscribed before Fetch.enable: behind the
         // recorder's consumer, busy with every chunk of every streamed body, a paused response
         // (the favicon) waited long enough on a saturated machine to keep the page from settling.
