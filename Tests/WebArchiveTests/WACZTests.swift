@@ -88,4 +88,41 @@ import ExhibitTestSupport
         #expect(SURT.key("http://[::1]:8080/x") == "::1:8080)/x")
         #expect(SURT.key("urn:view:https://social.example/") == "urn:view:https://social.example")
     }
+
+    /// A HEAD or a POST of the page's URL must not be what a replay finds for the page: its key
+    /// carries `__wb_method`. A POST's key is cdxj-indexer's `--post-append` key up to the form
+    /// fields it also appends; a HEAD's cdxj-indexer leaves unmarked (the same key as the page's
+    /// GET, so its replay could serve the empty HEAD), and Exhibit marks it too.
+    @Test(.enabled(if: Validators.has("cdxj-indexer"), Comment(rawValue: Validators.absent)))
+    func headAndPostAreKeyedByTheirMethod() throws {
+        let folder = try scratchFolder("cdxj-methods")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("methods.warc.gz").path
+        let writer = try WARCWriter(path: path, maxRecordSize: 1 << 20)
+        let date = Date(timeIntervalSince1970: 1_750_000_000)
+        let url = "https://social.example/alice/status/1?lang=en"
+        for (method, body) in [("GET", "<p>the page</p>"), ("HEAD", ""), ("POST", "")] {
+            let requestBody: WARCBody? = method == "POST" ? try writer.makeBody(Array("reply=hello".utf8)) : nil
+            let requestID = WARCWriter.newRecordID(), responseID = WARCWriter.newRecordID()
+            var headers: [(name: String, value: String)] = [("Host", "social.example")]
+            if method == "POST" { headers.append(("Content-Type", "application/x-www-form-urlencoded")) }
+            try writer.writeRequest(HTTPRequestHead(method: method, url: url, headers: headers), body: requestBody,
+                                    concurrentTo: [responseID], id: requestID, date: date)
+            try writer.writeResponse(HTTPResponseHead(status: 200, headers: [("Content-Type", "text/html")]), targetURI: url,
+                                     body: writer.makeBody(Array(body.utf8)), id: responseID, concurrentTo: [requestID], date: date)
+        }
+        try writer.close()
+        let ours = try CDXJIndexer.index(warcPath: path, filename: "methods.warc.gz")
+        let theirs = try ProcessRunner.run(Validators.tool("cdxj-indexer"), ["--post-append", "--sort", path])
+        #expect(theirs.status == 0, "\(theirs.stderr)")
+        let reference = theirs.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) }
+        let keys = ours.map(\.urlKey)
+        #expect(keys.count == 3 && reference.count == 3, "\(keys) \(reference)")
+        #expect(keys.contains("example,social)/alice/status/1?lang=en"))
+        #expect(keys.contains("example,social)/alice/status/1?__wb_method=head&lang=en"))
+        #expect(keys.contains("example,social)/alice/status/1?__wb_method=post&lang=en"))
+        #expect(reference.filter { $0 == "example,social)/alice/status/1?lang=en" }.count == 2, "\(reference)")
+        let theirPost = reference.first { $0.contains("__wb_method=post") }
+        #expect(theirPost?.hasPrefix("example,social)/alice/status/1?__wb_method=post&lang=en&") == true, "\(reference)")
+    }
 }
