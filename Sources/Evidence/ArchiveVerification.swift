@@ -50,10 +50,15 @@ struct ArchiveVerification {
         }
 
         var warcDigests: [String: String] = [:]
+        // One inflation budget for every archive read here, by their sizes together.
+        let budget = DecodeBudget(compressedBytes: (warcs + waczs).reduce(UInt64(0)) { total, subject in
+            let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(subject).path)[.size] as? NSNumber)?.uint64Value ?? 0
+            return total.addingReportingOverflow(size).overflow ? .max : total + size
+        })
         for subject in warcs {
             let named = subject == namedWARC
             guard let handle = open(subject, named: named, into: &checks) else { continue }
-            let report = WARCChecker.check(file: handle, path: subject)
+            let report = WARCChecker.check(file: handle, path: subject, budget: budget)
             if let digest = report.fileSHA256 { warcDigests[subject] = digest }
             var failures = Self.recordFailures(report)
             if named { failures += agreement(report, promise, inside: nil) }
@@ -64,7 +69,7 @@ struct ArchiveVerification {
         for subject in waczs {
             let named = subject == namedWACZ
             guard let handle = open(subject, named: named, into: &checks) else { continue }
-            let report = WACZChecker.check(file: handle, path: subject)
+            let report = WACZChecker.check(file: handle, path: subject, budget: budget)
             var failures = report.problems.map { $0.resource == subject ? $0.detail : "\($0.resource): \($0.detail)" }
             var notShown = 0
             var summaries: [String] = []

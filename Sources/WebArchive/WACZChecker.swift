@@ -51,7 +51,7 @@ public enum WACZChecker {
     }
 
     /// The same for a package the caller opened; `path` is for messages only.
-    public static func check(file handle: FileHandle, path: String, checkRecords: Bool = true) -> WACZCheckReport {
+    public static func check(file handle: FileHandle, path: String, checkRecords: Bool = true, budget: DecodeBudget? = nil) -> WACZCheckReport {
         var problems = [WACZProblem]()
         var warcs = [WACZWARCReport]()
         var checked = 0
@@ -117,7 +117,7 @@ public enum WACZChecker {
                 // Stored, so its bytes are a range of the package: read in place, hashed and
                 // CRC-checked in the same pass that checks its records.
                 var crc = ZIPCRC()
-                let warc = WARCChecker.check(directory.slice(entry), tap: { crc.update($0) })
+                let warc = WARCChecker.check(directory.slice(entry), budget: budget, tap: { crc.update($0) })
                 warcs.append(WACZWARCReport(entry: name, report: warc))
                 sha256 = warc.fileSHA256
                 bytes = warc.fileBytes

@@ -38,9 +38,14 @@ final class WARCByteSource {
         try self.init(file: FileSlice.open(path: path))
     }
 
-    init(file: FileSlice, expansionLimit: UInt64? = nil) throws(WebArchiveError) {
+    /// Shared by every archive one verification reads, so that many small files cannot each take
+    /// the floor: nil reads this file alone.
+    private let budget: DecodeBudget?
+
+    init(file: FileSlice, expansionLimit: UInt64? = nil, budget: DecodeBudget? = nil) throws(WebArchiveError) {
         self.path = file.path
         self.file = file
+        self.budget = budget
         let magic = try file.peekStart(2)
         gzip = magic.elementsEqual([0x1F, 0x8B]) ? GzipMemberReader(file: file) : nil
         maxDecodedBytes = gzip == nil ? file.length : (expansionLimit ?? Expansion.limit(compressed: file.length))
@@ -58,6 +63,9 @@ final class WARCByteSource {
                 decoded += UInt64(buffer.count)
                 guard decoded <= maxDecodedBytes else {
                     throw .inflatesTooFar(path: path, memberOffset: memberStart, limit: maxDecodedBytes)
+                }
+                if let budget, !budget.spend(UInt64(buffer.count)) {
+                    throw .inflatesTooFar(path: path, memberOffset: memberStart, limit: budget.limit, together: true)
                 }
                 bufferIndex = 0
                 bufferMemberStart = memberStart
@@ -113,5 +121,29 @@ final class WARCByteSource {
         let end = Swift.min(buffer.count, bufferIndex + max)
         defer { bufferIndex = end }
         return buffer[bufferIndex..<end]
+    }
+}
+
+/// How many decompressed bytes one verification may still inflate, over every web archive it
+/// reads: a bag of a thousand small gzip bombs is stopped as one bomb is.
+public final class DecodeBudget: @unchecked Sendable {
+    /// The bytes allowed in all.
+    public let limit: UInt64
+    private var spent: UInt64 = 0
+    private let lock = NSLock()
+
+    /// A budget for archives of `compressedBytes` in all: the ratio and floor one file would get.
+    public init(compressedBytes: UInt64) {
+        limit = WARCByteSource.Expansion.limit(compressed: compressedBytes)
+    }
+
+    init(limit: UInt64) { self.limit = limit }
+
+    /// Takes `bytes` from the budget; false once it is spent.
+    func spend(_ bytes: UInt64) -> Bool {
+        lock.withLock {
+            spent = spent.addingReportingOverflow(bytes).overflow ? .max : spent + bytes
+            return spent <= limit
+        }
     }
 }

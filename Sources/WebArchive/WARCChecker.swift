@@ -74,10 +74,10 @@ public enum WARCChecker {
 
     /// The same for a file the caller opened (a bag verifier opens it its own careful way);
     /// `path` is for messages only.
-    public static func check(file handle: FileHandle, path: String) -> WARCCheckReport {
+    public static func check(file handle: FileHandle, path: String, budget: DecodeBudget? = nil) -> WARCCheckReport {
         let file: FileSlice
         do { file = try FileSlice.whole(handle, path: path) } catch { return unopened(path: path, error) }
-        return check(file)
+        return check(file, budget: budget)
     }
 
     private static func unopened(path: String, _ error: any Error) -> WARCCheckReport {
@@ -88,7 +88,8 @@ public enum WARCChecker {
 
     /// Checks the bytes of `file` (a whole file, or a WARC's range inside a WACZ); `tap` sees
     /// every raw byte too, in order, so a caller can hash or CRC the range in the same pass.
-    static func check(_ file: FileSlice, limit: Int = maxProblems, tap: ((ArraySlice<UInt8>) -> Void)? = nil) -> WARCCheckReport {
+    static func check(_ file: FileSlice, limit: Int = maxProblems, budget: DecodeBudget? = nil,
+                      tap: ((ArraySlice<UInt8>) -> Void)? = nil) -> WARCCheckReport {
         var raw = SHA256()
         file.tap = { bytes in raw.update(data: bytes); tap?(bytes) }
         var problems = [WARCProblem]()
@@ -108,7 +109,7 @@ public enum WARCChecker {
                                    fileSHA256: drained ? WARCDigest.hex(raw.finalize()) : nil, fileBytes: file.consumed)
         }
         let reader: WARCReader
-        do { reader = WARCReader(source: try WARCByteSource(file: file)) } catch {
+        do { reader = WARCReader(source: try WARCByteSource(file: file, budget: budget)) } catch {
             add(WARCProblem(kind: .unreadable, offset: 0, recordID: nil, targetURI: nil, detail: "\(error)"))
             return finish()
         }
@@ -229,7 +230,7 @@ extension WebArchiveError {
     /// The offset a reading error names, for reports.
     var offset: UInt64? {
         switch self {
-        case .truncatedGzip(_, let offset), .corruptGzip(_, let offset, _), .inflatesTooFar(_, let offset, _), .malformedRecord(_, let offset, _),
+        case .truncatedGzip(_, let offset), .corruptGzip(_, let offset, _), .inflatesTooFar(_, let offset, _, _), .malformedRecord(_, let offset, _),
              .truncatedRecord(_, let offset, _): return offset
         default: return nil
         }

@@ -11,7 +11,8 @@ public enum WebArchiveError: Error, CustomStringConvertible, Sendable, Equatable
     /// zlib refused the bytes of a member (a flipped bit, junk between members).
     case corruptGzip(path: String, memberOffset: UInt64, reason: String)
     /// A gzipped WARC inflated past the most a file of its size may hold (a gzip bomb).
-    case inflatesTooFar(path: String, memberOffset: UInt64, limit: UInt64)
+    /// `together`: the limit was that of all the archives one verification reads, not this file's alone.
+    case inflatesTooFar(path: String, memberOffset: UInt64, limit: UInt64, together: Bool = false)
     /// A record's header or block is not WARC as WARC 1.1 writes it.
     case malformedRecord(path: String, offset: UInt64, reason: String)
     /// The file ended inside a record's block.
@@ -28,8 +29,9 @@ public enum WebArchiveError: Error, CustomStringConvertible, Sendable, Equatable
         case .compression(let reason): return "gzip: \(reason)"
         case .truncatedGzip(let path, let offset): return "\(path): the gzip member at offset \(offset) is cut short"
         case .corruptGzip(let path, let offset, let reason): return "\(path): the gzip member at offset \(offset) is corrupt: \(reason)"
-        case .inflatesTooFar(let path, let offset, let limit):
-            return "\(path): stopped in the gzip member at offset \(offset): the file inflates to more than \(limit) bytes, "
+        case .inflatesTooFar(let path, let offset, let limit, let together):
+            return "\(path): stopped in the gzip member at offset \(offset): "
+                + (together ? "the bag's web archives together inflate to more than \(limit) bytes, " : "the file inflates to more than \(limit) bytes, ")
                 + "far more than web traffic compresses to its size (a gzip bomb?)"
         case .malformedRecord(let path, let offset, let reason): return "\(path): the record at offset \(offset) is malformed: \(reason)"
         case .truncatedRecord(let path, let offset, let id):

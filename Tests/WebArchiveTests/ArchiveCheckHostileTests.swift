@@ -37,6 +37,37 @@ import ExhibitTestSupport
         #expect(report.fileSHA256 == WARCDigest.hex(SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path)))))
     }
 
+    /// Many files, each within its own limit, are one bomb together: verify's budget is shared by
+    /// every archive it reads, so a bag of a thousand small bombs cannot each take the floor.
+    @Test func manyArchivesShareOneInflationBudget() throws {
+        let folder = try scratchFolder("budget")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var paths: [String] = []
+        for index in 0..<2 {
+            let path = folder.appendingPathComponent("part-\(index).warc.gz").path
+            let body = [UInt8](repeating: 0x41, count: 600_000)
+            let gzip = try GzipMemberWriter()
+            var bytes = Data()
+            let sink: (UnsafeRawBufferPointer) throws -> Void = { bytes.append(contentsOf: $0) }
+            try gzip.write(Array(("WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:part-\(index)>\r\n"
+                                  + "WARC-Target-URI: urn:part:\(index)\r\nContent-Length: \(body.count)\r\n\r\n").utf8), to: sink)
+            try gzip.write(body, to: sink)
+            try gzip.write([0x0D, 0x0A, 0x0D, 0x0A], to: sink)
+            try gzip.finish(to: sink)
+            try bytes.write(to: URL(fileURLWithPath: path))
+            paths.append(path)
+        }
+        let budget = DecodeBudget(limit: 1_000_000)
+        let reports = try paths.map { path in
+            WARCChecker.check(file: try #require(FileHandle(forReadingAtPath: path)), path: path, budget: budget)
+        }
+        #expect(reports[0].recordsRead == 1 && !reports[0].problems.contains { $0.detail.contains("inflate") }, "\(reports[0].problems)")
+        let stop = try #require(reports[1].problems.last)
+        #expect(stop.detail.contains("the bag's web archives together inflate to more than 1000000 bytes"), "\(reports[1].problems)")
+        // Each alone is well within its own limit.
+        #expect(paths.allSatisfy { path in !WARCChecker.check(path: path).problems.contains { $0.detail.contains("inflate") } })
+    }
+
     @Test func aHugeContentLengthInAGzippedFileIsRefusedAtOnce() throws {
         let folder = try scratchFolder("huge-length")
         defer { try? FileManager.default.removeItem(at: folder) }
