@@ -10,6 +10,8 @@ const target = (from) => `http://127.0.0.2:${privatePort}/_echo/headers?from=${f
 const status = document.getElementById("status");
 
 fetch(target("page-fetch")).then(() => { status.textContent = "LOADED FROM A PRIVATE ADDRESS"; }).catch(() => {});
+// A dedicated worker: its requests are paused by the page's own Fetch, not by one of its own.
+try { new Worker(`dedicated-worker.js?private=${privatePort}`); } catch (e) {}
 if (navigator.serviceWorker) {
   navigator.serviceWorker.register(`service-worker.js?private=${privatePort}`).catch(() => {});
 }

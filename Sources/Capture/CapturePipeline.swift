@@ -229,14 +229,14 @@ struct Capture: Sendable {
         defer { pages.close(session) }
         let version = try await versionAnswer
         let activity = PageActivity()
-        activity.start(await session.events())
+        await activity.start(session)
         defer { activity.stop() }
         // Subscribed before Network.enable (in Navigate), so the document's first request is seen.
         let traffic = options.recordsTraffic
-            ? TrafficRecorder(session: session, maxRecordSize: options.maxRecordSize,
+            ? TrafficRecorder(session: session, maxRecordSize: options.maxRecordSize, maxExchanges: options.maxArchivedRequests,
                               spoolDirectory: runner.folder.root.appendingPathComponent("spool").path)
             : nil
-        if let traffic { traffic.start(await session.events()) }
+        if let traffic { await traffic.start() }
         defer { traffic?.stop() }
         // Paused responses are answered until the page is done with, also after recording stopped.
         defer { traffic?.stopIntercepting() }
@@ -248,11 +248,16 @@ struct Capture: Sendable {
                                                    checksResponses: !options.usesProxy, responses: responseHook)
         defer { network?.stop() }
         if let traffic, network == nil { try await traffic.interceptResponses() }
-        // Out-of-process frames are attached from the start: the guard does it (each frame held until
-        // its requests are guarded), or, when it does not run, the tracker itself.
+        // The page's frames and workers are attached from the start, each held until those who
+        // need it before it runs have set it up (the guard, to judge its requests; the recorder and
+        // the settle, to see its first and last): a worker's script finishes in the worker's session.
         let frameTargets: FrameTargets?
-        if readsFrames { frameTargets = try await FrameTargets.start(page: session, attach: network == nil) } else { frameTargets = nil }
+        if readsFrames { frameTargets = await FrameTargets.start(page: session) } else { frameTargets = nil }
         defer { frameTargets?.stop() }
+        var preparations: [TargetAttacher.Preparation] = []
+        if let network { preparations.append { target in await network.prepare(target) } }
+        let attacher = try await TargetAttacher.start(page: session, preparations: preparations)
+        defer { attacher.stop() }
         let page = CapturePage(session: session, activity: activity, options: options, runner: runner, network: network)
 
         let navigation = try await runner.run(.navigate) { () -> (Navigate.Output, String) in
@@ -376,11 +381,16 @@ struct Capture: Sendable {
                                                                  at: context.started, data: data, context: context)
                 var written = try TrafficArchive(traffic: recorded, captureId: context.captureId, browserProduct: version.product,
                                                  pageURL: pageURL, data: data, maxRecordSize: options.maxRecordSize, servers: servers).write()
+                if let dropped = written.requestsDropped {
+                    context.warn(.archive, "\(dropped) request(s) not recorded in the web archive: the page made more than "
+                                 + "--max-archive-requests (\(options.maxArchivedRequests))")
+                }
                 if options.packageWACZ {
                     written.wacz = try TrafficArchive.package(data: data, page: WACZPage(url: pageURL, title: dom.title, date: context.started))
                 }
                 return ((written, servers), "\(written.file): \(written.records) records, \(written.responses) responses, "
-                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response; "
+                        + "\(written.bodiesTruncated) bodies left out, \(written.requestsFailed) requests without a response"
+                        + (written.requestsDropped.map { ", \($0) not recorded (over the limit)" } ?? "") + "; "
                         + "\(servers.record.origins.count) origin(s), \(servers.chains.count) certificate chain(s)")
             }
         }

@@ -28,26 +28,20 @@ public final class FrameTargets: Sendable {
 
     private init(page: PageSession) { self.page = page }
 
-    /// Starts tracking `page`'s frame targets. With `attach`, turns on auto-attach (without making
-    /// new frames wait) on the page and on each frame attached; without it, something else has
-    /// turned it on (Exhibit's network guard, which makes each target wait until its requests are
-    /// guarded) and only the announcements are followed.
-    public static func start(page: PageSession, attach: Bool) async throws -> FrameTargets {
+    /// Starts tracking `page`'s frame targets. Attaching them is ``TargetAttacher``'s part; this
+    /// follows its announcements.
+    public static func start(page: PageSession) async -> FrameTargets {
         let tracker = FrameTargets(page: page)
         let events = await page.connection.events(sessionId: nil, allSessions: true)
         let listener = Task { [weak tracker] in
             for await event in events {
                 guard let tracker else { return }
-                tracker.handle(event, attach: attach)
+                tracker.handle(event)
             }
         }
         tracker.state.withLock { $0.listener = listener }
-        if attach { _ = try await page.send(Self.autoAttach) }
         return tracker
     }
-
-    /// Frames only: workers are no business of this tracker.
-    private static let autoAttach = TargetCommands.SetAutoAttach(waitForDebuggerOnStart: false, filter: [.init(type: "iframe")])
 
     /// The frame targets attached now, in the order they were attached.
     public var frames: [Frame] { state.withLock { $0.frames } }
@@ -55,20 +49,15 @@ public final class FrameTargets: Sendable {
     /// Stops following announcements.
     public func stop() { state.withLock { $0.listener?.cancel() } }
 
-    private func handle(_ event: DevToolsEvent, attach: Bool) {
+    private func handle(_ event: DevToolsEvent) {
         guard let from = event.sessionId else { return }
         switch event.method {
         case "Target.attachedToTarget":
             guard let attached = try? event.decode(TargetCommands.AttachedToTarget.self), attached.targetInfo.type == "iframe" else { return }
-            let added = state.withLock { state -> Bool in
-                guard from == page.sessionId || state.frames.contains(where: { $0.session.sessionId == from }) else { return false }
+            state.withLock { state in
+                guard from == page.sessionId || state.frames.contains(where: { $0.session.sessionId == from }) else { return }
                 state.frames.append(Frame(session: page.attachedTarget(sessionId: attached.sessionId, targetId: attached.targetInfo.targetId),
                                           targetId: attached.targetInfo.targetId, url: attached.targetInfo.url))
-                return true
-            }
-            if added, attach {
-                let connection = page.connection, child = attached.sessionId
-                Task { _ = try? await connection.send(Self.autoAttach, sessionId: child, timeout: .seconds(10)) }
             }
         case "Target.detachedFromTarget":
             guard let detached = try? event.decode(TargetCommands.DetachedFromTarget.self) else { return }

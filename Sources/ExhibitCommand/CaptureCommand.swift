@@ -43,6 +43,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
                                valueName: "size"))
     var maxRecordSize: String = "1G"
 
+    @Option(help: ArgumentHelp("Most requests the web archive records; past it they are counted as dropped, and the capture says so.",
+                               valueName: "count"))
+    var maxArchiveRequests: Int = CaptureOptions.defaultMaxArchivedRequests
+
     @Flag(help: "Also pack that archive, with its CDXJ index and page list, as a WACZ 1.1.1 package in data/archive.wacz (implies --warc).")
     var wacz = false
 
@@ -210,6 +214,10 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             throw CommandFailure(code: Exhibit.Code.usage, message: "--max-record-size '\(maxRecordSize)' is not a size (e.g. 1G, 500M, 1048576)")
         }
         options.maxRecordSize = recordLimit
+        guard maxArchiveRequests > 0 else {
+            throw CommandFailure(code: Exhibit.Code.usage, message: "--max-archive-requests must be at least 1 (it is \(maxArchiveRequests))")
+        }
+        options.maxArchivedRequests = maxArchiveRequests
         options.packageWACZ = wacz
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots

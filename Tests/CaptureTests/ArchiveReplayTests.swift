@@ -377,7 +377,7 @@ final class Pywb: @unchecked Sendable {
         for attempt in 1...3 {
             let port = try await freePort()
             let log = root.appendingPathComponent("wayback-\(attempt).log")
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let process = Process()
             process.executableURL = bin.appendingPathComponent("python")
             process.arguments = ["-c", Self.keeper, bin.appendingPathComponent("wayback").path, "-p", String(port), "-b", "127.0.0.1", "-d", root.path]

@@ -164,17 +164,28 @@ struct ArchiveStressTests {
         #expect(WARCChecker.check(path: path).passed)
     }
 
-    @Test("--max-record-size cuts a body there and says WARC-Truncated: length; the first bytes are the server's")
+    @Test("--max-record-size cuts a body there and says WARC-Truncated: length; past --max-archive-requests requests are counted as dropped, and the capture says so")
     func maxRecordSize() async throws {
         var options = try await Self.options("busy-cut")
         options.maxRecordSize = 10 << 20
+        // The 50 MB request comes early, the burst of five hundred later: it overflows the limit.
+        options.maxArchivedRequests = 100
         let result = try await Self.busyCapture(options)
         let records = try Self.records(result.folder.appendingPathComponent("data/archive.warc.gz").path)
         let large = try #require(Self.response(records, "/_bytes/\(Self.large)"))
         #expect(large.info.header["WARC-Truncated"] == "length")
         #expect(large.info.header["WARC-Payload-Digest"] == Self.expectedDigest(10 << 20))
         let record = try TestSupport.decodeRecord(result.folder)
-        #expect(record.archive?.maxRecordSize == 10 << 20)
+        let archive = try #require(record.archive)
+        #expect(archive.maxRecordSize == 10 << 20)
+        #expect(archive.requests == 100 && (archive.requestsDropped ?? 0) >= 400, "\(archive.requests) \(String(describing: archive.requestsDropped))")
+        #expect(records.filter { $0.info.type == "request" }.count == 100)
+        let info = try #require(records.first { $0.info.type == "warcinfo" })
+        #expect(info.text.contains("notRecorded: \(archive.requestsDropped ?? 0) request(s) made after the first 100"), "\(info.text)")
+        #expect(record.warnings.contains { $0.step == .archive && $0.message.contains("not recorded in the web archive") }, "\(record.warnings)")
+        // The page itself was not held back: it still got all five hundred answers.
+        let dom = try String(contentsOf: result.folder.appendingPathComponent("data/dom.html"), encoding: .utf8)
+        #expect(dom.contains("500 answers, 500 as expected"))
     }
 
     @Test("with the network guard on (the address allowed one by one), one Fetch session pauses requests and responses, and the 50 MB body is still recorded whole")
@@ -216,11 +227,15 @@ struct ArchiveStressTests {
         print("windows-1252 page: \(whole ? "the server's bytes" : "marked: \(page.info.header["Exhibit-Body-Cut"] ?? "")")")
     }
 
-    @Test("a size --max-record-size cannot read is a usage error (exit 2) before any browser starts")
+    @Test("a size --max-record-size cannot read, or a --max-archive-requests below 1, is a usage error (exit 2) before any browser starts")
     func badRecordSize() async throws {
         for bad in ["lots", "10MB", "-5", "0", "99999999999999999999G"] {
             let run = try await TestSupport.exhibit(["capture", "http://127.0.0.1:9/", "--max-record-size", bad, "--allow-private"])
             #expect(run.status == 2 && run.stderr.contains("--max-record-size"), "\(bad): \(run.stderr)")
+        }
+        for bad in ["0", "-1", "many"] {
+            let run = try await TestSupport.exhibit(["capture", "http://127.0.0.1:9/", "--max-archive-requests", bad, "--allow-private"])
+            #expect(run.status == 2 && run.stderr.contains("--max-archive-requests"), "\(bad): \(run.stderr)")
         }
     }
 

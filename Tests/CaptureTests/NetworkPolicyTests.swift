@@ -83,7 +83,7 @@ struct NetworkPolicyTests {
         if let second { #expect(second.requests.isEmpty, "127.0.0.2 was reached: \(second.requests)") }
     }
 
-    @Test("requests of the page, its cross-site frame, its shared and service workers to private addresses are refused, recorded with their rule and warned about; a WebSocket is recorded")
+    @Test("requests of the page, its cross-site frame, its dedicated, shared and service workers to private addresses are refused, recorded with their rule and warned about; a WebSocket is recorded")
     func subresourcesRefused() async throws {
         let server = try await TestSupport.server.value
         guard let secret = await Self.listener(on: "127.0.0.2"), let frameSite = await Self.listener(on: "127.0.0.3") else { return }
@@ -103,7 +103,7 @@ struct NetworkPolicyTests {
         #expect(record.options.allowedPrivateAddresses == ["127.0.0.1", "127.0.0.3"] && !record.options.allowPrivateAddresses)
 
         func entry(_ from: String) -> CaptureRecord.BlockedRequest? { network.blocked.first { $0.url.contains("from=\(from)") } }
-        for from in ["page-fetch", "frame-image", "shared-worker", "service-worker"] {
+        for from in ["page-fetch", "frame-image", "dedicated-worker", "shared-worker", "service-worker"] {
             let refused = entry(from)
             #expect(refused?.stage == .request && refused?.address == "127.0.0.2" && refused?.rule == "loopback 127.0.0.0/8",
                     "\(from): \(String(describing: refused)) in \(network.blocked)")
@@ -119,6 +119,8 @@ struct NetworkPolicyTests {
         #expect(record.warnings.contains { $0.message.contains("requests to 127.0.0.2 refused by the network policy (loopback 127.0.0.0/8)") })
         #expect(record.warnings.contains { $0.message.contains("requests to 169.254.169.254 refused by the network policy") })
         #expect(record.warnings.contains { $0.message.contains("WebSocket to 127.0.0.2") })
+        // Every target's requests were checked: none is said to have escaped the policy.
+        #expect(!record.warnings.contains { $0.message.contains("could not be checked") }, "\(record.warnings)")
         #expect(record.completeness.summary.contains("request(s) to private addresses refused"), "\(record.completeness.summary)")
         #expect(record.completeness.content.contains { $0.name == "page resources" && !$0.captured })
         #expect(run.stderr.contains("refused by the network policy"))

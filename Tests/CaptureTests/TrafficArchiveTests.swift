@@ -27,12 +27,12 @@ struct TrafficArchiveTests {
              "headers": {"content-type": "video/mp4"}}
             """#)
         var exchanges = [
-            RecordedExchange(requestId: "1", url: "http://example.test/p", method: "GET", requestHeaders: ["Accept": "text/html"]),
-            RecordedExchange(requestId: "2", url: "http://example.test/v.mp4", method: "GET", requestHeaders: [:]),
-            RecordedExchange(requestId: "3", url: "http://example.test/gone.js", method: "GET", requestHeaders: [:]),
-            RecordedExchange(requestId: "4", url: "http://example.test/live", method: "POST", requestHeaders: ["Content-Type": "text/plain"]),
+            RecordedExchange(requestId: "1", networkId: "1", url: "http://example.test/p", method: "GET", requestHeaders: ["Accept": "text/html"]),
+            RecordedExchange(requestId: "2", networkId: "2", url: "http://example.test/v.mp4", method: "GET", requestHeaders: [:]),
+            RecordedExchange(requestId: "3", networkId: "3", url: "http://example.test/gone.js", method: "GET", requestHeaders: [:]),
+            RecordedExchange(requestId: "4", networkId: "4", url: "http://example.test/live", method: "POST", requestHeaders: ["Content-Type": "text/plain"]),
             // Answered, then broken off before any body was handed over, with no reason recorded for the body.
-            RecordedExchange(requestId: "5", url: "http://example.test/aborted.mp4", method: "GET", requestHeaders: [:]),
+            RecordedExchange(requestId: "5", networkId: "5", url: "http://example.test/aborted.mp4", method: "GET", requestHeaders: [:]),
         ]
         exchanges[4].response = video
         exchanges[4].failure = "net::ERR_ABORTED (cancelled)"

@@ -40,11 +40,19 @@ struct TrafficArchive {
             ("recorded", "the page's HTTP traffic as the browser's Network domain reported it, bodies decoded, "
                 + "streamed to disk when large; bodies over \(maxRecordSize) bytes are cut (WARC-Truncated: length), "
                 + "bodies still arriving when the capture ended are kept as far as they came (WARC-Truncated: time); "
-                + "the page's own session only: requests made inside cross-site frames and workers, which Chromium runs as "
-                + "other targets, are not recorded"),
+                + "the page's cross-site frames and its workers, which Chromium runs as targets of their own, are recorded "
+                + "from their own sessions, each held at its start until its Network domain was on"),
         ]
+        if !traffic.targets.isEmpty {
+            info.append(("targets", "\(traffic.targets.count) frame(s) and worker(s) besides the page: "
+                + traffic.targets.prefix(50).map(\.description).joined(separator: ", ") + (traffic.targets.count > 50 ? ", …" : "")))
+        }
         if !traffic.webSockets.isEmpty {
             info.append(("notRecorded", "the frames of \(traffic.webSockets.count) WebSocket(s) the page opened"))
+        }
+        if traffic.dropped > 0 {
+            info.append(("notRecorded", "\(traffic.dropped) request(s) made after the first \(traffic.exchanges.count): "
+                + "more than the capture's limit (--max-archive-requests)"))
         }
         try writer.writeWarcinfo(software: "\(ExhibitVersion.name) \(ExhibitVersion.current)", fields: info)
         var responses = 0, truncated = 0
@@ -81,7 +89,8 @@ struct TrafficArchive {
             file: Self.fileName, records: writer.records.count, requests: traffic.exchanges.count, responses: responses,
             bodiesTruncated: truncated, requestsFailed: failed.count, failed: failed,
             redactedHeaders: counts.keys.sorted().map { .init(name: $0, count: counts[$0] ?? 0) },
-            webSockets: traffic.webSockets.isEmpty ? nil : traffic.webSockets, maxRecordSize: maxRecordSize)
+            webSockets: traffic.webSockets.isEmpty ? nil : traffic.webSockets, maxRecordSize: maxRecordSize,
+            requestsDropped: traffic.dropped > 0 ? traffic.dropped : nil)
     }
 
     static let packageName = "archive.wacz"

@@ -13,7 +13,13 @@ final class RecordedBody: @unchecked Sendable {
 /// One hop of a request the page made, as the `Network` domain reported it: a redirect chain is
 /// one hop per URL, all under the same CDP request id.
 struct RecordedExchange: Sendable {
+    /// The recorder's key for the request: CDP's request id, prefixed by the session of the frame or
+    /// worker that made it (ids are only unique within one target).
     let requestId: String
+    /// The session of the frame or worker that made the request; nil for the page's own.
+    var sessionId: String? = nil
+    /// CDP's request id within that session, for the body commands.
+    var networkId: String
     var url: String
     var method: String
     /// The headers Blink put on the request (no cookies).
@@ -38,6 +44,18 @@ struct RecordedExchange: Sendable {
     var ended = false
 }
 
+/// A frame or worker whose traffic was recorded beside the page's.
+struct RecordedTarget: Sendable {
+    let targetId: String
+    /// `iframe`, `worker`, `service_worker`, `shared_worker`.
+    let type: String
+    /// A frame is attached before its document commits, with no URL yet: it is filled in when
+    /// Chromium says what the target became (`Target.targetInfoChanged`).
+    var url: String
+
+    var description: String { "\(type) \(url.isEmpty ? "(no URL)" : url)" }
+}
+
 /// Everything the recorder saw, in the order the requests were made.
 struct RecordedTraffic: Sendable {
     var exchanges: [RecordedExchange]
@@ -47,6 +65,10 @@ struct RecordedTraffic: Sendable {
     var rawResponses: [String: [NetworkCommands.ResponseReceivedExtraInfo]]
     /// WebSockets the page opened: their frames are not in the archive, and the record says so.
     var webSockets: [String] = []
+    /// The frames and workers (targets of their own) whose traffic was recorded beside the page's.
+    var targets: [RecordedTarget] = []
+    /// Requests (hops) not recorded because ``TrafficRecorder/maxExchanges`` were recorded already.
+    var dropped = 0
     /// Why recording could not go on (the disk full under the spool, for one); the capture fails then,
     /// since an archive missing bodies for that reason would look complete.
     var failure: String?
@@ -64,7 +86,9 @@ struct RecordedTraffic: Sendable {
 /// `Network.getResponseBody` once loaded.
 ///
 /// Events are taken from the moment the page is opened (before `Network.enable` in ``Navigate``),
-/// so the main document's first hop is never missed.
+/// so the main document's first hop is never missed. The page's cross-site frames and its workers
+/// run as targets of their own: their sessions, attached by ``TargetAttacher`` and held until
+/// `Network` is on, are recorded too, each request keyed by its session.
 final class TrafficRecorder: Sendable {
     /// Bodies declared larger than this on the wire are streamed rather than fetched whole.
     static let streamThreshold = 1 << 20
@@ -100,6 +124,9 @@ final class TrafficRecorder: Sendable {
         var received: [Int: Int] = [:]
         /// Exchanges whose body was streamed: what they hold is checked against ``received``.
         var streamed: Set<Int> = []
+        /// Sessions of the page's frames and workers whose events are recorded, each with the
+        /// session it was attached from (nil: the page's, or browser-wide for a shared worker).
+        var children: [String: String?] = [:]
     }
 
     private let session: PageSession
@@ -111,15 +138,22 @@ final class TrafficRecorder: Sendable {
     private let state = Mutex(State())
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    init(session: PageSession, maxRecordSize: UInt64, spoolDirectory: String) {
+    /// The most hops recorded; the rest are counted in ``RecordedTraffic/dropped``.
+    let maxExchanges: Int
+
+    init(session: PageSession, maxRecordSize: UInt64, maxExchanges: Int = CaptureOptions.defaultMaxArchivedRequests, spoolDirectory: String) {
         self.session = session
         self.maxRecordSize = maxRecordSize
+        self.maxExchanges = maxExchanges
         self.spoolDirectory = spoolDirectory
         try? FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
     }
 
-    /// Starts consuming `events`; call right after the page is opened, before anything is enabled.
-    func start(_ events: AsyncStream<DevToolsEvent>) {
+    /// Starts recording; call right after the page is opened, before anything is enabled.
+    func start() async {
+        // Every session's events in one stream, in the order sent: a frame's attachment comes before
+        // its first event, so no child's request is missed.
+        let events = await session.connection.events(sessionId: nil, allSessions: true)
         let consumer = Task { [weak self] in
             for await event in events { self?.handle(event) }
         }
@@ -196,7 +230,7 @@ final class TrafficRecorder: Sendable {
             }
         }
         state.withLock { $0.pauseListener = listener }
-        _ = try await session.send(FetchCommands.Enable(patterns: [FetchCommands.RequestPattern(requestStage: "Response")]))
+        _ = try await session.send(FetchCommands.Enable(patterns: Self.pausedResponses))
     }
 
     /// Lets a paused response go on, after starting its stream when it needs one.
@@ -239,12 +273,94 @@ final class TrafficRecorder: Sendable {
             return index
         }
         guard let index else { return }
-        let answer = try? await session.send(NetworkCommands.StreamResourceContent(requestId: networkId))
-        streamAnswered(answer, requestId: networkId, at: index)
+        let session = self.session
+        let stream = Task { [weak self] in
+            let answer = try? await session.send(NetworkCommands.StreamResourceContent(requestId: networkId), timeout: .seconds(60))
+            self?.streamAnswered(answer, at: index)
+        }
+        state.withLock { $0.tasks.append(stream) }
+        // The response waits for the answer, so that no byte is read before streaming began, but not
+        // for long: the page's renderer answers the command and the browser the pause, and a renderer
+        // busy with the page's scripts kept two responses paused for the whole settle (seen in a
+        // full test run). Let go earlier, the stream still starts; chunks that come before its
+        // answer are kept in order, and a beginning the browser dropped is found by the size check.
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await stream.value }
+            group.addTask { try? await Task.sleep(for: Self.pauseWait) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// The responses paused at the `Response` stage: the types whose body can outgrow Chromium's
+    /// inspector buffer (a video, a download the page fetches, a huge document). Images, fonts,
+    /// stylesheets and the favicon are not held: in full test runs an image and the favicon stayed
+    /// in flight for the whole settle while every response was paused (cause not pinned down; the
+    /// pauses were answered). Theirs are streamed from `responseReceived` when large, the size
+    /// check marking a beginning the browser dropped.
+    static let pausedResponses = ["Document", "Media", "Fetch", "XHR"].map {
+        FetchCommands.RequestPattern(resourceType: $0, requestStage: "Response")
+    }
+
+    /// The longest a paused response waits for its stream's answer.
+    static let pauseWait = Duration.seconds(2)
+
+    /// The key of `requestId` made in `child`'s session (nil: the page's).
+    private static func key(_ requestId: String, _ child: String?) -> String {
+        child.map { "\($0):\(requestId)" } ?? requestId
+    }
+
+    /// The exchange `requestId` of `child`'s session (nil: the page's) is the latest hop of.
+    ///
+    /// A request can begin in one session and end in another: a cross-site frame's document and a
+    /// dedicated worker's script are asked for by the parent (their `requestWillBeSent` comes
+    /// there) and answered in the new target's session, under the same id. An id the child does
+    /// not know is looked up along its parents; found, the exchange moves to the child's session,
+    /// which holds its body.
+    private static func index(_ requestId: String, _ child: String?, in state: inout State) -> Int? {
+        let own = key(requestId, child)
+        if let index = state.latest[own] { return index }
+        var parent = child.flatMap { state.children[$0] }
+        while let session = parent {
+            if let index = state.latest[key(requestId, session)] {
+                state.latest[own] = index
+                state.traffic.exchanges[index].sessionId = child
+                return index
+            }
+            guard let session else { break }
+            parent = state.children[session]
+        }
+        return nil
+    }
+
+    /// The key under which `requestId`'s raw heads are kept: that of its exchange, wherever it began.
+    private static func rawKey(_ requestId: String, _ child: String?, in state: inout State) -> String {
+        index(requestId, child, in: &state).map { state.traffic.exchanges[$0].requestId } ?? key(requestId, child)
     }
 
     private func handle(_ event: DevToolsEvent) {
+        // The page's own session, or a frame or worker attached from it; other sessions on the
+        // connection (the report's page) are not the captured page's.
+        let child: String?
+        if event.sessionId == session.sessionId {
+            child = nil
+        } else if let from = event.sessionId, state.withLock({ $0.children[from] != nil }) {
+            child = from
+        } else {
+            if event.method == "Target.attachedToTarget", event.sessionId == nil { attached(event, from: nil) }
+            return
+        }
+        let key = { (requestId: String) in Self.key(requestId, child) }
         switch event.method {
+        case "Target.attachedToTarget":
+            attached(event, from: child ?? session.sessionId)
+        case "Target.targetInfoChanged":
+            struct Changed: Decodable { struct Info: Decodable { let targetId: String; let url: String }; let targetInfo: Info }
+            guard let changed = try? event.decode(Changed.self), !changed.targetInfo.url.isEmpty else { return }
+            state.withLock { state in
+                guard !state.stopped, let index = state.traffic.targets.firstIndex(where: { $0.targetId == changed.targetInfo.targetId }) else { return }
+                state.traffic.targets[index].url = changed.targetInfo.url
+            }
         case "Network.requestWillBeSent":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSent.self) else { return }
             // data: and blob: URLs never travel over the network; there is no exchange to archive.
@@ -252,11 +368,18 @@ final class TrafficRecorder: Sendable {
             let index: Int? = state.withLock { state in
                 guard !state.stopped else { return nil }
                 // A redirect: the previous hop's response arrives with the next hop's request.
-                if let redirect = params.redirectResponse, let index = state.latest[params.requestId] {
+                if let redirect = params.redirectResponse, let index = Self.index(params.requestId, child, in: &state) {
                     state.traffic.exchanges[index].response = redirect
                     state.traffic.exchanges[index].ended = true
                 }
-                var exchange = RecordedExchange(requestId: params.requestId, url: params.request.url, method: params.request.method,
+                guard state.traffic.exchanges.count < maxExchanges else {
+                    state.traffic.dropped += 1
+                    // Its events from now on find no exchange: the previous hop's key must not catch them.
+                    state.latest[key(params.requestId)] = nil
+                    return nil
+                }
+                var exchange = RecordedExchange(requestId: key(params.requestId), sessionId: child, networkId: params.requestId,
+                                                url: params.request.url, method: params.request.method,
                                                 requestHeaders: params.request.headers ?? [:], wallTime: params.wallTime)
                 if let entries = params.request.postDataEntries {
                     let body = makeBody(in: &state)
@@ -267,23 +390,23 @@ final class TrafficRecorder: Sendable {
                     exchange.requestBody = body
                 }
                 state.traffic.exchanges.append(exchange)
-                state.latest[params.requestId] = state.traffic.exchanges.count - 1
+                state.latest[key(params.requestId)] = state.traffic.exchanges.count - 1
                 return state.traffic.exchanges.count - 1
             }
             // A body too large to come with the event is asked for separately.
             if let index, params.request.hasPostData == true, params.request.postDataEntries == nil {
-                fetchRequestBody(params.requestId, at: index)
+                fetchRequestBody(at: index)
             }
         case "Network.requestWillBeSentExtraInfo":
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSentExtraInfo.self) else { return }
             state.withLock { state in
                 guard !state.stopped else { return }
-                state.traffic.rawRequestHeaders[params.requestId, default: []].append(params.headers)
+                state.traffic.rawRequestHeaders[Self.rawKey(params.requestId, child, in: &state), default: []].append(params.headers)
             }
         case "Network.responseReceived":
             guard let params = try? event.decode(NetworkCommands.ResponseReceived.self) else { return }
             let stream: Int? = state.withLock { state in
-                guard !state.stopped, let index = state.latest[params.requestId] else { return nil }
+                guard !state.stopped, let index = Self.index(params.requestId, child, in: &state) else { return nil }
                 state.traffic.exchanges[index].response = params.response
                 let method = state.traffic.exchanges[index].method
                 guard state.bodyStates[index] == nil, TrafficArchive.mayHaveBody(params.response.status, method: method),
@@ -291,16 +414,16 @@ final class TrafficRecorder: Sendable {
                 state.bodyStates[index] = .streamRequested(pending: [])
                 return index
             }
-            if let stream { startStreaming(params.requestId, at: stream) }
+            if let stream { startStreaming(at: stream) }
         case "Network.dataReceived":
             guard let params = try? event.decode(NetworkCommands.DataReceived.self) else { return }
             state.withLock { state in
-                guard !state.stopped, let index = state.latest[params.requestId] else { return }
+                guard !state.stopped, let index = Self.index(params.requestId, child, in: &state) else { return }
                 state.received[index, default: 0] += params.dataLength
             }
             guard let text = params.data, let chunk = Data(base64Encoded: text) else { return }
             state.withLock { state in
-                guard !state.stopped, let index = state.latest[params.requestId], let bodyState = state.bodyStates[index] else { return }
+                guard !state.stopped, let index = Self.index(params.requestId, child, in: &state), let bodyState = state.bodyStates[index] else { return }
                 switch bodyState {
                 case .whole: return
                 case .streamRequested(var pending):
@@ -314,15 +437,15 @@ final class TrafficRecorder: Sendable {
             guard let params = try? event.decode(NetworkCommands.ResponseReceivedExtraInfo.self) else { return }
             state.withLock { state in
                 guard !state.stopped else { return }
-                state.traffic.rawResponses[params.requestId, default: []].append(params)
+                state.traffic.rawResponses[Self.rawKey(params.requestId, child, in: &state), default: []].append(params)
             }
         case "Network.loadingFinished":
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
-            finished(params)
+            finished(params, child: child)
         case "Network.loadingFailed":
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
             state.withLock { state in
-                guard !state.stopped, let index = state.latest[params.requestId] else { return }
+                guard !state.stopped, let index = Self.index(params.requestId, child, in: &state) else { return }
                 var reason = params.errorText ?? "failed"
                 if params.canceled == true { reason += " (cancelled)" }
                 if let blocked = params.blockedReason { reason += " (blocked: \(blocked))" }
@@ -358,18 +481,24 @@ final class TrafficRecorder: Sendable {
         return declared > streamThreshold
     }
 
-    private func startStreaming(_ requestId: String, at index: Int) {
-        let session = self.session
+    /// Sends `command` to the session of the target that made exchange `index`.
+    private func send<C: DevToolsCommand>(_ command: (String) -> C, for index: Int) async throws -> C.Result {
+        let (child, networkId) = state.withLock { ($0.traffic.exchanges[index].sessionId, $0.traffic.exchanges[index].networkId) }
+        return try await session.connection.send(command(networkId), sessionId: child ?? session.sessionId)
+    }
+
+    private func startStreaming(at index: Int) {
         let stream = Task { [weak self] in
+            guard let self else { return }
             let answer: NetworkCommands.StreamResourceContent.Result?
-            do { answer = try await session.send(NetworkCommands.StreamResourceContent(requestId: requestId)) }
+            do { answer = try await self.send({ NetworkCommands.StreamResourceContent(requestId: $0) }, for: index) }
             catch { answer = nil }
-            self?.streamAnswered(answer, requestId: requestId, at: index)
+            self.streamAnswered(answer, at: index)
         }
         state.withLock { $0.tasks.append(stream) }
     }
 
-    private func streamAnswered(_ answer: NetworkCommands.StreamResourceContent.Result?, requestId: String, at index: Int) {
+    private func streamAnswered(_ answer: NetworkCommands.StreamResourceContent.Result?, at index: Int) {
         let fetchWhole: Bool = state.withLock { state in
             guard case .streamRequested(let pending)? = state.bodyStates[index] else { return false }
             guard let answer else {
@@ -390,52 +519,50 @@ final class TrafficRecorder: Sendable {
             state.bodyStates[index] = state.traffic.exchanges[index].ended ? nil : .streaming
             return false
         }
-        if fetchWhole { fetchBody(requestId, at: index) }
+        if fetchWhole { fetchBody(at: index) }
     }
 
-    private func finished(_ params: NetworkCommands.LoadingEnded) {
-        let fetch: Bool = state.withLock { state in
-            guard !state.stopped, let index = state.latest[params.requestId] else { return false }
+    private func finished(_ params: NetworkCommands.LoadingEnded, child: String?) {
+        let fetch: Int? = state.withLock { state in
+            guard !state.stopped, let index = Self.index(params.requestId, child, in: &state) else { return nil }
             state.traffic.exchanges[index].ended = true
             state.traffic.exchanges[index].encodedLength = params.encodedDataLength
             switch state.bodyStates[index] {
             case .streaming?:
                 state.bodyStates[index] = nil
-                return false
+                return nil
             case .streamRequested?:
-                return false  // the answer decides
+                return nil  // the answer decides
             case .whole?, nil:
                 state.bodyStates[index] = nil
                 guard let response = state.traffic.exchanges[index].response,
-                      TrafficArchive.mayHaveBody(response.status, method: state.traffic.exchanges[index].method) else { return false }
+                      TrafficArchive.mayHaveBody(response.status, method: state.traffic.exchanges[index].method) else { return nil }
                 if let length = params.encodedDataLength, length > Double(Self.wholeFetchLimit) {
                     state.traffic.exchanges[index].bodyOmitted =
                         "not recorded: \(Int(length)) bytes on the wire finished loading before streaming could start, more than Exhibit fetches into memory at once (\(Self.wholeFetchLimit >> 20) MiB)"
-                    return false
+                    return nil
                 }
-                return true
+                return index
             }
         }
-        if fetch, let index = state.withLock({ $0.latest[params.requestId] }) { fetchBody(params.requestId, at: index) }
+        if let fetch { fetchBody(at: fetch) }
     }
 
-    private func fetchBody(_ requestId: String, at index: Int) {
-        let session = self.session
+    private func fetchBody(at index: Int) {
         let fetch = Task { [weak self] in
+            guard let self else { return }
             let outcome: Result<NetworkCommands.GetResponseBody.Result, any Error>
-            do { outcome = .success(try await session.send(NetworkCommands.GetResponseBody(requestId: requestId))) }
+            do { outcome = .success(try await self.send({ NetworkCommands.GetResponseBody(requestId: $0) }, for: index)) }
             catch { outcome = .failure(error) }
-            self?.store(outcome, at: index)
+            self.store(outcome, at: index)
         }
         state.withLock { $0.tasks.append(fetch) }
     }
 
-    private func fetchRequestBody(_ requestId: String, at index: Int) {
-        let session = self.session
+    private func fetchRequestBody(at index: Int) {
         let fetch = Task { [weak self] in
-            guard let answer = try? await session.send(NetworkCommands.GetRequestPostData(requestId: requestId)),
-                  let bytes = answer.base64Encoded == true ? Data(base64Encoded: answer.postData) : Data(answer.postData.utf8),
-                  let self else { return }
+            guard let self, let answer = try? await self.send({ NetworkCommands.GetRequestPostData(requestId: $0) }, for: index),
+                  let bytes = answer.base64Encoded == true ? Data(base64Encoded: answer.postData) : Data(answer.postData.utf8) else { return }
             self.state.withLock { state in
                 let body = self.makeBody(in: &state)
                 do { try body.body.append(bytes) } catch { self.fail(error, in: &state) }
@@ -482,6 +609,19 @@ final class TrafficRecorder: Sendable {
 
     private func fail(_ error: any Error, in state: inout State) {
         if state.traffic.failure == nil { state.traffic.failure = "recording a body failed: \(error)" }
+    }
+
+    /// A target attached from the page or one of its recorded frames and workers (or, browser-wide,
+    /// a shared worker of the page's browser context): its events are recorded from now on.
+    private func attached(_ event: DevToolsEvent, from parent: String?) {
+        guard let attached = try? event.decode(TargetCommands.AttachedToTarget.self) else { return }
+        let info = attached.targetInfo
+        if parent == nil, info.type != "shared_worker" || info.browserContextId != session.browserContextId { return }
+        state.withLock { state in
+            guard !state.stopped, state.children[attached.sessionId] == nil else { return }
+            state.children[attached.sessionId] = .some(parent == session.sessionId ? nil : parent)
+            state.traffic.targets.append(RecordedTarget(targetId: info.targetId, type: info.type, url: info.url))
+        }
     }
 
     static func isNetworkURL(_ url: String) -> Bool {

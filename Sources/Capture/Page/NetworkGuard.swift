@@ -10,9 +10,9 @@ import Synchronization
 /// `Request` stage, which pauses each hop of a redirect again), its host is judged with
 /// ``NetworkPolicy`` (IP literals by their rule, names by every address they resolve to), and it is
 /// let through or failed with `BlockedByClient`. The page's cross-site frames, dedicated and service
-/// workers are attached as they start (`Target.setAutoAttach`, waiting for the debugger) and get the
-/// same treatment before they run, and so are shared workers of the page's browser context
-/// (attached browser-wide): their requests do not pass the page's own interception.
+/// workers, and the shared workers of its browser context, get the same treatment before they run
+/// (``prepare(_:)``, which ``TargetAttacher`` runs while each waits at its start): their requests
+/// do not pass the page's own interception.
 ///
 /// What the browser then actually connected to is checked too: each response's `remoteIPAddress`
 /// (a name may resolve to another address for the browser than it did a moment earlier for
@@ -70,20 +70,31 @@ final class NetworkGuard: Sendable {
         // Subscribed before anything is enabled: a request paused before its listener exists would
         // wait for an answer forever.
         guarding.listen(to: await session.events(), sessionId: session.sessionId, isPage: true)
-        guarding.listen(to: await session.connection.events(sessionId: nil), sessionId: nil, isPage: false)
         let frame = try await session.send(PageCommands.GetFrameTree()).frameTree.frame
         guarding.state.withLock { $0.mainFrameId = frame.id }
         _ = try await session.send(NetworkCommands.Enable())
-        _ = try await session.send(TargetCommands.SetAutoAttach())
-        let stages = [FetchCommands.RequestPattern()] + (responses == nil ? [] : [FetchCommands.RequestPattern(requestStage: "Response")])
+        let stages = [FetchCommands.RequestPattern()] + (responses == nil ? [] : TrafficRecorder.pausedResponses)
         _ = try await session.send(FetchCommands.Enable(patterns: stages))
-        // Shared workers belong to no page: only a browser-wide attachment sees them start.
-        _ = try await session.connection.send(TargetCommands.SetAutoAttach(filter: [.init(type: "shared_worker")]))
         return guarding
     }
 
-    /// Stops listening. The browser-wide attachment needs no undoing: it belongs to this DevTools
-    /// connection and ends with it, also in a browser Exhibit attached to.
+    /// Guards a frame or worker the page started, while it waits at its start (``TargetAttacher``
+    /// runs this before letting it go): its requests are paused and judged like the page's.
+    func prepare(_ target: TargetAttacher.Attached) async {
+        let connection = session.connection
+        listen(to: await connection.events(sessionId: target.sessionId), sessionId: target.sessionId, isPage: false)
+        // A dedicated worker has no Fetch domain of its own: its requests pause in the Fetch of the
+        // frame that started it (seen in Chromium 156's traces), which is guarded already.
+        guard target.type != "worker" else { return }
+        // Fetch is answered by the browser while the target waits, so it is in force before it runs.
+        do {
+            _ = try await connection.send(FetchCommands.Enable(), sessionId: target.sessionId, timeout: .seconds(10))
+        } catch {
+            context.warnOnce(.navigate, "the requests of the page's \(target.type) \(target.url) could not be checked by the network policy: \(error)")
+        }
+    }
+
+    /// Stops listening.
     func stop() {
         for listener in state.withLock({ $0.listeners }) { listener.cancel() }
     }
@@ -151,9 +162,6 @@ final class NetworkGuard: Sendable {
                 return
             }
             Task { await self.answer(paused, sessionId: sessionId, isPage: isPage) }
-        case "Target.attachedToTarget":
-            guard let attached = try? event.decode(TargetCommands.AttachedToTarget.self) else { return }
-            Task { await self.adopt(attached, browserWide: sessionId == nil) }
         case "Network.responseReceived":
             struct Received: Decodable {
                 struct Response: Decodable { let url: String; let remoteIPAddress: String? }
@@ -220,38 +228,6 @@ final class NetworkGuard: Sendable {
             _ = try? await session.connection.send(FetchCommands.ContinueRequest(requestId: paused.requestId),
                                                    sessionId: sessionId, timeout: .seconds(10))
         }
-    }
-
-    /// A frame or worker the page started, waiting for the debugger: its requests are paused and
-    /// judged like the page's before it is let run. A browser-wide attachment of a target outside
-    /// the captured page's context is let go at once.
-    private func adopt(_ attached: TargetCommands.AttachedToTarget, browserWide: Bool) async {
-        let child = attached.sessionId, info = attached.targetInfo
-        let connection = session.connection
-        // The browser announces every attachment on its own session, Exhibit's own pages (the
-        // report's) included: only the shared workers asked for are this guard's business.
-        if browserWide, info.type != "shared_worker" || !attached.waitingForDebugger { return }
-        if browserWide, info.browserContextId != session.browserContextId {
-            _ = try? await connection.send(RuntimeCommands.RunIfWaitingForDebugger(), sessionId: child, timeout: .seconds(5))
-            _ = try? await connection.send(TargetCommands.DetachFromTarget(sessionId: child), timeout: .seconds(5))
-            return
-        }
-        listen(to: await connection.events(sessionId: child), sessionId: child, isPage: false)
-        // Fetch and Target are answered by the browser while the target waits; they must be in
-        // force before it runs. Network is answered by the target itself, so a worker would only
-        // answer it once running: it is asked for alongside the start, not before.
-        do {
-            _ = try await connection.send(FetchCommands.Enable(), sessionId: child, timeout: .seconds(10))
-        } catch {
-            context.warnOnce(.navigate, "the requests of the page's \(info.type) \(info.url) could not be checked by the network policy: \(error)")
-        }
-        // Its own frames and workers, attached the same way.
-        _ = try? await connection.send(TargetCommands.SetAutoAttach(), sessionId: child, timeout: .seconds(10))
-        async let network = try? connection.send(NetworkCommands.Enable(), sessionId: child, timeout: .seconds(10))
-        _ = try? await connection.send(RuntimeCommands.RunIfWaitingForDebugger(), sessionId: child, timeout: .seconds(10))
-        // The remote-address check and WebSockets need the Network domain; a target without it
-        // still has its requests judged above.
-        _ = await network
     }
 
     /// Records a refused request and warns once per host and rule: the page's content from there

@@ -52,10 +52,23 @@ final class PageActivity: Sendable {
         let location: String?
     }
 
-    /// Starts consuming `events`; call before navigating so nothing is missed.
-    func start(_ events: AsyncStream<DevToolsEvent>) {
+    /// Starts following `page`; call before navigating so nothing is missed.
+    ///
+    /// Every session's events are read: a dedicated worker's script is asked for in the page's
+    /// session and finishes in the worker's (and a cross-site frame's document in the frame's), so
+    /// the page's own events never end it. From other sessions only the end of a request the page
+    /// began is taken (request ids are unique tokens across a browser's sessions).
+    func start(_ page: PageSession) async {
+        let events = await page.connection.events(sessionId: nil, allSessions: true)
+        let pageSession = page.sessionId
         let consumer = Task { [weak self] in
-            for await event in events { self?.handle(event) }
+            for await event in events {
+                if event.sessionId == pageSession {
+                    self?.handle(event)
+                } else if event.method == "Network.loadingFinished" || event.method == "Network.loadingFailed" {
+                    self?.endedElsewhere(event)
+                }
+            }
         }
         task.withLock { $0 = consumer }
     }
@@ -121,11 +134,7 @@ final class PageActivity: Sendable {
             }
         case "Network.loadingFinished", "Network.loadingFailed":
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
-            change { state in
-                state.inFlightFrames[params.requestId] = nil
-                state.ended.insert(params.requestId)
-                if state.inFlight.removeValue(forKey: params.requestId) != nil { state.lastNetworkChange = .now }
-            }
+            ended(params.requestId)
         case "Page.frameDetached":
             // A cross-site frame moves into a process of its own ("swap"): its document finishes
             // loading there, and this page never hears of it. A frame the page removes ("remove")
@@ -144,6 +153,21 @@ final class PageActivity: Sendable {
             }
         default:
             break
+        }
+    }
+
+    /// A request the page began that ended in another target's session.
+    private func endedElsewhere(_ event: DevToolsEvent) {
+        guard let params = try? event.decode(NetworkCommands.LoadingEnded.self),
+              state.withLock({ $0.inFlight[params.requestId] != nil }) else { return }
+        ended(params.requestId)
+    }
+
+    private func ended(_ requestId: String) {
+        change { state in
+            state.inFlightFrames[requestId] = nil
+            state.ended.insert(requestId)
+            if state.inFlight.removeValue(forKey: requestId) != nil { state.lastNetworkChange = .now }
         }
     }
 

@@ -72,11 +72,18 @@ struct Settle {
         }
         defer { nudging.cancel() }
         let almost = { activity.snapshot.lifecycle[loaderId]?.contains("networkAlmostIdle") == true }
+        // What was still open then, by Exhibit's own count: Chromium's count is not visible, and a
+        // warning read later must say which request kept the page busy (or that none seemed to).
+        let openNow = {
+            let open = activity.snapshot.inFlight.values.sorted()
+            return open.isEmpty ? "nothing in flight by Exhibit's count"
+                : "\(open.count) in flight, e.g. " + open.prefix(2).map { String($0.prefix(160)) }.joined(separator: ", ")
+        }
         let idle = try await page.runner.cap(limits.networkIdleSeconds, in: .settle,
-                                  .warn("no networkIdle event within \(limits.networkIdleSeconds) s" + (almost() ? " (networkAlmostIdle was reached)" : ""))) {
+                                  .warn("no networkIdle event within \(limits.networkIdleSeconds) s (\(openNow())" + (almost() ? "; networkAlmostIdle was reached)" : ")"))) {
             await activity.wait(upTo: $0) { $0.lifecycle[loaderId]?.contains("networkIdle") == true }
         }
-        if !idle { unmet.append("no networkIdle within \(limits.networkIdleSeconds) s") }
+        if !idle { unmet.append("no networkIdle within \(limits.networkIdleSeconds) s (\(openNow()))") }
         nudging.cancel()
         let sweep = await sweeping.value
         let open = { activity.snapshot.inFlight.values.prefix(3).joined(separator: ", ") }

@@ -77,6 +77,11 @@ public struct CaptureOptions: Sendable, Codable {
     /// says `WARC-Truncated: length` (`--max-record-size`). Default 1 GiB.
     public var maxRecordSize: UInt64 = CaptureOptions.defaultMaxRecordSize
     public static let defaultMaxRecordSize: UInt64 = 1 << 30
+    /// The most requests the archive records (`--max-archive-requests`); past it, requests are
+    /// counted as dropped and the capture says so. A page that fires requests without end would
+    /// otherwise grow the recorder's memory without bound. Default 20,000.
+    public var maxArchivedRequests = CaptureOptions.defaultMaxArchivedRequests
+    public static let defaultMaxArchivedRequests = 20_000
     /// Also pack that archive as `data/archive.wacz` (`--wacz`, which implies `--warc`). Default false.
     public var packageWACZ = false
     /// True when the page's traffic is recorded at all.
@@ -175,6 +180,7 @@ public struct CaptureOptions: Sendable, Codable {
         // Options recorded before the archive existed, or before it became the default, had none.
         recordWARC = try c.decodeIfPresent(Bool.self, forKey: .recordWARC) ?? false
         maxRecordSize = try c.decodeIfPresent(UInt64.self, forKey: .maxRecordSize) ?? d.maxRecordSize
+        maxArchivedRequests = try c.decodeIfPresent(Int.self, forKey: .maxArchivedRequests) ?? d.maxArchivedRequests
         packageWACZ = try c.decodeIfPresent(Bool.self, forKey: .packageWACZ) ?? d.packageWACZ
     }
 

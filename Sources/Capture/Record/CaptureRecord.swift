@@ -89,6 +89,8 @@ public struct CaptureRecord: Codable, Sendable {
         public var webSockets: [String]? = nil
         /// The largest body kept (`--max-record-size`); longer ones are cut.
         public var maxRecordSize: UInt64? = nil
+        /// Requests not recorded because the page made more than `--max-archive-requests`; nil when none.
+        public var requestsDropped: Int? = nil
 
         public struct FailedRequest: Codable, Sendable {
             public var url: String

@@ -8,9 +8,12 @@ public enum FetchCommands {
     /// a redirect again, before it goes to the network.
     public struct RequestPattern: Encodable, Sendable {
         public let urlPattern: String
+        /// Only requests of this type (`Document`, `Media`, `Fetch`, …); nil: every type.
+        public let resourceType: String?
         public let requestStage: String
-        public init(urlPattern: String = "*", requestStage: String = "Request") {
+        public init(urlPattern: String = "*", resourceType: String? = nil, requestStage: String = "Request") {
             self.urlPattern = urlPattern
+            self.resourceType = resourceType
             self.requestStage = requestStage
         }
     }
