@@ -56,10 +56,17 @@ public final class TargetAttacher: Sendable {
         return attacher
     }
 
-    /// Stops attaching; once the page is done with. The browser-wide attachment needs no undoing:
-    /// it belongs to this DevTools connection and ends with it, also in a browser Exhibit attached to.
+    /// Stops attaching; once the page is done with. The browser-wide attachment is turned off too:
+    /// the connection stays open for a while (sealing, the report), and a shared worker started
+    /// meanwhile, in a browser Exhibit attached to the user's own tabs among them, would wait at its
+    /// start with nobody left to let it go.
     public func stop() {
         state.withLock { $0.listener?.cancel() }
+        let connection = page.connection
+        Task {
+            _ = try? await connection.send(TargetCommands.SetAutoAttach(autoAttach: false, waitForDebuggerOnStart: false,
+                                                                        filter: [.init(type: "shared_worker")]), timeout: .seconds(5))
+        }
     }
 
     private func announced(_ attached: TargetCommands.AttachedToTarget, from parent: String?) {
@@ -89,8 +96,9 @@ public final class TargetAttacher: Sendable {
             // Its own frames and workers, attached the same way.
             _ = try? await connection.send(TargetCommands.SetAutoAttach(), sessionId: child, timeout: .seconds(10))
             // Network is answered by the target itself, so a worker would only answer it once
-            // running: it is asked for alongside the start, not before. Sent first, it is in force
-            // for the target's first request.
+            // running, and a frame waiting for its document may not answer before it runs either
+            // (awaited, a nested cross-site frame missed the screenshot): it is asked for alongside
+            // the start, sent first.
             async let network = try? connection.send(NetworkCommands.Enable(), sessionId: child, timeout: .seconds(10))
             await Task.yield()
             if attached.waitingForDebugger {

@@ -16,6 +16,8 @@ struct ArchiveVerification {
     let root: URL
     /// The bag's regular files, as ``BagFiles/inventory(_:)`` found them.
     let files: [String]
+    /// The inflation budget's floor; nil: the one a single file gets (tests lower it).
+    var budgetFloor: UInt64? = nil
 
     /// The most lines one archive's failures take; the rest are counted in one more line.
     static let maxLines = 20
@@ -50,14 +52,17 @@ struct ArchiveVerification {
         }
 
         var warcDigests: [String: String] = [:]
-        // One inflation budget for every archive read here, by their sizes together.
-        let budget = DecodeBudget(compressedBytes: (warcs + waczs).reduce(UInt64(0)) { total, subject in
-            let size = (try? FileManager.default.attributesOfItem(atPath: root.appendingPathComponent(subject).path)[.size] as? NSNumber)?.uint64Value ?? 0
+        // Every archive is opened first, the careful way, and one inflation budget is made from the
+        // sizes of those opened (a name that points outside the bag, or at /proc/kcore, adds nothing).
+        let openedWARCs = warcs.compactMap { subject in open(subject, named: subject == namedWARC, into: &checks).map { (subject, $0) } }
+        let openedWACZs = waczs.compactMap { subject in open(subject, named: subject == namedWACZ, into: &checks).map { (subject, $0) } }
+        let budget = DecodeBudget(compressedBytes: (openedWARCs + openedWACZs).reduce(UInt64(0)) { total, opened in
+            var status = stat()
+            let size = fstat(opened.1.fileDescriptor, &status) == 0 ? UInt64(max(status.st_size, 0)) : 0
             return total.addingReportingOverflow(size).overflow ? .max : total + size
-        })
-        for subject in warcs {
+        }, floor: budgetFloor)
+        for (subject, handle) in openedWARCs {
             let named = subject == namedWARC
-            guard let handle = open(subject, named: named, into: &checks) else { continue }
             let report = WARCChecker.check(file: handle, path: subject, budget: budget)
             if let digest = report.fileSHA256 { warcDigests[subject] = digest }
             var failures = Self.recordFailures(report)
@@ -66,9 +71,8 @@ struct ArchiveVerification {
                             ok: "\(report.recordsRead) records, \(report.digestsMatched) digests match"
                                 + (named ? Self.agreementSummary(promise) : ""))
         }
-        for subject in waczs {
+        for (subject, handle) in openedWACZs {
             let named = subject == namedWACZ
-            guard let handle = open(subject, named: named, into: &checks) else { continue }
             let report = WACZChecker.check(file: handle, path: subject, budget: budget)
             var failures = report.problems.map { $0.resource == subject ? $0.detail : "\($0.resource): \($0.detail)" }
             var notShown = 0

@@ -129,7 +129,7 @@ public enum WACZChecker {
             } else {
                 var hasher = SHA256()
                 do {
-                    try directory.read(entry) { chunk in
+                    try directory.read(entry, budget: budget) { chunk in
                         hasher.update(data: chunk)
                         bytes += UInt64(chunk.count)
                     }

@@ -132,9 +132,15 @@ public final class DecodeBudget: @unchecked Sendable {
     private var spent: UInt64 = 0
     private let lock = NSLock()
 
-    /// A budget for archives of `compressedBytes` in all: the ratio and floor one file would get.
-    public init(compressedBytes: UInt64) {
-        limit = WARCByteSource.Expansion.limit(compressed: compressedBytes)
+    /// A budget for archives of `compressedBytes` in all: the ratio and floor one file would get
+    /// (a test gives a smaller floor, to see the budget bite without inflating 256 MiB).
+    public init(compressedBytes: UInt64, floor: UInt64? = nil) {
+        if let floor {
+            let (scaled, overflow) = compressedBytes.multipliedReportingOverflow(by: WARCByteSource.Expansion.ratio)
+            limit = overflow || scaled.addingReportingOverflow(floor).overflow ? .max : scaled + floor
+        } else {
+            limit = WARCByteSource.Expansion.limit(compressed: compressedBytes)
+        }
     }
 
     init(limit: UInt64) { self.limit = limit }

@@ -193,7 +193,9 @@ struct ZIPDirectory {
     /// Hands `entry`'s content to `consumer` in chunks of at most 1 MiB, and checks it is exactly
     /// as long as the directory declares and has the CRC-32 it declares. A deflated entry is never
     /// inflated past its declared size, and its stream must end within its compressed bytes.
-    func read(_ entry: Entry, into consumer: (ArraySlice<UInt8>) -> Void) throws(WebArchiveError) {
+    /// With a `budget`, a deflated entry's declared size is taken from it first (the entry never
+    /// inflates past that): every entry of every archive one verification reads shares it.
+    func read(_ entry: Entry, budget: DecodeBudget? = nil, into consumer: (ArraySlice<UInt8>) -> Void) throws(WebArchiveError) {
         func fail(_ reason: String) -> WebArchiveError { .malformedPackage(path: path, reason: "\(entry.name): \(reason)") }
         var crc = ZIPCRC()
         let source = slice(entry)
@@ -208,6 +210,9 @@ struct ZIPDirectory {
         } else {
             guard entry.uncompressedSize <= WARCByteSource.Expansion.limit(compressed: entry.compressedSize) else {
                 throw fail("declares \(entry.uncompressedSize) bytes deflated into \(entry.compressedSize), far more than anything a WACZ holds compresses to (a zip bomb?)")
+            }
+            if let budget, !budget.spend(entry.uncompressedSize) {
+                throw fail("declares \(entry.uncompressedSize) bytes, past what the bag's web archives together may inflate to (\(budget.limit) bytes; a zip bomb?)")
             }
             var produced: UInt64 = 0
             let inflater = try RawInflater()

@@ -85,6 +85,39 @@ struct ArchiveVerificationTests {
         #expect(Self.checks(malformed) == [BagCheck(subject: "data/capture.json", ok: false, detail: "its archive object is not an object")])
     }
 
+    @Test("the bag's archives share one inflation budget, made only of files that were opened: capture.json naming a huge file outside the bag cannot enlarge it")
+    func budgetOfOpenedFilesOnly() throws {
+        // Two gzipped WARCs of 15 MB of one letter each (about 1,000 to 1): each within its own
+        // limit, together past 100 times their sizes (the floor lowered to 0 for the test).
+        let block = String(repeating: "A", count: 15_000_000)
+        let warc = try Self.warcinfo() + Self.record("resource", uri: "urn:view:https://example.org/", block: block, rightDigest: true)
+        // A sparse 100 GiB file beside the bag: counted, it would raise the budget past anything.
+        let outsideName = "outside-\(UUID().uuidString).bin"
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent(outsideName)
+        #expect(FileManager.default.createFile(atPath: outside.path, contents: nil))
+        defer { try? FileManager.default.removeItem(at: outside) }
+        let handle = try FileHandle(forWritingTo: outside)
+        try handle.truncate(atOffset: 100 << 30)
+        try handle.close()
+        let bag = try TemporaryBag(files: ["capture.json": Self.captureJSON(records: 2, file: "../../\(outsideName)")])
+        defer { bag.remove() }
+        for name in ["one.warc.gz", "two.warc.gz"] {
+            let plain = bag.root.appendingPathComponent("data/\(name).plain")
+            try Data(warc.utf8).write(to: plain)
+            let gzip = Process()
+            gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+            gzip.arguments = ["-c", "gzip -c \"$0\" > \"$1\" && rm \"$0\"", plain.path, bag.root.appendingPathComponent("data/\(name)").path]
+            try gzip.run()
+            gzip.waitUntilExit()
+            #expect(gzip.terminationStatus == 0)
+        }
+        var verification = ArchiveVerification(root: bag.root, files: BagFiles.inventory(bag.root).files)
+        verification.budgetFloor = 0
+        let checks = verification.checks()
+        #expect(checks.contains { $0.subject == "data/../../\(outsideName)" && !$0.ok }, "\(checks)")
+        #expect(checks.contains { !$0.ok && $0.detail.contains("together inflate to more than") }, "\(checks)")
+    }
+
     @Test("a bag without an archive gets no archive lines")
     func noArchive() throws {
         let bag = try TemporaryBag(files: ["capture.json": #"{"captureId": "x"}"#, "screenshot.png": "pixels"])

@@ -127,6 +127,9 @@ final class TrafficRecorder: Sendable {
         /// Sessions of the page's frames and workers whose events are recorded, each with the
         /// session it was attached from (nil: the page's, or browser-wide for a shared worker).
         var children: [String: String?] = [:]
+        /// A child's key for a request that began in a parent session → the key the chain has
+        /// there: the chain's latest hop is always found through it, whichever hop it is now.
+        var aliases: [String: String] = [:]
     }
 
     private let session: PageSession
@@ -241,16 +244,18 @@ final class TrafficRecorder: Sendable {
             struct Bare: Decodable { let requestId: String }
             if let bare = try? event.decode(Bare.self) {
                 let answer = Task { _ = try? await session.send(FetchCommands.ContinueRequest(requestId: bare.requestId), timeout: .seconds(10)) }
-                state.withLock { $0.tasks.append(answer) }
+                state.withLock { if !$0.stopped { $0.tasks.append(answer) } }
             }
             return
         }
-        // Every paused response goes on, whatever the recorder makes of it.
+        // Every paused response goes on, whatever the recorder makes of it. Once recording has
+        // stopped, answers are no longer waited for by finish(): a page that keeps fetching would
+        // keep it waiting.
         let answer = Task { [weak self] in
             await self?.responsePaused(paused)
             _ = try? await session.send(FetchCommands.ContinueRequest(requestId: paused.requestId), timeout: .seconds(10))
         }
-        state.withLock { $0.tasks.append(answer) }
+        state.withLock { if !$0.stopped { $0.tasks.append(answer) } }
     }
 
     /// A response of the page paused with its head read and its body not: a body that may be large
@@ -318,25 +323,43 @@ final class TrafficRecorder: Sendable {
     /// not know is looked up along its parents; found, the exchange moves to the child's session,
     /// which holds its body.
     private static func index(_ requestId: String, _ child: String?, in state: inout State) -> Int? {
+        let chain = chainKey(requestId, child, in: &state)
+        guard let index = state.latest[chain] else { return nil }
+        if chain != key(requestId, child) { state.traffic.exchanges[index].sessionId = child }
+        return index
+    }
+
+    /// The key of the chain `requestId` of `child`'s session belongs to: its own, or, for a request
+    /// that began in a parent session, the parent's (an alias made on first sight and kept, so a
+    /// later hop of the chain is found too, and a hop dropped at the limit is dropped for all).
+    /// Raw heads that came in the child before the alias existed move to the chain.
+    private static func chainKey(_ requestId: String, _ child: String?, in state: inout State) -> String {
         let own = key(requestId, child)
-        if let index = state.latest[own] { return index }
+        if let alias = state.aliases[own] { return alias }
+        if state.latest[own] != nil { return own }
         var parent = child.flatMap { state.children[$0] }
         while let session = parent {
-            if let index = state.latest[key(requestId, session)] {
-                state.latest[own] = index
-                state.traffic.exchanges[index].sessionId = child
-                return index
+            let theirs = key(requestId, session)
+            let chain = state.aliases[theirs] ?? theirs
+            if state.latest[chain] != nil {
+                state.aliases[own] = chain
+                if let early = state.traffic.rawRequestHeaders.removeValue(forKey: own) {
+                    state.traffic.rawRequestHeaders[chain, default: []] += early
+                }
+                if let early = state.traffic.rawResponses.removeValue(forKey: own) {
+                    state.traffic.rawResponses[chain, default: []] += early
+                }
+                return chain
             }
             guard let session else { break }
             parent = state.children[session]
         }
-        return nil
+        return own
     }
 
-    /// The key under which `requestId`'s raw heads are kept: that of its exchange, wherever it began.
-    private static func rawKey(_ requestId: String, _ child: String?, in state: inout State) -> String {
-        index(requestId, child, in: &state).map { state.traffic.exchanges[$0].requestId } ?? key(requestId, child)
-    }
+    /// The most frames and workers listed in warcinfo's account of them (their traffic is recorded
+    /// whatever their number, up to the request limit).
+    static let maxTargets = 1000
 
     private func handle(_ event: DevToolsEvent) {
         // The page's own session, or a frame or worker attached from it; other sessions on the
@@ -350,7 +373,6 @@ final class TrafficRecorder: Sendable {
             if event.method == "Target.attachedToTarget", event.sessionId == nil { attached(event, from: nil) }
             return
         }
-        let key = { (requestId: String) in Self.key(requestId, child) }
         switch event.method {
         case "Target.attachedToTarget":
             attached(event, from: child ?? session.sessionId)
@@ -372,13 +394,15 @@ final class TrafficRecorder: Sendable {
                     state.traffic.exchanges[index].response = redirect
                     state.traffic.exchanges[index].ended = true
                 }
+                let chain = Self.chainKey(params.requestId, child, in: &state)
                 guard state.traffic.exchanges.count < maxExchanges else {
                     state.traffic.dropped += 1
-                    // Its events from now on find no exchange: the previous hop's key must not catch them.
-                    state.latest[key(params.requestId)] = nil
+                    // Its events from now on, in any session, find no exchange: the previous hop
+                    // must not catch them.
+                    state.latest[chain] = nil
                     return nil
                 }
-                var exchange = RecordedExchange(requestId: key(params.requestId), sessionId: child, networkId: params.requestId,
+                var exchange = RecordedExchange(requestId: chain, sessionId: child, networkId: params.requestId,
                                                 url: params.request.url, method: params.request.method,
                                                 requestHeaders: params.request.headers ?? [:], wallTime: params.wallTime)
                 if let entries = params.request.postDataEntries {
@@ -390,7 +414,7 @@ final class TrafficRecorder: Sendable {
                     exchange.requestBody = body
                 }
                 state.traffic.exchanges.append(exchange)
-                state.latest[key(params.requestId)] = state.traffic.exchanges.count - 1
+                state.latest[chain] = state.traffic.exchanges.count - 1
                 return state.traffic.exchanges.count - 1
             }
             // A body too large to come with the event is asked for separately.
@@ -401,7 +425,10 @@ final class TrafficRecorder: Sendable {
             guard let params = try? event.decode(NetworkCommands.RequestWillBeSentExtraInfo.self) else { return }
             state.withLock { state in
                 guard !state.stopped else { return }
-                state.traffic.rawRequestHeaders[Self.rawKey(params.requestId, child, in: &state), default: []].append(params.headers)
+                // Past the limit, heads of requests not recorded are not kept either.
+                let chain = Self.chainKey(params.requestId, child, in: &state)
+                guard state.latest[chain] != nil || state.traffic.exchanges.count < maxExchanges else { return }
+                state.traffic.rawRequestHeaders[chain, default: []].append(params.headers)
             }
         case "Network.responseReceived":
             guard let params = try? event.decode(NetworkCommands.ResponseReceived.self) else { return }
@@ -437,7 +464,9 @@ final class TrafficRecorder: Sendable {
             guard let params = try? event.decode(NetworkCommands.ResponseReceivedExtraInfo.self) else { return }
             state.withLock { state in
                 guard !state.stopped else { return }
-                state.traffic.rawResponses[Self.rawKey(params.requestId, child, in: &state), default: []].append(params)
+                let chain = Self.chainKey(params.requestId, child, in: &state)
+                guard state.latest[chain] != nil || state.traffic.exchanges.count < maxExchanges else { return }
+                state.traffic.rawResponses[chain, default: []].append(params)
             }
         case "Network.loadingFinished":
             guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
@@ -620,7 +649,9 @@ final class TrafficRecorder: Sendable {
         state.withLock { state in
             guard !state.stopped, state.children[attached.sessionId] == nil else { return }
             state.children[attached.sessionId] = .some(parent == session.sessionId ? nil : parent)
-            state.traffic.targets.append(RecordedTarget(targetId: info.targetId, type: info.type, url: info.url))
+            if state.traffic.targets.count < Self.maxTargets {
+                state.traffic.targets.append(RecordedTarget(targetId: info.targetId, type: info.type, url: info.url))
+            }
         }
     }
 
