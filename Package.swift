@@ -48,6 +48,8 @@ let package = Package(
         .target(name: "CPNGWriter", dependencies: ["CLibPNG"]),
         .target(name: "PNGCodec", dependencies: ["CLibPNG", "CPNGWriter"]),
         .target(name: "PDFTools", dependencies: ["CPoppler"]),
+        // PDQ perceptual hashes of screenshots, to compare captures by what they show. Pure Swift.
+        .target(name: "PerceptualHash"),
 
         // Chrome DevTools Protocol client: launch/attach, WebSocket transport, sessions, typed commands.
         // Knows nothing of posts or evidence.
@@ -153,6 +155,8 @@ let package = Package(
         .testTarget(name: "WebArchiveTests", dependencies: ["WebArchive", "ExhibitTestSupport"]),
         .testTarget(name: "PlatformProfilesTests", dependencies: ["PlatformProfiles"]),
         .testTarget(name: "PrivateNetworkTests", dependencies: ["PrivateNetwork"]),
+        // Exhibit's PDQ against the reference implementation's bindings, on real browser screenshots.
+        .testTarget(name: "PerceptualHashTests", dependencies: ["PerceptualHash", "PNGCodec", "DevTools", "FixtureServer", "ExhibitTestSupport"]),
         .testTarget(name: "SessionsTests", dependencies: [
             "Sessions", "ExhibitTestSupport",
             .product(name: "Crypto", package: "swift-crypto"),

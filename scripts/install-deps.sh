@@ -66,17 +66,20 @@ if [ ${#missing_python[@]} -gt 0 ]; then
 fi
 : "${python_packages[@]}"
 
-# The web-archive validators (warcio, py-wacz, pywb) pin their own dependency versions, which
-# would fight the system Python's packages, so they live in a virtualenv of their own inside the
-# work tree (ignored by git). The tests look for their commands in .venv-webarchive/bin and skip,
-# saying so, only when it is absent.
-webarchive_packages=(warcio==1.8.1 wacz==0.6.0 pywb==2.10.0)
-webarchive_venv="$(cd "$(dirname "$0")/.." && pwd)/.venv-webarchive"
-if [ ! -x "$webarchive_venv/bin/python" ]; then
-  echo "install-deps: creating the virtualenv $webarchive_venv for the web-archive validators"
-  python3 -m venv "$webarchive_venv"
-fi
-if ! "$webarchive_venv/bin/python" - "${webarchive_packages[@]}" <<'PY' 2>/dev/null
+# Python reference tools pin their own dependency versions, which would fight the system
+# Python's packages, so each set lives in a virtualenv of its own inside the work tree (ignored by
+# git). The tests look for their commands there and skip, saying so, only when it is absent.
+# venv NAME PURPOSE PIN...: makes .venv-NAME and installs the pins unless they are all there.
+venv() {
+  local dir purpose
+  dir="$(cd "$(dirname "$0")/.." && pwd)/.venv-$1"
+  purpose="$2"
+  shift 2
+  if [ ! -x "$dir/bin/python" ]; then
+    echo "install-deps: creating the virtualenv $dir for $purpose"
+    python3 -m venv "$dir"
+  fi
+  if ! "$dir/bin/python" - "$@" <<'PY' 2>/dev/null
 import sys
 from importlib.metadata import version
 for pin in sys.argv[1:]:
@@ -84,7 +87,12 @@ for pin in sys.argv[1:]:
     if version(name) != wanted:
         sys.exit(1)
 PY
-then
-  echo "install-deps: installing ${webarchive_packages[*]} into $webarchive_venv"
-  "$webarchive_venv/bin/python" -m pip install -q "${webarchive_packages[@]}"
-fi
+  then
+    echo "install-deps: installing $* into $dir"
+    "$dir/bin/python" -m pip install -q "$@"
+  fi
+}
+# The web-archive validators: warcio, py-wacz, pywb.
+venv webarchive "the web-archive validators" warcio==1.8.1 wacz==0.6.0 pywb==2.10.0
+# PDQ's reference implementation (Meta's C++, through its Python bindings), to check Exhibit's own.
+venv pdq "PDQ's reference bindings" pdqhash==0.2.8 numpy==1.26.4 pillow==12.0.0

@@ -1,0 +1,164 @@
+import Foundation
+
+/// A PDQ perceptual hash: 256 bits that stay close (in Hamming distance) when an image is
+/// re-encoded, resized or slightly changed, and differ by about half when it is another image.
+///
+/// PDQ is Meta's open algorithm (facebook/ThreatExchange, `pdq/cpp/hashing/pdqhashing.cpp`), the
+/// one auto-archiver also records: luminance, a two-pass Jarosz (tent) filter, a 64 × 64
+/// decimation, the 16 × 16 lowest frequencies of a DCT (the DC term left out), and one bit per
+/// coefficient: above their median or not. Written here from the algorithm's description in float
+/// arithmetic as the reference does, and checked against the reference's Python bindings
+/// (`pdqhash` from PyPI) by the tests.
+public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
+    /// Bit `k` is `words[k / 16] >> (k % 16) & 1`, as the reference's `Hash256` keeps it.
+    public let words: [UInt16]
+    /// 0 to 100: how much gradient the image has; the reference calls hashes under 50 unreliable
+    /// (a blank or nearly uniform image).
+    public let quality: Int
+
+    /// 64 hex digits, most significant word first, as the reference prints a hash.
+    public var description: String { words.reversed().map { String(format: "%04x", $0) }.joined() }
+
+    /// The bit at `index` (0 to 255).
+    public func bit(_ index: Int) -> Bool { (words[index >> 4] >> UInt16(index & 15)) & 1 == 1 }
+
+    /// How many of the 256 bits differ: 0 for the same image; the reference counts 31 or fewer as
+    /// a match.
+    public func distance(to other: PDQHash) -> Int {
+        zip(words, other.words).reduce(0) { $0 + ($1.0 ^ $1.1).nonzeroBitCount }
+    }
+
+    /// Reads a hash back from its 64 hex digits (as stored in `capture.json`); nil if it is not one.
+    public init?(hex: String, quality: Int) {
+        let digits = Array(hex.utf8)
+        guard digits.count == 64 else { return nil }
+        var words: [UInt16] = []
+        for index in stride(from: 60, through: 0, by: -4) {
+            guard let word = UInt16(String(decoding: digits[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }
+            words.append(word)
+        }
+        self.words = words
+        self.quality = quality
+    }
+
+    init(words: [UInt16], quality: Int) {
+        self.words = words
+        self.quality = quality
+    }
+
+    /// The hash of an RGBA (or RGB, `channels` 3) image, row by row, `width` × `height` pixels.
+    /// Nil for an image with no pixels or a buffer shorter than it says.
+    public static func hash(rgba pixels: [UInt8], width: Int, height: Int, channels: Int = 4) -> PDQHash? {
+        guard width > 0, height > 0, channels >= 3, pixels.count >= width * height * channels else { return nil }
+        var luma = [Float](repeating: 0, count: width * height)
+        for index in 0..<(width * height) {
+            let p = index * channels
+            // The reference's coefficients (ITU-R BT.601), in float.
+            luma[index] = 0.299 * Float(pixels[p]) + 0.587 * Float(pixels[p + 1]) + 0.114 * Float(pixels[p + 2])
+        }
+        return hash(luma: &luma, width: width, height: height)
+    }
+
+    /// The hash of a luminance buffer (it is filtered in place).
+    static func hash(luma: inout [Float], width: Int, height: Int) -> PDQHash {
+        // Tent filter: two passes of a box filter along rows, then columns, each window about half
+        // the spacing of the 64 samples taken next.
+        let rowWindow = windowSize(old: width, new: 64), columnWindow = windowSize(old: height, new: 64)
+        var scratch = [Float](repeating: 0, count: width * height)
+        for _ in 0..<2 {
+            for row in 0..<height { box(luma, into: &scratch, start: row * width, count: width, stride: 1, window: rowWindow) }
+            for column in 0..<width { box(scratch, into: &luma, start: column, count: height, stride: width, window: columnWindow) }
+        }
+        var samples = [[Float]](repeating: [Float](repeating: 0, count: 64), count: 64)
+        for i in 0..<64 {
+            let row = Int((Double(i) + 0.5) * Double(height) / 64)
+            for j in 0..<64 {
+                let column = Int((Double(j) + 0.5) * Double(width) / 64)
+                samples[i][j] = luma[row * width + column]
+            }
+        }
+        let quality = imageQuality(samples)
+        // B = D · A · Dᵀ with D the 16 × 64 DCT-II rows 1…16 (row 0, the mean, left out).
+        let d = dctMatrix
+        var t = [[Float]](repeating: [Float](repeating: 0, count: 64), count: 16)
+        for i in 0..<16 {
+            for j in 0..<64 {
+                var sum: Float = 0
+                for k in 0..<64 { sum += d[i][k] * samples[k][j] }
+                t[i][j] = sum
+            }
+        }
+        var coefficients = [Float](repeating: 0, count: 256)
+        for i in 0..<16 {
+            for j in 0..<16 {
+                var sum: Float = 0
+                for k in 0..<64 { sum += t[i][k] * d[j][k] }
+                coefficients[i * 16 + j] = sum
+            }
+        }
+        let median = lowerMedian(coefficients)
+        var words = [UInt16](repeating: 0, count: 16)
+        for (index, value) in coefficients.enumerated() where value > median {
+            words[index >> 4] |= 1 << UInt16(index & 15)
+        }
+        return PDQHash(words: words, quality: quality)
+    }
+
+    /// The reference's window for reducing `old` samples to `new`: ⌈old / (2 · new)⌉, rounded as it rounds.
+    static func windowSize(old: Int, new: Int) -> Int { (old + 2 * new - 1) / (2 * new) }
+
+    /// A running mean over `window` values of the vector at `start`, `stride` apart, written to
+    /// the same places of `output`; near the ends the window is cut, as in the reference's
+    /// `box1DFloat` (its four phases: fill, grow, slide, shrink).
+    static func box(_ input: [Float], into output: inout [Float], start: Int, count: Int, stride: Int, window: Int) {
+        let half = (window + 2) / 2
+        let growing = half - 1, writingWhileGrowing = window - half + 1
+        let sliding = count - window, shrinking = half - 1
+        var sum: Float = 0, size = 0
+        var left = start, right = start, out = start
+        // The reference loops a fixed number of times per phase; a vector shorter than the window
+        // would read past its end there, so each read is also kept inside the vector.
+        let end = start + count * stride
+        for _ in 0..<max(growing, 0) where right < end {
+            sum += input[right]; size += 1; right += stride
+        }
+        for _ in 0..<max(writingWhileGrowing, 0) where right < end && out < end {
+            sum += input[right]; size += 1
+            output[out] = sum / Float(size)
+            right += stride; out += stride
+        }
+        for _ in 0..<max(sliding, 0) where right < end && out < end {
+            sum += input[right]; sum -= input[left]
+            output[out] = sum / Float(size)
+            left += stride; right += stride; out += stride
+        }
+        for _ in 0..<max(shrinking, 0) where out < end && size > 1 {
+            sum -= input[left]; size -= 1
+            output[out] = sum / Float(size)
+            left += stride; out += stride
+        }
+    }
+
+    /// The reference's quality: the sum of neighbouring samples' differences (in percent of 255,
+    /// truncated), divided by 90, at most 100.
+    static func imageQuality(_ samples: [[Float]]) -> Int {
+        var gradient = 0
+        for i in 0..<63 {
+            for j in 0..<64 { gradient += abs(Int((samples[i][j] - samples[i + 1][j]) * 100 / 255)) }
+        }
+        for i in 0..<64 {
+            for j in 0..<63 { gradient += abs(Int((samples[i][j] - samples[i][j + 1]) * 100 / 255)) }
+        }
+        return min(gradient / 90, 100)
+    }
+
+    /// The 16 × 64 DCT-II matrix without its first row: √(2/64) · cos(π/128 · (i + 1) · (2j + 1)).
+    static let dctMatrix: [[Float]] = (0..<16).map { i in
+        (0..<64).map { j in Float((2.0 / 64.0).squareRoot() * cos(Double.pi / 2 / 64 * Double(i + 1) * Double(2 * j + 1))) }
+    }
+
+    /// The ⌈n/2⌉-th smallest value, which the reference's Torben median returns for an even count.
+    static func lowerMedian(_ values: [Float]) -> Float {
+        values.sorted()[(values.count + 1) / 2 - 1]
+    }
+}
