@@ -77,6 +77,11 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
                 samples[i][j] = luma[row * width + column]
             }
         }
+        return hash(samples: samples)
+    }
+
+    /// The hash of the 64 × 64 filtered samples.
+    static func hash(samples: [[Float]]) -> PDQHash {
         let quality = imageQuality(samples)
         // B = D · A · Dᵀ with D the 16 × 64 DCT-II rows 1…16 (row 0, the mean, left out).
         let d = dctMatrix
@@ -160,5 +165,100 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
     /// The ⌈n/2⌉-th smallest value, which the reference's Torben median returns for an even count.
     static func lowerMedian(_ values: [Float]) -> Float {
         values.sorted()[(values.count + 1) / 2 - 1]
+    }
+}
+
+/// PDQ computed row by row, as an image is written or read, in memory of 64 rows whatever its
+/// height: a 1280 × 150,000 screenshot held whole as floats would take 768 MB.
+///
+/// The reference filters rows, then columns, twice over, on the whole image. Box filters along
+/// rows and along columns are linear maps on different axes, so they commute: each row is
+/// filtered twice along itself as it comes, and the two column passes are one fixed weighting of
+/// the rows, needed only at the 64 rows the hash samples. Each incoming row is added, with its
+/// weight, to those of the 64 it contributes to. The order of float operations differs from the
+/// reference's; the tests hold the result within a few bits of the in-memory hash and the reference.
+public struct PDQAccumulator: Sendable {
+    public let width: Int
+    public let height: Int
+    private let rowWindow: Int
+    /// For each input row, the (sample, weight) pairs it is added to.
+    private var nextRow = 0
+    private var sums: [[Float]]
+    private let sampleRows: [Int]
+    private let sampleColumns: [Int]
+    /// Weights of the two column passes for each sample row: the first input row they start at
+    /// and one weight per row from there.
+    private let weights: [(first: Int, values: [Float])]
+    private var rowBuffer: [Float]
+    private var scratch: [Float]
+
+    /// Nil for an image with no pixels.
+    public init?(width: Int, height: Int) {
+        guard width > 0, height > 0 else { return nil }
+        self.width = width
+        self.height = height
+        rowWindow = PDQHash.windowSize(old: width, new: 64)
+        let columnWindow = PDQHash.windowSize(old: height, new: 64)
+        sampleRows = (0..<64).map { Int((Double($0) + 0.5) * Double(height) / 64) }
+        sampleColumns = (0..<64).map { Int((Double($0) + 0.5) * Double(width) / 64) }
+        // One box pass along a column as a matrix row: output `o` averages a window of inputs.
+        let windows = Self.boxWindows(count: height, window: columnWindow)
+        weights = sampleRows.map { row in
+            // Two passes: Σ over the first pass's outputs in this output's window.
+            let outer = windows[row]
+            let first = windows[outer.lo].lo, last = windows[outer.hi].hi
+            var values = [Float](repeating: 0, count: last - first + 1)
+            for o in outer.lo...outer.hi {
+                let inner = windows[o]
+                let weight = 1 / Float(outer.hi - outer.lo + 1) / Float(inner.hi - inner.lo + 1)
+                for k in inner.lo...inner.hi { values[k - first] += weight }
+            }
+            return (first, values)
+        }
+        sums = [[Float]](repeating: [Float](repeating: 0, count: 64), count: 64)
+        rowBuffer = [Float](repeating: 0, count: width)
+        scratch = [Float](repeating: 0, count: width)
+    }
+
+    /// The input window (first and last index) of each output of the reference's box filter over
+    /// `count` values, found by running its four phases on indices.
+    static func boxWindows(count: Int, window: Int) -> [(lo: Int, hi: Int)] {
+        var windows = [(lo: Int, hi: Int)](repeating: (0, 0), count: count)
+        var lo = 0, hi = -1, out = 0
+        let half = (window + 2) / 2
+        for _ in 0..<max(half - 1, 0) where hi + 1 < count { hi += 1 }
+        for _ in 0..<max(window - half + 1, 0) where hi + 1 < count && out < count { hi += 1; windows[out] = (lo, hi); out += 1 }
+        for _ in 0..<max(count - window, 0) where hi + 1 < count && out < count { hi += 1; lo += 1; windows[out] = (lo, hi); out += 1 }
+        for _ in 0..<max(half - 1, 0) where out < count && hi > lo { lo += 1; windows[out] = (lo, hi); out += 1 }
+        // Past what the phases write (an image shorter than the window), the reference leaves the
+        // value as it was; here such an output keeps the widest window.
+        while out < count { windows[out] = (lo, hi); out += 1 }
+        return windows
+    }
+
+    /// Adds the next row, `channels` bytes per pixel (RGB or RGBA). Rows past the height are ignored.
+    public mutating func add(row pixels: UnsafeBufferPointer<UInt8>, channels: Int) {
+        guard nextRow < height, channels >= 3, pixels.count >= width * channels else { return }
+        for x in 0..<width {
+            let p = x * channels
+            rowBuffer[x] = 0.299 * Float(pixels[p]) + 0.587 * Float(pixels[p + 1]) + 0.114 * Float(pixels[p + 2])
+        }
+        for _ in 0..<2 {
+            PDQHash.box(rowBuffer, into: &scratch, start: 0, count: width, stride: 1, window: rowWindow)
+            swap(&rowBuffer, &scratch)
+        }
+        let k = nextRow
+        for (i, weight) in weights.enumerated() where k >= weight.first && k < weight.first + weight.values.count {
+            let w = weight.values[k - weight.first]
+            guard w != 0 else { continue }
+            for (j, column) in sampleColumns.enumerated() { sums[i][j] += w * rowBuffer[column] }
+        }
+        nextRow += 1
+    }
+
+    /// The hash, once every row was added; nil before.
+    public func finish() -> PDQHash? {
+        guard nextRow == height else { return nil }
+        return PDQHash.hash(samples: sums)
     }
 }
