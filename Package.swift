@@ -97,7 +97,7 @@ let package = Package(
         ]),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PlatformProfiles", "PrivateNetwork",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PerceptualHash", "PlatformProfiles", "PrivateNetwork",
                                               "Sessions", "LiveView", "WebArchive",
                                               .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -162,7 +162,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .testTarget(name: "CaptureTests", dependencies: [
-            "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles",
+            "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles", "PerceptualHash",
             "PrivateNetwork", "ExhibitTestSupport", "WebArchive",
         ]),
     ],

@@ -343,6 +343,8 @@ struct Capture: Sendable {
                                      pdfText: pdfText, pdfFile: pdfFile).run()
         var screenshot = rendering.screenshot
         screenshot.blankBands = checks.blankBands
+        screenshot.postPDQ = ScreenshotHash.post(extraction.post, file: data.appendingPathComponent(screenshot.file),
+                                                 pixelWidth: screenshot.pixelWidth, pixelHeight: screenshot.pixelHeight)
         if let frame = extraction.frame, let band = Check.blankFrame(frame.box, rendering: rendering) {
             screenshot.blankBands.append(band)
             context.warn(.screenshot, "the embed frame \(frame.url) is one flat colour (\(band.colour)) in the screenshot (y \(band.fromY)–\(band.toY) CSS px): "

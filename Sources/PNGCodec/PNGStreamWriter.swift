@@ -137,6 +137,15 @@ enum PNGRegionReader {
     }
 }
 
+extension PNGImage {
+    /// A region of the PNG at `path` as 8-bit RGB, read row by row with libpng (the rest of the
+    /// image is never held), cut at the image's edges; with its size.
+    public static func region(ofFile path: String, x: Int, y: Int, width: Int, height: Int) throws -> (rgb: [UInt8], width: Int, height: Int) {
+        let region = try PNGRegionReader.read(path, x: x, y: y, width: width, height: height, factor: 1)
+        return (region.rgb, region.width, region.height)
+    }
+}
+
 /// Reads one pixel column of a PNG, row by row with libpng, without holding the image in memory.
 public enum PNGColumnReader {
     /// The image width, and the colour (0xRRGGBB) of column `x` in every row, top to bottom.

@@ -123,7 +123,7 @@ struct Render {
             let data = (try? JSONSerialization.data(withJSONObject: provenance, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
             return String(decoding: data, as: UTF8.self)
         }, warn: { context.warn(.screenshot, $0) })
-        let (geometry, runs, provenanceJSON, attempts) = try await tiler.capture(pageReleased: pageReleased)
+        let (geometry, runs, provenanceJSON, attempts, pdq) = try await tiler.capture(pageReleased: pageReleased)
         if geometry.truncated && geometry.documentHeight > geometry.height {
             context.warn(.screenshot, "the page is \(geometry.documentHeight) CSS px tall, over --max-height \(options.limits.maxHeight); "
                          + "captured the top \(geometry.height) px only (truncated)")
@@ -141,7 +141,7 @@ struct Render {
             tileHeight: geometry.tileHeight, tiles: geometry.tiles,
             attempts: attempts,
             provenance: .init(chunk: "iTXt", keyword: TiledScreenshot.keyword, sha256: FileDigest.sha256Hex(Array(provenanceJSON.utf8))),
-            blankBands: [])
+            blankBands: [], pdq: pdq.map { .init(hash: $0.description, quality: $0.quality) })
         return (record, runs, geometry)
     }
 }

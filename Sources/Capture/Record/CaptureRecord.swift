@@ -296,6 +296,25 @@ public struct CaptureRecord: Codable, Sendable {
         public var provenance: Provenance
         /// Bands of one flat colour taller than two viewports where the page has visible content.
         public var blankBands: [BlankBand]
+        /// PDQ of the whole screenshot, computed row by row as it was written; nil in older records.
+        public var pdq: PerceptualHashRecord? = nil
+        /// PDQ of the post's rectangle in the screenshot, for comparing two captures of one post.
+        public var postPDQ: PerceptualHashRecord? = nil
+    }
+
+    /// A PDQ perceptual hash of (part of) the screenshot.
+    public struct PerceptualHashRecord: Codable, Sendable, Equatable {
+        public var algorithm = "PDQ"
+        /// 64 hex digits, most significant word first, as the reference prints a hash.
+        public var hash: String
+        /// 0 to 100; under 50 the reference calls a hash unreliable (a nearly uniform image).
+        public var quality: Int
+        /// The part of `screenshot.png` hashed, in its pixels; nil for the whole screenshot.
+        public var rectangle: PixelRectangle? = nil
+
+        public struct PixelRectangle: Codable, Sendable, Equatable {
+            public var x: Int, y: Int, width: Int, height: Int
+        }
     }
     public struct Provenance: Codable, Sendable {
         public var chunk: String

@@ -1,6 +1,7 @@
 import DevTools
 import Foundation
 import PNGCodec
+import PerceptualHash
 
 /// The full-page screenshot, taken in tiles and stitched row by row with libpng.
 ///
@@ -47,7 +48,7 @@ struct TiledScreenshot {
     /// JSON and the attempt that succeeded. `pageReleased` is called once, as soon as the page is no
     /// longer needed: after the last tile arrived and the page's size was found unchanged, while
     /// that tile is still being decoded and written, so the next step can use the page meanwhile.
-    func capture(pageReleased: @Sendable () -> Void = {}) async throws -> (Geometry, [FlatRun], String, Int) {
+    func capture(pageReleased: @Sendable () -> Void = {}) async throws -> (Geometry, [FlatRun], String, Int, PDQHash?) {
         var attempt = 1
         var changes: [String] = []
         while true {
@@ -55,11 +56,11 @@ struct TiledScreenshot {
             let outcome = try await stitch(planned, lastAttempt: attempt == Self.maxAttempts,
                                            pageReleased: pageReleased)
             switch outcome {
-            case .done(let runs, let provenanceJSON):
+            case .done(let runs, let provenanceJSON, let pdq):
                 if !changes.isEmpty {
                     warn("the page height changed while capturing (\(changes.joined(separator: "; "))); captured \(planned.height) CSS px on attempt \(attempt)")
                 }
-                return (planned, runs, provenanceJSON, attempt)
+                return (planned, runs, provenanceJSON, attempt, pdq)
             case .heightChanged(let from, let to):
                 changes.append("\(from) -> \(to) px")
                 attempt += 1
@@ -67,7 +68,7 @@ struct TiledScreenshot {
         }
     }
 
-    private enum Outcome { case done([FlatRun], String), heightChanged(Int, Int) }
+    private enum Outcome { case done([FlatRun], String, PDQHash?), heightChanged(Int, Int) }
 
     /// The region to capture now: the clip element's box, or the whole document, cut at --max-height.
     private func plan() async throws -> Geometry {
@@ -165,6 +166,8 @@ struct TiledScreenshot {
         var runs: [FlatRun] = []
         var current: FlatRun?
         var row = 0
+        // The screenshot's perceptual hash, from the rows as they are written (never re-read).
+        var pdq = PDQAccumulator(width: pixelWidth, height: pixelHeight)
         // The next tile is rendered by Chromium while this one is decoded, checked and re-encoded
         // here: at most two tiles are in memory.
         let session = self.session, activity = self.activity, loaderId = self.loaderId
@@ -201,6 +204,7 @@ struct TiledScreenshot {
                 guard let base = source.baseAddress else { return }
                 for y in 0..<image.height {
                     let flat = try writer.writeRow(rgba: base + y * pixelWidth * 4)
+                    pdq?.add(row: UnsafeBufferPointer(start: base + y * pixelWidth * 4, count: pixelWidth * 4), channels: 4)
                     if let colour = flat, var run = current, run.colour == colour, run.end == row {
                         run.end = row + 1
                         current = run
@@ -216,6 +220,6 @@ struct TiledScreenshot {
         if let run = current { runs.append(run) }
         try writer.finish()
         finished = true
-        return .done(runs, provenanceJSON)
+        return .done(runs, provenanceJSON, pdq?.finish())
     }
 }
