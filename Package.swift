@@ -49,7 +49,9 @@ let package = Package(
         .target(name: "PNGCodec", dependencies: ["CLibPNG", "CPNGWriter"]),
         .target(name: "PDFTools", dependencies: ["CPoppler"]),
         // PDQ perceptual hashes of screenshots, to compare captures by what they show. Pure Swift.
-        .target(name: "PerceptualHash"),
+        // Optimised in debug builds too: it runs on every row of every screenshot, and the tests
+        // (a debug build) capture 150,000-row pages.
+        .target(name: "PerceptualHash", swiftSettings: [.unsafeFlags(["-O"])]),
 
         // Chrome DevTools Protocol client: launch/attach, WebSocket transport, sessions, typed commands.
         // Knows nothing of posts or evidence.

@@ -172,40 +172,62 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
 /// height: a 1280 × 150,000 screenshot held whole as floats would take 768 MB.
 ///
 /// The reference filters rows, then columns, twice over, on the whole image. Box filters along
-/// rows and along columns are linear maps on different axes, so they commute: each row is
-/// filtered twice along itself as it comes, and the two column passes are one fixed weighting of
-/// the rows, needed only at the 64 rows the hash samples. Each incoming row is added, with its
-/// weight, to those of the 64 it contributes to. The order of float operations differs from the
-/// reference's; the tests hold the result within a few bits of the in-memory hash and the reference.
+/// rows and along columns are linear maps on different axes, so they commute, and two passes of
+/// one are a fixed weighting; the hash samples only 64 rows and 64 columns of the result. So each
+/// incoming row is reduced at once to its 64 sampled columns (each a weighted sum of the pixels
+/// the two row passes reach), and added, with its weight, to the sampled rows it reaches. The
+/// order of float operations differs from the reference's; the tests hold the result within a few
+/// bits of the in-memory hash and of the reference (equal on their twenty screenshots).
 public struct PDQAccumulator: Sendable {
     public let width: Int
     public let height: Int
-    private let rowWindow: Int
-    /// For each input row, the (sample, weight) pairs it is added to.
     private var nextRow = 0
-    private var sums: [[Float]]
-    private let sampleRows: [Int]
-    private let sampleColumns: [Int]
-    /// Weights of the two column passes for each sample row: the first input row they start at
-    /// and one weight per row from there.
-    private let weights: [(first: Int, values: [Float])]
-    private var rowBuffer: [Float]
-    private var scratch: [Float]
+    /// 64 × 64 sums, row-major.
+    private var sums: [Float]
+    /// Two passes along a row, at each sampled column: the weights of the pixels it reaches.
+    private let columnWeights: FlatWeights
+    /// Two passes along a column, at each sampled row: the weights of the rows it reaches.
+    private let rowWeights: FlatWeights
+    /// The first and last row any sampled row reaches.
+    private let rowsReached: ClosedRange<Int>
+
+    /// Weights of 64 samples in one flat array (a debug build is ten times slower on arrays of arrays).
+    struct FlatWeights: Sendable {
+        /// For sample `s`: the first input it reaches, where its weights start in `values`, how many.
+        var first: [Int], start: [Int], count: [Int]
+        var values: [Float]
+        init(_ weights: [(first: Int, values: [Float])]) {
+            first = weights.map(\.first)
+            count = weights.map(\.values.count)
+            var starts: [Int] = [], next = 0
+            for n in count { starts.append(next); next += n }
+            start = starts
+            values = weights.flatMap(\.values)
+        }
+    }
+    private var luma: [Float]
+    private var reduced: [Float]
 
     /// Nil for an image with no pixels.
     public init?(width: Int, height: Int) {
         guard width > 0, height > 0 else { return nil }
         self.width = width
         self.height = height
-        rowWindow = PDQHash.windowSize(old: width, new: 64)
-        let columnWindow = PDQHash.windowSize(old: height, new: 64)
-        sampleRows = (0..<64).map { Int((Double($0) + 0.5) * Double(height) / 64) }
-        sampleColumns = (0..<64).map { Int((Double($0) + 0.5) * Double(width) / 64) }
-        // One box pass along a column as a matrix row: output `o` averages a window of inputs.
-        let windows = Self.boxWindows(count: height, window: columnWindow)
-        weights = sampleRows.map { row in
-            // Two passes: Σ over the first pass's outputs in this output's window.
-            let outer = windows[row]
+        columnWeights = FlatWeights(Self.twoPassWeights(count: width, samples: (0..<64).map { Int((Double($0) + 0.5) * Double(width) / 64) }))
+        let rows = FlatWeights(Self.twoPassWeights(count: height, samples: (0..<64).map { Int((Double($0) + 0.5) * Double(height) / 64) }))
+        rowWeights = rows
+        rowsReached = (rows.first.min() ?? 0)...((0..<64).map { rows.first[$0] + rows.count[$0] - 1 }.max() ?? 0)
+        sums = [Float](repeating: 0, count: 64 * 64)
+        luma = [Float](repeating: 0, count: width)
+        reduced = [Float](repeating: 0, count: 64)
+    }
+
+    /// For each sampled index, the weights with which two passes of the reference's box filter
+    /// over `count` values (window for 64 samples) take each input.
+    static func twoPassWeights(count: Int, samples: [Int]) -> [(first: Int, values: [Float])] {
+        let windows = boxWindows(count: count, window: PDQHash.windowSize(old: count, new: 64))
+        return samples.map { sample in
+            let outer = windows[sample]
             let first = windows[outer.lo].lo, last = windows[outer.hi].hi
             var values = [Float](repeating: 0, count: last - first + 1)
             for o in outer.lo...outer.hi {
@@ -215,9 +237,6 @@ public struct PDQAccumulator: Sendable {
             }
             return (first, values)
         }
-        sums = [[Float]](repeating: [Float](repeating: 0, count: 64), count: 64)
-        rowBuffer = [Float](repeating: 0, count: width)
-        scratch = [Float](repeating: 0, count: width)
     }
 
     /// The input window (first and last index) of each output of the reference's box filter over
@@ -238,27 +257,57 @@ public struct PDQAccumulator: Sendable {
 
     /// Adds the next row, `channels` bytes per pixel (RGB or RGBA). Rows past the height are ignored.
     public mutating func add(row pixels: UnsafeBufferPointer<UInt8>, channels: Int) {
-        guard nextRow < height, channels >= 3, pixels.count >= width * channels else { return }
-        for x in 0..<width {
-            let p = x * channels
-            rowBuffer[x] = 0.299 * Float(pixels[p]) + 0.587 * Float(pixels[p + 1]) + 0.114 * Float(pixels[p + 2])
-        }
-        for _ in 0..<2 {
-            PDQHash.box(rowBuffer, into: &scratch, start: 0, count: width, stride: 1, window: rowWindow)
-            swap(&rowBuffer, &scratch)
-        }
+        guard nextRow < height, channels >= 3, pixels.count >= width * channels, let source = pixels.baseAddress else { return }
         let k = nextRow
-        for (i, weight) in weights.enumerated() where k >= weight.first && k < weight.first + weight.values.count {
-            let w = weight.values[k - weight.first]
-            guard w != 0 else { continue }
-            for (j, column) in sampleColumns.enumerated() { sums[i][j] += w * rowBuffer[column] }
-        }
         nextRow += 1
+        guard rowsReached.contains(k) else { return }
+        let width = self.width
+        luma.withUnsafeMutableBufferPointer { luma in
+            guard let luma = luma.baseAddress else { return }
+            var p = source
+            for x in 0..<width {
+                luma[x] = 0.299 * Float(p[0]) + 0.587 * Float(p[1]) + 0.114 * Float(p[2])
+                p += channels
+            }
+        }
+        Self.reduce(luma, by: columnWeights, into: &reduced)
+        let rows = rowWeights
+        reduced.withUnsafeBufferPointer { reduced in
+            sums.withUnsafeMutableBufferPointer { sums in
+                rows.values.withUnsafeBufferPointer { values in
+                    guard let reduced = reduced.baseAddress, let sums = sums.baseAddress, let values = values.baseAddress else { return }
+                    for i in 0..<64 {
+                        let offset = k - rows.first[i]
+                        guard offset >= 0, offset < rows.count[i] else { continue }
+                        let w = values[rows.start[i] + offset]
+                        let target = sums + i * 64
+                        for j in 0..<64 { target[j] += w * reduced[j] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 64 weighted sums of `input` the weights describe.
+    private static func reduce(_ input: [Float], by weights: FlatWeights, into output: inout [Float]) {
+        input.withUnsafeBufferPointer { input in
+            weights.values.withUnsafeBufferPointer { values in
+                output.withUnsafeMutableBufferPointer { output in
+                    guard let input = input.baseAddress, let values = values.baseAddress, let output = output.baseAddress else { return }
+                    for j in 0..<64 {
+                        let from = input + weights.first[j], w = values + weights.start[j]
+                        var sum: Float = 0
+                        for offset in 0..<weights.count[j] { sum += w[offset] * from[offset] }
+                        output[j] = sum
+                    }
+                }
+            }
+        }
     }
 
     /// The hash, once every row was added; nil before.
     public func finish() -> PDQHash? {
         guard nextRow == height else { return nil }
-        return PDQHash.hash(samples: sums)
+        return PDQHash.hash(samples: (0..<64).map { Array(sums[($0 * 64)..<($0 * 64 + 64)]) })
     }
 }
