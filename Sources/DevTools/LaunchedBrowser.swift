@@ -205,6 +205,9 @@ final class BrowserProcess: @unchecked Sendable {
         var exitStatus: Int32?
         var expectingExit = false
         var exitHandler: (@Sendable (Int32, String) -> Void)?
+        /// Whether the browser led a process group of its own when it started (Foundation's
+        /// `Process` starts it so): only then is the group killed with it.
+        var leadsGroup = false
     }
     private let state = NIOLockedValueBox(State())
     /// Wakes the waits for the endpoint and for the exit at each line read and at the exit.
@@ -296,6 +299,8 @@ final class BrowserProcess: @unchecked Sendable {
         }
         do { try process.run() }
         catch { throw DevToolsError.launchFailed("cannot start \(command[0]): \(error)", stderrTail: "") }
+        let started = process.processIdentifier
+        state.withLockedValue { $0.leadsGroup = started > 0 && getpgid(started) == started }
         let reader = pipe.fileHandleForReading
         let thread = Thread { [weak self] in
             while true {
@@ -402,7 +407,7 @@ final class BrowserProcess: @unchecked Sendable {
     func killAll() async {
         let pid = process.processIdentifier
         guard pid > 0 else { return }
-        kill(getpgid(pid) == pid ? -pid : pid, SIGKILL)
+        killGroup(pid)
         _ = await exited(within: 5)
     }
 
@@ -429,8 +434,18 @@ final class BrowserProcess: @unchecked Sendable {
     /// system calls only (the capture's tasks are not waited for).
     func endNow() {
         let pid = process.processIdentifier
-        if pid > 0 { kill(getpgid(pid) == pid ? -pid : pid, SIGKILL) }
+        if pid > 0 { killGroup(pid) }
         try? FileManager.default.removeItem(atPath: profileDirectory)
+    }
+
+    /// Kills the process group the browser led at its start, and the browser. Whether it leads
+    /// one is known from its start, not asked with `getpgid` now: once the browser itself has died
+    /// (killed, crashed) `getpgid` fails, and its zygote and renderers lived on and wrote into the
+    /// profile being removed (seen in a CI run). A group id is its leader's pid, which no other
+    /// process can take while the group lives, so `-pid` never reaches anyone else's processes.
+    func killGroup(_ pid: pid_t) {
+        if state.withLockedValue({ $0.leadsGroup }) { kill(-pid, SIGKILL) }
+        kill(pid, SIGKILL)
     }
 }
 

@@ -31,7 +31,9 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
     /// Reads a hash back from its 64 hex digits (as stored in `capture.json`); nil if it is not one.
     public init?(hex: String, quality: Int) {
         let digits = Array(hex.utf8)
-        guard digits.count == 64 else { return nil }
+        // Hex digits only: UInt16(_:radix:) would also take a sign.
+        guard digits.count == 64, digits.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) || (0x41...0x46).contains($0) })
+        else { return nil }
         var words: [UInt16] = []
         for index in stride(from: 60, through: 0, by: -4) {
             guard let word = UInt16(String(decoding: digits[index..<index + 4], as: UTF8.self), radix: 16) else { return nil }

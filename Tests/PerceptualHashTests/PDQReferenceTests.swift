@@ -109,6 +109,7 @@ struct PDQReferenceTests {
         }), quality: 0))
         #expect(hash.distance(to: complement) == 256)
         #expect(PDQHash(hex: "xyz", quality: 0) == nil && PDQHash(hex: String(repeating: "g", count: 64), quality: 0) == nil)
+        #expect(PDQHash(hex: "+fff" + String(repeating: "0", count: 60), quality: 0) == nil)
         #expect(PDQHash.hash(rgba: [], width: 0, height: 0) == nil && PDQHash.hash(rgba: [1, 2], width: 10, height: 10) == nil)
     }
 }

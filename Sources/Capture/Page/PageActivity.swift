@@ -158,10 +158,19 @@ final class PageActivity: Sendable {
 
     /// A request the page began that ended in another target's session.
     private func endedElsewhere(_ event: DevToolsEvent) {
-        guard let params = try? event.decode(NetworkCommands.LoadingEnded.self),
-              state.withLock({ $0.inFlight[params.requestId] != nil }) else { return }
-        ended(params.requestId)
+        guard let params = try? event.decode(NetworkCommands.LoadingEnded.self) else { return }
+        if state.withLock({ $0.inFlight[params.requestId] != nil }) {
+            ended(params.requestId)
+        } else {
+            // Its start may not have come yet (sessions' events race): kept, so that a start that
+            // comes later is not counted as in flight forever. Bounded, as a page's children may
+            // make requests without end.
+            state.withLock { if $0.ended.count < Self.maxEnded { $0.ended.insert(params.requestId) } }
+        }
     }
+
+    /// The most request ids kept as ended.
+    static let maxEnded = 100_000
 
     private func ended(_ requestId: String) {
         change { state in
