@@ -7,8 +7,8 @@ import Foundation
 /// one auto-archiver also records: luminance, a two-pass Jarosz (tent) filter, a 64 × 64
 /// decimation, the 16 × 16 lowest frequencies of a DCT (the DC term left out), and one bit per
 /// coefficient: above their median or not. Written here from the algorithm's description in float
-/// arithmetic as the reference does, and checked against the reference's Python bindings
-/// (`pdqhash` from PyPI) by the tests.
+/// arithmetic as the reference does, always row by row (``PDQAccumulator``), and checked against
+/// the reference's Python bindings (`pdqhash` from PyPI) by the tests.
 public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
     /// Bit `k` is `words[k / 16] >> (k % 16) & 1`, as the reference's `Hash256` keeps it.
     public let words: [UInt16]
@@ -51,35 +51,15 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
     /// The hash of an RGBA (or RGB, `channels` 3) image, row by row, `width` × `height` pixels.
     /// Nil for an image with no pixels or a buffer shorter than it says.
     public static func hash(rgba pixels: [UInt8], width: Int, height: Int, channels: Int = 4) -> PDQHash? {
-        guard width > 0, height > 0, channels >= 3, pixels.count >= width * height * channels else { return nil }
-        var luma = [Float](repeating: 0, count: width * height)
-        for index in 0..<(width * height) {
-            let p = index * channels
-            // The reference's coefficients (ITU-R BT.601), in float.
-            luma[index] = 0.299 * Float(pixels[p]) + 0.587 * Float(pixels[p + 1]) + 0.114 * Float(pixels[p + 2])
-        }
-        return hash(luma: &luma, width: width, height: height)
-    }
-
-    /// The hash of a luminance buffer (it is filtered in place).
-    static func hash(luma: inout [Float], width: Int, height: Int) -> PDQHash {
-        // Tent filter: two passes of a box filter along rows, then columns, each window about half
-        // the spacing of the 64 samples taken next.
-        let rowWindow = windowSize(old: width, new: 64), columnWindow = windowSize(old: height, new: 64)
-        var scratch = [Float](repeating: 0, count: width * height)
-        for _ in 0..<2 {
-            for row in 0..<height { box(luma, into: &scratch, start: row * width, count: width, stride: 1, window: rowWindow) }
-            for column in 0..<width { box(scratch, into: &luma, start: column, count: height, stride: width, window: columnWindow) }
-        }
-        var samples = [[Float]](repeating: [Float](repeating: 0, count: 64), count: 64)
-        for i in 0..<64 {
-            let row = Int((Double(i) + 0.5) * Double(height) / 64)
-            for j in 0..<64 {
-                let column = Int((Double(j) + 0.5) * Double(width) / 64)
-                samples[i][j] = luma[row * width + column]
+        guard width > 0, height > 0, channels >= 3, pixels.count >= width * height * channels,
+              var accumulator = PDQAccumulator(width: width, height: height) else { return nil }
+        let rowBytes = width * channels
+        pixels.withUnsafeBufferPointer { pixels in
+            for row in 0..<height {
+                accumulator.add(row: UnsafeBufferPointer(rebasing: pixels[(row * rowBytes)..<((row + 1) * rowBytes)]), channels: channels)
             }
         }
-        return hash(samples: samples)
+        return accumulator.finish()
     }
 
     /// The hash of the 64 × 64 filtered samples.
@@ -114,38 +94,6 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
     /// The reference's window for reducing `old` samples to `new`: ⌈old / (2 · new)⌉, rounded as it rounds.
     static func windowSize(old: Int, new: Int) -> Int { (old + 2 * new - 1) / (2 * new) }
 
-    /// A running mean over `window` values of the vector at `start`, `stride` apart, written to
-    /// the same places of `output`; near the ends the window is cut, as in the reference's
-    /// `box1DFloat` (its four phases: fill, grow, slide, shrink).
-    static func box(_ input: [Float], into output: inout [Float], start: Int, count: Int, stride: Int, window: Int) {
-        let half = (window + 2) / 2
-        let growing = half - 1, writingWhileGrowing = window - half + 1
-        let sliding = count - window, shrinking = half - 1
-        var sum: Float = 0, size = 0
-        var left = start, right = start, out = start
-        // The reference loops a fixed number of times per phase; a vector shorter than the window
-        // would read past its end there, so each read is also kept inside the vector.
-        let end = start + count * stride
-        for _ in 0..<max(growing, 0) where right < end {
-            sum += input[right]; size += 1; right += stride
-        }
-        for _ in 0..<max(writingWhileGrowing, 0) where right < end && out < end {
-            sum += input[right]; size += 1
-            output[out] = sum / Float(size)
-            right += stride; out += stride
-        }
-        for _ in 0..<max(sliding, 0) where right < end && out < end {
-            sum += input[right]; sum -= input[left]
-            output[out] = sum / Float(size)
-            left += stride; right += stride; out += stride
-        }
-        for _ in 0..<max(shrinking, 0) where out < end && size > 1 {
-            sum -= input[left]; size -= 1
-            output[out] = sum / Float(size)
-            left += stride; out += stride
-        }
-    }
-
     /// The reference's quality: the sum of neighbouring samples' differences (in percent of 255,
     /// truncated), divided by 90, at most 100.
     static func imageQuality(_ samples: [[Float]]) -> Int {
@@ -179,7 +127,7 @@ public struct PDQHash: Sendable, Equatable, CustomStringConvertible {
 /// incoming row is reduced at once to its 64 sampled columns (each a weighted sum of the pixels
 /// the two row passes reach), and added, with its weight, to the sampled rows it reaches. The
 /// order of float operations differs from the reference's; the tests hold the result within a few
-/// bits of the in-memory hash and of the reference (equal on their twenty screenshots).
+/// bits of the reference's (equal on their twenty screenshots).
 public struct PDQAccumulator: Sendable {
     public let width: Int
     public let height: Int

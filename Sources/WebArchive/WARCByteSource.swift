@@ -28,7 +28,7 @@ final class WARCByteSource {
         static let floor: UInt64 = 256 << 20
         static let ratio: UInt64 = 100
 
-        static func limit(compressed: UInt64) -> UInt64 {
+        static func limit(compressed: UInt64, floor: UInt64 = floor) -> UInt64 {
             let (scaled, overflow) = compressed.multipliedReportingOverflow(by: ratio)
             return overflow ? .max : scaled.addingReportingOverflow(floor).overflow ? .max : scaled + floor
         }
@@ -135,12 +135,7 @@ public final class DecodeBudget: @unchecked Sendable {
     /// A budget for archives of `compressedBytes` in all: the ratio and floor one file would get
     /// (a test gives a smaller floor, to see the budget bite without inflating 256 MiB).
     public init(compressedBytes: UInt64, floor: UInt64? = nil) {
-        if let floor {
-            let (scaled, overflow) = compressedBytes.multipliedReportingOverflow(by: WARCByteSource.Expansion.ratio)
-            limit = overflow || scaled.addingReportingOverflow(floor).overflow ? .max : scaled + floor
-        } else {
-            limit = WARCByteSource.Expansion.limit(compressed: compressedBytes)
-        }
+        limit = WARCByteSource.Expansion.limit(compressed: compressedBytes, floor: floor ?? WARCByteSource.Expansion.floor)
     }
 
     init(limit: UInt64) { self.limit = limit }

@@ -20,14 +20,7 @@ enum ScreenshotHash {
         let width = min(rect.width, pixelWidth - x), height = min(rect.height, pixelHeight - y, maxRows)
         guard width > 0, height > 0,
               let region = try? PNGImage.region(ofFile: file.path, x: x, y: y, width: width, height: height),
-              var accumulator = PDQAccumulator(width: region.width, height: region.height) else { return nil }
-        let rowBytes = region.width * 3
-        region.rgb.withUnsafeBufferPointer { pixels in
-            for row in 0..<region.height {
-                accumulator.add(row: UnsafeBufferPointer(rebasing: pixels[(row * rowBytes)..<((row + 1) * rowBytes)]), channels: 3)
-            }
-        }
-        guard let hash = accumulator.finish() else { return nil }
+              let hash = PDQHash.hash(rgba: region.rgb, width: region.width, height: region.height, channels: 3) else { return nil }
         return .init(hash: hash.description, quality: hash.quality,
                      rectangle: .init(x: x, y: y, width: region.width, height: region.height))
     }
