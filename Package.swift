@@ -97,10 +97,20 @@ let package = Package(
         .target(name: "Sessions", dependencies: [
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // What a platform's own public API says about a post (Mastodon, Bluesky, Reddit, YouTube
+        // oEmbed), fetched with libcurl under the capture's network policy, read and compared with
+        // what the page showed. Knows nothing of browsers.
+        .target(name: "PlatformAPI", dependencies: [
+            "HTTPTransfer", "PrivateNetwork", "PlatformProfiles",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Two captures of one post compared from their records (text, replies by id, counts, media
+        // by digest, PDQ distances), as text, JSON or an HTML page. Knows nothing of browsers.
+        .target(name: "CaptureComparison", dependencies: ["Evidence", "PlatformProfiles", "PlatformAPI", "PerceptualHash", "PNGCodec", "WebArchive"]),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PerceptualHash", "PlatformProfiles", "PrivateNetwork",
-                                              "Sessions", "LiveView", "WebArchive",
+                                              "PlatformAPI", "Sessions", "LiveView", "WebArchive",
                                               .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "SwiftASN1", package: "swift-asn1"),
                                               .product(name: "Crypto", package: "swift-crypto"),
@@ -116,7 +126,7 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
+            "Capture", "CaptureComparison", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -165,8 +175,9 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles", "PerceptualHash",
-            "PrivateNetwork", "ExhibitTestSupport", "WebArchive",
+            "PrivateNetwork", "ExhibitTestSupport", "WebArchive", "PlatformAPI", "CaptureComparison",
         ]),
+        .testTarget(name: "PlatformAPITests", dependencies: ["PlatformAPI", "PlatformProfiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,6 +3,7 @@ import DevTools
 import Evidence
 import Foundation
 import PDFTools
+import PlatformAPI
 import PlatformProfiles
 import PrivateNetwork
 import Sessions
@@ -333,6 +334,13 @@ struct Capture: Sendable {
             return (output, (framed.map { "read in the frame \($0.url) (profile \($0.entry.profile.name)); " } ?? "")
                     + (output.post.timeline != nil ? AccountCompleteness.timelineLine(output.post) : CompletenessReport.replies(output.post)))
         }
+        // The platform's API is asked now that the post names what to ask, beside the checks and files.
+        let askAPI = options.api ? Task { [post = extraction.post, requested = context.url.absoluteString] in
+            await AskAPI(options: options, policy: policy, resolver: resolver, data: data, profileName: extraction.frame?.profile.name ?? profile.profile.name,
+                         pageKind: pageKind, requestedURL: requested, post: post).run()
+        } : nil
+        // A capture that fails before it is sealed stops the asking (the partial folder goes).
+        defer { askAPI?.cancel() }
         // The report's thumbnails are made in the background, each as soon as its source is final:
         // the post's area now, the PDF's first page once the PDF is stamped.
         let root = runner.folder.root
@@ -351,7 +359,7 @@ struct Capture: Sendable {
                 + "Chromium did not paint it, so the PNG does not show the post post.json describes")
         }
         // Completeness is worked out once, after every check that feeds it.
-        let completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
+        var completeness = CompletenessReport.make(post: extraction.post, raw: extraction.raw, outcome: profiled.outcome,
                                                    screenshot: screenshot, pdf: checks.pdf,
                                                    profileName: extraction.frame?.profile.name ?? profile.profile.name,
                                                    language: extraction.language, unsettled: (profiled.outcome.resettled ?? settled).unmet,
@@ -396,6 +404,15 @@ struct Capture: Sendable {
                         + "\(servers.record.origins.count) origin(s), \(servers.chains.count) certificate chain(s)")
             }
         }
+        var platformAPI: PlatformAPIRecord?
+        if let askAPI {
+            platformAPI = try await runner.run(.api) { () -> (PlatformAPIRecord, String) in
+                let record = await askAPI.value.compared(with: extraction.post, pageTitle: dom.title)
+                return (record, AskAPI.report(record, context: context))
+            }
+            completeness.platformAPI = platformAPI?.comparison.line
+            if let line = platformAPI?.comparison.line { completeness.summary += "; " + line }
+        }
         let input = Seal.Input(
             version: version, browserMode: browser.isLaunched ? .launched : .attached, commandLine: browser.launchCommand,
             endpoint: browser.endpoint, transport: browser.transport == .pipe ? .pipe : .websocket,
@@ -416,7 +433,7 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            }, archive: archive, servers: servers)
+            }, archive: archive, servers: servers, api: platformAPI)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

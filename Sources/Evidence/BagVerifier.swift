@@ -78,6 +78,7 @@ public struct BagVerifier: Sendable {
         }
         var checks = fixity
         checks += ArchiveVerification(root: root, files: inventory.files).checks()
+        checks += APIVerification(root: root, files: inventory.files).checks()
         let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
             .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
         let responses = inventory.files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }

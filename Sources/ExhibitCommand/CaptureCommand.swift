@@ -50,6 +50,15 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Also pack that archive, with its CDXJ index and page list, as a WACZ 1.1.1 package in data/archive.wacz (implies --warc).")
     var wacz = false
 
+    @Flag(help: "Also ask the platform's own public API about the post (Mastodon statuses and context, Bluesky getPostThread, Reddit's .json, YouTube oEmbed), keep its answers in data/api/ and compare them with the page.")
+    var api = false
+
+    @Option(name: .customLong("api-base"), help: ArgumentHelp("The API's root instead of the platform's (a self-hosted AppView, a proxy, a replica): e.g. https://public.api.bsky.app.", valueName: "url"))
+    var apiBase: String?
+
+    @Option(name: .customLong("api-timeout"), help: "Seconds each API request gets.")
+    var apiTimeout: Double = 15
+
     @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
     var pdfStripUnsafeLinks = false
 
@@ -165,6 +174,14 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         if requireTimestamp, TimestampAuthorities.resolve(tsa).isEmpty {
             throw ValidationError("--require-timestamp needs at least one --tsa (or EXHIBIT_TSA)")
         }
+        if let apiBase {
+            guard let base = URLComponents(string: apiBase), ["http", "https"].contains(base.scheme?.lowercased() ?? ""), base.host?.isEmpty == false,
+                  base.query == nil, base.fragment == nil else {
+                throw ValidationError("--api-base must be an http(s) URL without query or fragment, not '\(apiBase)'")
+            }
+            if !api { throw ValidationError("--api-base needs --api") }
+        }
+        guard apiTimeout > 0, apiTimeout <= 600 else { throw ValidationError("--api-timeout must be between 0 and 600 seconds") }
         for address in allowPrivateAddress where IPAddress(address) == nil {
             throw ValidationError("--allow-private-address '\(address)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
         }
@@ -219,6 +236,9 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         }
         options.maxArchivedRequests = maxArchiveRequests
         options.packageWACZ = wacz
+        options.api = api
+        options.apiBase = apiBase
+        options.apiTimeout = apiTimeout
         options.requireTimestamp = requireTimestamp
         options.tsaRoots = tsaRoots
         options.signingKey = signKey

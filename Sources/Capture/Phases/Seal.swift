@@ -2,6 +2,7 @@ import Crypto
 import DevTools
 import Evidence
 import Foundation
+import PlatformAPI
 import PlatformProfiles
 import TrustedTime
 import X509
@@ -46,6 +47,8 @@ package struct Seal: Sendable {
         var archive: CaptureRecord.Archive? = nil
         /// Who answered and with which certificates, recorded with the traffic; its chains are payload files.
         var servers: ServerProvenance? = nil
+        /// The platform API's answers and comparison (`--api`); its answer files are payload files.
+        var api: PlatformAPIRecord? = nil
     }
 
     let runner: StepRunner
@@ -113,6 +116,7 @@ package struct Seal: Sendable {
         if let archive = input.archive { names.append((archive.file, "application/warc")) }
         if let wacz = input.archive?.wacz { names.append((wacz, "application/wacz")) }
         names += input.servers?.files ?? []
+        names += input.api?.files ?? []
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
         let end = context.elapsed
         let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
@@ -174,7 +178,7 @@ package struct Seal: Sendable {
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
-            viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record)
+            viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record, api: input.api)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

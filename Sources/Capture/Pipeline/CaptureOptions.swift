@@ -84,6 +84,14 @@ public struct CaptureOptions: Sendable, Codable {
     public static let defaultMaxArchivedRequests = 20_000
     /// Also pack that archive as `data/archive.wacz` (`--wacz`, which implies `--warc`). Default false.
     public var packageWACZ = false
+    /// Also ask the platform's own public API about the post and keep its answers under
+    /// `data/api/` (`--api`). Default false.
+    public var api = false
+    /// The API's root instead of the platform's (`--api-base`): a self-hosted AppView, a proxy, a
+    /// replica on loopback.
+    public var apiBase: String?
+    /// Seconds for each API request (`--api-timeout`). Default 15.
+    public var apiTimeout: Double = 15
     /// True when the page's traffic is recorded at all.
     var recordsTraffic: Bool { recordWARC || packageWACZ }
     /// Upper bounds of each wait, in seconds.
@@ -182,6 +190,9 @@ public struct CaptureOptions: Sendable, Codable {
         maxRecordSize = try c.decodeIfPresent(UInt64.self, forKey: .maxRecordSize) ?? d.maxRecordSize
         maxArchivedRequests = try c.decodeIfPresent(Int.self, forKey: .maxArchivedRequests) ?? d.maxArchivedRequests
         packageWACZ = try c.decodeIfPresent(Bool.self, forKey: .packageWACZ) ?? d.packageWACZ
+        api = try c.decodeIfPresent(Bool.self, forKey: .api) ?? d.api
+        apiBase = try c.decodeIfPresent(String.self, forKey: .apiBase)
+        apiTimeout = try c.decodeIfPresent(Double.self, forKey: .apiTimeout) ?? d.apiTimeout
     }
 
     /// The network policy these options ask for; an allowed address that is not an IP address is

@@ -1,5 +1,6 @@
 import Evidence
 import Foundation
+import PlatformAPI
 
 /// The contents of `data/capture.json`: what was captured, when, how, and with which files.
 ///
@@ -64,6 +65,9 @@ public struct CaptureRecord: Codable, Sendable {
     /// Which servers answered, at which addresses, and each HTTPS origin's certificate chain;
     /// recorded with the traffic (`--warc`), absent without it and in older records.
     public var networkProvenance: NetworkProvenance? = nil
+    /// What the platform's own API said about the post (`--api`), and how it compares with the
+    /// page; absent without `--api` and in older records.
+    public var api: PlatformAPIRecord? = nil
 
     /// What `data/archive.warc.gz` holds, in counts; header names only, never a value.
     public struct Archive: Codable, Sendable {

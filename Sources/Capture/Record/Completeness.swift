@@ -20,6 +20,8 @@ extension CaptureRecord {
         /// Replies found minus the reply count the page shows; nil when it shows none (and in
         /// records made before this was recorded). Anything but 0 means the counts do not add up.
         public var repliesBeyondCount: Int?
+        /// The platform API's comparison with the page in one line (`--api`); nil without it.
+        public var platformAPI: String? = nil
 
         /// False when the post's author, time or text could not be read: the capture holds the
         /// page, but Exhibit did not recognise the post on it.

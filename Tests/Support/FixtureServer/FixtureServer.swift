@@ -12,6 +12,10 @@ import Synchronization
 ///   redirect to a private address, for the network policy's tests);
 /// - `/_delay/<ms>/<path>`: the file at `<path>`, answered after `ms` milliseconds (slow resources);
 /// - `/_bytes/<n>`, `/_endless`, `/_websocket`: see ``StreamedRoute``;
+/// - `/_html/<anything>`: a 200 HTML login page, and `/_ratelimit/<anything>`: a 429 with
+///   `Retry-After` and a JSON error (an API in trouble, for `--api`);
+/// - a path that names no file (or a folder), where `<path>.json` exists: that file as
+///   `application/json` (the platform APIs' paths, `Fixtures/platform-api/`);
 /// - `/_echo/headers`: an HTML page listing the request line and headers as received
 ///   (shows what a proxy or a user-agent override really sent);
 /// - `/_login` (GET: a login form; POST `handle`, `password`, `next`: a session, as the
@@ -19,6 +23,8 @@ import Synchronization
 ///   handle of the token in `X-Fixture-Session`, or 401), for the platform pages' `?login` mode:
 ///   there a guest gets the page's login wall in place of its `<!-- members-only -->` part, and a
 ///   logged-in viewer the page's viewer markup at `<!-- viewer -->` (see ``FixtureLogin``).
+/// - `/_advance?folder=NAME`: the folder's next version: from then on a file `F.EXT` in it is
+///   served as `F.<version>.EXT` where that exists (a thread that changed between two loads).
 /// A file `NAME.headers` next to a served file `NAME` adds its `Name: value` lines to that file's
 /// response headers (a page that sets a cookie from the server, for one); a `Content-Type` line
 /// replaces the one the extension gives (a page in windows-1252).
@@ -100,6 +106,8 @@ public struct FixtureServerError: Error, CustomStringConvertible {
 /// The requests a server received, shared by its connections.
 private final class RequestLog: Sendable {
     let entries = Mutex<[String]>([])
+    /// Each folder's version (`/_advance`), 0 until advanced.
+    let versions = Mutex<[String: Int]>([:])
 }
 
 private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -201,12 +209,42 @@ private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler 
             headers.add(name: "Location", value: target)
             return (.found, headers, Array("redirecting".utf8))
         }
+        // An API that answers a web page (a login or consent page in its place) or asks to wait.
+        if path == "/_advance", let folder = components.queryItems?.first(where: { $0.name == "folder" })?.value,
+           !folder.contains("/"), !folder.contains("..") {
+            let version = log.versions.withLock { versions -> Int in
+                versions[folder, default: 0] += 1
+                return versions[folder, default: 0]
+            }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json")
+            return (.ok, headers, Array(#"{"folder":"\#(folder)","version":\#(version)}"#.utf8))
+        }
+        if path.hasPrefix("/_html/") {
+            return page(.ok, "Log in to continue")
+        }
+        if path.hasPrefix("/_ratelimit/") {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            headers.add(name: "Retry-After", value: "3600")
+            return (.tooManyRequests, headers, Array(#"{"error":"Too many requests"}"#.utf8))
+        }
         // Resolve inside the root only: ".." segments never leave it.
         let segments = path.split(separator: "/").map(String.init)
         guard !segments.contains(".."), !segments.contains(where: { $0.hasPrefix(".") }) else {
             return page(.notFound, "Not found")
         }
         var filePath = root + "/" + segments.joined(separator: "/")
+        // API paths have no extension (/api/v1/statuses/ID, /xrpc/app.bsky.feed.getPostThread):
+        // their answers are NAME.json files, found before a folder of the same name (ID/context).
+        var isFolder: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: filePath, isDirectory: &isFolder)
+        if !path.hasSuffix("/"), !segments.isEmpty, !exists || isFolder.boolValue,
+           let json = FileManager.default.contents(atPath: filePath + ".json") {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            return (.ok, headers, Array(json))
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: filePath, isDirectory: &isDirectory), isDirectory.boolValue {
             if !path.hasSuffix("/") {
@@ -215,6 +253,11 @@ private final class FileHandler: ChannelInboundHandler, RemovableChannelHandler 
                 return (.movedPermanently, headers, [])
             }
             filePath += "/index.html"
+        }
+        if let folder = segments.first, let version = log.versions.withLock({ $0[folder] }), version > 0 {
+            let name = filePath as NSString
+            let versioned = name.deletingPathExtension + ".\(version)." + name.pathExtension
+            if FileManager.default.fileExists(atPath: versioned) { filePath = versioned }
         }
         guard var data = FileManager.default.contents(atPath: filePath) else {
             return page(.notFound, "Not found")
