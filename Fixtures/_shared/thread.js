@@ -11,6 +11,7 @@
 //   reply(r, ctx): HTML of one reply (ctx.relative(iso), ctx.esc(text), ctx.replyTo: parent reply or null),
 //   nestedToggle(parent, count): HTML of the control that loads a reply's nested replies,
 //   nestedHost(parentElement): where nested replies go (created by the page, e.g. after the parent),
+//   data: the thread's data, if not /_shared/thread-data.json (an absolute path),
 //   more(): HTML of the "show more replies" control; a page without one (TikTok's comment list
 //     has none) loads that batch too when the end of the list scrolls into view again,
 // }
@@ -70,7 +71,8 @@
     range.deleteContents();
     range.insertNode(fromTemplate('login-wall'));
   };
-  const fetchData = (delay) => fetch((delay ? `/_delay/${delay}` : '') + '/_shared/thread-data.json').then(r => r.json());
+  // A page may name its own data (an absolute path): the changing thread has two versions of it.
+  const fetchData = (delay) => fetch((delay ? `/_delay/${delay}` : '') + (page?.data || '/_shared/thread-data.json')).then(r => r.json());
   let consentGiven = false, page, data, byId = {};
 
   const render = (list, replies, into) => {

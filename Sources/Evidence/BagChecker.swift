@@ -121,6 +121,14 @@ public struct BagChecker {
         return checks
     }
 
+    /// `manifest-sha256.txt` as path → SHA-256, parsed as `verify` parses it; nil when it cannot be
+    /// read or has a line that is not `<digest>  <path>`.
+    public func sha256Entries() -> [String: String]? {
+        let (manifest, problems) = manifest("manifest-sha256.txt", sha512: false)
+        guard let manifest, problems.isEmpty else { return nil }
+        return Dictionary(manifest.entries.map { ($0.path, $0.digest) }, uniquingKeysWith: { first, _ in first })
+    }
+
     struct Manifest {
         let name: String
         let sha512: Bool
