@@ -16,9 +16,13 @@ build: deps
 demo: build
 	@scripts/demo.sh
 
+# At most 10 tests at once: unbounded, some eighty suites start their browsers together on a
+# 2-core machine and the first minute starves every DevTools connection in the test process.
+TEST_WIDTH ?= 10
+
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(TEST_WIDTH) $(SWIFT) test --skip-build --disable-xctest
 
 clean:
 	rm -rf .build

@@ -30,13 +30,14 @@ struct ArchiveStressTests {
 
     /// The busy page keeps its renderer working hard (fifty megabytes, five hundred requests, a
     /// stream that never ends); on a saturated 2-core machine, with some forty suites launching
-    /// browsers beside it, a settle-time `Runtime.evaluate` has been seen to wait longer than its
-    /// 15 s. That is the machine, not what these tests are about (what the archive holds), so such
-    /// a capture is tried once more; any other failure, or a second one, fails the test.
+    /// browsers beside it, a `Runtime.evaluate` while it settles or runs its profile has been seen
+    /// to wait longer than its 15 or 30 s. That is the machine, not what these tests are about
+    /// (what the archive holds), so such a capture is tried once more; any other failure, or a
+    /// second one, fails the test.
     static func busyCapture(_ options: CaptureOptions) async throws -> CaptureResult {
         do {
             return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
-        } catch let error as CaptureError where error.step == .settle && "\(error)".contains("got no answer within") {
+        } catch let error as CaptureError where [.settle, .profile].contains(error.step) && "\(error)".contains("got no answer within") {
             print("busy-network: the renderer did not answer while settling (\(error)); trying once more")
             return try await CapturePipeline(options: options, browser: LaunchedBrowser()).run()
         }

@@ -51,6 +51,12 @@ public final class FixtureServer: Sendable {
         self.login = login
     }
 
+    /// The fixture servers' own event loops. Not NIO's shared singleton: the tests' DevTools
+    /// connections run there, and a page that pulls 50 MB or fires five hundred requests at its
+    /// fixture server must not hold up the CDP answers of every other capture in the test process
+    /// (it did: `Runtime.evaluate got no answer within 30 s`, requests in flight for 15 s).
+    static let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+
     /// Starts serving `root` on `host` (a loopback address: 127.0.0.1 by default, or another of
     /// 127.0.0.0/8 for a second site) and `port` (0 picks a free one).
     public static func start(root: URL, host: String = "127.0.0.1", port: Int = 0) async throws -> FixtureServer {
@@ -66,7 +72,7 @@ public final class FixtureServer: Sendable {
         // One set of sessions per server, shared by its connections: a browser logs in on one
         // connection and loads the page on another.
         let login = FixtureLogin()
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let channel = try await ServerBootstrap(group: Self.group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
