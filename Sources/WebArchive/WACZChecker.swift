@@ -150,8 +150,13 @@ public enum WACZChecker {
                 problems.append(WACZProblem(resource: name, detail: "it has \(bytes) bytes, datapackage.json says \(expected)"))
             }
         }
-        for required in ["indexes/index.cdx", "pages/pages.jsonl"] where directory[required] == nil && !listed.contains(required) {
-            problems.append(WACZProblem(resource: required, detail: "missing"))
+        // WACZ 1.1.1 takes the index as CDX(J), or compressed (`index.cdx.gz` with its `index.idx`), as py-wacz writes it.
+        let indexes = ["indexes/index.cdx", "indexes/index.cdxj", "indexes/index.cdx.gz"]
+        if !indexes.contains(where: { directory[$0] != nil || listed.contains($0) }) {
+            problems.append(WACZProblem(resource: "indexes/index.cdx", detail: "missing (nor index.cdxj, nor index.cdx.gz)"))
+        }
+        if directory["pages/pages.jsonl"] == nil && !listed.contains("pages/pages.jsonl") {
+            problems.append(WACZProblem(resource: "pages/pages.jsonl", detail: "missing"))
         }
         if !listed.contains(where: { $0.hasPrefix("archive/") }) {
             problems.append(WACZProblem(resource: "archive/", detail: "no WARC is listed"))

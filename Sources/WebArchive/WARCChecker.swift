@@ -117,15 +117,22 @@ public enum WARCChecker {
             var block = SHA256()
             var payload = PayloadHasher()
             var firstBlock: [UInt8]? = recordsRead == 0 ? [] : nil
+            // Other tools' archives often state SHA-1 (warcio's and Heritrix's default): it is
+            // computed too, for the records that state it.
+            var blockSHA1: Insecure.SHA1?
             let info: WARCRecordInfo?
             do {
-                info = try reader.next { chunk in
+                info = try reader.next(seeing: { header in
+                    if header["WARC-Block-Digest"].flatMap(WARCDigest.sha1Bytes) != nil { blockSHA1 = Insecure.SHA1() }
+                    if header["WARC-Payload-Digest"].flatMap(WARCDigest.sha1Bytes) != nil { payload.sha1 = Insecure.SHA1() }
+                }, block: { chunk in
                     block.update(data: chunk)
+                    blockSHA1?.update(data: chunk)
                     payload.update(chunk)
                     if let kept = firstBlock {
                         firstBlock = kept.count + chunk.count <= maxWarcinfoBytes ? kept + chunk : nil
                     }
-                }
+                })
             } catch {
                 add(WARCProblem(kind: .unreadable, offset: (error as? WebArchiveError)?.offset ?? 0,
                                 recordID: nil, targetURI: nil, detail: "\(error)"))
@@ -143,6 +150,10 @@ public enum WARCChecker {
                 if let expected = WARCDigest.sha256Bytes(of: label) {
                     if expected == blockDigest { matched += 1 } else {
                         problem(.blockDigest, "the header says \(label), the block hashes to \(WARCDigest.hex(blockDigest))")
+                    }
+                } else if let expected = WARCDigest.sha1Bytes(of: label), let sha1 = blockSHA1.map({ [UInt8]($0.finalize()) }) {
+                    if expected == sha1 { matched += 1 } else {
+                        problem(.blockDigest, "the header says \(label), the block's SHA-1 is \(WARCDigest.hex(sha1))")
                     }
                 } else {
                     problem(.missingDigest, "WARC-Block-Digest \(label) is not a SHA-256 this checker can read, so the block is not checked")
@@ -162,7 +173,11 @@ public enum WARCChecker {
             } else {
                 payloadDigest = blockDigest
             }
-            if let expected = WARCDigest.sha256Bytes(of: label) {
+            if let expected = WARCDigest.sha1Bytes(of: label), let sha1 = isHTTP ? payload.finalizeHTTPSHA1() : blockSHA1.map({ [UInt8]($0.finalize()) }) {
+                if expected == sha1 { matched += 1 } else {
+                    problem(.payloadDigest, "the header says \(label), the payload's SHA-1 is \(WARCDigest.hex(sha1))")
+                }
+            } else if let expected = WARCDigest.sha256Bytes(of: label) {
                 if expected == payloadDigest { matched += 1 } else {
                     problem(.payloadDigest, "the header says \(label), the payload hashes to \(WARCDigest.hex(payloadDigest))")
                 }
@@ -186,6 +201,8 @@ public enum WARCChecker {
 /// is not kept, only the last three bytes seen while looking for CRLF CRLF.
 struct PayloadHasher {
     private var hasher = SHA256()
+    /// Set when the record states a SHA-1 payload digest.
+    var sha1: Insecure.SHA1?
     private var inPayload = false
     private var tail: [UInt8] = []
     private var headBytes = 0
@@ -193,7 +210,7 @@ struct PayloadHasher {
     static let maxHead = 1 << 20
 
     mutating func update(_ chunk: ArraySlice<UInt8>) {
-        if inPayload { hasher.update(data: chunk); return }
+        if inPayload { hasher.update(data: chunk); sha1?.update(data: chunk); return }
         guard headBytes < Self.maxHead else { return }
         // The last three bytes seen, then this chunk up to the bound, searched with memchr: a
         // byte-by-byte Swift loop costs minutes on a gigabyte of records that have no HTTP head.
@@ -204,6 +221,7 @@ struct PayloadHasher {
             // The separator cannot lie wholly in the three bytes kept, or the last call had found it.
             inPayload = true
             hasher.update(data: chunk[(chunk.startIndex + found + 4 - tail.count)...])
+            sha1?.update(data: chunk[(chunk.startIndex + found + 4 - tail.count)...])
             return
         }
         headBytes += searched.count
@@ -224,6 +242,9 @@ struct PayloadHasher {
 
     /// SHA-256 of the payload, or nil when no head end was found.
     func finalizeHTTP() -> [UInt8]? { inPayload ? [UInt8](hasher.finalize()) : nil }
+
+    /// SHA-1 of the payload, when it was asked for and a head end was found.
+    func finalizeHTTPSHA1() -> [UInt8]? { inPayload ? sha1.map { [UInt8]($0.finalize()) } : nil }
 }
 
 extension WebArchiveError {

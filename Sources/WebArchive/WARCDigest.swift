@@ -27,6 +27,18 @@ public enum WARCDigest {
         return nil
     }
 
+    /// The digest bytes of a `sha1:` label (warcio's and Heritrix's default, base32 or hex); nil
+    /// for any other label.
+    public static func sha1Bytes(of label: String) -> [UInt8]? {
+        guard let colon = label.firstIndex(of: ":"),
+              label[..<colon].lowercased().replacingOccurrences(of: "-", with: "") == "sha1" else { return nil }
+        let value = String(label[label.index(after: colon)...])
+        for decoded in [fromHex(value), fromBase32(value), fromBase64(value)] {
+            if let decoded, decoded.count == 20 { return decoded }
+        }
+        return nil
+    }
+
     static func fromHex(_ text: String) -> [UInt8]? {
         let chars = Array(text.utf8)
         guard chars.count % 2 == 0 else { return nil }

@@ -52,6 +52,12 @@ public final class WARCReader {
     /// Reads the next record, handing its block to `block` in chunks of at most 1 MiB; nil after
     /// the last record.
     public func next(block: (ArraySlice<UInt8>) throws -> Void) throws -> WARCRecordInfo? {
+        try next(seeing: { _ in }, block: block)
+    }
+
+    /// The same, with the record's header handed to `seeing` before its block is read (so a
+    /// caller can decide whether to keep the block).
+    public func next(seeing: (WARCFields) -> Void, block: (ArraySlice<UInt8>) throws -> Void) throws -> WARCRecordInfo? {
         // Blank lines between records are tolerated, as other readers tolerate them.
         while let byte = try source.peek(), byte == 0x0D || byte == 0x0A { _ = try source.read(max: 1) }
         guard try source.peek() != nil else { return nil }
@@ -90,6 +96,7 @@ public final class WARCReader {
             throw WebArchiveError.malformedRecord(path: path, offset: offset,
                 reason: "Content-Length \(blockLength) is more than a file of this size can hold (at most \(source.maxDecodedBytes) bytes)")
         }
+        seeing(header)
         var remaining = blockLength
         while remaining > 0 {
             let chunk = try source.read(max: Int(min(remaining, 1 << 20)))
