@@ -107,6 +107,9 @@ let package = Package(
         // Two captures of one post compared from their records (text, replies by id, counts, media
         // by digest, PDQ distances), as text, JSON or an HTML page. Knows nothing of browsers.
         .target(name: "CaptureComparison", dependencies: ["Evidence", "PlatformProfiles", "PlatformAPI", "PerceptualHash", "PNGCodec", "WebArchive"]),
+        // A capture paired with a WARC or WACZ another tool made: the archive read whole, its records
+        // for the page and its API calls listed, its main body compared with Exhibit's; a tag file.
+        .target(name: "ArchivePairing", dependencies: ["Evidence", "WebArchive", "PlatformAPI"]),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
         .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PerceptualHash", "PlatformProfiles", "PrivateNetwork",
@@ -126,7 +129,7 @@ let package = Package(
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "CaptureComparison", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
+            "Capture", "CaptureComparison", "ArchivePairing", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -184,6 +184,16 @@ struct ReportModel {
     var timestamps: Timestamps?
     /// The Ed25519 key's fingerprint, when the payload manifest is signed.
     var signatureKey: String?
+
+    /// Web archives other tools made that this capture is paired with (`exhibit pair`).
+    struct Pairing {
+        var file: String
+        var archive: String
+        var sha256: String
+        var summary: String
+    }
+    var hasPairings = false
+    var pairings: [Pairing] = []
 }
 
 extension ReportModel {
@@ -201,6 +211,15 @@ extension ReportModel {
                   manifest: (try? String(contentsOf: root.appendingPathComponent("manifest-sha256.txt"), encoding: .utf8)) ?? "",
                   bagInfo: (try? String(contentsOf: root.appendingPathComponent("bag-info.txt"), encoding: .utf8)) ?? "",
                   thumbnails: pictures, bag: root)
+        pairings = PairingRecord.files(in: root).map { file in
+            guard let pairing = try? PairingRecord.read(file, in: root) else {
+                return Pairing(file: file, archive: "(unreadable)", sha256: "", summary: "\(file) cannot be read as a pairing record")
+            }
+            return Pairing(file: file, archive: "\(pairing.archive.fileName) (\(pairing.archive.format), \(pairing.archive.bytes) bytes"
+                             + (pairing.archive.includedAs.map { ", in the bag as \($0)" } ?? ", not in the bag") + ")",
+                           sha256: pairing.archive.sha256, summary: pairing.summary)
+        }
+        hasPairings = !pairings.isEmpty
     }
 
     /// The model from decoded values; `root` is where the manifest's files are, to give their sizes.

@@ -48,13 +48,16 @@ public struct BagVerifier: Sendable {
     public let expectedKey: String?
     /// When true, a capture without a trusted timestamp is invalid.
     public let requireTimestamp: Bool
+    /// Web archives given to check the capture's pairings against (`--archive`).
+    public let archives: [URL]
 
     /// The largest timestamp token read: 1 MiB (real ones are a few KiB).
     static let maxTokenBytes = 1 << 20
 
     /// - Parameter trustRoots: roots a TSA may chain to (the system bundle plus any `--trust-roots`).
-    public init(root: URL, trustRoots: [Certificate], expectedKey: String? = nil, requireTimestamp: Bool = false) {
+    public init(root: URL, trustRoots: [Certificate], expectedKey: String? = nil, requireTimestamp: Bool = false, archives: [URL] = []) {
         self.root = root
+        self.archives = archives
         self.trustRoots = trustRoots
         self.expectedKey = expectedKey
         self.requireTimestamp = requireTimestamp
@@ -79,6 +82,7 @@ public struct BagVerifier: Sendable {
         var checks = fixity
         checks += ArchiveVerification(root: root, files: inventory.files).checks()
         checks += APIVerification(root: root, files: inventory.files).checks()
+        checks += PairingVerification(root: root, archives: archives).checks()
         let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
             .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
         let responses = inventory.files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }

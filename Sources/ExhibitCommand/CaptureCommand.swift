@@ -1,3 +1,4 @@
+import ArchivePairing
 import ArgumentParser
 import Capture
 import DevTools
@@ -58,6 +59,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
 
     @Option(name: .customLong("api-timeout"), help: "Seconds each API request gets.")
     var apiTimeout: Double = 15
+
+    @Option(name: .customLong("pair"), help: ArgumentHelp("Pair the capture with this WARC or WACZ another tool made, once it is sealed (see exhibit pair).", valueName: "archive"))
+    var pairArchive: String?
+
+    @Flag(help: "With --pair: also copy the archive into the bag (pairing/<name>).")
+    var include = false
 
     @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
     var pdfStripUnsafeLinks = false
@@ -181,6 +188,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             }
             if !api { throw ValidationError("--api-base needs --api") }
         }
+        if include && pairArchive == nil { throw ValidationError("--include needs --pair ARCHIVE") }
         guard apiTimeout > 0, apiTimeout <= 600 else { throw ValidationError("--api-timeout must be between 0 and 600 seconds") }
         for address in allowPrivateAddress where IPAddress(address) == nil {
             throw ValidationError("--allow-private-address '\(address)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
@@ -245,6 +253,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         options.allowPrivateAddresses = allowPrivate
         options.allowedPrivateAddresses = allowPrivateAddress
 
+        // An archive to pair with is read whole before the capture starts: a truncated one, or one
+        // that is not what it is named, is refused before anything is captured.
+        if let pairArchive {
+            do { try ArchivePairer.checkWhole(pairArchive) }
+            catch { throw CommandFailure(code: Exhibit.Code.usage, message: "--pair: \(error)") }
+        }
         let session = try login.load()
         // Opened before any browser starts, so that a file in the way is a usage error.
         let protocolTrace: ProtocolTrace?
@@ -316,6 +330,15 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             print(TerminalText.json(String(decoding: try encoder.encode(summary), as: UTF8.self)))
         } else {
             say(result.folder.path)
+        }
+        if let pairArchive {
+            do {
+                let pairing = try PairCommand.pair(bag: result.folder, archive: URL(fileURLWithPath: pairArchive), include: include)
+                if !quiet { tell(TerminalText.safe("  paired: \(pairing.summary)") + "\n") }
+                try await PairCommand.remakeReport(bag: result.folder, browser: browser, account: account)
+            } catch let failure as CommandFailure {
+                throw CommandFailure(code: failure.code, message: "captured in \(result.folder.path), but \(failure.message)")
+            }
         }
         // The capture is kept whole (it documents the wall), but the post itself was not there.
         switch record.completeness.availability {

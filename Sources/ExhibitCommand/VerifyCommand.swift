@@ -27,6 +27,9 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Invalid unless at least one trusted timestamp verifies.")
     var requireTimestamp = false
 
+    @Option(name: .customLong("archive"), help: ArgumentHelp("A web archive this capture was paired with (exhibit pair), to check against the SHA-256 its pairing records; repeatable.", valueName: "file"))
+    var archives: [String] = []
+
     func run() async throws {
         var roots = TimeStampVerifier.systemRoots
         do { roots += try TimeStampVerifier.roots(fromPEMFiles: trustRoots) }
@@ -35,7 +38,7 @@ struct VerifyCommand: AsyncParsableCommand {
         do { expected = try expectKey.map(BagSigner.fingerprint(ofKeyOrFingerprint:)) }
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "--expect-key: \(error)") }
         let report = await BagVerifier(root: URL(fileURLWithPath: folder), trustRoots: roots, expectedKey: expected,
-                                       requireTimestamp: requireTimestamp).verify()
+                                       requireTimestamp: requireTimestamp, archives: archives.map { URL(fileURLWithPath: $0) }).verify()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

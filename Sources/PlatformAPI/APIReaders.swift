@@ -219,11 +219,11 @@ enum DecodingProblem {
 }
 
 /// HTML as the API gives it (Mastodon's `content`), reduced to the text a reader's browser gives.
-enum HTMLText {
+public enum HTMLText {
     /// Paragraphs and line breaks become line breaks, other tags are dropped and entities decoded.
     /// Mastodon's shortened links keep their `invisible` parts: they are only made tiny on the web
     /// page, so the page's text (what `post.json` holds) has the whole URL too.
-    static func plain(_ html: String) -> String {
+    public static func plain(_ html: String) -> String {
         var out = ""
         var index = html.startIndex
         while index < html.endIndex {
