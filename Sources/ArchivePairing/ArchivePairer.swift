@@ -46,6 +46,19 @@ public struct ArchivePairer: Sendable {
     /// Reads everything, then writes the pairing (and the archive with `include`) and the tag
     /// manifests. Throws ``PairingError`` naming what is wrong; the bag is unchanged then.
     public func pair(now: Date = Date()) throws -> (record: PairingRecord, file: String) {
+        let (record, digest) = try analyse(now: now)
+        let name = Self.safeName(archive.lastPathComponent)
+        let file = "pairing/\(name).json"
+        if FileManager.default.fileExists(atPath: bag.appendingPathComponent(file).path) {
+            throw PairingError.exists("\(file) exists: this capture is already paired with an archive of that name")
+        }
+        try write(record, file: file, name: name, archiveSHA256: digest.sha256)
+        return (record, file)
+    }
+
+    /// What a pairing would record, read only: nothing in the bag is written (`exhibit compare
+    /// CAPTURE ARCHIVE` shows it without pairing).
+    public func analyse(now: Date = Date()) throws -> (record: PairingRecord, digest: FileDigest) {
         guard BagChecker(root: bag).looksLikeBag else { throw PairingError.notACapture("\(bag.path) is not a capture (no bagit.txt, manifest-sha256.txt or data/)") }
         let facts: CaptureFacts
         do { facts = try JSONDecoder().decode(CaptureFacts.self, from: BagFiles.read(BagFiles.resolve("data/capture.json", in: bag).get())) }
@@ -81,10 +94,6 @@ public struct ArchivePairer: Sendable {
         let body = compareBodies(contents: contents, pageURLs: pageURLs, facts: facts, postText: post?.post?.text)
 
         let name = Self.safeName(archive.lastPathComponent)
-        let file = "pairing/\(name).json"
-        if FileManager.default.fileExists(atPath: bag.appendingPathComponent(file).path) {
-            throw PairingError.exists("\(file) exists: this capture is already paired with an archive of that name")
-        }
         let responses = records.filter { $0.type == "response" && pageVariants.contains($0.targetURI) }
         let gaps = responses.compactMap(\.secondsFromCapture)
         let summary = "\(records.count) record(s) for the page and its API calls in \(contents.format.rawValue) \(archive.lastPathComponent)"
@@ -98,7 +107,11 @@ public struct ArchivePairer: Sendable {
             capture: .init(captureId: facts.captureId, startedAt: facts.startedAt, requestedURL: facts.requestedURL, finalURL: facts.finalURL),
             urlsLookedFor: pageURLs + apiURLs, records: records, body: body, summary: summary)
         record.summary = summary
+        return (record, digest)
+    }
 
+    /// Writes the pairing (and the archive with `include`), then the tag manifests.
+    func write(_ record: PairingRecord, file: String, name: String, archiveSHA256: String) throws {
         // Written last, each through a temporary name, so a failure leaves no half pairing.
         let folder = bag.appendingPathComponent("pairing")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -109,7 +122,7 @@ public struct ArchivePairer: Sendable {
                 let temporary = folder.appendingPathComponent(".\(name).partial")
                 try? FileManager.default.removeItem(at: temporary)
                 try FileManager.default.copyItem(at: archive, to: temporary)
-                guard (try FileDigest(fileAt: temporary.path)).sha256 == digest.sha256 else {
+                guard (try FileDigest(fileAt: temporary.path)).sha256 == archiveSHA256 else {
                     throw PairingError.badArchive("\(archive.lastPathComponent) changed while it was copied")
                 }
                 try FileManager.default.moveItem(at: temporary, to: target)
@@ -123,10 +136,10 @@ public struct ArchivePairer: Sendable {
             try BagWriter(root: bag).writeTagManifests()
         } catch {
             for url in written { try? FileManager.default.removeItem(at: url) }
+            if (try? FileManager.default.contentsOfDirectory(atPath: folder.path))?.isEmpty == true { try? FileManager.default.removeItem(at: folder) }
             try? BagWriter(root: bag).writeTagManifests()
             throw error
         }
-        return (record, file)
     }
 
     /// The archive read to its end with every digest checked; its first problem refuses it

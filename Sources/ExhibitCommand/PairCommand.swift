@@ -44,21 +44,27 @@ struct PairCommand: AsyncParsableCommand, LogLevelChoosing {
     static func remakeReport(bag: URL, browser: String?, account: BrowserAccountOptions) async throws {
         guard FileManager.default.fileExists(atPath: bag.appendingPathComponent(CaptureReport.htmlFile).path) else { return }
         do {
-            // Over the pipe: the report's browser needs no port anyone else could reach.
-            let handle = try await LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
-                                                   allowRootBrowser: account.allowRootBrowser).open()
-            do {
-                try await CaptureReport.write(bag: bag, connection: handle.connection)
-                await handle.close()
-            } catch {
-                await handle.close()
-                throw error
-            }
+            try await writeReport(bag: bag, browser: browser, account: account)
             try BagWriter(root: bag).writeTagManifests()
         } catch {
             try? BagWriter(root: bag).writeTagManifests()
             throw CommandFailure(code: Exhibit.Code.failed,
                 message: "the pairing is stored, but the report could not be made again (it does not show the pairing yet): \(error)")
+        }
+    }
+
+    /// report.html and report.pdf made again from the bag's own files, by a browser launched for it
+    /// (`exhibit timestamp` and `exhibit pair`); the caller writes the tag manifests.
+    static func writeReport(bag: URL, browser: String?, account: BrowserAccountOptions) async throws {
+        // Over the pipe: the report's browser needs no port anyone else could reach.
+        let handle = try await LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
+                                               allowRootBrowser: account.allowRootBrowser).open()
+        do {
+            try await CaptureReport.write(bag: bag, connection: handle.connection)
+            await handle.close()
+        } catch {
+            await handle.close()
+            throw error
         }
     }
 }

@@ -125,18 +125,8 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
             outcome = try await Seal.addTimestamps(bag: root, tsas: TimestampAuthorities.resolve(tsa), timeout: tsaTimeout,
                                                    trustRoots: try Seal.trustRoots(tsaRoots),
                                                    report: remakesReport ? { bag in
-                do {
-                    // Over the pipe: the report's browser needs no port anyone else could reach.
-                    let handle = try await LaunchedBrowser(executable: browser, transport: .pipe, browserUser: account.browserUser,
-                                                           allowRootBrowser: account.allowRootBrowser).open()
-                    do {
-                        try await CaptureReport.write(bag: bag, connection: handle.connection)
-                        await handle.close()
-                    } catch {
-                        await handle.close()
-                        throw error
-                    }
-                } catch { throw ReportNotRewritten(cause: error) }
+                do { try await PairCommand.writeReport(bag: bag, browser: browser, account: account) }
+                catch { throw ReportNotRewritten(cause: error) }
             } : nil)
         } catch let error as ReportNotRewritten {
             throw CommandFailure(code: Exhibit.Code.failed,

@@ -186,4 +186,24 @@ struct PairingTests {
         #expect(refused.status == 2 && refused.stderr.hasPrefix("exhibit: error: --pair: cut.warc.gz is not a whole WARC"), "\(refused.stderr)")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: empty.path)) ?? []).isEmpty)
     }
+
+    @Test("compare CAPTURE ARCHIVE: the archive's records and body against the capture, read only; another page's archive exits 2")
+    func compareWithArchive() async throws {
+        let made = try await Self.made.value
+        let bag = try await copy()
+        let same = try await TestSupport.exhibit(["compare", bag.path, made.warc.path])
+        #expect(same.status == 0, "\(same.stdout)\(same.stderr)")
+        #expect(same.stdout.contains("the page's body is the one Exhibit received"))
+        #expect(same.stdout.contains("replies, counts and pictures are not compared: an archive keeps the traffic, not a rendering"))
+        let altered = try await TestSupport.exhibit(["compare", bag.path, made.altered.path])
+        #expect(altered.status == 1, "\(altered.stdout)")
+        #expect(altered.stdout.contains("the page's body differs from the one Exhibit received: the archive “…eden starten in het najaar"))
+        #expect(altered.stdout.contains("the post's text (post.json) is not in the archive's body"))
+        let other = try await TestSupport.exhibit(["compare", bag.path, made.other.path])
+        #expect(other.status == 2 && other.stderr.hasPrefix("exhibit: error: not the same page: other-page.warc.gz has no record for "), "\(other.stderr)")
+        let html = try await TestSupport.exhibit(["compare", bag.path, made.warc.path, "--html", TestSupport.temporaryFolder("x").appendingPathComponent("c.html").path])
+        #expect(html.status == 2 && html.stderr.contains("a web archive has none"))
+        // Nothing was written: compare does not pair.
+        #expect(!FileManager.default.fileExists(atPath: bag.appendingPathComponent("pairing").path))
+    }
 }

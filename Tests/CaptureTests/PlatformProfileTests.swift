@@ -117,7 +117,7 @@ enum Platforms {
     }
 }
 
-@Suite("Platform profiles on their fixtures, with the real browser", .hangGuard)
+@Suite("Platform profiles on their fixtures, with the real browser", .serialized, .hangGuard)
 struct PlatformProfileTests {
     @Test("consent refused, the whole thread expanded and extracted", arguments: Platforms.all)
     func wholeThread(platform: PlatformCase) async throws {
@@ -272,7 +272,7 @@ struct TelegramProfileTests {
     }
 }
 
-@Suite("Profile rules under stress", .hangGuard)
+@Suite("Profile rules under stress", .serialized, .hangGuard)
 struct ProfileRuleTests {
     /// A copy of Profiles/ in which one profile is replaced, for rules the shipped profiles must not have.
     static func folder(with name: String, edit: (inout [String: Any]) -> Void) throws -> String {

@@ -92,7 +92,7 @@ struct ProfileExplainTests {
 /// `verified` list names (a folder: each page in it): a rule no page exercises is one nobody can
 /// tell still works. Real saved pages are served from `../shared/realpages/`; a profile verified
 /// against them is skipped, said so, when that folder is absent.
-@Suite("Every profile rule selects something on the profile's pages", .hangGuard)
+@Suite("Every profile rule selects something on the profile's pages", .serialized, .hangGuard)
 struct ProfileRuleCoverageTests {
     static let shipped = ((try? FileManager.default.contentsOfDirectory(atPath: TestSupport.packageRoot.appendingPathComponent("Profiles").path)) ?? [])
         .filter { $0.hasSuffix(".json") }.map { String($0.dropLast(".json".count)) }.sorted()

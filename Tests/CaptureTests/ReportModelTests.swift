@@ -232,9 +232,12 @@ struct ReportModelTests {
             tokens.append(untrusted)
         }
         // Every list and optional part filled, so that each name the template may print is in the model.
-        let model = ReportModel(record: record, post: nil, timestamps: tokens, manifest: "aaaa  data/capture.json\n", bagInfo: "",
+        var model = ReportModel(record: record, post: nil, timestamps: tokens, manifest: "aaaa  data/capture.json\n", bagInfo: "",
                                 thumbnails: .init(post: .missing("no thumbnail"), pdf: .image("pdf-page-1.png", alt: "a", caption: "c")),
                                 bag: root)
+        model.pairings = [.init(file: "pairing/crawl.wacz.json", archive: "crawl.wacz (WACZ, 5972 bytes, not in the bag)",
+                                sha256: String(repeating: "ab", count: 32), summary: "4 record(s) for the page")]
+        model.hasPairings = true
         var names: Set<String> = []
         var empty: [String] = []
         func walk(_ value: Any, _ path: String) {

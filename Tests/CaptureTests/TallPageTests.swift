@@ -8,7 +8,7 @@ import Testing
 
 /// Tiled capture of very tall pages, proven pixel by pixel on the band fixture; lazy and late
 /// content; the blank-band guard; bad pages.
-@Suite("Tall pages, lazy content and the blank-band guard", .hangGuard)
+@Suite("Tall pages, lazy content and the blank-band guard", .serialized, .hangGuard)
 struct TallPageTests {
     func capture(_ path: String, _ configure: (inout CaptureOptions) -> Void = { _ in }) async throws -> CaptureResult {
         var options = TestSupport.fixtureOptions(try await TestSupport.baseURL() + path)

@@ -81,16 +81,24 @@ import ExhibitTestSupport
     }
 
     @Test func aDigestInAnotherAlgorithmIsADigestNotCheckedNeverAPass() throws {
-        let folder = try scratchFolder("sha1")
+        let folder = try scratchFolder("md5")
         defer { try? FileManager.default.removeItem(at: folder) }
-        let path = folder.appendingPathComponent("sha1.warc").path
-        try Data(("WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:one>\r\nWARC-Target-URI: urn:x\r\n"
-                  + "WARC-Block-Digest: sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n").utf8)
-            .write(to: URL(fileURLWithPath: path))
-        let report = WARCChecker.check(path: path)
-        #expect(!report.passed && report.digestsMatched == 0)
-        #expect(report.problems.map(\.kind) == [.missingDigest], "\(report.problems)")
-        #expect(report.problems.first?.detail.contains("not checked") == true)
+        func check(_ label: String) throws -> WARCCheckReport {
+            let path = folder.appendingPathComponent("\(UUID().uuidString).warc").path
+            try Data(("WARC/1.1\r\nWARC-Type: resource\r\nWARC-Record-ID: <urn:uuid:one>\r\nWARC-Target-URI: urn:x\r\n"
+                      + "WARC-Block-Digest: \(label)\r\nContent-Length: 5\r\n\r\nhello\r\n\r\n").utf8)
+                .write(to: URL(fileURLWithPath: path))
+            return WARCChecker.check(path: path)
+        }
+        let md5 = try check("md5:XUFAKRXLKKRZ6CSOR5QCLEJQJE")
+        #expect(!md5.passed && md5.digestsMatched == 0)
+        #expect(md5.problems.map(\.kind) == [.missingDigest], "\(md5.problems)")
+        #expect(md5.problems.first?.detail.contains("not checked") == true)
+        // SHA-1 (warcio's and Heritrix's default) is checked: the wrong one fails, the right one passes.
+        let wrong = try check("sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ")
+        #expect(wrong.problems.map(\.kind) == [.blockDigest] && wrong.problems.first?.detail.contains("SHA-1") == true, "\(wrong.problems)")
+        let right = try check("sha1:VL2MMHO4YXUKFWV63YHTWSBM3GXKSQ2N")
+        #expect(right.passed && right.digestsMatched == 1, "\(right.problems)")
     }
 
     @Test func problemsAreKeptUpToACapAndTheRestCounted() throws {
