@@ -40,7 +40,7 @@ public enum ComparisonReport {
             figure{margin:0;flex:1;min-width:0}img{max-width:100%;border:1px solid #ccc}figcaption{margin-bottom:8px;word-break:break-all}
             code{font-size:13px}li{margin:4px 0;word-break:break-word}.missing{color:#a00}</style></head><body>
             <h1>Two captures of one post</h1>
-            <p>\(esc(c.samePost)). Compared from the records (post.json, capture.json), not by eye.</p>
+            <p>One post: \(esc(c.samePost)). Compared from the records (post.json, capture.json), not by eye.</p>
             <div class="sides">\(side(c.a, a, "A"))\(side(c.b, b, "B"))</div>
             <h2>Differences</h2>\(list)
             <h2>Replies</h2><p>\(c.replies.capturedA) in A, \(c.replies.capturedB) in B: \(c.replies.added.count) added, \(c.replies.removed.count) removed, \(c.replies.edited.count) edited.</p>
