@@ -60,6 +60,11 @@ public struct ArchivePairer: Sendable {
     /// CAPTURE ARCHIVE` shows it without pairing).
     public func analyse(now: Date = Date()) throws -> (record: PairingRecord, digest: FileDigest) {
         guard BagChecker(root: bag).looksLikeBag else { throw PairingError.notACapture("\(bag.path) is not a capture (no bagit.txt, manifest-sha256.txt or data/)") }
+        // A bag is written to, its tag files hashed and its report read back: a symlink or a FIFO
+        // in it could lead those reads and writes outside it, or hang them.
+        if let odd = BagFiles.inventory(bag).irregular.first {
+            throw PairingError.notACapture("\(bag.path) holds \(odd.path), a \(odd.kind), not a regular file: run exhibit verify")
+        }
         let facts: CaptureFacts
         do { facts = try JSONDecoder().decode(CaptureFacts.self, from: BagFiles.read(BagFiles.resolve("data/capture.json", in: bag).get())) }
         catch { throw PairingError.notACapture("\(bag.path): data/capture.json cannot be read as a capture record") }
@@ -74,13 +79,13 @@ public struct ArchivePairer: Sendable {
         // The archive: refused unless it reads whole, every digest right.
         try Self.checkWhole(archive.path)
         let contents: ArchiveContents
-        do { contents = try ArchiveContents.read(path: archive.path, bodiesFor: pageVariants) }
+        do { contents = try ArchiveContents.read(path: archive.path, bodiesFor: pageVariants, recordsFor: wanted) }
         catch { throw PairingError.badArchive("\(archive.lastPathComponent): \(error)") }
-        let found = contents.records.filter { wanted.contains($0.targetURI) }
+        let found = contents.records
         guard found.contains(where: { pageVariants.contains($0.targetURI) }) else {
-            let uris = Set(contents.records.map(\.targetURI)).sorted().prefix(3)
+            let uris = contents.otherURIs
             throw PairingError.badArchive("\(archive.lastPathComponent) has no record for \(pageURLs.first ?? facts.requestedURL) "
-                + "(\(contents.records.count) records" + (uris.isEmpty ? "" : ", e.g. for " + uris.joined(separator: ", ")) + ")")
+                + "(\(contents.recordCount) records" + (uris.isEmpty ? "" : ", e.g. for " + uris.joined(separator: ", ")) + ")")
         }
         let digest: FileDigest
         do { digest = try FileDigest(fileAt: archive.path) } catch { throw PairingError.badArchive("\(archive.lastPathComponent) cannot be read: \(error)") }
@@ -103,7 +108,7 @@ public struct ArchivePairer: Sendable {
         var record = PairingRecord(
             pairedAt: Self.utc(now), exhibitVersion: exhibitVersion,
             archive: .init(fileName: archive.lastPathComponent, format: contents.format.rawValue, bytes: digest.size, sha256: digest.sha256,
-                           includedAs: include ? "pairing/\(name)" : nil, recordsInArchive: contents.records.count),
+                           includedAs: include ? "pairing/archives/\(name)" : nil, recordsInArchive: contents.recordCount),
             capture: .init(captureId: facts.captureId, startedAt: facts.startedAt, requestedURL: facts.requestedURL, finalURL: facts.finalURL),
             urlsLookedFor: pageURLs + apiURLs, records: records, body: body, summary: summary)
         record.summary = summary
@@ -114,12 +119,20 @@ public struct ArchivePairer: Sendable {
     func write(_ record: PairingRecord, file: String, name: String, archiveSHA256: String) throws {
         // Written last, each through a temporary name, so a failure leaves no half pairing.
         let folder = bag.appendingPathComponent("pairing")
+        for path in [folder, folder.appendingPathComponent("archives")] {
+            var status = stat()
+            if lstat(path.path, &status) == 0, status.st_mode & S_IFMT != S_IFDIR {
+                throw PairingError.notACapture("\(path.path) is not a folder (a link or a file): not written to")
+            }
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [URL] = []
         do {
             if include {
-                let target = folder.appendingPathComponent(name)
-                let temporary = folder.appendingPathComponent(".\(name).partial")
+                let archives = folder.appendingPathComponent("archives")
+                try FileManager.default.createDirectory(at: archives, withIntermediateDirectories: true)
+                let target = archives.appendingPathComponent(name)
+                let temporary = archives.appendingPathComponent(".\(name).partial")
                 try? FileManager.default.removeItem(at: temporary)
                 try FileManager.default.copyItem(at: archive, to: temporary)
                 guard (try FileDigest(fileAt: temporary.path)).sha256 == archiveSHA256 else {
@@ -178,7 +191,7 @@ public struct ArchivePairer: Sendable {
             return .init(result: "not compared", reason: "the archive has no response record for the page")
         }
         guard let warc = facts.archive?.file, let path = try? BagFiles.resolve("data/" + warc, in: bag).get(),
-              let own = try? ArchiveContents.read(path: path.path, bodiesFor: Set(pageURLs.flatMap(Self.variants))),
+              let own = try? ArchiveContents.read(path: path.path, bodiesFor: Set(pageURLs.flatMap(Self.variants)), recordsFor: []),
               let ours = pageURLs.lazy.flatMap(Self.variants).compactMap({ own.bodies[$0] }).first else {
             return .init(result: "not compared", archiveURI: uri, archiveSHA256: theirs.sha256,
                          reason: "Exhibit kept no response body for the page (a capture with --no-warc has no web archive)")
@@ -195,14 +208,37 @@ public struct ArchivePairer: Sendable {
 
     /// A body's text as a reader sees it: scripts and styles dropped, tags removed, white space folded.
     static func bodyText(_ bytes: [UInt8]) -> String {
-        var html = String(decoding: bytes, as: UTF8.self)
-        for tag in ["script", "style", "template"] {
-            while let open = html.range(of: "<\(tag)", options: .caseInsensitive),
-                  let close = html.range(of: "</\(tag)>", options: .caseInsensitive, range: open.upperBound..<html.endIndex) {
-                html.removeSubrange(open.lowerBound..<close.upperBound)
+        APICrossCheck.normalised(HTMLText.plain(withoutElements(["script", "style", "template"], String(decoding: bytes, as: UTF8.self))))
+    }
+
+    /// `html` without the named elements and their contents, in one pass: each opening tag's end
+    /// is searched for from where the last search stopped, never from the start again.
+    static func withoutElements(_ names: [String], _ html: String) -> String {
+        let lower = Array(html.lowercased().utf8), bytes = Array(html.utf8)
+        guard lower.count == bytes.count else { return html }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var index = 0
+        outer: while index < bytes.count {
+            if bytes[index] == UInt8(ascii: "<") {
+                for name in names {
+                    let open = Array("<\(name)".utf8), close = Array("</\(name)>".utf8)
+                    if lower[index...].starts(with: open) {
+                        // The matching close, or the end of the text when there is none.
+                        var search = index + open.count
+                        while search < lower.count, !lower[search...].starts(with: close) {
+                            guard let next = lower[(search + 1)...].firstIndex(of: UInt8(ascii: "<")) else { search = lower.count; break }
+                            search = next
+                        }
+                        index = min(lower.count, search + close.count)
+                        continue outer
+                    }
+                }
             }
+            out.append(bytes[index])
+            index += 1
         }
-        return APICrossCheck.normalised(HTMLText.plain(html))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The URL as written, and without a trailing slash or with one: archives disagree on it.

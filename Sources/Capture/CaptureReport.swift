@@ -42,11 +42,14 @@ package enum CaptureReport {
         let html = try render(model)
         // Whole files only: each is written under a temporary name and renamed into place.
         let htmlTemp = root.appendingPathComponent(".report.html.tmp")
-        try Data(html.utf8).write(to: htmlTemp)
+        // Removed first: a link left in its place in a bag Exhibit did not make must not lead the write elsewhere.
+        try? FileManager.default.removeItem(at: htmlTemp)
+        try Data(html.utf8).write(to: htmlTemp, options: .withoutOverwriting)
         try replace(root.appendingPathComponent(htmlFile), with: htmlTemp)
         // The browser may run as another user, who cannot read the bag: it is handed the same
         // report with its pictures inline instead of a file:// URL.
         let pdfTemp = root.appendingPathComponent(".report.pdf.tmp")
+        try? FileManager.default.removeItem(at: pdfTemp)
         try await printPDF(html: try render(model.inliningPictures(from: root)), to: pdfTemp, session: session)
         try replace(root.appendingPathComponent(pdfFile), with: pdfTemp)
     }

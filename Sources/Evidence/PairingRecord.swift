@@ -30,7 +30,7 @@ public struct PairingRecord: Codable, Sendable {
         public var format: String
         public var bytes: UInt64
         public var sha256: String
-        /// Where it was copied in the bag (`pairing/<name>`) with `--include`; nil when it was not.
+        /// Where it was copied in the bag (`pairing/archives/<name>`) with `--include`; nil when it was not.
         public var includedAs: String?
         /// The WARC records it holds in all.
         public var recordsInArchive: Int
@@ -121,6 +121,9 @@ struct PairingVerification {
     func checks() -> [BagCheck] {
         var checks: [BagCheck] = []
         let given = archives.map { url in (url, try? FileDigest(fileAt: url.path)) }
+        // Which archives given matched a pairing, by index: never by searching check texts,
+        // which hold names the bag chose.
+        var matched = Set<Int>()
         for file in PairingRecord.files(in: root) {
             let pairing: PairingRecord
             do { pairing = try PairingRecord.read(file, in: root) }
@@ -128,19 +131,24 @@ struct PairingVerification {
             let expected = pairing.archive.sha256.lowercased()
             let name = pairing.archive.fileName
             if let included = pairing.archive.includedAs {
-                guard included.hasPrefix("pairing/"), let url = try? BagFiles.resolve(included, in: root).get(),
+                guard included.hasPrefix("pairing/archives/"), let url = try? BagFiles.resolve(included, in: root).get(),
                       let digest = try? FileDigest(regularFileAt: url) else {
                     checks.append(BagCheck(subject: file, ok: false, detail: "the paired archive \(name) should be in the bag as \(included), and is not"))
                     continue
                 }
+                for (index, archive) in given.enumerated() where archive.1?.sha256 == expected { matched.insert(index) }
                 checks.append(digest.sha256 == expected && digest.size == pairing.archive.bytes
                     ? BagCheck(subject: included, ok: true, detail: "the paired archive \(name) as \(file) records it (sha256 \(expected.prefix(16))…, \(digest.size) bytes)")
                     : BagCheck(subject: included, ok: false, detail: "the paired archive is not the one \(file) records: sha256 \(digest.sha256.prefix(16))…, recorded \(expected.prefix(16))…"))
                 continue
             }
-            if let match = given.first(where: { $0.1?.sha256 == expected }) {
+            if let index = given.firstIndex(where: { $0.1?.sha256 == expected }) {
+                let match = given[index]
+                matched.insert(index)
                 checks.append(BagCheck(subject: file, ok: true, detail: "the archive given, \(match.0.lastPathComponent), is the one paired (sha256 \(expected.prefix(16))…)"))
-            } else if let sameName = given.first(where: { $0.0.lastPathComponent == name }) {
+            } else if let index = given.firstIndex(where: { $0.0.lastPathComponent == name }) {
+                let sameName = given[index]
+                matched.insert(index)
                 checks.append(BagCheck(subject: file, ok: false, detail: "the archive given, \(sameName.0.lastPathComponent), is not the one paired: sha256 "
                                        + "\(sameName.1?.sha256.prefix(16) ?? "unreadable")…, recorded \(expected.prefix(16))…"))
             } else {
@@ -148,7 +156,7 @@ struct PairingVerification {
                                        + "its digest was not checked (give --archive FILE)"))
             }
         }
-        for archive in given where !checks.contains(where: { $0.detail.contains("the archive given, \(archive.0.lastPathComponent),") }) {
+        for (index, archive) in given.enumerated() where !matched.contains(index) {
             checks.append(BagCheck(subject: archive.0.lastPathComponent, ok: false, detail: "--archive given, but no pairing of this capture records an archive with its SHA-256"))
         }
         return checks

@@ -63,7 +63,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(name: .customLong("pair"), help: ArgumentHelp("Pair the capture with this WARC or WACZ another tool made, once it is sealed (see exhibit pair).", valueName: "archive"))
     var pairArchive: String?
 
-    @Flag(help: "With --pair: also copy the archive into the bag (pairing/<name>).")
+    @Flag(help: "With --pair: also copy the archive into the bag (pairing/archives/<name>).")
     var include = false
 
     @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")

@@ -17,7 +17,7 @@ struct PairCommand: AsyncParsableCommand, LogLevelChoosing {
     @Argument(help: "The archive: .warc, .warc.gz or .wacz (told by its bytes, not its name).")
     var archive: String
 
-    @Flag(help: "Also copy the archive into the bag (pairing/<name>, covered by the tag manifests).")
+    @Flag(help: "Also copy the archive into the bag (pairing/archives/<name>, covered by the tag manifests).")
     var include = false
 
     @Option(help: "Browser that prints the updated report.pdf (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")

@@ -224,21 +224,30 @@ public enum HTMLText {
     /// Mastodon's shortened links keep their `invisible` parts: they are only made tiny on the web
     /// page, so the page's text (what `post.json` holds) has the whole URL too.
     public static func plain(_ html: String) -> String {
-        var out = ""
+        // One pass over the characters: a text of nothing but '<' must not be scanned again
+        // for '>' from every one of them.
+        var out = "", tag = ""
+        var opened: String.Index?
         var index = html.startIndex
         while index < html.endIndex {
             let c = html[index]
-            guard c == "<", let close = html[index...].firstIndex(of: ">") else {
+            if opened != nil {
+                if c == ">" {
+                    let name = tag.lowercased().prefix { !$0.isWhitespace && $0 != ">" }
+                    if name == "br" || name == "br/" { out.append("\n") }
+                    if name == "/p" { out.append("\n\n") }
+                    opened = nil
+                    tag = ""
+                } else if tag.count < 64 { tag.append(c) }
+            } else if c == "<" {
+                opened = index
+            } else {
                 out.append(c)
-                index = html.index(after: index)
-                continue
             }
-            let tag = html[html.index(after: index)..<close].lowercased()
-            let name = tag.prefix { !$0.isWhitespace && $0 != ">" }
-            if name == "br" || name == "br/" { out.append("\n") }
-            if name == "/p" { out.append("\n\n") }
-            index = html.index(after: close)
+            index = html.index(after: index)
         }
+        // A '<' never closed was text after all.
+        if let opened { out += html[opened...] }
         return entities(out).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 

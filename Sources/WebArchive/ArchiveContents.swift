@@ -38,7 +38,12 @@ public struct ArchivedRecord: Codable, Sendable, Equatable {
 /// hostile input: read through the bounded readers, every gzip member under the decode budget.
 public struct ArchiveContents: Sendable {
     public let format: ArchiveFormat
+    /// The records for the URIs asked for (`recordsFor`), or every record when none were named.
     public let records: [ArchivedRecord]
+    /// Every record the archive holds, kept or not.
+    public let recordCount: Int
+    /// A few target URIs of the records not kept, for messages.
+    public let otherURIs: [String]
     /// Decoded HTTP payload of the first response record for each URI asked for, at most
     /// `maxBody` bytes; with the reason when it could not be decoded.
     public let bodies: [String: Body]
@@ -56,18 +61,19 @@ public struct ArchiveContents: Sendable {
 
     /// Reads `path`. Throws ``WebArchiveError`` for a file that is not a WARC or WACZ, or that
     /// cannot be read to its end (truncated, corrupt gzip, a member that inflates without end).
-    public static func read(path: String, bodiesFor uris: Set<String>, maxBody: Int = 16 << 20) throws(WebArchiveError) -> ArchiveContents {
+    public static func read(path: String, bodiesFor uris: Set<String>, recordsFor kept: Set<String>? = nil,
+                            maxBody: Int = 16 << 20) throws(WebArchiveError) -> ArchiveContents {
         guard let format = try ArchiveFormat.detect(path: path) else {
             throw .malformedPackage(path: path, reason: "neither a WARC (WARC/1.x), a gzipped WARC nor a WACZ (ZIP): its first bytes say none of these")
         }
-        var records: [ArchivedRecord] = []
+        var scan = Scan(kept: kept)
         var bodies: [String: Body] = [:]
         switch format {
         case .warc, .warcGzip:
             let file = try FileSlice.open(path: path)
             let budget = DecodeBudget(compressedBytes: file.length)
-            try scan(WARCReader(source: WARCByteSource(file: file, budget: budget)), entry: nil, uris: uris, maxBody: maxBody,
-                     records: &records, bodies: &bodies)
+            try Self.scan(WARCReader(source: WARCByteSource(file: file, budget: budget)), entry: nil, uris: uris, maxBody: maxBody,
+                          scan: &scan, bodies: &bodies)
         case .wacz:
             let file = try FileSlice.open(path: path)
             let directory = try ZIPDirectory(file: file.handle, path: path)
@@ -76,15 +82,23 @@ public struct ArchiveContents: Sendable {
             guard !warcs.isEmpty else { throw .malformedPackage(path: path, reason: "the package holds no WARC under archive/") }
             for entry in warcs {
                 guard entry.isStored else { throw .malformedPackage(path: path, reason: "\(entry.name) is compressed again; a WACZ stores its WARCs") }
-                try scan(WARCReader(source: WARCByteSource(file: directory.slice(entry), budget: budget)), entry: entry.name, uris: uris,
-                         maxBody: maxBody, records: &records, bodies: &bodies)
+                try Self.scan(WARCReader(source: WARCByteSource(file: directory.slice(entry), budget: budget)), entry: entry.name, uris: uris,
+                              maxBody: maxBody, scan: &scan, bodies: &bodies)
             }
         }
-        return ArchiveContents(format: format, records: records, bodies: bodies)
+        return ArchiveContents(format: format, records: scan.records, recordCount: scan.count, otherURIs: scan.others, bodies: bodies)
+    }
+
+    /// What a scan keeps: the records asked for, a count of all, and a few other URIs.
+    struct Scan {
+        let kept: Set<String>?
+        var records: [ArchivedRecord] = []
+        var count = 0
+        var others: [String] = []
     }
 
     private static func scan(_ reader: WARCReader, entry: String?, uris: Set<String>, maxBody: Int,
-                             records: inout [ArchivedRecord], bodies: inout [String: Body]) throws(WebArchiveError) {
+                             scan: inout Scan, bodies: inout [String: Body]) throws(WebArchiveError) {
         while true {
             var block: [UInt8] = []
             var wanted = false
@@ -98,7 +112,7 @@ public struct ArchiveContents: Sendable {
                 })
             } catch let error as WebArchiveError { throw error } catch { throw .malformedPackage(path: reader.path, reason: "\(error)") }
             guard let info else { return }
-            guard records.count < maxRecords else { continue }
+            scan.count += 1
             let uri = info.targetURI ?? ""
             var status: Int?
             if info.type == "response", wanted {
@@ -106,7 +120,14 @@ public struct ArchiveContents: Sendable {
                 status = head.flatMap(statusCode)
                 bodies[uri] = decode(head: head ?? "", payload: payload, maxBody: maxBody)
             }
-            records.append(ArchivedRecord(type: info.type ?? "", targetURI: uri, date: info.header["WARC-Date"], recordID: info.recordID,
+            // Only the records asked for are kept: a crafted archive of millions of records with
+            // megabyte headers must not be held in memory.
+            if let kept = scan.kept, !kept.contains(uri) {
+                if scan.others.count < 3, !uri.isEmpty, !scan.others.contains(uri) { scan.others.append(String(uri.prefix(200))) }
+                continue
+            }
+            guard scan.records.count < maxRecords else { continue }
+            scan.records.append(ArchivedRecord(type: info.type ?? "", targetURI: uri, date: info.header["WARC-Date"], recordID: info.recordID,
                                           payloadDigest: info.header["WARC-Payload-Digest"], httpStatus: status, entry: entry))
         }
     }
@@ -155,7 +176,8 @@ public struct ArchiveContents: Sendable {
             guard let size = Int(line.split(separator: ";").first ?? "", radix: 16), size >= 0 else { return nil }
             index = lineEnd + 1
             if size == 0 { return out }
-            guard index + size <= data.count else { return nil }
+            // Compared without adding: a chunk size near Int.max must not overflow.
+            guard size <= data.count - index else { return nil }
             out += data[index..<(index + size)]
             index += size
             if index < data.count, data[index] == 0x0D { index += 1 }

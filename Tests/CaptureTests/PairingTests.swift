@@ -108,17 +108,17 @@ struct PairingTests {
         let run = try await TestSupport.exhibit(["pair", bag.path, made.wacz.path, "--include"])
         #expect(run.status == 0, "\(run.stderr)")
         let record = try pairing(bag, "crawl.wacz")
-        #expect(record.archive.format == "WACZ" && record.archive.includedAs == "pairing/crawl.wacz" && record.records.allSatisfy { $0.entry == "archive/browsertrix-like.warc.gz" })
-        #expect(try sha256(bag.appendingPathComponent("pairing/crawl.wacz")) == record.archive.sha256)
+        #expect(record.archive.format == "WACZ" && record.archive.includedAs == "pairing/archives/crawl.wacz" && record.records.allSatisfy { $0.entry == "archive/browsertrix-like.warc.gz" })
+        #expect(try sha256(bag.appendingPathComponent("pairing/archives/crawl.wacz")) == record.archive.sha256)
         let verify = try await TestSupport.exhibit(["verify", bag.path])
-        #expect(verify.status == 0 && verify.stdout.contains("ok   pairing/crawl.wacz: the paired archive crawl.wacz as pairing/crawl.wacz.json records it"), "\(verify.stdout)")
+        #expect(verify.status == 0 && verify.stdout.contains("ok   pairing/archives/crawl.wacz: the paired archive crawl.wacz as pairing/crawl.wacz.json records it"), "\(verify.stdout)")
         // Replaced by another archive with the tag manifests rewritten: the pairing's own digest says so.
-        try FileManager.default.removeItem(at: bag.appendingPathComponent("pairing/crawl.wacz"))
-        try FileManager.default.copyItem(at: made.altered, to: bag.appendingPathComponent("pairing/crawl.wacz"))
+        try FileManager.default.removeItem(at: bag.appendingPathComponent("pairing/archives/crawl.wacz"))
+        try FileManager.default.copyItem(at: made.altered, to: bag.appendingPathComponent("pairing/archives/crawl.wacz"))
         let script = TestSupport.packageRoot.appendingPathComponent("Tests/Support/attacker/attacker.py").path
         #expect(try await TestSupport.run("/usr/bin/env", ["python3", script, "retag", bag.path]).status == 0)
         let tampered = try await TestSupport.exhibit(["verify", bag.path])
-        #expect(tampered.status == 1 && tampered.stdout.contains("FAIL pairing/crawl.wacz: the paired archive is not the one pairing/crawl.wacz.json records"), "\(tampered.stdout)")
+        #expect(tampered.status == 1 && tampered.stdout.contains("FAIL pairing/archives/crawl.wacz: the paired archive is not the one pairing/crawl.wacz.json records"), "\(tampered.stdout)")
     }
 
     @Test("an archive whose body differs: not the same payload, the post's text not in it, and where the texts part")
@@ -175,7 +175,7 @@ struct PairingTests {
         let record = try pairing(bag, "browsertrix-like.warc.gz")
         // Without its own web archive, Exhibit has no body to compare, and says so.
         #expect(record.body.result == "not compared" && record.body.reason?.contains("--no-warc") == true)
-        #expect(FileManager.default.fileExists(atPath: bag.appendingPathComponent("pairing/browsertrix-like.warc.gz").path))
+        #expect(FileManager.default.fileExists(atPath: bag.appendingPathComponent("pairing/archives/browsertrix-like.warc.gz").path))
         #expect(try await TestSupport.exhibit(["verify", bag.path]).status == 0)
 
         let cut = TestSupport.temporaryFolder("cut").appendingPathComponent("cut.warc.gz")
@@ -205,5 +205,31 @@ struct PairingTests {
         #expect(html.status == 2 && html.stderr.contains("a web archive has none"))
         // Nothing was written: compare does not pair.
         #expect(!FileManager.default.fileExists(atPath: bag.appendingPathComponent("pairing").path))
+    }
+
+    @Test("a pairing rewritten to name its archive like a check line cannot hide an --archive that matches nothing; a pairing folder that is a link is not written through")
+    func forged() async throws {
+        let made = try await Self.made.value
+        let bag = try await copy()
+        #expect(try await TestSupport.exhibit(["pair", bag.path, made.warc.path]).status == 0)
+        let file = bag.appendingPathComponent("pairing/browsertrix-like.warc.gz.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var archive = try #require(json["archive"] as? [String: Any])
+        archive["fileName"] = "x, the archive given, altered.warc.gz,"
+        archive["sha256"] = String(repeating: "0", count: 64)
+        json["archive"] = archive
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let script = TestSupport.packageRoot.appendingPathComponent("Tests/Support/attacker/attacker.py").path
+        #expect(try await TestSupport.run("/usr/bin/env", ["python3", script, "retag", bag.path]).status == 0)
+        let verify = try await TestSupport.exhibit(["verify", bag.path, "--archive", made.altered.path])
+        #expect(verify.status == 1 && verify.stdout.contains("FAIL altered.warc.gz: --archive given, but no pairing of this capture records an archive with its SHA-256"),
+                "\(verify.stdout)")
+
+        let other = try await copy()
+        let elsewhere = TestSupport.temporaryFolder("elsewhere")
+        try FileManager.default.createSymbolicLink(at: other.appendingPathComponent("pairing"), withDestinationURL: elsewhere)
+        let run = try await TestSupport.exhibit(["pair", other.path, made.warc.path, "--include"])
+        #expect(run.status == 2 && run.stderr.contains("not a regular file"), "\(run.stderr)")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: elsewhere.path)) ?? []).isEmpty)
     }
 }

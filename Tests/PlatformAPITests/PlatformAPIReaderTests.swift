@@ -36,6 +36,8 @@ struct PlatformAPIReaderTests {
     func mastodonText() {
         let html = #"<p><span class="h-card"><a href="https://x/@a" class="u-url mention">@<span>a</span></a></span> Zie <a href="https://www.voorbeeld.nl/haven"><span class="invisible">https://www.</span><span class="ellipsis">voorbeeld.nl/hav</span><span class="invisible">en</span></a> &amp; &lt;b&gt; &#x1F337;</p><p>twee<br>regels</p>"#
         #expect(HTMLText.plain(html) == "@a Zie https://www.voorbeeld.nl/haven & <b> 🌷\n\ntwee\nregels")
+        // One pass: a text of nothing but '<' (a hostile answer) is read in linear time and kept as text.
+        #expect(HTMLText.plain(String(repeating: "<", count: 200_000)).count == 200_000)
     }
 
     @Test("Reddit's empty-string replies, 'more' stubs and removed comments; Bluesky's nested, missing and blocked replies")
