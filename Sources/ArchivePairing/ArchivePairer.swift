@@ -90,11 +90,11 @@ public struct ArchivePairer: Sendable {
         let digest: FileDigest
         do { digest = try FileDigest(fileAt: archive.path) } catch { throw PairingError.badArchive("\(archive.lastPathComponent) cannot be read: \(error)") }
 
-        let started = Self.parse(facts.startedAt)
+        let started = APICrossCheck.parseTime(facts.startedAt)
         let records = found.map { r in
             PairingRecord.Record(type: r.type, targetURI: r.targetURI, date: r.date, recordID: r.recordID, payloadDigest: r.payloadDigest,
                                  httpStatus: r.httpStatus, entry: r.entry,
-                                 secondsFromCapture: zip2(r.date.flatMap(Self.parse), started).map { ($0.timeIntervalSince($1) * 1000).rounded() / 1000 })
+                                 secondsFromCapture: zip2(r.date.flatMap(APICrossCheck.parseTime), started).map { ($0.timeIntervalSince($1) * 1000).rounded() / 1000 })
         }
         let body = compareBodies(contents: contents, pageURLs: pageURLs, facts: facts, postText: post?.post?.text)
 
@@ -105,13 +105,12 @@ public struct ArchivePairer: Sendable {
             + (gaps.first.map { "; its main response " + Self.gapWords($0) } ?? "")
             + "; body " + (body.result == "same" ? "the same as Exhibit received" : body.result == "different" ? "different from Exhibit's"
                            + (body.postTextInArchive == false ? " (the post's text is not in it)" : "") : "not compared (\(body.reason ?? ""))")
-        var record = PairingRecord(
-            pairedAt: Self.utc(now), exhibitVersion: exhibitVersion,
+        let record = PairingRecord(
+            pairedAt: UTCTime.milliseconds(now), exhibitVersion: exhibitVersion,
             archive: .init(fileName: archive.lastPathComponent, format: contents.format.rawValue, bytes: digest.size, sha256: digest.sha256,
                            includedAs: include ? "pairing/archives/\(name)" : nil, recordsInArchive: contents.recordCount),
             capture: .init(captureId: facts.captureId, startedAt: facts.startedAt, requestedURL: facts.requestedURL, finalURL: facts.finalURL),
             urlsLookedFor: pageURLs + apiURLs, records: records, body: body, summary: summary)
-        record.summary = summary
         return (record, digest)
     }
 
@@ -201,8 +200,7 @@ public struct ArchivePairer: Sendable {
         let same = theirs.sha256 == ours.sha256
         return .init(result: same ? "same" : "different", archiveURI: uri, archiveSHA256: theirs.sha256, exhibitSHA256: ours.sha256,
                      postTextInArchive: text.map { theirText.contains($0) }, postTextInExhibit: text.map { ourText.contains($0) },
-                     difference: same ? nil : APICrossCheck.firstDifference(api: theirText, page: ourText)
-                        .replacingOccurrences(of: "API ", with: "the archive ").replacingOccurrences(of: ", the page ", with: ", Exhibit "),
+                     difference: same ? nil : APICrossCheck.firstDifference(api: theirText, page: ourText, labels: ("the archive", "Exhibit")),
                      reason: [theirs.problem.map { "archive: \($0)" }, ours.problem.map { "Exhibit: \($0)" }].compactMap { $0 }.joined(separator: "; ").nilIfEmpty)
     }
 
@@ -259,20 +257,6 @@ public struct ArchivePairer: Sendable {
         let amount = magnitude < 120 ? String(format: "%.0f s", magnitude) : magnitude < 7200 ? String(format: "%.0f min", magnitude / 60)
             : magnitude < 172_800 ? String(format: "%.1f h", magnitude / 3600) : String(format: "%.1f days", magnitude / 86_400)
         return seconds < 0 ? "\(amount) before the capture" : "\(amount) after the capture"
-    }
-
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
-    }
-
-    static func utc(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
     }
 }
 

@@ -106,8 +106,7 @@ public struct CaptureComparison: Codable, Sendable {
         let textA = a.post.post?.text.map(APICrossCheck.normalised), textB = b.post.post?.text.map(APICrossCheck.normalised)
         var text: TextChange?
         if textA != textB {
-            let difference = APICrossCheck.firstDifference(api: textA ?? "", page: textB ?? "")
-                .replacingOccurrences(of: "API ", with: "A ").replacingOccurrences(of: ", the page ", with: ", B ")
+            let difference = APICrossCheck.firstDifference(api: textA ?? "", page: textB ?? "", labels: ("A", "B"))
             text = TextChange(before: textA, after: textB, difference: difference)
             differences.append("the post's text changed: " + difference)
         }
@@ -126,8 +125,7 @@ public struct CaptureComparison: Codable, Sendable {
             guard let id = item.id.map(APICrossCheck.idKey), let other = byIdB[id] else { continue }
             let before = item.text.map(APICrossCheck.normalised), after = other.text.map(APICrossCheck.normalised)
             guard before != after else { continue }
-            let difference = APICrossCheck.firstDifference(api: before ?? "", page: after ?? "")
-                .replacingOccurrences(of: "API ", with: "A ").replacingOccurrences(of: ", the page ", with: ", B ")
+            let difference = APICrossCheck.firstDifference(api: before ?? "", page: after ?? "", labels: ("A", "B"))
             edited.append(ReplyEdit(id: id, author: item.author.handle ?? item.author.displayName,
                                     change: TextChange(before: before, after: after, difference: difference)))
         }

@@ -158,7 +158,8 @@ public enum APICrossCheck {
         return false
     }
 
-    static func parseTime(_ text: String) -> Date? {
+    /// An ISO 8601 time, with or without fractional seconds.
+    public static func parseTime(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         if let date = formatter.date(from: text) { return date }
@@ -178,8 +179,8 @@ public enum APICrossCheck {
         ids.prefix(maxNamed).map(idKey).joined(separator: ", ") + (ids.count > maxNamed ? " and \(ids.count - maxNamed) more" : "")
     }
 
-    /// Where two texts part, with a little of each around it.
-    public static func firstDifference(api: String, page: String) -> String {
+    /// Where two texts part, with a little of each around it, each excerpt after its label.
+    public static func firstDifference(api: String, page: String, labels: (String, String) = ("API", "the page")) -> String {
         let a = Array(api), p = Array(page)
         var i = 0
         while i < a.count, i < p.count, a[i] == p[i] { i += 1 }
@@ -189,6 +190,6 @@ public enum APICrossCheck {
             let end = min(c.count, i + 40)
             return (start > 0 ? "…" : "") + String(c[start..<end]) + (end < c.count ? "…" : "")
         }
-        return "API \(quote(excerpt(a))), the page \(quote(excerpt(p)))"
+        return "\(labels.0) \(quote(excerpt(a))), \(labels.1) \(quote(excerpt(p)))"
     }
 }

@@ -165,7 +165,7 @@ public struct ArchiveContents: Sendable {
             problem = "its Content-Encoding \(other.prefix(40)) is not decoded by Exhibit; compared as stored"
         }
         if bytes.count > maxBody { bytes = Array(bytes.prefix(maxBody)); problem = problem ?? "longer than \(maxBody) bytes; compared in part" }
-        return Body(bytes: bytes, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), problem: problem)
+        return Body(bytes: bytes, sha256: WARCDigest.hex(SHA256.hash(data: bytes)), problem: problem)
     }
 
     static func dechunk(_ data: [UInt8]) -> [UInt8]? {

@@ -127,6 +127,12 @@ struct PlatformAPICaptureTests {
         let record = try TestSupport.decodeRecord(out.appendingPathComponent(try #require(TestSupport.visibleFolders(in: out).first)))
         #expect(record.api?.notAsked?.hasPrefix("the x profile's platform has no public API Exhibit asks without an account") == true)
         #expect(record.api?.requests.isEmpty == true && record.api?.comparison.state == .notCompared)
+        let accountOut = TestSupport.temporaryFolder("api-account")
+        let account = try await TestSupport.exhibit(["capture", server + "/mastodon/account.html", "--profile", "mastodon", "--page-kind", "account",
+                                                     "--out", accountOut.path, "--quiet", "--api", "--no-pdf", "--no-warc"])
+        #expect(account.status == 0, "\(account.stderr)")
+        let accountRecord = try TestSupport.decodeRecord(accountOut.appendingPathComponent(try #require(TestSupport.visibleFolders(in: accountOut).first)))
+        #expect(accountRecord.api?.notAsked == "an account page: the API is asked about posts only" && accountRecord.api?.requests.isEmpty == true)
         for (arguments, message) in [(["--api-base", "ftp://example.org"], "--api-base must be an http(s) URL"),
                                      (["--api-base", "https://example.org/?q=1", "--api"], "--api-base must be an http(s) URL without query"),
                                      (["--api-base", "https://example.org"], "--api-base needs --api"),
