@@ -128,8 +128,11 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
+        // Many captures: batch files read, a journal that makes reruns exactly-once, warm browsers lent
+        // to pipelined captures, shards, summaries. Knows pages only as URLs and captures as results.
+        .target(name: "Batch", dependencies: ["Capture", "DevTools", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "CaptureComparison", "ArchivePairing", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
+            "Capture", "Batch", "CaptureComparison", "ArchivePairing", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

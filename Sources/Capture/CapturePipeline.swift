@@ -39,6 +39,12 @@ public struct CapturePipeline: Sendable {
     /// The login session set on the capture's fresh browser context (`--session`, `--cookies`);
     /// nil captures logged out.
     public let session: SessionUse?
+    /// The batch line this capture is (recorded in `capture.json`), nil for a single capture.
+    public var batch: CaptureRecord.BatchLine?
+    /// The id to give the capture instead of a new random one: a batch journals it before the
+    /// capture starts, so that a bag renamed into place just before the process was killed is
+    /// found again, and the line is not captured a second time.
+    public var captureId: String?
 
     public init(options: CaptureOptions, browser: any BrowserProvider, session: SessionUse? = nil, progress: ProgressHandler? = nil) {
         self.options = options
@@ -56,9 +62,10 @@ public struct CapturePipeline: Sendable {
         do { signingKey = try options.signingKey.map(BagSigner.loadPrivateKey) }
         catch { throw CaptureError.usage("\(error)") }
         let plan = try await plan(url)
-        let context = CaptureContext(url: url, progress: progress)
+        let context = CaptureContext(url: url, progress: progress, captureId: captureId ?? UUID().uuidString.lowercased())
         let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
-        let capture = plan.capture(options: options, runner: runner, signingKey: signingKey)
+        var capture = plan.capture(options: options, runner: runner, signingKey: signingKey)
+        capture.batch = batch
         return try await runner.owningFolder { try await capture.run(browser: browser) }
     }
 
@@ -173,6 +180,8 @@ struct Capture: Sendable {
     let pageKind: Profile.PageKind
     /// The login session set on the page's context, if any.
     let session: SessionUse?
+    /// The batch line, recorded as it is.
+    var batch: CaptureRecord.BatchLine?
 
     var context: CaptureContext { runner.context }
 
@@ -211,7 +220,7 @@ struct Capture: Sendable {
     }
 
     private func release(_ browser: BrowserHandle, pages: PageCloser, reportPage: ReportPage) async {
-        if !browser.isLaunched {
+        if browser.outlivesHandle {
             if let page = await reportPage.take() { await page.close() }
             await pages.wait()
         }
@@ -433,7 +442,7 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            }, archive: archive, servers: servers, api: platformAPI)
+            }, archive: archive, servers: servers, api: platformAPI, batch: batch)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

@@ -17,12 +17,39 @@ public final class BrowserHandle: Sendable {
     public let endpoint: String
     /// The process Exhibit started, or nil when attached to someone else's browser.
     let process: BrowserProcess?
+    /// True for a handle ``lent()`` out of a browser someone else keeps: closing it ends nothing.
+    public let isLent: Bool
 
-    init(connection: DevToolsConnection, endpoint: String, process: BrowserProcess?) {
+    init(connection: DevToolsConnection, endpoint: String, process: BrowserProcess?, isLent: Bool = false) {
         self.connection = connection
         self.endpoint = endpoint
         self.process = process
+        self.isLent = isLent
     }
+
+    /// The same browser for one capture of many (`exhibit batch`): it reads as this handle does
+    /// (launched or attached, its command line, its account), but ``close()`` on it leaves the
+    /// connection and the browser running for the next capture.
+    public func lent() -> BrowserHandle {
+        BrowserHandle(connection: connection, endpoint: endpoint, process: process, isLent: true)
+    }
+
+    /// True when the browser goes on after this handle is closed (attached, or lent): whoever
+    /// lets go of it must close their own pages first.
+    public var outlivesHandle: Bool { process == nil || isLent }
+
+    /// Whether the browser can still be driven: its connection is open and, when Exhibit launched
+    /// it, its process has not ended.
+    public var isAlive: Bool {
+        get async { await connection.closedReason == nil && (process.map { !$0.hasExited } ?? true) }
+    }
+
+    /// The launched browser's process ids (the browser and every process it started), for counting
+    /// what a long batch holds; empty when attached.
+    public var processIdentifiers: [Int32] { process.map { BrowserProcess.descendants(of: $0.pid, including: true) } ?? [] }
+
+    /// How many processes run below `pid` (read from /proc; 0 where there is none).
+    public static func descendantCount(of pid: Int32) -> Int { BrowserProcess.descendants(of: pid, including: false).count }
 
     /// The ``endpoint`` of a browser driven over `--remote-debugging-pipe`.
     public static let pipeEndpoint = "pipe"
@@ -50,8 +77,9 @@ public final class BrowserHandle: Sendable {
     public var stderrTail: String { process?.stderrTail ?? "" }
 
     /// Closes the connection; a launched browser is also ended, with all its processes, and its
-    /// profile folder removed. An attached browser is left running.
+    /// profile folder removed. An attached browser is left running; a lent handle does nothing.
     public func close() async {
+        if isLent { return }
         if let process {
             process.expectExit()
             await connection.close()

@@ -250,6 +250,30 @@ final class BrowserProcess: @unchecked Sendable {
     var stderrTail: String { state.withLockedValue { $0.tail.suffix(12).joined(separator: " | ") } }
     var pid: Int32 { process.processIdentifier }
 
+    /// True once the browser's main process has ended (crashed, killed or closed).
+    var hasExited: Bool { state.withLockedValue { $0.exitStatus != nil } }
+
+    /// `pid` (when `including`) and every process below it, read from /proc: a batch counts them
+    /// to show it leaves no renderer behind. Empty where /proc is not there.
+    static func descendants(of pid: Int32, including: Bool) -> [Int32] {
+        var parents: [Int32: [Int32]] = [:]
+        for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let child = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            // After the command's closing parenthesis: state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { parents[parent, default: []].append(child) }
+        }
+        var found = including ? [pid] : []
+        var queue = [pid]
+        while let next = queue.popLast() {
+            let children = parents[next] ?? []
+            found += children
+            queue += children
+        }
+        return found
+    }
+
     func start() throws {
         let command = try command()
         process.executableURL = URL(fileURLWithPath: command[0])

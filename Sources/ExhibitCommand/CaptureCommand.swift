@@ -16,131 +16,24 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
     @Option(name: .long, help: "Folder in which the capture folder is created.")
     var out: String = "Output"
 
-    @OptionGroup var page: PageOptions
-
-    @Option(help: "Device scale factor: 1, 2 or 3.")
-    var scale: Double = 1
-
-    @Option(help: "PDF paper size: a4 or letter.")
-    var paper: String = "a4"
-
-    @Option(help: "PDF layout: paginated (on --paper) or single (one page as wide as the viewport, at most 200 inches tall, continued on further pages).")
-    var pdf: String = "paginated"
-
-    @Option(help: "Media emulated while printing the PDF: screen (print stylesheets cannot hide the thread) or print.")
-    var pdfMedia: String = "screen"
-
-    @Flag(help: "Make no PDF.")
-    var noPdf = false
-
-    @Flag(help: "Keep the bytes of the page's data: URIs (inlined avatars and images) in data/media/, named by their SHA-256; post.json records each by media type, size and hash either way.")
-    var keepInlineMedia = false
-
-    @Flag(inversion: .prefixedNo,
-          help: "Record the page's HTTP traffic, with the screenshot, PDF and post.json, as a WARC web archive in data/archive.warc.gz (cookies and credentials redacted). On by default.")
-    var warc = true
-
-    @Option(help: ArgumentHelp("Largest response body kept in the web archive (bytes, or with K, M, G); longer ones are cut and marked WARC-Truncated: length.",
-                               valueName: "size"))
-    var maxRecordSize: String = "1G"
-
-    @Option(help: ArgumentHelp("Most requests the web archive records; past it they are counted as dropped, and the capture says so.",
-                               valueName: "count"))
-    var maxArchiveRequests: Int = CaptureOptions.defaultMaxArchivedRequests
-
-    @Flag(help: "Also pack that archive, with its CDXJ index and page list, as a WACZ 1.1.1 package in data/archive.wacz (implies --warc).")
-    var wacz = false
-
-    @Flag(help: "Also ask the platform's own public API about the post (Mastodon statuses and context, Bluesky getPostThread, Reddit's .json, YouTube oEmbed), keep its answers in data/api/ and compare them with the page.")
-    var api = false
-
-    @Option(name: .customLong("api-base"), help: ArgumentHelp("The API's root instead of the platform's (a self-hosted AppView, a proxy, a replica): e.g. https://public.api.bsky.app.", valueName: "url"))
-    var apiBase: String?
-
-    @Option(name: .customLong("api-timeout"), help: "Seconds each API request gets.")
-    var apiTimeout: Double = 15
-
+    @OptionGroup var settings: CaptureSettings
     @Option(name: .customLong("pair"), help: ArgumentHelp("Pair the capture with this WARC or WACZ another tool made, once it is sealed (see exhibit pair).", valueName: "archive"))
     var pairArchive: String?
 
     @Flag(help: "With --pair: also copy the archive into the bag (pairing/archives/<name>).")
     var include = false
 
-    @Flag(help: "Remove links to javascript:, file:, smb: and data: targets (and launch actions) from page.pdf before hashing; they are recorded in capture.json either way.")
-    var pdfStripUnsafeLinks = false
-
-    @Option(help: "Tallest page captured, in CSS px; taller (or endlessly growing) pages are cut there and marked truncated.")
-    var maxHeight: Int = 200_000
-
-    @Option(help: "Widest page captured, in CSS px; wider pages are cut there and marked truncated.")
-    var maxWidth: Int = 16_384
-
-    @Option(help: "Capture only the bounding box of the element this CSS selector matches (e.g. the thread container).")
-    var clipSelector: String?
-
-    @Flag(help: "Fail when the blank-band guard finds a flat band over visible content, or when the post's author, time or text cannot be read (the capture is kept as .partial).")
-    var strict = false
-
-    @Option(help: "Platform profile to use (see exhibit profiles); default: chosen by URL, else generic.")
-    var profile: String?
-
-    @Option(help: "Folder of profile files (default: $EXHIBIT_PROFILES, ./Profiles, or Profiles/ of the source checkout).")
-    var profiles: String?
-
-    @Option(name: .customLong("page-kind"), help: "Capture the page as a post (with its thread) or as an account page (header and timeline); default: by the profile's URL patterns.")
-    var pageKind: String?
-
-    @Option(help: "Source-Organization written to bag-info.txt.")
-    var sourceOrganization: String?
-
-    @Option(help: "Browser executable (default: $EXHIBIT_BROWSER, then /usr/lib/chromium/chromium, chromium, google-chrome).")
-    var browser: String?
-
     @Option(help: "Attach to a running browser: ws://HOST:PORT/devtools/browser/ID or http://HOST:PORT.")
     var browserURL: String?
 
-    @Option(help: ArgumentHelp("How to drive the browser Exhibit starts: websocket (a port on 127.0.0.1, the default) or pipe (no port at all; for hosts other people log in to).", valueName: "websocket|pipe"))
-    var transport: String?
-
-    @OptionGroup var account: BrowserAccountOptions
-
     @OptionGroup var login: SessionOptions
-
-    @Option(help: "Proxy for the browser (Chromium --proxy-server).")
-    var proxy: String?
-
-    @Flag(help: "Let the browser reach loopback, private, link-local, cloud metadata and other special-purpose addresses (the demo, tests, intranet pages); refused by default.")
-    var allowPrivate = false
-
-    @Option(name: .customLong("allow-private-address"), help: ArgumentHelp("Let the browser reach this one private address (an intranet host), repeatable; an IP address, not a name.", valueName: "address"))
-    var allowPrivateAddress: [String] = []
-
-    @Option(help: "User agent string for the browser.")
-    var userAgent: String?
-
-    @Option(name: .customLong("browser-arg"), parsing: .unconditionalSingleValue, help: ArgumentHelp("Extra Chromium flag, repeatable (e.g. --browser-arg=--lang=nl).", valueName: "arg"))
-    var browserArg: [String] = []
-
-    @Option(name: .customLong("tsa"), help: ArgumentHelp("RFC 3161 timestamp authority URL, repeatable (default: $EXHIBIT_TSA, comma-separated).", valueName: "url"))
-    var tsa: [String] = []
-
-    @Option(help: "Seconds each timestamp authority gets to answer.")
-    var tsaTimeout: Double = 15
-
-    @Flag(help: "Exit 1 when no timestamp authority grants a timestamp (the capture is kept either way).")
-    var requireTimestamp = false
-
-    @Option(name: .customLong("tsa-roots"), help: ArgumentHelp("PEM file of the roots a TSA's token must chain to, repeatable (default: the system TLS root bundle; narrower is better).", valueName: "pem"))
-    var tsaRoots: [String] = []
-
-    @Option(help: "Ed25519 private key (from exhibit keygen) that signs manifest-sha256.txt.")
-    var signKey: String?
 
     @Flag(help: "No progress lines on stderr.")
     var quiet = false
 
     @Flag(help: "Print the final summary as JSON on stdout instead of the folder path.")
     var json = false
+
 
     @Option(help: ArgumentHelp("Write every DevTools message sent and received to this new file, as JSON lines (mode 0600; cookie values, credentials, localStorage values and bodies redacted, screenshots omitted).", valueName: "file"))
     var trace: String?
@@ -149,109 +42,12 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
 
     func validate() throws {
         do { _ = try TargetURL.validate(url) } catch { throw ValidationError("\(error)") }
-        guard [1.0, 2.0, 3.0].contains(scale) else { throw ValidationError("--scale must be 1, 2 or 3") }
-        guard maxHeight >= 1 else { throw ValidationError("--max-height must be at least 1") }
-        guard (1...65_535).contains(maxWidth) else { throw ValidationError("--max-width must be from 1 to 65535") }
-        if let clipSelector, clipSelector.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--clip-selector needs a CSS selector")
-        }
-        guard CaptureOptions.Paper(rawValue: paper.lowercased()) != nil else { throw ValidationError("--paper must be a4 or letter") }
-        guard ["paginated", "single"].contains(pdf.lowercased()) else { throw ValidationError("--pdf must be paginated or single") }
-        guard CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) != nil else { throw ValidationError("--pdf-media must be screen or print") }
-        if browser != nil, browserURL != nil { throw ValidationError("--browser and --browser-url exclude each other") }
-        if let browser, !FileManager.default.isExecutableFile(atPath: browser) {
-            throw ValidationError("browser not found: \(browser) does not exist or is not executable")
-        }
-        if let browserURL, !(browserURL.hasPrefix("ws://") || browserURL.hasPrefix("http://")) {
-            throw ValidationError("--browser-url must start with ws:// or http://")
-        }
-        guard let chosen = LaunchedBrowser.Transport(rawValue: (transport ?? "websocket").lowercased()) else {
-            throw ValidationError("--transport must be websocket or pipe")
-        }
-        if chosen == .webSocket, transport != nil, login.session != nil || login.cookies != nil {
-            throw ValidationError("--transport websocket cannot carry a session: any local user could read its cookies through the browser's DevTools port; a capture with --session or --cookies uses the pipe")
-        }
-        if browserURL != nil {
-            if chosen == .pipe { throw ValidationError("--transport pipe needs a browser Exhibit starts; --browser-url attaches over a WebSocket") }
-            if account.browserUser != nil || account.allowRootBrowser {
-                throw ValidationError("--browser-user and --allow-root-browser are for a browser Exhibit starts, not one attached with --browser-url")
-            }
-        }
-        try TimestampAuthorities.validate(TimestampAuthorities.resolve(tsa))
-        if requireTimestamp, TimestampAuthorities.resolve(tsa).isEmpty {
-            throw ValidationError("--require-timestamp needs at least one --tsa (or EXHIBIT_TSA)")
-        }
-        if let apiBase {
-            guard let base = URLComponents(string: apiBase), ["http", "https"].contains(base.scheme?.lowercased() ?? ""), base.host?.isEmpty == false,
-                  base.query == nil, base.fragment == nil else {
-                throw ValidationError("--api-base must be an http(s) URL without query or fragment, not '\(apiBase)'")
-            }
-            if !api { throw ValidationError("--api-base needs --api") }
-        }
+        try settings.validate(browserURLs: browserURL.map { [$0] } ?? [], carriesSession: login.session != nil || login.cookies != nil)
         if include && pairArchive == nil { throw ValidationError("--include needs --pair ARCHIVE") }
-        guard apiTimeout > 0, apiTimeout <= 600 else { throw ValidationError("--api-timeout must be between 0 and 600 seconds") }
-        for address in allowPrivateAddress where IPAddress(address) == nil {
-            throw ValidationError("--allow-private-address '\(address)' is not an IP address (e.g. 10.1.2.3 or fd00::5)")
-        }
-        if let signKey, !FileManager.default.isReadableFile(atPath: signKey) {
-            throw ValidationError("signing key \(signKey) cannot be read")
-        }
-    }
-
-    /// `1048576`, `512K`, `500M`, `1G` (powers of 1024) as bytes; nil for anything else or an overflow.
-    static func byteCount(_ text: String) -> UInt64? {
-        let trimmed = text.trimmingCharacters(in: .whitespaces).uppercased()
-        let shifts: [Character: UInt64] = ["K": 10, "M": 20, "G": 30, "T": 40]
-        var digits = Substring(trimmed)
-        var shift: UInt64 = 0
-        if let last = digits.last, let found = shifts[last] { shift = found; digits = digits.dropLast() }
-        if digits.last == "I" || trimmed.hasSuffix("B") { return nil }
-        guard !digits.isEmpty, digits.allSatisfy(\.isASCII), let number = UInt64(digits) else { return nil }
-        let (value, overflow) = number.multipliedReportingOverflow(by: 1 << shift)
-        return overflow ? nil : value
     }
 
     func run() async throws {
-        var options = CaptureOptions(url: url)
-        options.outputDirectory = out
-        page.apply(to: &options)
-        options.deviceScaleFactor = scale
-        options.paper = CaptureOptions.Paper(rawValue: paper.lowercased()) ?? .a4
-        options.pdfLayout = noPdf ? .none : (CaptureOptions.PDFLayout(rawValue: pdf.lowercased()) ?? .paginated)
-        options.pdfMedia = CaptureOptions.PDFMedia(rawValue: pdfMedia.lowercased()) ?? .screen
-        options.limits.maxHeight = maxHeight
-        options.limits.maxWidth = maxWidth
-        options.clipSelector = clipSelector
-        options.strict = strict
-        options.profile = profile
-        options.pageKind = pageKind
-        options.profilesFolder = profiles
-        options.sourceOrganization = sourceOrganization
-        options.proxy = proxy
-        options.userAgent = userAgent
-        options.browserArguments = browserArg
-        options.timestampAuthorities = TimestampAuthorities.resolve(tsa)
-        options.timestampTimeout = tsaTimeout
-        options.pdfStripUnsafeLinks = pdfStripUnsafeLinks
-        options.keepInlineMedia = keepInlineMedia
-        options.recordWARC = warc || wacz
-        guard let recordLimit = Self.byteCount(maxRecordSize), recordLimit > 0 else {
-            throw CommandFailure(code: Exhibit.Code.usage, message: "--max-record-size '\(maxRecordSize)' is not a size (e.g. 1G, 500M, 1048576)")
-        }
-        options.maxRecordSize = recordLimit
-        guard maxArchiveRequests > 0 else {
-            throw CommandFailure(code: Exhibit.Code.usage, message: "--max-archive-requests must be at least 1 (it is \(maxArchiveRequests))")
-        }
-        options.maxArchivedRequests = maxArchiveRequests
-        options.packageWACZ = wacz
-        options.api = api
-        options.apiBase = apiBase
-        options.apiTimeout = apiTimeout
-        options.requireTimestamp = requireTimestamp
-        options.tsaRoots = tsaRoots
-        options.signingKey = signKey
-        options.allowPrivateAddresses = allowPrivate
-        options.allowedPrivateAddresses = allowPrivateAddress
+        let options = try settings.options(url: url, out: out)
 
         // An archive to pair with is read whole before the capture starts: a truncated one, or one
         // that is not what it is named, is refused before anything is captured.
@@ -266,13 +62,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "\(error)") }
         defer { protocolTrace?.close() }
         if let session { protocolTrace?.redactEverywhere(session.secretValues) }
-        // A browser holding a session is driven over a pipe: a DevTools port on 127.0.0.1 would let
-        // any local user read the session's cookies while the capture runs.
-        let chosenTransport = transport.flatMap { LaunchedBrowser.Transport(rawValue: $0.lowercased()) } ?? (session != nil ? .pipe : .webSocket)
-        let provider: any BrowserProvider = browserURL.map { AttachedBrowser(url: $0, trace: protocolTrace) as any BrowserProvider }
-            ?? LaunchedBrowser(executable: browser, proxy: proxy, userAgent: userAgent, extraArguments: browserArg, trace: protocolTrace,
-                               transport: chosenTransport,
-                               browserUser: account.browserUser, allowRootBrowser: account.allowRootBrowser)
+        let provider = settings.provider(browserURL: browserURL, carriesSession: session != nil, trace: protocolTrace)
         let quiet = self.quiet
         let pipeline = CapturePipeline(options: options, browser: provider, session: session) { event in
             if !quiet { tell(progressLine(event)) }
@@ -335,7 +125,7 @@ struct CaptureCommand: AsyncParsableCommand, LogLevelChoosing {
             do {
                 let pairing = try PairCommand.pair(bag: result.folder, archive: URL(fileURLWithPath: pairArchive), include: include)
                 if !quiet { tell(TerminalText.safe("  paired: \(pairing.summary)") + "\n") }
-                try await PairCommand.remakeReport(bag: result.folder, browser: browser, account: account)
+                try await PairCommand.remakeReport(bag: result.folder, browser: settings.browser, account: settings.account)
             } catch let failure as CommandFailure {
                 throw CommandFailure(code: failure.code, message: "captured in \(result.folder.path), but \(failure.message)")
             }

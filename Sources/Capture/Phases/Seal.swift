@@ -49,6 +49,7 @@ package struct Seal: Sendable {
         var servers: ServerProvenance? = nil
         /// The platform API's answers and comparison (`--api`); its answer files are payload files.
         var api: PlatformAPIRecord? = nil
+        var batch: CaptureRecord.BatchLine? = nil
     }
 
     let runner: StepRunner
@@ -178,7 +179,8 @@ package struct Seal: Sendable {
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
-            viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record, api: input.api)
+            viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record, api: input.api,
+            batch: input.batch)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

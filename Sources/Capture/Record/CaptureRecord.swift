@@ -68,6 +68,57 @@ public struct CaptureRecord: Codable, Sendable {
     /// What the platform's own API said about the post (`--api`), and how it compares with the
     /// page; absent without `--api` and in older records.
     public var api: PlatformAPIRecord? = nil
+    /// The batch line this capture was made for (`exhibit batch`, `exhibit collect`); absent for a
+    /// single capture and in older records.
+    public var batch: BatchLine? = nil
+
+    /// Which line of which batch a capture is, so a bag found on its own leads back to the list
+    /// it was made from and to the journal that says what happened to the other lines.
+    public struct BatchLine: Codable, Sendable, Equatable {
+        /// The batch's id; its journal is `batch-<id>.jsonl` in the output folder.
+        public var id: String
+        /// The line of the batch file, from 1.
+        public var line: Int
+        /// The line's own `id` column, when the file gave one.
+        public var lineId: String?
+        /// The batch file's name and SHA-256 as it was read (`-` for standard input).
+        public var file: String
+        public var fileSHA256: String
+        /// Which attempt at the line this capture was (1 for the first).
+        public var attempt: Int
+        /// `K/N` when the batch was split with `--shard`.
+        public var shard: String?
+        /// The account collection the line came from (`exhibit collect`): the account page's
+        /// capture and the window of time its posts were listed for.
+        public var collection: Collection?
+
+        public struct Collection: Codable, Sendable, Equatable {
+            /// `account` for the capture of the account page itself, `post` for a post it listed.
+            public var role: String
+            public var accountURL: String
+            /// The account page's capture; for the account's own capture, nil.
+            public var accountCaptureId: String?
+            /// Its folder's name in the output folder.
+            public var accountFolder: String?
+            /// The window asked for (`--since`, `--until`), UTC.
+            public var since: String
+            public var until: String?
+            /// The post's time as the account page listed it (role `post`).
+            public var listedPublished: String?
+
+            public init(role: String, accountURL: String, accountCaptureId: String?, accountFolder: String?, since: String, until: String?,
+                        listedPublished: String?) {
+                self.role = role; self.accountURL = accountURL; self.accountCaptureId = accountCaptureId
+                self.accountFolder = accountFolder; self.since = since; self.until = until; self.listedPublished = listedPublished
+            }
+        }
+
+        public init(id: String, line: Int, lineId: String?, file: String, fileSHA256: String, attempt: Int, shard: String?,
+                    collection: Collection? = nil) {
+            self.id = id; self.line = line; self.lineId = lineId; self.file = file; self.fileSHA256 = fileSHA256
+            self.attempt = attempt; self.shard = shard; self.collection = collection
+        }
+    }
 
     /// What `data/archive.warc.gz` holds, in counts; header names only, never a value.
     public struct Archive: Codable, Sendable {

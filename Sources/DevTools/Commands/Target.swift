@@ -37,7 +37,6 @@ public enum TargetCommands {
         public init(targetId: String) { self.targetId = targetId }
     }
 
-    /// `Target.closeTarget`.
     /// `Target.getTargetInfo`: the target's title and URL as the browser knows them, not as the
     /// page's own scripts report them.
     public struct GetTargetInfo: DevToolsCommand {
@@ -50,11 +49,30 @@ public enum TargetCommands {
         public init(targetId: String) { self.targetId = targetId }
     }
 
+    /// `Target.closeTarget`.
     public struct CloseTarget: DevToolsCommand {
         public static let method = "Target.closeTarget"
         public typealias Result = NoResult
         public let targetId: String
         public init(targetId: String) { self.targetId = targetId }
+    }
+
+    /// `Target.getBrowserContexts`: every context made with `createBrowserContext` that is still
+    /// there (the default context is not listed).
+    public struct GetBrowserContexts: DevToolsCommand {
+        public static let method = "Target.getBrowserContexts"
+        public struct Result: Decodable, Sendable { public let browserContextIds: [String] }
+        public init() {}
+    }
+
+    /// `Target.getTargets`: every page, frame and worker target the browser has.
+    public struct GetTargets: DevToolsCommand {
+        public static let method = "Target.getTargets"
+        public struct Result: Decodable, Sendable {
+            public struct Info: Decodable, Sendable { public let targetId: String; public let type: String }
+            public let targetInfos: [Info]
+        }
+        public init() {}
     }
 
     /// Parameters of the `Target.targetCrashed` event.
