@@ -181,7 +181,7 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles", "PerceptualHash",
-            "PrivateNetwork", "ExhibitTestSupport", "WebArchive", "PlatformAPI", "CaptureComparison",
+            "PrivateNetwork", "ExhibitTestSupport", "WebArchive", "PlatformAPI", "CaptureComparison", "Batch",
         ]),
         .testTarget(name: "PlatformAPITests", dependencies: ["PlatformAPI", "PlatformProfiles"]),
     ],

@@ -87,8 +87,8 @@ public struct BatchInput: Sendable {
 
     /// Reads the text of a batch file. `validate` returns why a URL cannot be captured, or nil.
     public static func parse(_ text: String, file: String, sha256: String, validate: (String) -> String?) -> BatchInput {
-        // Split on \n alone so that line numbers are what an editor shows; a \r before it is dropped.
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix("\r") ? $0.dropLast() : $0 }
+        // Line numbers are what an editor shows: \n and \r\n (one Character in Swift) end a line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         let meaningful = lines.enumerated().filter { !Self.isBlankOrComment($0.element) }
         var format = Format.lines
         var header: [String] = []

@@ -42,10 +42,10 @@ enum TestSupport {
         try await run(exhibit, asGiven ? arguments : forFixtures(arguments), environment: environment)
     }
 
-    /// `arguments` with `--allow-private` added to a capture that does not say how private
+    /// `arguments` with `--allow-private` added to a capture (or batch) that does not say how private
     /// addresses are treated.
     static func forFixtures(_ arguments: [String]) -> [String] {
-        let decided = arguments.first != "capture" || arguments.contains { $0.hasPrefix("--allow-private") }
+        let decided = !["capture", "batch", "collect"].contains(arguments.first) || arguments.contains { $0.hasPrefix("--allow-private") }
         return decided ? arguments : arguments + ["--allow-private"]
     }
 
