@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 
-.PHONY: demo test deps build clean fuzz benchmark
+.PHONY: demo test deps build clean fuzz benchmark soak
 
 deps:
 	@scripts/install-deps.sh
@@ -34,3 +34,10 @@ fuzz: deps
 # Exhibit versus Playwright for Python on the same Chromium (not part of make test).
 benchmark:
 	Benchmarks/run.sh
+
+# A batch of 500 captures that must not grow: the exhibit process's memory (after the 500th within
+# 10 % of after the 50th), open files and child processes, the browser's contexts and targets.
+# make test runs the same check over 30 captures.
+soak: deps
+	$(SWIFT) build --build-tests
+	EXHIBIT_SOAK_CAPTURES=$(or $(CAPTURES),500) $(SWIFT) test --skip-build --disable-xctest --filter BatchSoakTests

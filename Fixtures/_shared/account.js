@@ -24,6 +24,12 @@ window.longDate = iso => {
   return `${months[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} at ${(h % 12) || 12}:${m} ${h < 12 ? 'AM' : 'PM'}`;
 };
 window.daysAgo = iso => { const days = Math.max(1, Math.round((Date.now() - Date.parse(iso)) / 86400000)); return `${days} days ago`; };
+// `?posts=PATH` (the collection tests) links each entry to PATH?post=ID on this server, a page a
+// capture can load, instead of to the platform.
+window.postLink = (p, platformURL) => {
+  const base = new URLSearchParams(location.search).get('posts');
+  return base ? `${base}?post=${p.id}` : platformURL;
+};
 window.escapeHTML = s => s.replace(/[&<>"]/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;'}[c]));
 
 window.renderTimeline = (container, template, {reposts = true, endless = false} = {}) => {

@@ -71,8 +71,10 @@ public struct JournalEntry: Codable, Sendable, Equatable {
 public actor BatchJournal {
     public let path: URL
     private let descriptor: Int32
-    /// Every entry, those read at the start and those written since.
-    public private(set) var entries: [JournalEntry]
+    /// The entries the journal held when it was opened: where this run starts from. Entries
+    /// written since are on disk only (``allEntries()``): a batch of thousands of captures keeps
+    /// no growing list in memory.
+    public let entries: [JournalEntry]
 
     /// Opens (or creates) the journal and takes its lock. A torn last line (the process died while
     /// writing it) is cut off; any other line that is not an entry makes the journal unreadable.
@@ -91,6 +93,11 @@ public actor BatchJournal {
             close(descriptor)
             throw error
         }
+    }
+
+    /// Every entry, read back from the file.
+    public func allEntries() throws(BatchError) -> [JournalEntry] {
+        try Self.entries(at: path)
     }
 
     deinit { close(descriptor) }
@@ -150,7 +157,6 @@ public actor BatchJournal {
         guard written, fsync(descriptor) == 0 else {
             throw .failed("cannot write the journal \(path.path): \(String(cString: strerror(errno)))")
         }
-        entries.append(entry)
     }
 }
 

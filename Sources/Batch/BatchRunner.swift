@@ -22,7 +22,7 @@ public struct BatchPlan: Sendable {
     /// Seconds between the starts of two captures of one host.
     public var perHostDelay: Double = 0
     /// A line's collection (`exhibit collect`), recorded with its capture.
-    public var collections: [Int: CaptureRecord.BatchLine.Collection] = [:]
+    public var collections: [Int: CaptureRecord.CollectionUse] = [:]
 
     public init(input: BatchInput, id: String? = nil, shard: Shard? = nil, output: URL) {
         self.input = input
@@ -140,7 +140,9 @@ public struct BatchRunner: Sendable {
                 throw BatchError.failed("the browser did not start: \(error)")
             }
             let scheduler = Scheduler(plan: plan, queue: queue)
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group: a plain task group keeps every finished child (its task and its
+            // frames, about 0.3 MB a capture) until its result is asked for, which a batch never does.
+            await withDiscardingTaskGroup { group in
                 while let job = await scheduler.next() {
                     group.addTask { await self.capture(job, pool: pool, scheduler: scheduler, journal: journal) }
                 }
@@ -151,7 +153,7 @@ public struct BatchRunner: Sendable {
         ended.pid = getpid()
         ended.reason = "ended"
         try await journal.append(ended)
-        return JournalReplay(await journal.entries)
+        return JournalReplay(try await journal.allEntries())
     }
 
     /// Malformed and repeated lines are journaled once, in the first run (and by one shard only).
@@ -255,8 +257,8 @@ public struct BatchRunner: Sendable {
             }
             pipeline.captureId = captureId
             pipeline.batch = CaptureRecord.BatchLine(id: plan.id, line: entry.line, lineId: entry.id, file: plan.input.file,
-                                                     fileSHA256: plan.input.sha256, attempt: job.attempt, shard: plan.shard?.description,
-                                                     collection: plan.collections[entry.line])
+                                                     fileSHA256: plan.input.sha256, attempt: job.attempt, shard: plan.shard?.description)
+            pipeline.collection = plan.collections[entry.line]
             let result = try await pipeline.run()
             releasePage()
             let resources = await ResourceCount.now(browser: lease.handle)
@@ -377,3 +379,4 @@ actor Scheduler {
         if let requeue { queue.append(requeue) }
     }
 }
+

@@ -14,6 +14,9 @@ public struct ResourceCount: Codable, Sendable, Equatable {
     public var browserContexts: Int?
     /// Targets (pages, frames, workers) the browser still has.
     public var targets: Int?
+    /// Event streams subscribed on the browser connection, and commands awaiting an answer.
+    public var eventStreams: Int?
+    public var pendingCommands: Int?
 
     /// Counts now; the browser's part is asked of `browser` when given (and left out if it does not answer).
     public static func now(browser: BrowserHandle?) async -> ResourceCount {
@@ -22,6 +25,9 @@ public struct ResourceCount: Codable, Sendable, Equatable {
         if let browser {
             count.browserContexts = try? await browser.connection.send(TargetCommands.GetBrowserContexts(), timeout: .seconds(5)).browserContextIds.count
             count.targets = try? await browser.connection.send(TargetCommands.GetTargets(), timeout: .seconds(5)).targetInfos.count
+            let open = await browser.connection.openStreams
+            count.eventStreams = open.subscribers
+            count.pendingCommands = open.pending
         }
         return count
     }
@@ -30,7 +36,7 @@ public struct ResourceCount: Codable, Sendable, Equatable {
     static func residentBytes() -> UInt64 {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kilobytes = line.dropFirst(6).split(separator: " ").first.flatMap { UInt64($0) } ?? 0
+            let kilobytes = line.dropFirst(6).split(whereSeparator: \.isWhitespace).first.flatMap { UInt64($0) } ?? 0
             return kilobytes * 1024
         }
         return 0

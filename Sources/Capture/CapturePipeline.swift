@@ -45,6 +45,8 @@ public struct CapturePipeline: Sendable {
     /// capture starts, so that a bag renamed into place just before the process was killed is
     /// found again, and the line is not captured a second time.
     public var captureId: String?
+    /// The account collection this capture is part of (recorded in `capture.json`).
+    public var collection: CaptureRecord.CollectionUse?
 
     public init(options: CaptureOptions, browser: any BrowserProvider, session: SessionUse? = nil, progress: ProgressHandler? = nil) {
         self.options = options
@@ -66,6 +68,7 @@ public struct CapturePipeline: Sendable {
         let runner = StepRunner(context: context, folder: try PartialFolder(in: output, captureId: context.captureId))
         var capture = plan.capture(options: options, runner: runner, signingKey: signingKey)
         capture.batch = batch
+        capture.collection = collection
         return try await runner.owningFolder { try await capture.run(browser: browser) }
     }
 
@@ -180,8 +183,9 @@ struct Capture: Sendable {
     let pageKind: Profile.PageKind
     /// The login session set on the page's context, if any.
     let session: SessionUse?
-    /// The batch line, recorded as it is.
+    /// The batch line and the collection, recorded as they are.
     var batch: CaptureRecord.BatchLine?
+    var collection: CaptureRecord.CollectionUse?
 
     var context: CaptureContext { runner.context }
 
@@ -442,7 +446,8 @@ struct Capture: Sendable {
                         + "profile's frame pattern and it shows a post element by that profile's embed rules, so the post was read there, "
                         + "in an isolated world of the frame, instead of from the page's own markup",
                       outOfProcess: frame.outOfProcess, otherFrames: frame.others.isEmpty ? nil : frame.others)
-            }, archive: archive, servers: servers, api: platformAPI, batch: batch)
+            }, archive: archive, servers: servers, api: platformAPI, batch: batch,
+            collection: collection)
         return try await Seal(runner: runner, options: options, signingKey: signingKey).run(input) { bag in
             let thumbnails = CaptureReport.Thumbnails(post: try await postPicture.value, pdf: try await pdfPicture.value)
             let printer = await reportPage.take()

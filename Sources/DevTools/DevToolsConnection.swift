@@ -202,6 +202,10 @@ public actor DevToolsConnection {
 
     private func unsubscribe(_ key: Int) { subscribers[key] = nil }
 
+    /// Event streams still subscribed, and commands still waiting for their answer: a long batch
+    /// on one connection must not grow in either.
+    public var openStreams: (subscribers: Int, pending: Int) { (subscribers.count, pending.count) }
+
     /// Whether the connection has ended, and why.
     public var closedReason: DevToolsError? { closedError }
 

@@ -28,23 +28,7 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
 
     @OptionGroup var login: SessionOptions
 
-    @Option(help: "Pages captured at once, each in its own fresh browser context (spread over the browsers).")
-    var concurrency: Int = 1
-
-    @Option(name: .customLong("browser-url"), help: ArgumentHelp("Capture in this running browser instead of launching one, repeatable: pages are spread over all of them.", valueName: "url"))
-    var browserURLs: [String] = []
-
-    @Option(help: "Further attempts at a line that failed, in each run (a browser crash is retried without counting).")
-    var retries: Int = 2
-
-    @Option(help: "Seconds before the first retry of a line; doubled for each further one.")
-    var retryDelay: Double = 2
-
-    @Option(help: "At most this many pages of one host open at once.")
-    var perHost: Int?
-
-    @Option(help: "Seconds between the starts of two captures of one host.")
-    var perHostDelay: Double = 0
+    @OptionGroup var batching: BatchOptions
 
     @Option(help: ArgumentHelp("Capture only shard K of N (K from 0 to N-1, chosen by a hash of each URL); index/N takes K from $JOB_COMPLETION_INDEX (a Kubernetes Indexed Job).", valueName: "K/N"))
     var shard: String?
@@ -55,12 +39,6 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
     @Flag(help: "Combine the journals given (the shards of one batch) into one summary in --out; captures nothing.")
     var merge = false
 
-    @Flag(help: "Print one JSON line per finished line on stdout (and the summary's path on stderr).")
-    var json = false
-
-    @Flag(help: "No progress on stderr.")
-    var quiet = false
-
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -69,15 +47,10 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
             return
         }
         guard inputs.count == 1 else { throw ValidationError("give one batch file (or - for standard input), not \(inputs.count)") }
-        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 64") }
-        guard (0...20).contains(retries) else { throw ValidationError("--retries must be from 0 to 20") }
-        guard retryDelay >= 0, retryDelay <= 3600 else { throw ValidationError("--retry-delay must be from 0 to 3600 seconds") }
-        guard perHostDelay >= 0, perHostDelay <= 3600 else { throw ValidationError("--per-host-delay must be from 0 to 3600 seconds") }
-        if let perHost, perHost < 1 { throw ValidationError("--per-host must be at least 1") }
         if let batchId, batchId.isEmpty || batchId.count > 64 || !batchId.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
             throw ValidationError("--batch-id may hold letters, digits, - and _ (at most 64), not '\(batchId)'")
         }
-        try settings.validate(browserURLs: browserURLs, carriesSession: login.session != nil || login.cookies != nil)
+        try settings.validate(browserURLs: batching.browserURLs, carriesSession: login.session != nil || login.cookies != nil)
     }
 
     func run() async throws {
@@ -98,25 +71,20 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
         if sessionsInFile, settings.transport?.lowercased() == "websocket" {
             throw CommandFailure(code: Exhibit.Code.usage, message: "the batch file names sessions; --transport websocket cannot carry them (any local user could read their cookies through the DevTools port)")
         }
-        if sessionsInFile, !browserURLs.isEmpty {
+        if sessionsInFile, !batching.browserURLs.isEmpty {
             throw CommandFailure(code: Exhibit.Code.usage, message: "the batch file names sessions; a browser attached with --browser-url cannot be trusted with them")
         }
         // Every line's options are checked once before anything starts: a bad default is a usage error.
         _ = try settings.options(url: "https://example.org/", out: out)
         let defaultSession = try login.load()
         var plan = BatchPlan(input: input, id: batchId, shard: chosenShard, output: output)
-        plan.concurrency = concurrency
-        plan.retries = retries
-        plan.retryDelay = retryDelay
-        plan.perHost = perHost
-        plan.perHostDelay = perHostDelay
-        try await Self.run(plan: plan, settings: settings, browserURLs: browserURLs, defaultSession: defaultSession,
-                           json: json, quiet: quiet)
+        batching.apply(to: &plan)
+        try await Self.run(plan: plan, settings: settings, batching: batching, defaultSession: defaultSession)
     }
 
     /// Runs a batch plan to its end and reports it; shared with `collect`. Throws the exit code.
-    static func run(plan: BatchPlan, settings: CaptureSettings, browserURLs: [String], defaultSession: SessionUse?,
-                    json: Bool, quiet: Bool) async throws {
+    static func run(plan: BatchPlan, settings: CaptureSettings, batching: BatchOptions, defaultSession: SessionUse?) async throws {
+        let json = batching.json, quiet = batching.quiet, browserURLs = batching.browserURLs
         let progress = BatchProgress(total: plan.entries.count, quiet: quiet, json: json)
         let carriesSession = defaultSession != nil || plan.input.entries.contains { $0.session != nil }
         let browsers: [any BrowserProvider] = browserURLs.isEmpty
@@ -138,7 +106,7 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
             throw CommandFailure(code: error == .usage(error.message) ? Exhibit.Code.usage : Exhibit.Code.failed, message: error.message)
         }
         let summary: BatchSummary
-        do { summary = try BatchSummary.make(journals: [await journal.entries]) }
+        do { summary = try BatchSummary.make(journals: [try await journal.allEntries()]) }
         catch { throw CommandFailure(code: Exhibit.Code.failed, message: error.message) }
         let file = plan.output.appendingPathComponent(plan.journalName.replacingOccurrences(of: ".jsonl", with: "-summary.json"))
         try finish(summary, file: file, progress: progress, json: json, quiet: quiet)
@@ -156,7 +124,7 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
         let output: URL
         do { output = try CapturePipeline.prepareOutput(out) } catch let error as CaptureError { throw CommandFailure(error) }
         let file = output.appendingPathComponent("batch-\(summary.batchId)-summary.json")
-        try Self.finish(summary, file: file, progress: nil, json: json, quiet: quiet)
+        try Self.finish(summary, file: file, progress: nil, json: batching.json, quiet: batching.quiet)
         if summary.failed > 0 || summary.left > 0 { throw ExitCode(Exhibit.Code.failed) }
     }
 
@@ -166,6 +134,50 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
         progress?.end()
         if !quiet { tell(BatchProgress.table(summary)) }
         if json { tell("summary: \(file.path)\n") } else { say(file.path) }
+    }
+}
+
+/// How a batch runs, shared by `batch` and `collect`: how many pages at once, in which browsers,
+/// how often again, how politely, and what is printed.
+struct BatchOptions: ParsableArguments {
+    @Option(help: "Pages captured at once, each in its own fresh browser context (spread over the browsers).")
+    var concurrency: Int = 1
+
+    @Option(name: .customLong("browser-url"), help: ArgumentHelp("Capture in this running browser instead of launching one, repeatable: pages are spread over all of them.", valueName: "url"))
+    var browserURLs: [String] = []
+
+    @Option(help: "Further attempts at a line that failed, in each run (a browser crash is retried without counting).")
+    var retries: Int = 2
+
+    @Option(help: "Seconds before the first retry of a line; doubled for each further one.")
+    var retryDelay: Double = 2
+
+    @Option(help: "At most this many pages of one host open at once.")
+    var perHost: Int?
+
+    @Option(help: "Seconds between the starts of two captures of one host.")
+    var perHostDelay: Double = 0
+
+    @Flag(help: "Print one JSON line per finished line on stdout (and the summary's path on stderr).")
+    var json = false
+
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard (1...64).contains(concurrency) else { throw ValidationError("--concurrency must be from 1 to 64") }
+        guard (0...20).contains(retries) else { throw ValidationError("--retries must be from 0 to 20") }
+        guard retryDelay >= 0, retryDelay <= 3600 else { throw ValidationError("--retry-delay must be from 0 to 3600 seconds") }
+        guard perHostDelay >= 0, perHostDelay <= 3600 else { throw ValidationError("--per-host-delay must be from 0 to 3600 seconds") }
+        if let perHost, perHost < 1 { throw ValidationError("--per-host must be at least 1") }
+    }
+
+    func apply(to plan: inout BatchPlan) {
+        plan.concurrency = concurrency
+        plan.retries = retries
+        plan.retryDelay = retryDelay
+        plan.perHost = perHost
+        plan.perHostDelay = perHostDelay
     }
 }
 

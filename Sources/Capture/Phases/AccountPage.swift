@@ -1,5 +1,6 @@
 import DevTools
 import Foundation
+import PlatformAPI
 import PlatformProfiles
 
 /// An account page's timeline loads more posts for as long as it is scrolled: it is scrolled to
@@ -14,10 +15,16 @@ struct ScrollTimeline {
         let controls = PageControls(page: page, world: world)
         let started = ContinuousClock.now
         func count() async throws -> Int { try await world.call("count", rules.posts) ?? 0 }
+        // A collection (`exhibit collect --since`) scrolls back until the timeline reaches the
+        // window's start, up to its own limit instead of the profile's.
+        let window = page.options.timelineWindow
+        let limit = window.map { $0.maxScrolls } ?? rules.scrolls
         var scrolls = 0
         var goesOn = false
         var lastY = -1
-        while scrolls < rules.scrolls {
+        var reachedSince = false
+        while scrolls < limit {
+            if let window, let since = window.sinceDate, try await oldestListed(world: world).map({ $0 < since }) == true { reachedSince = true; break }
             let before = try await count()
             let scrolledAt = ContinuousClock.now
             let y: Int = try await world.call("scrollToBottom", awaitPromise: true) ?? 0
@@ -26,16 +33,21 @@ struct ScrollTimeline {
             lastY = y
             scrolls += 1
             page.context.act(.scroll, selector: "html", label: "scroll to the bottom of the account page", round: scrolls,
-                             detail: "window.scrollTo to y=\(y) CSS px (timeline scroll \(scrolls) of at most \(rules.scrolls))")
+                             detail: "window.scrollTo to y=\(y) CSS px (timeline scroll \(scrolls) of at most \(limit))")
             try await controls.waitIdle(since: scrolledAt)
             goesOn = try await count() > before
             if !goesOn { break }
         }
-        let scroll = TimelineScroll(scrolls: scrolls, limit: rules.scrolls, goesOn: goesOn)
+        if let window, let since = window.sinceDate, !reachedSince, goesOn, try await oldestListed(world: world).map({ $0 < since }) == true { reachedSince = true }
+        let scroll = TimelineScroll(scrolls: scrolls, limit: limit, goesOn: goesOn)
         let seconds = ((ContinuousClock.now - started).seconds * 1000).rounded() / 1000
-        let stopped = goesOn
-            ? "account page: scrolled \(scrolls) time(s), the profile's limit; the timeline goes on (the last scroll still loaded posts)"
-            : rules.scrolls == 0 ? "account page: the profile does not scroll its timeline"
+        let since = window?.since ?? ""
+        let stopped = reachedSince
+            ? "account page: scrolled \(scrolls) time(s), back past \(since), the start of the collection's window"
+            : goesOn
+            ? "account page: scrolled \(scrolls) time(s), the \(window == nil ? "profile's" : "collection's") limit; the timeline goes on (the last scroll still loaded posts)"
+                + (window == nil ? "" : "; it did not reach \(since)")
+            : limit == 0 ? "account page: the profile does not scroll its timeline"
             : "account page: scrolled \(scrolls) time(s); no more posts loaded"
         // The limit is by design (a timeline has no end to wait for), so it does not make the
         // capture partial; the summary says the timeline goes on.
@@ -44,15 +56,33 @@ struct ScrollTimeline {
     }
 }
 
+extension ScrollTimeline {
+    /// The oldest time an entry of the timeline shows (pinned entries aside: they are old by
+    /// design), as the account rules read it; nil when no entry shows a time that can be read.
+    func oldestListed(world: IsolatedWorld) async throws -> Date? {
+        guard let raw: RawAccount = try await world.call("account", AccountSpec(rules)) else { return nil }
+        let times = raw.posts.filter { $0.fields["pinned"] == nil }.compactMap { item -> Date? in
+            let time = PublishedTime.resolve(machine: item.fields["published"], shown: item.fields["publishedShown"],
+                                             capturedAt: page.context.started, timeZone: TimeZone(identifier: page.options.timeZone) ?? .current)
+            return time.iso.flatMap(APICrossCheck.parseTime)
+        }
+        return times.min()
+    }
+}
+
+/// What the page script's `account` function reads: the profile's account rules.
+struct AccountSpec: Encodable {
+    let header: [String]; let fields: [String: [Profile.FieldRule]]
+    let posts: String; let postFields: [String: [Profile.FieldRule]]
+    init(_ account: Profile.Account) {
+        header = account.header; fields = account.fields; posts = account.posts; postFields = account.postFields
+    }
+}
+
 extension Extract {
     /// Reads an account page: the header and the timeline's entries, into data/post.json.
     func runAccount(_ account: Profile.Account) async throws -> Output {
-        struct Spec: Encodable {
-            let header: [String]; let fields: [String: [Profile.FieldRule]]
-            let posts: String; let postFields: [String: [Profile.FieldRule]]
-        }
-        let spec = Spec(header: account.header, fields: account.fields, posts: account.posts, postFields: account.postFields)
-        guard let raw: RawAccount = try await world.call("account", spec) else {
+        guard let raw: RawAccount = try await world.call("account", AccountSpec(account)) else {
             throw StepProblem("the account extraction script returned nothing")
         }
         let options = page.options, context = page.context

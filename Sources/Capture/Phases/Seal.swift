@@ -50,6 +50,7 @@ package struct Seal: Sendable {
         /// The platform API's answers and comparison (`--api`); its answer files are payload files.
         var api: PlatformAPIRecord? = nil
         var batch: CaptureRecord.BatchLine? = nil
+        var collection: CaptureRecord.CollectionUse? = nil
     }
 
     let runner: StepRunner
@@ -180,7 +181,7 @@ package struct Seal: Sendable {
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
             files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
             viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record, api: input.api,
-            batch: input.batch)
+            batch: input.batch, collection: input.collection)
     }
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {

@@ -1,4 +1,5 @@
 import Foundation
+import PlatformAPI
 import PrivateNetwork
 
 /// Everything that shapes one capture, with its documented defaults in one place.
@@ -149,6 +150,21 @@ public struct CaptureOptions: Sendable, Codable {
         }
     }
 
+    /// For the capture of an account page that a collection (`exhibit collect`) lists posts from:
+    /// its timeline is scrolled back until it shows a post older than `since`, at most
+    /// `maxScrolls` times, instead of the profile's `account.scrolls`. Nil otherwise.
+    public var timelineWindow: TimelineWindow?
+
+    /// How far back an account page's timeline is scrolled for a collection.
+    public struct TimelineWindow: Codable, Sendable, Equatable {
+        /// ISO 8601, UTC: the oldest time the collection wants.
+        public var since: String
+        public var until: String?
+        public var maxScrolls: Int
+        public init(since: String, until: String?, maxScrolls: Int) { self.since = since; self.until = until; self.maxScrolls = maxScrolls }
+        var sinceDate: Date? { APICrossCheck.parseTime(since) }
+    }
+
     public init(url: String) { self.url = url }
 
     /// Options a record does not state (one written before the option existed) keep their defaults,
@@ -193,6 +209,7 @@ public struct CaptureOptions: Sendable, Codable {
         api = try c.decodeIfPresent(Bool.self, forKey: .api) ?? d.api
         apiBase = try c.decodeIfPresent(String.self, forKey: .apiBase)
         apiTimeout = try c.decodeIfPresent(Double.self, forKey: .apiTimeout) ?? d.apiTimeout
+        timelineWindow = try c.decodeIfPresent(TimelineWindow.self, forKey: .timelineWindow)
     }
 
     /// The network policy these options ask for; an allowed address that is not an IP address is

@@ -71,6 +71,36 @@ public struct CaptureRecord: Codable, Sendable {
     /// The batch line this capture was made for (`exhibit batch`, `exhibit collect`); absent for a
     /// single capture and in older records.
     public var batch: BatchLine? = nil
+    /// The account collection this capture belongs to (`exhibit collect`): the account page's own
+    /// capture, or a post it listed, naming the account's capture. Absent otherwise.
+    public var collection: CollectionUse? = nil
+
+    /// A capture's place in an account collection.
+    public struct CollectionUse: Codable, Sendable, Equatable {
+        /// The collection's id (its list is `collect-<id>.jsonl` in the output folder).
+        public var id: String
+        /// `account` for the capture of the account page itself, `post` for a post it listed.
+        public var role: String
+        public var accountURL: String
+        /// The account page's capture and its folder's name (role `post`).
+        public var accountCaptureId: String?
+        public var accountFolder: String?
+        /// The window asked for (`--since`, `--until`), ISO 8601 UTC.
+        public var since: String
+        public var until: String?
+        /// The post's time as the account page listed it (role `post`).
+        public var listedPublished: String?
+        /// Where the account's capture lists the posts it led to, with their captures (role `account`):
+        /// a tag file written once the list is made and again once they are captured.
+        public var postsFile: String?
+
+        public init(id: String, role: String, accountURL: String, accountCaptureId: String? = nil, accountFolder: String? = nil,
+                    since: String, until: String?, listedPublished: String? = nil, postsFile: String? = nil) {
+            self.id = id; self.role = role; self.accountURL = accountURL; self.accountCaptureId = accountCaptureId
+            self.accountFolder = accountFolder; self.since = since; self.until = until; self.listedPublished = listedPublished
+            self.postsFile = postsFile
+        }
+    }
 
     /// Which line of which batch a capture is, so a bag found on its own leads back to the list
     /// it was made from and to the journal that says what happened to the other lines.
@@ -88,35 +118,9 @@ public struct CaptureRecord: Codable, Sendable {
         public var attempt: Int
         /// `K/N` when the batch was split with `--shard`.
         public var shard: String?
-        /// The account collection the line came from (`exhibit collect`): the account page's
-        /// capture and the window of time its posts were listed for.
-        public var collection: Collection?
-
-        public struct Collection: Codable, Sendable, Equatable {
-            /// `account` for the capture of the account page itself, `post` for a post it listed.
-            public var role: String
-            public var accountURL: String
-            /// The account page's capture; for the account's own capture, nil.
-            public var accountCaptureId: String?
-            /// Its folder's name in the output folder.
-            public var accountFolder: String?
-            /// The window asked for (`--since`, `--until`), UTC.
-            public var since: String
-            public var until: String?
-            /// The post's time as the account page listed it (role `post`).
-            public var listedPublished: String?
-
-            public init(role: String, accountURL: String, accountCaptureId: String?, accountFolder: String?, since: String, until: String?,
-                        listedPublished: String?) {
-                self.role = role; self.accountURL = accountURL; self.accountCaptureId = accountCaptureId
-                self.accountFolder = accountFolder; self.since = since; self.until = until; self.listedPublished = listedPublished
-            }
-        }
-
-        public init(id: String, line: Int, lineId: String?, file: String, fileSHA256: String, attempt: Int, shard: String?,
-                    collection: Collection? = nil) {
+        public init(id: String, line: Int, lineId: String?, file: String, fileSHA256: String, attempt: Int, shard: String?) {
             self.id = id; self.line = line; self.lineId = lineId; self.file = file; self.fileSHA256 = fileSHA256
-            self.attempt = attempt; self.shard = shard; self.collection = collection
+            self.attempt = attempt; self.shard = shard
         }
     }
 
