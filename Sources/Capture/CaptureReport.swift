@@ -156,7 +156,8 @@ package enum CaptureReport {
         case .success(let url): source = url
         case .failure(let problem): return .missing("no thumbnail: capture.json names data/\(pdf.file), which is \(problem)")
         }
-        try PDFDocument.renderPage(0, of: source.path, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
+        let document = try PDFDocument(path: source.path)
+        try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
         return .image("pdf-page-1.png", alt: "first page of page.pdf",
                       caption: "First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler")
     }

@@ -121,21 +121,6 @@ public final class PDFDocument {
         return result
     }
 
-    /// Renders page `index` of the PDF at `path` to a PNG, then lets cairo drop the fonts it keeps
-    /// for later drawings. Cairo holds the scaled fonts of each document drawn (and through them
-    /// poppler's copy of each embedded font) in process-wide caches: in one long process, as a batch
-    /// of hundreds of captures is, every PDF's fonts would stay, about 0.3 MB a capture. The render
-    /// and the reset run under one lock, and the document is gone before the reset, so no cairo
-    /// object of Exhibit's is alive when its caches are cleared.
-    public static func renderPage(_ index: Int, of path: String, toPNG destination: String, width: Int) throws {
-        try renderLock.withLock {
-            try PDFDocument(path: path).renderPage(index, toPNG: destination, width: width)
-            cairo_debug_reset_static_data()
-        }
-    }
-
-    private static let renderLock = NSLock()
-
     /// Renders one page (0-based) to a PNG `width` pixels wide, with cairo (white background).
     public func renderPage(_ index: Int, toPNG destination: String, width: Int) throws {
         guard index >= 0, index < pageCount, let page = poppler_document_get_page(document, Int32(index)) else {
