@@ -152,26 +152,21 @@ public struct CollectionTag: Codable, Sendable {
     /// Writes it into `bag` (never through a link) and rewrites the tag manifests.
     public func write(into bag: URL) throws(BatchError) {
         let folder = bag.appendingPathComponent("collection")
-        var isDirectory: ObjCBool = false
-        if let kind = try? FileManager.default.attributesOfItem(atPath: folder.path)[.type] as? FileAttributeType, kind == .typeSymbolicLink {
-            throw .failed("\(folder.path) is a link; the collection is not written through it")
+        var status = stat()
+        guard lstat(bag.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else {
+            throw .failed("\(bag.path) is not a capture folder (missing, or a link); the collection is not written there")
         }
-        if !FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false) }
-            catch { throw .failed("cannot make \(folder.path): \(error)") }
+        if lstat(folder.path, &status) == 0 {
+            guard (status.st_mode & S_IFMT) == S_IFDIR else { throw .failed("\(folder.path) is not a folder (a link?); the collection is not written through it") }
+        } else if mkdir(folder.path, 0o755) != 0 {
+            throw .failed("cannot make \(folder.path): \(String(cString: strerror(errno)))")
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let target = bag.appendingPathComponent(Self.file)
-        let temporary = folder.appendingPathComponent(".posts.json.\(getpid()).tmp")
-        do {
-            try encoder.encode(self).write(to: temporary)
-            guard rename(temporary.path, target.path) == 0 else { throw BatchError.failed(String(cString: strerror(errno))) }
-            try BagWriter(root: bag).writeTagManifests()
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .failed("cannot write \(target.path): \(error)")
-        }
+        guard let data = try? encoder.encode(self) else { throw .failed("cannot encode \(Self.file)") }
+        try SafeFile.replace(bag.appendingPathComponent(Self.file), with: data)
+        do { try BagWriter(root: bag).writeTagManifests() }
+        catch { throw .failed("cannot rewrite the tag manifests of \(bag.path): \(error)") }
     }
 
     /// The collection's id: the same account, window and choices give the same id, so a rerun of

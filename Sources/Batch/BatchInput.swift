@@ -18,14 +18,15 @@ public struct BatchEntry: Sendable, Equatable {
     }
 
     /// The page's identity for finding a line twice: scheme and host in lower case, the fragment
-    /// dropped (it names a place in the same page), everything else as written.
+    /// dropped (it names a place in the same page) unless it is an app's route (`#!/…`, `#/…`,
+    /// another page of a single-page app), everything else as written.
     public var pageKey: String { Self.pageKey(url) }
 
     static func pageKey(_ url: String) -> String {
         guard var components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)) else { return url }
         components.scheme = components.scheme?.lowercased()
         components.host = components.host?.lowercased()
-        components.fragment = nil
+        if let fragment = components.fragment, !(fragment.hasPrefix("!") || fragment.hasPrefix("/")) { components.fragment = nil }
         return components.string ?? url
     }
 }
@@ -79,7 +80,9 @@ public struct BatchInput: Sendable {
             guard let read = FileManager.default.contents(atPath: path) else { throw BatchError.usage("batch file \(path) cannot be read") }
             bytes = read
         }
-        guard let text = String(data: bytes, encoding: .utf8) else {
+        // A spreadsheet's "CSV UTF-8" starts with a byte order mark: it is not part of the first field.
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes.dropFirst(3) : bytes[...]
+        guard !body.contains(0), let text = String(data: Data(body), encoding: .utf8) else {
             throw BatchError.usage("batch file \(path) is not UTF-8 text")
         }
         return parse(text, file: path, sha256: SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined(), validate: validate)

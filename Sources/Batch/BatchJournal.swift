@@ -80,9 +80,15 @@ public actor BatchJournal {
     /// writing it) is cut off; any other line that is not an entry makes the journal unreadable.
     public init(path: URL) throws(BatchError) {
         self.path = path
-        let descriptor = open(path.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        // Never through a link: a journal planted as a link to another file would be cut and written.
+        let descriptor = open(path.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw .usage("cannot open the journal \(path.path): \(String(cString: strerror(errno)))")
+        }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            close(descriptor)
+            throw .usage("the journal \(path.path) is not a regular file")
         }
         guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
             close(descriptor)
@@ -104,7 +110,11 @@ public actor BatchJournal {
 
     /// The entries of a journal read without taking it over (`--merge`); a torn last line is left out.
     public static func entries(at path: URL) throws(BatchError) -> [JournalEntry] {
-        guard let data = FileManager.default.contents(atPath: path.path) else { throw .usage("cannot read the journal \(path.path)") }
+        var status = stat()
+        guard lstat(path.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+              let data = FileManager.default.contents(atPath: path.path) else {
+            throw .usage("cannot read the journal \(path.path) (missing, or not a regular file)")
+        }
         var bytes = [UInt8](data)
         if let end = bytes.lastIndex(of: UInt8(ascii: "\n")) { bytes.removeSubrange((end + 1)...) } else { bytes = [] }
         return try decode(bytes, path: path)
@@ -116,14 +126,17 @@ public actor BatchJournal {
             throw .usage("cannot read the journal \(path.path)")
         }
         var bytes = [UInt8](data)
-        if let last = bytes.last, last != UInt8(ascii: "\n") {
-            let keep = (bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+        // The whole lines are read first: a file that is not a journal is refused, never cut.
+        let keep = (bytes.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 }) ?? 0
+        let entries = try decode(Array(bytes[..<keep]), path: path)
+        if keep < bytes.count {
+            guard !entries.isEmpty else { throw .usage("the journal \(path.path) is damaged: it holds no whole entry") }
             guard ftruncate(descriptor, off_t(keep)) == 0 else {
                 throw .usage("cannot cut the torn last line of the journal \(path.path): \(String(cString: strerror(errno)))")
             }
             bytes.removeSubrange(keep...)
         }
-        return try decode(bytes, path: path)
+        return entries
     }
 
     private static func decode(_ bytes: [UInt8], path: URL) throws(BatchError) -> [JournalEntry] {
@@ -132,6 +145,14 @@ public actor BatchJournal {
         for (index, line) in bytes.split(separator: UInt8(ascii: "\n")).enumerated() {
             guard let entry = try? decoder.decode(JournalEntry.self, from: Data(line)) else {
                 throw .usage("the journal \(path.path) is damaged: line \(index + 1) is not a journal entry")
+            }
+            // Numbers a rerun adds to: out of range, they could only be forged.
+            guard (entry.attempt ?? 1) >= 1, (entry.attempt ?? 1) <= 10_000, (entry.line ?? 1) >= 1,
+                  (entry.lines ?? 0) >= 0, (entry.lines ?? 0) <= 100_000_000 else {
+                throw .usage("the journal \(path.path) is damaged: line \(index + 1) holds a number out of range")
+            }
+            if index == 0, entry.event != .batch {
+                throw .usage("the journal \(path.path) is damaged: its first line is not the batch's")
             }
             entries.append(entry)
         }
@@ -144,6 +165,8 @@ public actor BatchJournal {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard var line = try? encoder.encode(entry) else { throw .failed("cannot encode a journal entry") }
         line.append(UInt8(ascii: "\n"))
+        // A write cut short (a full disk) is undone, so the next entry does not follow half a line.
+        let size = lseek(descriptor, 0, SEEK_END)
         let written = line.withUnsafeBytes { buffer -> Bool in
             var offset = 0
             while offset < buffer.count {
@@ -155,7 +178,9 @@ public actor BatchJournal {
             return true
         }
         guard written, fsync(descriptor) == 0 else {
-            throw .failed("cannot write the journal \(path.path): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            if size >= 0 { _ = ftruncate(descriptor, size) }
+            throw .failed("cannot write the journal \(path.path): \(reason)")
         }
     }
 }
@@ -175,18 +200,30 @@ public struct JournalReplay: Sendable {
     public let lines: [Int: LineState]
     /// Attempts per line, over every run.
     public let attempts: [Int: Int]
+    /// Every capture id a line was started with: a rerun looks for a bag of each before capturing
+    /// the line again (an attempt may have put its bag in place and still failed after).
+    public let started: [Int: [String]]
+
+    /// A folder a `done` may name: one path component, in the output folder.
+    static func isFolderName(_ name: String) -> Bool {
+        !name.isEmpty && name != "." && name != ".." && !name.contains("/") && !name.contains("\0")
+    }
 
     public init(_ entries: [JournalEntry]) {
         header = entries.first { $0.event == .batch }
-        var lines: [Int: LineState] = [:], attempts: [Int: Int] = [:]
+        var lines: [Int: LineState] = [:], attempts: [Int: Int] = [:], started: [Int: [String]] = [:]
         for entry in entries {
             guard let line = entry.line else { continue }
             switch entry.event {
             case .start:
                 attempts[line] = max(attempts[line] ?? 0, entry.attempt ?? 1)
                 lines[line] = .interrupted(captureId: entry.captureId ?? "", attempt: entry.attempt ?? 1)
+                if let id = entry.captureId { started[line, default: []].append(id) }
             case .done:
-                lines[line] = .done(folder: entry.folder ?? "", captureId: entry.captureId ?? "")
+                // Only for a capture this line was started with, in a folder of the output folder.
+                guard let id = entry.captureId, started[line]?.contains(id) == true,
+                      let folder = entry.folder, Self.isFolderName(folder) else { continue }
+                lines[line] = .done(folder: folder, captureId: id)
             case .failed:
                 if case .done? = lines[line] { continue }
                 lines[line] = .failed(attempts: attempts[line] ?? entry.attempt ?? 1, reason: entry.reason ?? "")
@@ -198,5 +235,6 @@ public struct JournalReplay: Sendable {
         }
         self.lines = lines
         self.attempts = attempts
+        self.started = started
     }
 }

@@ -183,14 +183,9 @@ public struct BatchRunner: Sendable {
             case .done?, .skipped?:
                 continue
             case .interrupted(let captureId, let attempt)?:
-                if let folder = Self.bag(withCaptureId: captureId, in: plan.output) {
-                    var done = JournalEntry(event: .done)
-                    done.line = entry.line; done.url = entry.url; done.lineId = entry.id
-                    done.attempt = attempt; done.captureId = captureId; done.folder = folder.lastPathComponent
-                    done.recovered = true
-                    try await journal.append(done)
-                    events(.finished(BatchOutcome(line: entry.line, url: entry.url, id: entry.id, status: .done, folder: folder.path,
-                                                  captureId: captureId, attempts: attempt, reason: "found in place after the process ended")))
+                if let (folder, id) = bag(of: entry.line, startedWith: replay.started[entry.line] ?? [captureId]) {
+                    try await adopt(folder, captureId: id, entry: entry, attempt: attempt, journal: journal,
+                                    reason: "found in place after the process ended")
                     continue
                 }
                 let partial = plan.output.appendingPathComponent(".\(captureId).partial")
@@ -202,6 +197,13 @@ public struct BatchRunner: Sendable {
                 try await journal.append(failed)
                 queue.append(Scheduler.Job(entry: entry, attempt: attempt + 1))
             case .failed(let attempts, _)?:
+                // An attempt may have put its bag in place and failed after it (a required timestamp
+                // no TSA gave): that bag is the line's, never a second one.
+                if let (folder, id) = bag(of: entry.line, startedWith: replay.started[entry.line] ?? []) {
+                    try await adopt(folder, captureId: id, entry: entry, attempt: attempts, journal: journal,
+                                    reason: "its bag was in place although the attempt failed after it")
+                    continue
+                }
                 queue.append(Scheduler.Job(entry: entry, attempt: attempts + 1))
             case nil:
                 queue.append(Scheduler.Job(entry: entry, attempt: 1))
@@ -210,21 +212,58 @@ public struct BatchRunner: Sendable {
         return queue
     }
 
-    /// The complete bag in `output` whose record has `captureId`: its folder is named with the id's
-    /// first eight characters, and only a whole bag is ever renamed there.
-    static func bag(withCaptureId captureId: String, in output: URL) -> URL? {
-        guard captureId.count >= 8 else { return nil }
+    /// The complete bag in `output` whose record has `captureId` and names this batch file's
+    /// `line`: a real folder (not a link) named `<time>-<host>-<first 8 of the id>[-N]`, which only
+    /// a whole bag is ever renamed to.
+    func bag(withCaptureId captureId: String, line: Int) -> URL? {
+        guard captureId.count >= 8, captureId.allSatisfy({ $0.isHexDigit || $0 == "-" }) else { return nil }
         let short = String(captureId.prefix(8))
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: output.path)) ?? []
-        where !name.hasPrefix(".") && name.contains(short) {
-            let record = output.appendingPathComponent(name).appendingPathComponent("data/capture.json")
-            struct Identity: Decodable { let captureId: String }
-            if let data = FileManager.default.contents(atPath: record.path),
-               let identity = try? JSONDecoder().decode(Identity.self, from: data), identity.captureId == captureId {
-                return output.appendingPathComponent(name)
+        struct Identity: Decodable {
+            struct Batch: Decodable { let line: Int; let fileSHA256: String }
+            let captureId: String
+            let batch: Batch?
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: plan.output.path)) ?? []
+        where !name.hasPrefix(".") && (name.hasSuffix("-" + short) || name.contains("-" + short + "-")) {
+            let folder = plan.output.appendingPathComponent(name)
+            var status = stat()
+            guard lstat(folder.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR else { continue }
+            let record = folder.appendingPathComponent("data/capture.json")
+            guard lstat(record.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+                  let data = FileManager.default.contents(atPath: record.path),
+                  let identity = try? JSONDecoder().decode(Identity.self, from: data) else { continue }
+            if identity.captureId == captureId, identity.batch?.line == line, identity.batch?.fileSHA256 == plan.input.sha256 {
+                return folder
             }
         }
         return nil
+    }
+
+    /// The first bag in place of any capture the line was started with.
+    func bag(of line: Int, startedWith ids: [String]) -> (URL, String)? {
+        for id in ids.reversed() { if let folder = bag(withCaptureId: id, line: line) { return (folder, id) } }
+        return nil
+    }
+
+    /// Journals a bag found in place as the line done (its state read from its record).
+    private func adopt(_ folder: URL, captureId: String, entry: BatchEntry, attempt: Int, journal: BatchJournal, reason: String) async throws {
+        struct State: Decodable {
+            struct Completeness: Decodable { let availability: String?; let summary: String? }
+            let state: String?
+            let completeness: Completeness?
+        }
+        let state = FileManager.default.contents(atPath: folder.appendingPathComponent("data/capture.json").path)
+            .flatMap { try? JSONDecoder().decode(State.self, from: $0) }
+        var done = JournalEntry(event: .done)
+        done.line = entry.line; done.url = entry.url; done.lineId = entry.id
+        done.attempt = attempt; done.captureId = captureId; done.folder = folder.lastPathComponent
+        done.state = state?.state; done.availability = state?.completeness?.availability; done.completeness = state?.completeness?.summary
+        done.recovered = true
+        done.reason = reason
+        try await journal.append(done)
+        events(.finished(BatchOutcome(line: entry.line, url: entry.url, id: entry.id, status: .done, folder: folder.path,
+                                      captureId: captureId, state: done.state, availability: done.availability,
+                                      completeness: done.completeness, attempts: attempt, reason: reason)))
     }
 
     /// One attempt at one line.
@@ -277,6 +316,17 @@ public struct BatchRunner: Sendable {
                                           completeness: done.completeness, seconds: seconds, attempts: job.attempt, resources: resources)))
         } catch {
             releasePage()
+            // The bag may be in place although the capture failed after it (a required timestamp
+            // no TSA gave, the journal's own write): then the line is done, never captured again.
+            if let folder = bag(withCaptureId: captureId, line: entry.line) {
+                do {
+                    try await adopt(folder, captureId: captureId, entry: entry, attempt: job.attempt, journal: journal,
+                                    reason: "captured, but: \((error as? CaptureError).map { "\($0)" } ?? "\(error)")")
+                    await pool.giveBack(lease)
+                    await scheduler.finished(job, requeue: nil)
+                    return
+                } catch {}
+            }
             let capture = error as? CaptureError
             let reason = (error as? BatchError)?.message ?? capture.map { "\($0)" } ?? "\(error)"
             if await pool.diedDuring(lease), job.crashes < 3 {

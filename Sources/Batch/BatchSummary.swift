@@ -8,6 +8,8 @@ public struct BatchSummary: Codable, Sendable {
     public var fileSHA256: String
     /// The shards merged, when the batch was split (`K/N` each).
     public var shards: [String]?
+    /// Shards of the split whose journal was not given: their lines are not counted anywhere.
+    public var missingShards: [String]? = nil
     /// Lines of the batch file (of the shards merged), in any state.
     public var lines: Int
     public var done: Int
@@ -65,8 +67,23 @@ public struct BatchSummary: Codable, Sendable {
                 throw .usage("journal \(index + 1) is of another batch (\(other?.batchId ?? "none")), not \(header.batchId ?? "?"): only the shards of one batch merge")
             }
         }
+        var missingShards: [String]?
+        guard let id = header.batchId, BatchSummary.isBatchId(id) else { throw .usage("the journal's batch id is not one exhibit makes") }
         let shards = headers.compactMap { $0?.shard }
         guard Set(shards).count == shards.count else { throw .usage("the same shard is given twice: \(shards.sorted().joined(separator: ", "))") }
+        // Either one journal of a whole batch, or shards of one split, each at most once.
+        if journals.count > 1 {
+            guard shards.count == journals.count else { throw .usage("a journal of the whole batch cannot be merged with others: only shards merge") }
+            let parsed = shards.compactMap { text -> (Int, Int)? in
+                let parts = text.split(separator: "/").compactMap { Int($0) }
+                return parts.count == 2 ? (parts[0], parts[1]) : nil
+            }
+            guard parsed.count == shards.count, Set(parsed.map(\.1)).count == 1, let count = parsed.first?.1 else {
+                throw .usage("the shards are of different splits: \(shards.sorted().joined(separator: ", "))")
+            }
+            let missing = Set(0..<count).subtracting(parsed.map(\.0)).sorted()
+            if !missing.isEmpty { missingShards = missing.map { "\($0)/\(count)" } }
+        }
         var summary = BatchSummary(batchId: header.batchId ?? "", file: header.file ?? "", fileSHA256: header.fileSHA256 ?? "",
                                    shards: shards.isEmpty ? nil : shards.sorted(), lines: headers.reduce(0) { $0 + ($1?.lines ?? 0) },
                                    done: 0, failed: 0, skipped: 0, left: 0, partial: 0, notAvailable: 0, runs: 0, seconds: 0,
@@ -75,6 +92,7 @@ public struct BatchSummary: Codable, Sendable {
             let replay = JournalReplay(entries)
             summary.add(entries: entries, replay: replay)
         }
+        summary.missingShards = missingShards
         summary.left = max(0, summary.lines - summary.done - summary.failed - summary.skipped)
         if summary.seconds > 0 { summary.capturesPerMinute = (Double(summary.done) / summary.seconds * 60 * 10).rounded() / 10 }
         summary.failures.sort { $0.line < $1.line }
@@ -134,18 +152,43 @@ public struct BatchSummary: Codable, Sendable {
         }
     }
 
-    /// Writes the summary as JSON next to the journal(s), through a temporary file and a rename.
+    /// A batch id as `--batch-id` allows it, or as Exhibit makes one (hex, `collect-` and hex):
+    /// it names files, so it never holds a path.
+    public static func isBatchId(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 80 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
+    /// Writes the summary as JSON next to the journal(s), through a new temporary file and a rename.
     public func write(to file: URL) throws(BatchError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(getpid()).tmp")
-        do { try encoder.encode(self).write(to: temporary) } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw .failed("cannot write \(file.path): \((error as NSError).localizedDescription)")
+        guard let data = try? encoder.encode(self) else { throw .failed("cannot encode the summary") }
+        try SafeFile.replace(file, with: data)
+    }
+}
+
+/// Files Exhibit writes into folders others may share: a new temporary file (never through a link
+/// or over a file in the way), synced, then renamed over the target.
+public enum SafeFile {
+    public static func replace(_ file: URL, with data: Data) throws(BatchError) {
+        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
+        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw .failed("cannot write \(file.path): \(String(cString: strerror(errno)))") }
+        let written = data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                guard let base = buffer.baseAddress else { return true }
+                let count = write(descriptor, base + offset, buffer.count - offset)
+                if count < 0 { if errno == EINTR { continue }; return false }
+                offset += count
+            }
+            return true
         }
-        guard rename(temporary.path, file.path) == 0 else {
+        let synced = written && fsync(descriptor) == 0
+        close(descriptor)
+        guard synced, rename(temporary.path, file.path) == 0 else {
             let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: temporary)
+            unlink(temporary.path)
             throw .failed("cannot write \(file.path): \(reason)")
         }
     }

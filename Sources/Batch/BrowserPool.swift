@@ -11,6 +11,8 @@ actor BrowserPool {
         /// Counts the browser's starts, so that many captures failing with one crash relaunch it once.
         var generation = 0
         var leased = 0
+        /// The start in progress: captures that ask meanwhile wait for it, so one crash starts one browser.
+        var opening: Task<BrowserHandle, Error>?
     }
 
     private var members: [Member]
@@ -43,15 +45,26 @@ actor BrowserPool {
         }
         members[index].leased += 1
         if members[index].handle == nil {
+            let opening = members[index].opening ?? Task { [provider = members[index].provider] in try await provider.open() }
+            members[index].opening = opening
             do {
-                members[index].handle = try await members[index].provider.open()
-                members[index].generation += 1
+                let handle = try await opening.value
+                // The first capture back from the start records it; the others find it recorded.
+                if members[index].handle == nil {
+                    members[index].handle = handle
+                    members[index].generation += 1
+                }
+                members[index].opening = nil
             } catch {
+                members[index].opening = nil
                 members[index].leased -= 1
                 throw error
             }
         }
-        guard let handle = members[index].handle else { throw BatchError.failed("the browser did not open") }
+        guard let handle = members[index].handle else {
+            members[index].leased -= 1
+            throw BatchError.failed("the browser did not open")
+        }
         return Lease(member: index, generation: members[index].generation, handle: handle)
     }
 
@@ -61,9 +74,11 @@ actor BrowserPool {
     /// opened again at the next lease); false when the browser is fine and the page itself failed.
     func diedDuring(_ lease: Lease) async -> Bool {
         let member = members[lease.member]
-        // Another capture already found this start of the browser dead.
-        guard member.generation == lease.generation, let handle = member.handle else { return member.generation != lease.generation }
+        // Another capture already found this start of the browser dead (and let it go, or opened it again).
+        guard member.generation == lease.generation, let handle = member.handle else { return true }
         guard await !handle.isAlive else { return false }
+        // While the browser was asked, another capture may have found it dead first.
+        guard members[lease.member].generation == lease.generation, members[lease.member].handle != nil else { return true }
         let reason = await handle.connection.closedReason.map { "\($0)" } ?? "the browser's process ended"
         relaunches.append(reason)
         members[lease.member].handle = nil

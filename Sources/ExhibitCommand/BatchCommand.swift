@@ -125,7 +125,7 @@ struct BatchCommand: AsyncParsableCommand, LogLevelChoosing {
         do { output = try CapturePipeline.prepareOutput(out) } catch let error as CaptureError { throw CommandFailure(error) }
         let file = output.appendingPathComponent("batch-\(summary.batchId)-summary.json")
         try Self.finish(summary, file: file, progress: nil, json: batching.json, quiet: batching.quiet)
-        if summary.failed > 0 || summary.left > 0 { throw ExitCode(Exhibit.Code.failed) }
+        if summary.failed > 0 || summary.left > 0 || summary.missingShards != nil { throw ExitCode(Exhibit.Code.failed) }
     }
 
     /// Writes the summary and prints its table of failures.
@@ -263,6 +263,9 @@ final class BatchProgress: Sendable {
         var text = "batch \(summary.batchId)\(summary.shards.map { " (shards \($0.joined(separator: ", ")))" } ?? ""): "
             + "\(summary.done) done, \(summary.failed) failed, \(summary.skipped) skipped, \(summary.left) left of \(summary.lines) line(s)"
             + " in \(duration(summary.seconds))" + (summary.capturesPerMinute.map { String(format: " (%.1f captures/min)", $0) } ?? "") + "\n"
+        if let missing = summary.missingShards {
+            text += "  not merged: no journal of shard(s) \(missing.joined(separator: ", ")); their lines are not counted\n"
+        }
         if summary.partial > 0 || summary.notAvailable > 0 {
             text += "  of those done: \(summary.partial) partial, \(summary.notAvailable) showing a login wall or a removed post\n"
         }

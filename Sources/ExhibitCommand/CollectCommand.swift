@@ -68,19 +68,23 @@ struct CollectCommand: AsyncParsableCommand, LogLevelChoosing {
         let id = CollectionTag.id(accountURL: accountURL, window: window, includeReposts: includeReposts, max: max)
         let listFile = output.appendingPathComponent("\(id).jsonl")
         let accountFile = output.appendingPathComponent("\(id).account.json")
-        struct AccountCapture: Codable { let captureId: String; let folder: String }
 
-        // The list is written last: once it is there, the account page is captured and listed.
+        // One collect of a collection at a time: a second would capture the account page again and
+        // mix its list with the first one's.
+        let lock = open(output.appendingPathComponent("\(id).lock").path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard lock >= 0, flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw CommandFailure(code: Exhibit.Code.usage, message: "another exhibit collect is running collection \(id) in \(output.path), or its lock cannot be taken")
+        }
+        defer { close(lock) }
+
+        // The list is written last: once it is there, the account page is captured and listed. What
+        // a rerun reads back is checked: the account's folder is one real folder of the output
+        // folder holding that capture, and the list is the one its tag file recorded.
         var account: AccountCapture
         var tag: CollectionTag
-        if FileManager.default.fileExists(atPath: listFile.path), let data = FileManager.default.contents(atPath: accountFile.path),
-           let known = try? JSONDecoder().decode(AccountCapture.self, from: data),
-           FileManager.default.fileExists(atPath: output.appendingPathComponent(known.folder).path),
-           let tagData = FileManager.default.contents(atPath: output.appendingPathComponent(known.folder).appendingPathComponent(CollectionTag.file).path),
-           let knownTag = try? JSONDecoder().decode(CollectionTag.self, from: tagData) {
-            account = known
-            tag = knownTag
-            if !batching.quiet { tell(TerminalText.safe("resuming collection \(id): the account page is in \(known.folder)") + "\n") }
+        if let known = resumable(listFile: listFile, accountFile: accountFile, output: output) {
+            (account, tag) = known
+            if !batching.quiet { tell(TerminalText.safe("resuming collection \(id): the account page is in \(account.folder)") + "\n") }
         } else {
             let result = try await captureAccount(window: window, id: id, session: session)
             account = AccountCapture(captureId: result.record.captureId, folder: result.folder.lastPathComponent)
@@ -94,8 +98,8 @@ struct CollectCommand: AsyncParsableCommand, LogLevelChoosing {
                                                                              published: $0.element.published, status: "listed") })
             do {
                 try tag.write(into: result.folder)
-                try JSONEncoder().encode(account).write(to: accountFile, options: .atomic)
-                try listData.write(to: listFile, options: .atomic)
+                try SafeFile.replace(accountFile, with: JSONEncoder().encode(account))
+                try SafeFile.replace(listFile, with: listData)
             } catch { throw CommandFailure(code: Exhibit.Code.failed, message: "the account page was captured in \(result.folder.path), but the list could not be written: \(error)") }
             if !batching.quiet {
                 let left = list.leftOut.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
@@ -123,10 +127,12 @@ struct CollectCommand: AsyncParsableCommand, LogLevelChoosing {
         }
         var failure: Error?
         do { try await BatchCommand.run(plan: plan, settings: settings, batching: batching, defaultSession: session) }
+        catch let refused as CommandFailure where refused.code == Exhibit.Code.usage { throw refused }
         catch { failure = error }
         // The account's capture is told which capture each post got, whatever the batch's outcome.
         let replay = JournalReplay((try? BatchJournal.entries(at: output.appendingPathComponent(plan.journalName))) ?? [])
-        for index in tag.posts.indices {
+        let urls = Dictionary(input.entries.map { ($0.line, $0.url) }, uniquingKeysWith: { first, _ in first })
+        for index in tag.posts.indices where urls[tag.posts[index].line] == tag.posts[index].url {
             switch replay.lines[tag.posts[index].line] {
             case .done(let folder, let captureId)?:
                 tag.posts[index].status = "done"; tag.posts[index].folder = folder; tag.posts[index].captureId = captureId
@@ -137,6 +143,28 @@ struct CollectCommand: AsyncParsableCommand, LogLevelChoosing {
         do { try tag.write(into: output.appendingPathComponent(account.folder)) }
         catch { throw CommandFailure(code: Exhibit.Code.failed, message: "the posts were captured, but the account's capture could not list them: \(error.message)") }
         if let failure { throw failure }
+    }
+
+    struct AccountCapture: Codable { let captureId: String; let folder: String }
+
+    /// The account's capture and tag file of an earlier run, when they check out; nil otherwise
+    /// (the account page is then captured again).
+    private func resumable(listFile: URL, accountFile: URL, output: URL) -> (AccountCapture, CollectionTag)? {
+        var status = stat()
+        guard lstat(listFile.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+              let list = FileManager.default.contents(atPath: listFile.path),
+              let data = FileManager.default.contents(atPath: accountFile.path),
+              let known = try? JSONDecoder().decode(AccountCapture.self, from: data),
+              !known.folder.isEmpty, !known.folder.contains("/"), known.folder != ".", known.folder != ".." else { return nil }
+        let bag = output.appendingPathComponent(known.folder)
+        struct Identity: Decodable { let captureId: String }
+        guard lstat(bag.path, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR,
+              let record = FileManager.default.contents(atPath: bag.appendingPathComponent("data/capture.json").path),
+              (try? JSONDecoder().decode(Identity.self, from: record))?.captureId == known.captureId,
+              let tagData = FileManager.default.contents(atPath: bag.appendingPathComponent(CollectionTag.file).path),
+              let tag = try? JSONDecoder().decode(CollectionTag.self, from: tagData),
+              tag.listSHA256 == FileDigest.sha256Hex(Array(list)) else { return nil }
+        return (known, tag)
     }
 
     /// The account page, captured with its timeline scrolled back to the window's start.

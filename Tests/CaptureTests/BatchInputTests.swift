@@ -20,6 +20,21 @@ struct BatchInputTests {
         #expect(input.problems == [.init(line: 5, message: "not an http(s) URL: ftp://c.example/")])
         #expect(input.duplicates == [.init(line: 6, url: "HTTPS://A.EXAMPLE/1#top", sameAs: 2)])
         #expect(input.lineCount == 4)
+        // An app's route is another page; a place in the page is not.
+        #expect(BatchEntry(line: 1, url: "https://a.example/#!/post/1").pageKey != BatchEntry(line: 2, url: "https://a.example/#!/post/2").pageKey)
+    }
+
+    @Test("a spreadsheet's CSV with a byte order mark reads its header; NUL bytes are refused")
+    func byteOrderMark() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("bom-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let file = folder.appendingPathComponent("list.csv")
+        try Data([0xEF, 0xBB, 0xBF] + Array("url,profile\r\nhttps://m.example/@g/1,mastodon\r\n".utf8)).write(to: file)
+        let input = try BatchInput.read(file.path) { _ in nil }
+        #expect(input.format == .csv && input.entries == [BatchEntry(line: 2, url: "https://m.example/@g/1", profile: "mastodon")])
+        let nul = folder.appendingPathComponent("nul.txt")
+        try Data(Array("https://a.example/\u{0}\n".utf8)).write(to: nul)
+        #expect(throws: BatchError.self) { _ = try BatchInput.read(nul.path) { _ in nil } }
     }
 
     @Test("CSV: the header names the columns in any order; RFC 4180 quotes; a bad line is named and the others still read")
@@ -85,6 +100,7 @@ struct BatchInputTests {
         let path = folder.appendingPathComponent("batch-x.jsonl")
         do {
             let journal = try BatchJournal(path: path)
+            try await journal.append(JournalEntry(event: .batch))
             var start = JournalEntry(event: .start)
             start.line = 3; start.captureId = "0123456789"; start.attempt = 1
             try await journal.append(start)
@@ -96,13 +112,39 @@ struct BatchInputTests {
         try handle.write(contentsOf: Data(#"{"event":"done","line":3,"fol"#.utf8))
         try handle.close()
         let reopened = try BatchJournal(path: path)
-        #expect(await reopened.entries.count == 1)
+        #expect(await reopened.entries.count == 2)
         #expect(JournalReplay(await reopened.entries).lines[3] == .interrupted(captureId: "0123456789", attempt: 1))
         #expect(try String(contentsOf: path, encoding: .utf8).hasSuffix("}\n"))
 
         let damaged = folder.appendingPathComponent("batch-y.jsonl")
-        try Data("{\"event\":\"run\",\"at\":\"x\"}\nnot an entry\n{\"event\":\"run\",\"at\":\"y\"}\n".utf8).write(to: damaged)
+        try Data("{\"event\":\"batch\",\"at\":\"x\"}\nnot an entry\n{\"event\":\"run\",\"at\":\"y\"}\n".utf8).write(to: damaged)
         #expect(throws: BatchError.usage("the journal \(damaged.path) is damaged: line 2 is not a journal entry")) { _ = try BatchJournal(path: damaged) }
+        // A journal whose header was removed, a forged attempt count, a link planted in its place, a
+        // file that is no journal at all (never cut): each refused.
+        let headless = folder.appendingPathComponent("batch-z.jsonl")
+        try Data("{\"event\":\"run\",\"at\":\"x\"}\n".utf8).write(to: headless)
+        #expect(throws: BatchError.self) { _ = try BatchJournal(path: headless) }
+        let forged = folder.appendingPathComponent("batch-f.jsonl")
+        try Data("{\"event\":\"batch\",\"at\":\"x\"}\n{\"event\":\"start\",\"at\":\"x\",\"line\":1,\"attempt\":9223372036854775807}\n".utf8).write(to: forged)
+        #expect(throws: BatchError.self) { _ = try BatchJournal(path: forged) }
+        let victim = folder.appendingPathComponent("victim.txt")
+        try Data("someone else's file, no newline".utf8).write(to: victim)
+        let link = folder.appendingPathComponent("batch-l.jsonl")
+        try FileManager.default.createSymbolicLink(at: link, withDestinationURL: victim)
+        #expect(throws: BatchError.self) { _ = try BatchJournal(path: link) }
+        let notJournal = folder.appendingPathComponent("batch-n.jsonl")
+        try Data("just text, no newline".utf8).write(to: notJournal)
+        #expect(throws: BatchError.self) { _ = try BatchJournal(path: notJournal) }
+        #expect(try String(contentsOf: victim, encoding: .utf8) == "someone else's file, no newline")
+        #expect(try String(contentsOf: notJournal, encoding: .utf8) == "just text, no newline")
+
+        // A `done` no `start` of the line announced, or naming a folder outside the output folder, is not believed.
+        var header = JournalEntry(event: .batch); header.batchId = "x"
+        var start = JournalEntry(event: .start); start.line = 2; start.captureId = "aaaaaaaa-1"
+        var forgedDone = JournalEntry(event: .done); forgedDone.line = 1; forgedDone.captureId = "aaaaaaaa-1"; forgedDone.folder = "bag"
+        var outside = JournalEntry(event: .done); outside.line = 2; outside.captureId = "aaaaaaaa-1"; outside.folder = "../elsewhere"
+        let replay = JournalReplay([header, start, forgedDone, outside])
+        #expect(replay.lines[1] == nil && replay.lines[2] == .interrupted(captureId: "aaaaaaaa-1", attempt: 1))
     }
 
     @Test("merge: journals of another batch, or the same shard twice, are refused")
@@ -115,6 +157,13 @@ struct BatchInputTests {
         #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[header("one", "0/2")], [header("two", "1/2")]]) }
         #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[header("one", "0/2")], [header("one", "0/2")]]) }
         let merged = try BatchSummary.make(journals: [[header("one", "0/2")], [header("one", "1/2")]])
-        #expect(merged.lines == 4 && merged.left == 4 && merged.shards == ["0/2", "1/2"])
+        #expect(merged.lines == 4 && merged.left == 4 && merged.shards == ["0/2", "1/2"] && merged.missingShards == nil)
+        var whole = header("one", "0/2"); whole.shard = nil
+        #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[whole], [whole]]) }
+        #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[whole], [header("one", "1/2")]]) }
+        #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[header("one", "0/2")], [header("one", "1/3")]]) }
+        #expect(try BatchSummary.make(journals: [[header("one", "0/4")], [header("one", "2/4")]]).missingShards == ["1/4", "3/4"])
+        // An id that would name a path is not one Exhibit makes.
+        #expect(throws: BatchError.self) { _ = try BatchSummary.make(journals: [[header("/../../tmp/x", "0/2")]]) }
     }
 }
