@@ -199,12 +199,13 @@ def ratio(a, b):
 
 
 def verdict(exhibit_run, baseline, meets, figure):
-    """PASS or MISS: Exhibit's run must pass every check; a baseline that does not (a thread it
+    """PASS, MISS or UNEQUAL: Exhibit's run must pass every check; a baseline that does not (a thread it
     missed replies of) is reported as such and not counted as faster."""
     if not exhibit_run.valid:
         return f"MISS  {figure}; {exhibit_run.name} does not pass its checks: {exhibit_run.shortcoming}"
     if not baseline.valid:
-        return f"PASS  {figure}, but not counted as faster: {baseline.name} {baseline.shortcoming}"
+        # Neither met nor missed: the baseline did less work, so the ratio says nothing either way.
+        return f"UNEQUAL  {figure}; {baseline.name} did less work ({baseline.shortcoming}): not a comparison"
     return f"{'PASS' if meets else 'MISS'}  {figure}"
 
 
