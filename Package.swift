@@ -130,7 +130,7 @@ let package = Package(
         ]),
         // Many captures: batch files read, a journal that makes reruns exactly-once, warm browsers lent
         // to pipelined captures, shards, summaries. Knows pages only as URLs and captures as results.
-        .target(name: "Batch", dependencies: ["Capture", "DevTools", "Evidence", "PlatformProfiles", "PlatformAPI", .product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Batch", dependencies: ["Capture", "DevTools", "Evidence", "PlatformProfiles", "PlatformAPI", "Sessions", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
             "Capture", "Batch", "CaptureComparison", "ArchivePairing", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

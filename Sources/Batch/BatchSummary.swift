@@ -1,4 +1,5 @@
 import Foundation
+import Sessions
 
 /// The account of a batch (`batch-<id>-summary.json`), made from its journal, or from the
 /// journals of all its shards (`exhibit batch --merge`): what is done, what failed and why.
@@ -167,29 +168,11 @@ public struct BatchSummary: Codable, Sendable {
     }
 }
 
-/// Files Exhibit writes into folders others may share: a new temporary file (never through a link
-/// or over a file in the way), synced, then renamed over the target.
+/// Files Exhibit writes into folders others may share, whole or not at all (see `PrivateFileWriter`),
+/// readable by others as the bags beside them are.
 public enum SafeFile {
     public static func replace(_ file: URL, with data: Data) throws(BatchError) {
-        let temporary = file.deletingLastPathComponent().appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
-        let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw .failed("cannot write \(file.path): \(String(cString: strerror(errno)))") }
-        let written = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                guard let base = buffer.baseAddress else { return true }
-                let count = write(descriptor, base + offset, buffer.count - offset)
-                if count < 0 { if errno == EINTR { continue }; return false }
-                offset += count
-            }
-            return true
-        }
-        let synced = written && fsync(descriptor) == 0
-        close(descriptor)
-        guard synced, rename(temporary.path, file.path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary.path)
-            throw .failed("cannot write \(file.path): \(reason)")
-        }
+        do { try PrivateFileWriter.place(data, at: file, replace: true, mode: 0o644) }
+        catch { throw .failed("\(error)") }
     }
 }

@@ -86,9 +86,6 @@ actor BrowserPool {
         return true
     }
 
-    /// The browser a count of resources is asked of (the first one open).
-    var first: BrowserHandle? { members.lazy.compactMap(\.handle).first }
-
     func closeAll() async {
         for index in members.indices {
             await members[index].handle?.close()

@@ -44,10 +44,6 @@ public final class BrowserHandle: Sendable {
         get async { await connection.closedReason == nil && (process.map { !$0.hasExited } ?? true) }
     }
 
-    /// The launched browser's process ids (the browser and every process it started), for counting
-    /// what a long batch holds; empty when attached.
-    public var processIdentifiers: [Int32] { process.map { BrowserProcess.descendants(of: $0.pid, including: true) } ?? [] }
-
     /// How many processes run below `pid` (read from /proc; 0 where there is none).
     public static func descendantCount(of pid: Int32) -> Int { BrowserProcess.descendants(of: pid, including: false).count }
 

@@ -1,13 +1,15 @@
 import Foundation
 
-/// Writes a private file whole or not at all: the bytes go to a temporary file (mode 0600) in the
-/// same folder, are flushed to the disk, and only then take the file's name in one step. A crash,
-/// a full disk or a kill leaves the old file or the new one, never half of one, and never a
-/// moment when the credentials sit in a file others can read.
-enum PrivateFileWriter {
+/// Writes a file whole or not at all: the bytes go to a new temporary file (mode 0600 by default;
+/// never through a link or over a file in the way) in the same folder, are flushed to the disk,
+/// and only then take the file's name in one step. A crash, a full disk or a kill leaves the old
+/// file or the new one, never half of one, and never a moment when credentials sit in a file
+/// others can read. Batch journals' summaries and lists use it too, with a wider `mode`.
+public enum PrivateFileWriter {
     /// Writes `data` as `file`; with `replace` false, returns false and writes nothing if `file`
     /// exists (decided by the file system in the same step as the write, not checked before it).
-    static func place(_ data: Data, at file: URL, replace: Bool) throws(SessionError) -> Bool {
+    @discardableResult
+    public static func place(_ data: Data, at file: URL, replace: Bool, mode: mode_t = 0o600) throws(SessionError) -> Bool {
         let folder = file.deletingLastPathComponent()
         let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString.prefix(8)).tmp")
         let descriptor = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
@@ -16,8 +18,8 @@ enum PrivateFileWriter {
         defer { if !placed { unlink(temporary.path) } }
         do {
             defer { close(descriptor) }
-            // The umask can only take bits away; this makes the mode 0600 whatever it is.
-            guard fchmod(descriptor, 0o600) == 0 else { throw failure(errno, file) }
+            // The umask can only take bits away; this makes the mode what was asked whatever it is.
+            guard fchmod(descriptor, mode) == 0 else { throw failure(errno, file) }
             try writeAll(data, to: descriptor, file: file)
             guard fsync(descriptor) == 0 else { throw failure(errno, file) }
         }
