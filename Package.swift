@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // System libraries (Debian -dev packages, found through pkg-config).
@@ -81,7 +82,15 @@ let package = Package(
         // Knows nothing of browsers.
         // Reads the capture's WARC and WACZ through WebArchive (a file-format library) to check them.
         .target(name: "Evidence", dependencies: [
-            "TrustedTime", "PNGCodec", "WebArchive",
+            "TrustedTime", "PNGCodec", "WebArchive", "Archival",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        // Dutch archival metadata: the organisation file (TOML or JSON), MDTO 1.0.1 sidecars, the
+        // PREMIS 3 event log, and PRONOM format identification read from a file's bytes. Knows
+        // nothing of browsers or bags: it is given names, digests and times and writes XML.
+        .target(name: "Archival", dependencies: [
+            "WebArchive",
+            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         // Platform profiles (Profiles/*.json): loading and checking them, choosing one for a URL,
@@ -112,7 +121,7 @@ let package = Package(
         .target(name: "ArchivePairing", dependencies: ["Evidence", "WebArchive", "PlatformAPI"]),
         // The capture pipeline: page -> files -> bag.
         // Page-side scripts (Resources/*.js) and the report's template are files, loaded with Bundle.module.
-        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "TrustedTime", "PNGCodec", "PDFTools", "PerceptualHash", "PlatformProfiles", "PrivateNetwork",
+        .target(name: "Capture", dependencies: ["DevTools", "Evidence", "Archival", "TrustedTime", "PNGCodec", "PDFTools", "PerceptualHash", "PlatformProfiles", "PrivateNetwork",
                                               "PlatformAPI", "Sessions", "LiveView", "WebArchive",
                                               .product(name: "X509", package: "swift-certificates"),
                                               .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -132,7 +141,8 @@ let package = Package(
         // to pipelined captures, shards, summaries. Knows pages only as URLs and captures as results.
         .target(name: "Batch", dependencies: ["Capture", "DevTools", "Evidence", "PlatformProfiles", "PlatformAPI", "Sessions", .product(name: "Crypto", package: "swift-crypto")]),
         .executableTarget(name: "ExhibitCommand", dependencies: [
-            "Capture", "Batch", "CaptureComparison", "ArchivePairing", "Evidence", "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
+            "Capture", "Batch", "CaptureComparison", "ArchivePairing", "Evidence", "Archival",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"), "TrustedTime", "PNGCodec", "PlatformProfiles", "PrivateNetwork", "Sessions",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -181,7 +191,7 @@ let package = Package(
         ]),
         .testTarget(name: "CaptureTests", dependencies: [
             "Capture", "DevTools", "FixtureServer", "PNGCodec", "PDFTools", "Evidence", "ExhibitCommand", "PlatformProfiles", "PerceptualHash",
-            "PrivateNetwork", "ExhibitTestSupport", "WebArchive", "PlatformAPI", "CaptureComparison", "Batch",
+            "PrivateNetwork", "ExhibitTestSupport", "WebArchive", "PlatformAPI", "CaptureComparison", "Batch", "Archival",
         ]),
         .testTarget(name: "PlatformAPITests", dependencies: ["PlatformAPI", "PlatformProfiles"]),
     ],

@@ -1,0 +1,152 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// A small XML tree written with two-space indentation: the sidecars and the PREMIS log are
+/// built as values, so element order is the order of the code that builds them (the schemas'
+/// sequences), and every text and attribute passes through one escaper.
+public struct XMLTag: Sendable, Equatable {
+    public var name: String
+    public var attributes: [(String, String)]
+    public var children: [XMLTag]
+    /// Text content; a tag has text or children, never both.
+    public var text: String?
+
+    public init(_ name: String, attributes: [(String, String)] = [], text: String) {
+        self.name = name
+        self.attributes = attributes
+        self.children = []
+        self.text = text
+    }
+
+    public init(_ name: String, attributes: [(String, String)] = [], _ children: [XMLTag?]) {
+        self.name = name
+        self.attributes = attributes
+        self.children = children.compactMap { $0 }
+        self.text = nil
+    }
+
+    public static func == (a: XMLTag, b: XMLTag) -> Bool {
+        a.name == b.name && a.text == b.text && a.children == b.children
+            && a.attributes.map(\.0) == b.attributes.map(\.0) && a.attributes.map(\.1) == b.attributes.map(\.1)
+    }
+
+    /// An element with text, or nil when the text is absent or blank: optional elements are left
+    /// out rather than written empty.
+    public static func optional(_ name: String, _ text: String?) -> XMLTag? {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return XMLTag(name, text: text)
+    }
+
+    /// The first child with this name.
+    public func child(_ name: String) -> XMLTag? { children.first { $0.name == name } }
+
+    /// Every child with this name.
+    public func children(_ name: String) -> [XMLTag] { children.filter { $0.name == name } }
+
+    /// The document: declaration, this element, newline.
+    public var document: String {
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        write(into: &out, depth: 0)
+        return out
+    }
+
+    private func write(into out: inout String, depth: Int) {
+        let indent = String(repeating: "  ", count: depth)
+        out += indent + "<" + name
+        for (key, value) in attributes { out += " \(key)=\"\(Self.escape(value, attribute: true))\"" }
+        if let text {
+            out += ">" + Self.escape(text, attribute: false) + "</" + name + ">\n"
+        } else if children.isEmpty {
+            out += "/>\n"
+        } else {
+            out += ">\n"
+            for child in children { child.write(into: &out, depth: depth + 1) }
+            out += indent + "</" + name + ">\n"
+        }
+    }
+
+    /// Escapes markup characters, and replaces with U+FFFD each character XML 1.0 cannot carry at
+    /// all (C0 controls other than tab, LF and CR, and U+FFFE/U+FFFF): page text can hold them, and
+    /// one would make the whole sidecar unreadable.
+    public static func escape(_ text: String, attribute: Bool) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"" where attribute: out += "&quot;"
+            case "\t" where attribute: out += "&#9;"
+            case "\n" where attribute: out += "&#10;"
+            case "\r": out += "&#13;"
+            case "\t", "\n": out.unicodeScalars.append(scalar)
+            default:
+                if scalar.value < 0x20 || scalar.value == 0xFFFE || scalar.value == 0xFFFF || (0x7F...0x84).contains(scalar.value)
+                    || (0x86...0x9F).contains(scalar.value) {
+                    out += "\u{FFFD}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// True when `escape` would replace a character of `text`.
+    public static func hasUnwritableCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { s in
+            (s.value < 0x20 && s != "\t" && s != "\n" && s != "\r") || s.value == 0xFFFE || s.value == 0xFFFF
+                || (0x7F...0x84).contains(s.value) || (0x86...0x9F).contains(s.value)
+        }
+    }
+}
+
+/// Reads an XML document into ``XMLTag`` values with Foundation's parser (no DTDs, no external
+/// entities: a bag handed to `verify` is hostile). Namespace prefixes are dropped from names.
+public enum XMLTagReader {
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The root element, or a failure naming the line where parsing stopped.
+    public static func read(_ data: Data) throws -> XMLTag {
+        if let head = String(data: data.prefix(4096), encoding: .utf8), head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
+            throw Failure(description: "a document type declaration is not accepted")
+        }
+        let delegate = Builder()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = true
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = delegate
+        guard parser.parse(), let root = delegate.root else {
+            throw Failure(description: "not well-formed XML (line \(parser.lineNumber)): \(parser.parserError.map { "\($0)" } ?? "no root element")")
+        }
+        return root
+    }
+
+    private final class Builder: NSObject, XMLParserDelegate {
+        var stack: [XMLTag] = []
+        var texts: [String] = []
+        var root: XMLTag?
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
+            stack.append(XMLTag(local, attributes: attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, []))
+            texts.append("")
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            if !texts.isEmpty { texts[texts.count - 1] += string }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            guard var tag = stack.popLast(), let text = texts.popLast() else { return }
+            if tag.children.isEmpty { tag.text = text }
+            if stack.isEmpty { root = tag } else { stack[stack.count - 1].children.append(tag) }
+        }
+    }
+}
