@@ -105,6 +105,10 @@ struct ReportModel {
     }
     var state: String
     var summary: String
+    /// Who made the capture, for which matter and why: the report's first lines, when given.
+    var custody: [CustodyRow] = []
+    var hasCustody = false
+    struct CustodyRow { var label: String; var value: String }
 
     // What was captured
     var requestedURL: String
@@ -251,6 +255,11 @@ extension ReportModel {
         replies = Field(post.map { p in "\(p.replyCount.captured) captured" + (p.replyCount.shown.map { "; the page shows “\($0)”" } ?? "; the page shows no count") },
                         or: "no post data")
         heading = "Capture report"
+        custody = [("Operator", record.custody?.operatorName), ("Case", record.custody?.caseReference),
+                   ("Purpose", record.custody?.purpose), ("Note", record.custody?.note),
+                   ("Archive creator", record.archival.map { "\($0.settings.organisation.archiefvormer.naam) (\($0.settings.organisation.archiefvormer.bron) \($0.settings.organisation.archiefvormer.identificatie))" })]
+            .compactMap { label, value in value.map { CustodyRow(label: label, value: $0) } }
+        hasCustody = !custody.isEmpty
 
         let local = TimeZone(identifier: record.host.localTimeZone) ?? .current
         startedAt = record.startedAt

@@ -69,6 +69,25 @@ public struct BagWriter {
         try writeTag("tagmanifest-sha512.txt", digests.map { "\($0.1.sha512)  \(Self.encodePath($0.0))\n" }.joined())
     }
 
+    /// Rewrites the tag manifests' lines for `paths` only (adding them when absent), leaving every
+    /// other line as it was: a tag file changed by someone else stays a mismatch, never blessed.
+    public func updateTagManifestEntries(for paths: [String]) throws {
+        for (name, hex) in [("tagmanifest-sha256.txt", { (d: FileDigest) in d.sha256 }), ("tagmanifest-sha512.txt", { (d: FileDigest) in d.sha512 })] {
+            let url = root.appendingPathComponent(name)
+            let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            let encoded = Set(paths.map(Self.encodePath))
+            var lines = existing.split(separator: "\n", omittingEmptySubsequences: true).map(String.init).filter { line in
+                guard let space = line.firstIndex(of: " ") else { return true }
+                return !encoded.contains(String(line[space...].drop { $0 == " " }))
+            }
+            for path in paths {
+                let digest = try FileDigest(fileAt: root.appendingPathComponent(path).path)
+                lines.append("\(hex(digest))  \(Self.encodePath(path))")
+            }
+            try writeTag(name, lines.joined(separator: "\n") + "\n")
+        }
+    }
+
     private func tagFilesOnDisk() throws -> [String] {
         try Self.files(under: root).filter {
             !$0.hasPrefix("data/") && !$0.hasPrefix("tagmanifest-")
@@ -91,7 +110,7 @@ public struct BagWriter {
     }
 
     /// Regular files below `folder`, as relative paths with `/`.
-    static func files(under folder: URL) throws -> [String] {
+    public static func files(under folder: URL) throws -> [String] {
         let base = folder.standardizedFileURL.path
         guard let walker = FileManager.default.enumerator(atPath: base) else {
             throw EvidenceError.unreadable(path: base, reason: "cannot list folder")

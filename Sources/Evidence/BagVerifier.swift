@@ -83,6 +83,7 @@ public struct BagVerifier: Sendable {
         checks += ArchiveVerification(root: root, files: inventory.files).checks()
         checks += APIVerification(root: root, files: inventory.files).checks()
         checks += PairingVerification(root: root, archives: archives).checks()
+        checks += SidecarVerification(root: root, files: inventory.files).checks()
         let promises = (try? BagFiles.resolve("data/capture.json", in: root).get())
             .flatMap { try? BagFiles.read($0) }.flatMap { try? JSONDecoder().decode(Promises.self, from: $0) }
         let responses = inventory.files.filter { $0.hasPrefix("timestamps/") && $0.hasSuffix(".tsr") }

@@ -1,3 +1,4 @@
+import Archival
 import Crypto
 import DevTools
 import Evidence
@@ -91,6 +92,13 @@ package struct Seal: Sendable {
                             .joined(separator: ", "))
             }
         }
+        if let archival = options.archival, archival.mdto {
+            try await runner.untimed(.archival) { () -> ((), String) in
+                let written = try ArchivalFiles(root: root, record: record, payload: payload, settings: archival, stamps: stamps,
+                                                signerFingerprint: fingerprint).write()
+                return ((), "\(written.count - 1) MDTO 1.0.1 sidecars in mdto/ and the PREMIS 3 log premis.xml (tag files)")
+            }
+        }
         try await runner.untimed(.report) { () -> ((), String) in
             try await report(root)
             try Self.closeBag(root)
@@ -120,11 +128,36 @@ package struct Seal: Sendable {
         names += input.servers?.files ?? []
         names += input.api?.files ?? []
         for (name, type) in names { files.append(try PayloadFile.hash(name, in: root, mediaType: type)) }
+        var formats: [String: FileFormat] = [:]
+        var archivalTagFiles: [String] = []
+        if let archival = options.archival {
+            if archival.organisation.voorbeeldwaarden {
+                context.warn(.metadata, "the organisation file \(archival.organisationFile) still holds org init's example values (voorbeeldwaarden = true)")
+            }
+            if archival.mdto {
+                for file in files {
+                    let format = FormatIdentifier.identify(runner.folder.data.appendingPathComponent(file.name), mediaType: file.mediaType)
+                    formats[file.name] = format
+                    if format.puid == nil {
+                        context.warn(.metadata, "the format of data/\(file.name) is not identified in PRONOM (\(format.evidence)); its MDTO sidecar names its media type \(file.mediaType) only")
+                    }
+                }
+                let replies = archival.mdtoReplies ? (ArchivalFiles.post(in: root)?.allReplies.count ?? 0) : 0
+                archivalTagFiles = ArchivalFiles.names(payload: files.map(\.name) + ["capture.json"], replies: replies)
+            }
+        }
         let end = context.elapsed
-        let record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
+        var record = assemble(input, files: files, steps: context.stepRecords(until: end, pending: .init(step: .metadata, start: start, end: end)),
                               endedAt: context.utc(end))
         // A record that contradicts itself is never written: every step must lie within the capture.
         if let problem = record.stepTimeProblems().first { throw StepProblem("internal error, the record would be false: \(problem)") }
+        for index in record.files.indices { record.files[index].format = formats[record.files[index].name] }
+        record.custody = options.custody.flatMap { $0.isEmpty ? nil : $0 }
+        record.archival = options.archival.map { settings in
+            let storage = settings.organisation.opslag
+            return .init(settings: settings, exampleValues: settings.organisation.voorbeeldwaarden, tagFiles: archivalTagFiles,
+                         storage: "\(storage.land), \(storage.eer ? "inside" : "outside") the EEA" + (storage.omschrijving.map { ": \($0)" } ?? ""))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try encoder.encode(record).write(to: runner.folder.data.appendingPathComponent("capture.json"))
@@ -186,9 +219,20 @@ package struct Seal: Sendable {
 
     private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {
         var info: [(String, String)] = []
-        if let organization = options.sourceOrganization { info.append(("Source-Organization", organization)) }
+        let organisation = options.archival?.organisation
+        if let organization = options.sourceOrganization ?? organisation?.bagit.sourceOrganization { info.append(("Source-Organization", organization)) }
+        // BagIt's Contact-Name is the person responsible for the content: the operator first, then
+        // the organisation's contact.
+        let operatorName = record.custody?.operatorName ?? organisation?.operatorName
+        if let operatorName { info.append(("Contact-Name", operatorName)) }
+        if let contact = organisation?.bagit.contactName, contact != operatorName { info.append(("Contact-Name", contact)) }
+        if let email = organisation?.bagit.contactEmail { info.append(("Contact-Email", email)) }
         info.append(("External-Identifier", context.captureId))
-        info.append(("External-Description", "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"))
+        var description = "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"
+        if let purpose = record.custody?.purpose { description += "; purpose: \(purpose)" }
+        info.append(("External-Description", description))
+        if let reference = record.custody?.caseReference { info.append(("Internal-Sender-Identifier", reference)) }
+        if let note = record.custody?.note { info.append(("Internal-Sender-Description", note)) }
         info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
         if options.timestampAuthorities.isEmpty { info.append(("Timestamp-Status", "not requested")) }
         return info

@@ -165,6 +165,13 @@ public struct CaptureOptions: Sendable, Codable {
         var sinceDate: Date? { APICrossCheck.parseTime(since) }
     }
 
+    /// Who made the capture, for which matter and why (`--operator`, `--case`, `--purpose`,
+    /// `--note`); recorded as the record's `custody`, not under `options`.
+    public var custody: Custody?
+    /// The organisation's archival settings and whether to write MDTO sidecars and the PREMIS
+    /// log; recorded as the record's `archival`, not under `options`.
+    public var archival: ArchivalSettings?
+
     public init(url: String) { self.url = url }
 
     /// Options a record does not state (one written before the option existed) keep their defaults,
@@ -210,6 +217,17 @@ public struct CaptureOptions: Sendable, Codable {
         apiBase = try c.decodeIfPresent(String.self, forKey: .apiBase)
         apiTimeout = try c.decodeIfPresent(Double.self, forKey: .apiTimeout) ?? d.apiTimeout
         timelineWindow = try c.decodeIfPresent(TimelineWindow.self, forKey: .timelineWindow)
+        custody = nil
+        archival = nil
+    }
+
+    /// Custody and archival settings live in the record's own sections.
+    private enum CodingKeys: String, CodingKey {
+        case url, outputDirectory, viewportWidth, viewportHeight, deviceScaleFactor, locale, timeZone, paper, pdfLayout, pdfMedia,
+             pdfStripUnsafeLinks, keepInlineMedia, sourceOrganization, proxy, userAgent, browserArguments, clipSelector, strict,
+             timestampAuthorities, timestampTimeout, requireTimestamp, tsaRoots, signingKey, profile, profilesFolder, pageKind,
+             allowPrivateAddresses, allowedPrivateAddresses, recordWARC, maxRecordSize, maxArchivedRequests, packageWACZ, api, apiBase,
+             apiTimeout, limits, timelineWindow
     }
 
     /// The network policy these options ask for; an allowed address that is not an IP address is

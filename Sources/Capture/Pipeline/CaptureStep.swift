@@ -7,5 +7,5 @@
 public enum CaptureStep: String, Codable, Sendable, CaseIterable {
     case launch, navigate, settle, profile, consent, expand, prepare, screenshot, pdf, extract
     case pdfCheck = "pdf-check"
-    case dom, archive, api, metadata, bag, sign, timestamp, report
+    case dom, archive, api, metadata, bag, sign, timestamp, archival, report
 }

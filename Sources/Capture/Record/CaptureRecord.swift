@@ -1,3 +1,4 @@
+import Archival
 import Evidence
 import Foundation
 import PlatformAPI
@@ -74,6 +75,12 @@ public struct CaptureRecord: Codable, Sendable {
     /// The account collection this capture belongs to (`exhibit collect`): the account page's own
     /// capture, or a post it listed, naming the account's capture. Absent otherwise.
     public var collection: CollectionUse? = nil
+    /// Who made the capture, for which matter and why (`--operator`, `--case`, `--purpose`,
+    /// `--note`); absent when none was given, and in older records.
+    public var custody: Custody? = nil
+    /// The organisation's archival settings used (`--org`), and the MDTO and PREMIS tag files
+    /// written from them; absent without an organisation file, and in older records.
+    public var archival: ArchivalUse? = nil
 
     /// A capture's place in an account collection.
     public struct CollectionUse: Codable, Sendable, Equatable {
@@ -570,6 +577,8 @@ public struct CaptureRecord: Codable, Sendable {
         public var mediaType: String
         public var size: UInt64
         public var sha256: String
+        /// The format read from the file's bytes (PRONOM), when MDTO sidecars are written.
+        public var format: FileFormat? = nil
     }
 }
 

@@ -1,0 +1,93 @@
+import Archival
+import Foundation
+
+/// `exhibit verify`'s check of the MDTO sidecars and the PREMIS log: the tag manifests say whether
+/// a sidecar changed, but anyone can rewrite those; this checks that what each sidecar claims
+/// (size and SHA-256) is true of the payload file it names, that every payload file has its
+/// sidecar, and that the PREMIS log's fixity matches too. A sidecar naming a file outside
+/// `data/`, or a payload file left without a sidecar, is a failure.
+struct SidecarVerification {
+    let root: URL
+    /// The bag's regular files, relative to the root.
+    let files: [String]
+
+    func checks() -> [BagCheck] {
+        let sidecars = files.filter { $0.hasPrefix("mdto/") }
+        let hasPremis = files.contains(PREMIS.file)
+        guard !sidecars.isEmpty || hasPremis else { return [] }
+        var checks: [BagCheck] = []
+        let payload = Set(files.filter { $0.hasPrefix("data/") }.map { String($0.dropFirst(5)) })
+        var described = Set<String>()
+        var captureId: String?
+        if let data = (try? BagFiles.resolve("data/capture.json", in: root).get()).flatMap({ try? BagFiles.read($0) }),
+           let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+            captureId = object["captureId"] as? String
+        }
+        for sidecar in sidecars.sorted() where sidecar.hasSuffix(".bestand.mdto.xml") {
+            let expectedName = String(sidecar.dropFirst("mdto/".count).dropLast(".bestand.mdto.xml".count))
+            do {
+                let url = try BagFiles.resolve(sidecar, in: root).get()
+                let claim = try MDTO.readBestand(try BagFiles.read(url))
+                guard claim.name == expectedName, payload.contains(claim.name) else {
+                    checks.append(BagCheck(subject: sidecar, ok: false, detail: "names '\(claim.name)', which is not the payload file data/\(expectedName) its name says"))
+                    continue
+                }
+                guard !claim.sha256.isEmpty else {
+                    checks.append(BagCheck(subject: sidecar, ok: false, detail: "has no SHA-256 checksum"))
+                    continue
+                }
+                let digest = try FileDigest(regularFileAt: try BagFiles.resolve("data/" + claim.name, in: root).get())
+                let sizeOK = claim.size == digest.size
+                let sumsOK = claim.sha256.allSatisfy { $0 == digest.sha256 }
+                let idOK = captureId == nil || claim.representsId == captureId
+                if sizeOK && sumsOK && idOK {
+                    described.insert(claim.name)
+                    checks.append(BagCheck(subject: sidecar, ok: true, detail: "MDTO checksum and omvang match data/\(claim.name) (sha256 \(digest.sha256.prefix(16))…, \(digest.size) bytes)"))
+                } else {
+                    checks.append(BagCheck(subject: sidecar, ok: false, detail: !idOK ? "isRepresentatieVan names \(claim.representsId ?? "nothing"), not this capture \(captureId ?? "")"
+                        : "MDTO claims \(claim.sha256.first.map { String($0.prefix(16)) } ?? "")… and \(claim.size.map(String.init) ?? "no") bytes; data/\(claim.name) is \(digest.sha256.prefix(16))…, \(digest.size) bytes"))
+                }
+            } catch {
+                checks.append(BagCheck(subject: sidecar, ok: false, detail: "unreadable MDTO sidecar: \(error)"))
+            }
+        }
+        if !sidecars.isEmpty {
+            for name in payload.subtracting(described).sorted() where !checks.contains(where: { $0.subject == MDTO.bestandPath(name) }) {
+                checks.append(BagCheck(subject: MDTO.bestandPath(name), ok: false, detail: "data/\(name) has no MDTO bestand sidecar, though the capture has MDTO sidecars"))
+            }
+            if !sidecars.contains(MDTO.postPath) {
+                checks.append(BagCheck(subject: MDTO.postPath, ok: false, detail: "the capture's MDTO informatieobject is missing"))
+            }
+        }
+        if hasPremis { checks += premisChecks(payload: payload) }
+        return checks
+    }
+
+    /// Each PREMIS object's SHA-256 must be its file's.
+    private func premisChecks(payload: Set<String>) -> [BagCheck] {
+        guard let url = try? BagFiles.resolve(PREMIS.file, in: root).get(), let data = try? BagFiles.read(url),
+              let log = try? XMLTagReader.read(data), log.name == "premis" else {
+            return [BagCheck(subject: PREMIS.file, ok: false, detail: "not a readable PREMIS 3 log")]
+        }
+        var mismatches: [String] = []
+        var count = 0
+        for object in log.children("object") {
+            guard let original = object.child("originalName")?.text, original.hasPrefix("data/"),
+                  let digest = object.child("objectCharacteristics")?.child("fixity")?.child("messageDigest")?.text else {
+                mismatches.append("an object without originalName data/… or fixity")
+                continue
+            }
+            count += 1
+            let name = String(original.dropFirst(5))
+            guard payload.contains(name), let file = try? BagFiles.resolve(original, in: root).get(),
+                  let actual = try? FileDigest(regularFileAt: file) else {
+                mismatches.append("\(original) is not a payload file")
+                continue
+            }
+            if actual.sha256 != digest.lowercased() { mismatches.append("\(original) is \(actual.sha256.prefix(16))…, PREMIS says \(digest.prefix(16))…") }
+        }
+        if count != payload.count { mismatches.append("\(count) objects for \(payload.count) payload files") }
+        return [mismatches.isEmpty ? BagCheck(subject: PREMIS.file, ok: true, detail: "PREMIS fixity of all \(count) objects matches the payload")
+                                   : BagCheck(subject: PREMIS.file, ok: false, detail: mismatches.joined(separator: "; "))]
+    }
+}
