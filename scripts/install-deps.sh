@@ -16,6 +16,7 @@ apt_packages=(
   openssl                  # local timestamp authority in tests
   python3-venv             # the virtualenv of the web-archive validators (warcio, wacz, pywb)
   xvfb xdotool             # a display, and a person typing, for the test of session create's browser window
+  libxml2-utils            # xmllint: MDTO and PREMIS sidecars checked against their XSDs
   tesseract-ocr            # OCR (with its English data): the replay test reads the post off a screenshot of pywb's replay
   fonts-noto-core fonts-noto-color-emoji fonts-noto-cjk
 )
@@ -94,5 +95,8 @@ PY
 }
 # The web-archive validators: warcio, py-wacz, pywb.
 venv webarchive "the web-archive validators" warcio==1.8.1 wacz==0.6.0 pywb==2.10.0
+# The archival validators: lxml (XSD validation beside xmllint) and fido (Open Preservation
+# Foundation's PRONOM identifier, to check the PUIDs Exhibit reads from its files).
+venv archival "the archival validators (lxml, fido)" lxml==6.1.3 opf-fido==1.6.1
 # PDQ's reference implementation (Meta's C++, through its Python bindings), to check Exhibit's own.
 venv pdq "PDQ's reference bindings" pdqhash==0.2.8 numpy==1.26.4 pillow==12.0.0

@@ -86,6 +86,8 @@ struct CaptureSettings: ParsableArguments {
 
     @OptionGroup var account: BrowserAccountOptions
 
+    @OptionGroup(title: "Who, why, and archival metadata") var archival: ArchivalOptions
+
     @Option(help: "Proxy for the browser (Chromium --proxy-server).")
     var proxy: String?
 
@@ -225,6 +227,7 @@ struct CaptureSettings: ParsableArguments {
         options.signingKey = signKey
         options.allowPrivateAddresses = allowPrivate
         options.allowedPrivateAddresses = allowPrivateAddress
+        try archival.apply(to: &options)
         return options
     }
 

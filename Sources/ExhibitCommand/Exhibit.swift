@@ -20,7 +20,8 @@ struct Exhibit: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [CaptureCommand.self, VerifyCommand.self, TimestampCommand.self, KeygenCommand.self, InspectCommand.self, ProfilesCommand.self,
-                      SessionCommand.self, CompareCommand.self, PairCommand.self, BatchCommand.self, CollectCommand.self])
+                      SessionCommand.self, CompareCommand.self, PairCommand.self, BatchCommand.self, CollectCommand.self,
+                      OrgCommand.self, ExportCommand.self, ListCommand.self])
 
     /// Exit codes, documented in the README and checked by the tests.
     enum Code {

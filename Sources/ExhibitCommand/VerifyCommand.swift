@@ -1,3 +1,4 @@
+import Archival
 import ArgumentParser
 import Capture
 import DevTools
@@ -29,6 +30,15 @@ struct VerifyCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("archive"), help: ArgumentHelp("A web archive this capture was paired with (exhibit pair), to check against the SHA-256 its pairing records; repeatable.", valueName: "file"))
     var archives: [String] = []
+
+    @Flag(help: "Add this verification, with its outcome, time and operator, as a PREMIS validation event to the capture's premis.xml (made if absent); only premis.xml's lines of the tag manifests are rewritten.")
+    var record = false
+
+    @Option(name: .customLong("operator"), help: ArgumentHelp("Who verified, for --record (default: $EXHIBIT_OPERATOR, then the organisation file's operator).", valueName: "name"))
+    var operatorName: String?
+
+    @Option(help: ArgumentHelp("Organisation file whose operator is the default for --record (default: $EXHIBIT_ORG).", valueName: "file"))
+    var org: String?
 
     func run() async throws {
         var roots = TimeStampVerifier.systemRoots
@@ -62,11 +72,81 @@ struct VerifyCommand: AsyncParsableCommand {
             case .unreadable: print("verdict: UNREADABLE (not a capture)")
             }
         }
+        if record, report.verdict != .unreadable {
+            try recordValidation(report)
+        }
         switch report.verdict {
         case .valid: return
         case .invalid: throw ExitCode(1)
         case .unreadable: throw ExitCode(2)
         }
+    }
+
+    /// Appends the validation event to premis.xml. A premis.xml that no longer matches its tag
+    /// manifest line is not touched: rehashing it would bless whatever changed it.
+    func recordValidation(_ report: VerificationReport) throws {
+        let root = URL(fileURLWithPath: folder)
+        let environment = ProcessInfo.processInfo.environment
+        let orgFile = org ?? environment["EXHIBIT_ORG"].flatMap { $0.isEmpty ? nil : $0 }
+        let organisation = try orgFile.map { file in
+            do { return try Organisation.load(URL(fileURLWithPath: file)).0 }
+            catch let problem as Organisation.Problem { throw CommandFailure(code: Exhibit.Code.usage, message: problem.description) }
+        }
+        let person = operatorName ?? environment["EXHIBIT_OPERATOR"].flatMap { $0.isEmpty ? nil : $0 } ?? organisation?.operatorName
+        guard let captureRecord = (try? BagFiles.resolve("data/capture.json", in: root).get()).flatMap({ try? BagFiles.read($0) })
+            .flatMap({ try? JSONDecoder().decode(CaptureRecord.self, from: $0) }) else {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "--record: data/capture.json cannot be read; nothing recorded")
+        }
+        let exhibit = PREMIS.Agent.exhibit(version: ExhibitVersion.current)
+        let failed = report.checks.filter { !$0.ok }
+        var agents = [exhibit]
+        var links = [(exhibit.identifier, "executing program")]
+        if let person {
+            agents.append(.person(person))
+            links.append((PREMIS.Agent.person(person).identifier, "implementer"))
+        }
+        let event = PREMIS.Event(
+            code: "val", type: "validation", time: UTCTime.milliseconds(Date()),
+            detail: "exhibit verify: BagIt completeness, SHA-256 and SHA-512 of every file, web archive, timestamps, signature, MDTO sidecars",
+            outcome: report.verdict == .valid ? "success" : "failure",
+            outcomeDetail: report.verdict == .valid ? "VALID: \(report.checks.count) checks passed" + (report.timestamps.isEmpty ? "" : ", \(report.timestamps.count) trusted timestamp(s)")
+                : "INVALID: " + failed.prefix(10).map { "\($0.subject): \($0.detail)" }.joined(separator: "; "),
+            agents: links)
+        let premisURL = root.appendingPathComponent(PREMIS.file)
+        var attributes = stat()
+        let exists = lstat(premisURL.path, &attributes) == 0
+        let document: XMLTag
+        if exists {
+            guard (attributes.st_mode & S_IFMT) == S_IFREG else {
+                throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml is not a regular file; nothing recorded")
+            }
+            let manifest = (try? String(contentsOf: root.appendingPathComponent("tagmanifest-sha256.txt"), encoding: .utf8)) ?? ""
+            let listed = manifest.split(separator: "\n").first { $0.hasSuffix("  premis.xml") }.map { String($0.prefix(64)) }
+            let data = try BagFiles.read(premisURL)
+            guard let listed, (try? FileDigest(fileAt: premisURL.path).sha256) == listed else {
+                throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml does not match its line in tagmanifest-sha256.txt; it is not rewritten (that would hide the change)")
+            }
+            do { document = try PREMIS.appending(event, agents: agents, to: data) }
+            catch { throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml cannot be read (\(error)); nothing recorded") }
+        } else {
+            let data = root.appendingPathComponent("data")
+            let files = captureRecord.files.map { ($0.name, $0.mediaType) } + [("capture.json", "application/json")]
+            let objects = try files.map { name, mediaType -> XMLTag in
+                let url = try BagFiles.resolve("data/" + name, in: root).get()
+                let digest = try FileDigest(regularFileAt: url)
+                return PREMIS.object(MDTO.File(name: name, size: digest.size, sha256: digest.sha256, digestedAt: event.time,
+                                               format: FormatIdentifier.identify(data.appendingPathComponent(name), mediaType: mediaType)),
+                                     captureId: captureRecord.captureId)
+            }
+            document = PREMIS.document(objects: objects, events: [event], agents: agents)
+        }
+        do {
+            try Data(document.document.utf8).write(to: premisURL, options: .atomic)
+            try BagWriter(root: root).updateTagManifestEntries(for: [PREMIS.file])
+        } catch {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "--record: cannot write premis.xml: \(error)")
+        }
+        say("recorded: PREMIS validation event (\(event.outcome)) at \(event.time) in premis.xml")
     }
 }
 

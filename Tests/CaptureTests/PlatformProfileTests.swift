@@ -121,9 +121,13 @@ enum Platforms {
 struct PlatformProfileTests {
     @Test("consent refused, the whole thread expanded and extracted", arguments: Platforms.all)
     func wholeThread(platform: PlatformCase) async throws {
-        let result = try await Platforms.capture(try await Platforms.options("/\(platform.name)/", profile: platform.profileName))
+        var options = try await Platforms.options("/\(platform.name)/", profile: platform.profileName)
+        options.archival = try await ArchivalChecks.settings()
+        let result = try await Platforms.capture(options)
         let record = try TestSupport.decodeRecord(result.folder)
         let data = result.folder.appendingPathComponent("data")
+        // The platform's MDTO sidecars and PREMIS log, valid under the schemas.
+        try await ArchivalChecks.expectValid(result.folder)
 
         // The consent dialog was refused with a trusted click, and is not in the pixels.
         let consent = record.actions.filter { $0.kind.rawValue.hasPrefix("consent") }
