@@ -78,8 +78,12 @@ struct ArchivalTests {
     func sampleCapture() async throws {
         let org = try await ArchivalChecks.organisationFile()
         let out = TestSupport.temporaryFolder("mdto")
+        let tsa = try await LoopbackTSA.shared.value
+        let key = TestSupport.temporaryFolder("key").appendingPathComponent("signer")
+        #expect(try await TestSupport.exhibit(["keygen", "--out", key.path]).status == 0)
         let (run, folder) = try await capture("/sample-thread/", ["--org", org.path, "--mdto-replies", "--operator", "J. de Vries",
-                                                                  "--case", "ZK-2026-0042", "--purpose", "Woo-verzoek art. 4.1", "--note", "op verzoek"], out: out)
+                                                                  "--case", "ZK-2026-0042", "--purpose", "Woo-verzoek art. 4.1", "--note", "op verzoek",
+                                                                  "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile, "--sign-key", key.path + ".key"], out: out)
         #expect(run.status == 0, "\(run.stderr)")
         let bag = try #require(folder)
         try await ArchivalChecks.expectValid(bag)
@@ -140,7 +144,15 @@ struct ArchivalTests {
         } else {
             print("skipped: fido is absent (.venv-archival; run scripts/install-deps.sh); the PUIDs were not cross-checked")
         }
-        let verify = try await TestSupport.exhibit(["verify", bag.path])
+        // The PREMIS log names every event with its agents: capture, digests, formats, signing, the TSA's token.
+        let premis = try XMLTagReader.read(Data(contentsOf: bag.appendingPathComponent("premis.xml")))
+        let types = premis.children("event").compactMap { $0.child("eventType")?.text }
+        #expect(types == ["capture", "message digest calculation", "format identification", "digital signature generation", "timestamping"], "\(types)")
+        let agents = premis.children("agent").compactMap { $0.child("agentIdentifier")?.child("agentIdentifierValue")?.text }
+        #expect(agents.contains("person:J. de Vries") && agents.contains("tsa:\(tsa.url("rsa"))") && agents.contains { $0.hasPrefix("software:exhibit/") }
+                && agents.contains { $0.hasPrefix("organization:OIN:") }, "\(agents)")
+        #expect(premis.children("object").count == 6)
+        let verify = try await TestSupport.exhibit(["verify", bag.path, "--trust-roots", tsa.caFile])
         #expect(verify.status == 0 && verify.stdout.contains("ok   mdto/page.pdf.bestand.mdto.xml: MDTO checksum and omvang match")
                 && verify.stdout.contains("ok   premis.xml: PREMIS fixity of all 6 objects matches"), "\(verify.stdout)")
         let bagit = try await TestSupport.run("/usr/bin/env", ["python3", "-m", "bagit", "--validate", bag.path])
@@ -162,20 +174,26 @@ struct ArchivalTests {
         let (run, folder) = try await capture("/sample-thread/", ["--org", org.path, "--mdto", "--no-warc", "--case", "A-1"], out: out)
         #expect(run.status == 0, "\(run.stderr)")
         let bag = try #require(folder)
+        // A later timestamp is a PREMIS event too.
+        let tsa = try await LoopbackTSA.shared.value
+        let stamp = try await TestSupport.exhibit(["timestamp", bag.path, "--tsa", tsa.url("rsa"), "--tsa-roots", tsa.caFile])
+        #expect(stamp.status == 0, "\(stamp.stderr)")
+        let stamped = try XMLTagReader.read(Data(contentsOf: bag.appendingPathComponent("premis.xml")))
+        #expect(stamped.children("event").last?.child("eventType")?.text == "timestamping")
         for _ in 0..<2 {
-            let verify = try await TestSupport.exhibit(["verify", bag.path, "--record", "--operator", "Controleur"])
+            let verify = try await TestSupport.exhibit(["verify", bag.path, "--record", "--operator", "Controleur", "--trust-roots", tsa.caFile])
             #expect(verify.status == 0 && verify.stdout.contains("recorded: PREMIS validation event (success)"), "\(verify.stdout) \(verify.stderr)")
         }
         let events = PREMIS.validations(in: try Data(contentsOf: bag.appendingPathComponent("premis.xml")))
         #expect(events.count == 2 && events.allSatisfy { $0.outcome == "success" })
         try await ArchivalChecks.expectValid(bag)
-        #expect(try await TestSupport.exhibit(["verify", bag.path]).status == 0)
+        #expect(try await TestSupport.exhibit(["verify", bag.path, "--trust-roots", tsa.caFile]).status == 0)
         let premisLog = try String(contentsOf: bag.appendingPathComponent("premis.xml"), encoding: .utf8)
         #expect(premisLog.contains("person:Controleur"))
 
         // list shows it, by case, as VALID now, with the last recorded verification.
-        let list = try await TestSupport.exhibit(["list", "--out", out.path, "--case", "A-1", "--json"])
-        #expect(list.status == 0 && list.stdout.contains("\"verification\" : \"VALID\"") && list.stdout.contains("\"case\" : \"A-1\"")
+        let list = try await TestSupport.exhibit(["list", "--out", out.path, "--case", "A-1", "--json", "--trust-roots", tsa.caFile])
+        #expect(list.status == 0 && list.stdout.contains("\"verification\" : \"VALID (timestamped ") && list.stdout.contains("\"case\" : \"A-1\"")
                 && list.stdout.contains("\"lastRecordedVerification\" : \"success at "), "\(list.stdout)")
         let none = try await TestSupport.exhibit(["list", "--out", out.path, "--case", "B-2"])
         #expect(none.status == 0 && none.stdout.contains("no capture in"))

@@ -108,6 +108,16 @@ struct ArchivalFiles {
                                 detail: "Ed25519 signature over manifest-sha256.txt (signature/)", outcome: "success",
                                 outcomeDetail: "key \(signerFingerprint)", agents: [(exhibit.identifier, "executing program"), (person.identifier, "implementer")]))
         }
+        let (stampEvents, tsas) = Self.stampEvents(stamps, exhibit: exhibit, fallbackTime: record.endedAt)
+        events += stampEvents
+        agents += tsas
+        return PREMIS.document(objects: files.map { PREMIS.object($0, captureId: record.captureId) }, events: events, agents: agents)
+    }
+
+    /// One `timestamping` event per token granted or refused, with the TSA as an agent.
+    static func stampEvents(_ stamps: StampOutcome, exhibit: PREMIS.Agent, fallbackTime: String) -> ([PREMIS.Event], [PREMIS.Agent]) {
+        var events: [PREMIS.Event] = []
+        var agents: [PREMIS.Agent] = []
         for stamp in stamps.stamped {
             let tsa = PREMIS.Agent(type: "organization", identifier: "tsa:\(stamp.tsa)", name: stamp.tsaName.isEmpty ? stamp.tsa : stamp.tsaName,
                                    note: "RFC 3161 time-stamping authority at \(stamp.tsa)")
@@ -121,9 +131,23 @@ struct ArchivalFiles {
         for failure in stamps.failures {
             let tsa = PREMIS.Agent(type: "organization", identifier: "tsa:\(failure.tsa)", name: failure.tsa)
             agents.append(tsa)
-            events.append(.init(code: nil, type: "timestamping", time: record.endedAt, detail: "RFC 3161 time-stamp request over manifest-sha256.txt",
+            events.append(.init(code: nil, type: "timestamping", time: fallbackTime, detail: "RFC 3161 time-stamp request over manifest-sha256.txt",
                                 outcome: "failure", outcomeDetail: failure.reason, agents: [(tsa.identifier, "authorizer"), (exhibit.identifier, "executing program")]))
         }
-        return PREMIS.document(objects: files.map { PREMIS.object($0, captureId: record.captureId) }, events: events, agents: agents)
+        return (events, agents)
+    }
+
+    /// Adds the timestamping events of a later `exhibit timestamp` to an existing premis.xml; a
+    /// capture without one is left without one.
+    static func recordStamps(_ stamps: StampOutcome, in root: URL) throws {
+        let url = root.appendingPathComponent(PREMIS.file)
+        guard let data = try? BagFiles.read(url) else { return }
+        let exhibit = PREMIS.Agent.exhibit(version: ExhibitVersion.current)
+        let (events, agents) = stampEvents(stamps, exhibit: exhibit, fallbackTime: UTCTime.milliseconds(Date()))
+        var document = data
+        for event in events {
+            document = Data(try PREMIS.appending(event, agents: agents + [exhibit], to: document).document.utf8)
+        }
+        try document.write(to: url, options: .atomic)
     }
 }

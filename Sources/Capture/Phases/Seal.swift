@@ -262,6 +262,8 @@ package struct Seal: Sendable {
     package static func addTimestamps(bag root: URL, tsas: [String], timeout: Double, trustRoots: [Certificate],
                                      report: ((URL) async throws -> Void)?) async throws -> StampOutcome {
         let outcome = try await stamp(bag: root, tsas: tsas, timeout: timeout, trustRoots: trustRoots)
+        // The PREMIS log, when the capture has one, gains the new tokens (and refusals).
+        try ArchivalFiles.recordStamps(outcome, in: root)
         guard !outcome.stamped.isEmpty else {
             try closeBag(root)
             return outcome
