@@ -77,6 +77,16 @@ public enum MDTO {
         public var files: [File]
         public var replies: [Reply]
         public var organisation: Organisation
+        /// For an account page (its header and timeline) instead of a post: how many timeline
+        /// entries were visible, and the oldest and newest times among them.
+        public var accountPage: AccountPage? = nil
+
+        public struct AccountPage: Sendable, Equatable {
+            public var visible: Int
+            public var oldest: String?
+            public var newest: String?
+            public init(visible: Int, oldest: String?, newest: String?) { self.visible = visible; self.oldest = oldest; self.newest = newest }
+        }
 
         public init(captureId: String, platform: String, url: String, platformId: String?, authorName: String?, authorHandle: String?,
                     authorURL: String?, published: String?, publishedExact: Bool, text: String?, language: String?, capturedAt: String,
@@ -120,7 +130,11 @@ public enum MDTO {
 
         /// ≤ 80 characters: author, platform, date, first words.
         public var naam: String {
-            MDTO.naam(author: authorName ?? authorHandle ?? "onbekende auteur", platform: platform, published: published, text: text)
+            if accountPage != nil {
+                let head = "Accountpagina \(oneLine(authorName ?? authorHandle ?? "onbekend account")) op \(platform), vastgelegd \(capturedAt.prefix(10))"
+                return head.count <= 80 ? head : String(head.prefix(79)) + "…"
+            }
+            return MDTO.naam(author: authorName ?? authorHandle ?? "onbekende auteur", platform: platform, published: published, text: text)
         }
     }
 
@@ -204,8 +218,11 @@ public enum MDTO {
         let o = post.organisation
         var ids = [identificatie(post.captureId, exhibitSource)]
         if let id = post.platformId, !id.isEmpty { ids.append(identificatie(id, "\(post.platform) bericht-id")) }
-        var description = "Bericht van \(oneLine(post.author)) op \(post.platform) met de zichtbare draad (\(post.replyCount) reacties vastgelegd), "
-            + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM, metagegevens en webarchief."
+        var description = post.accountPage.map { page in
+            "Accountpagina van \(oneLine(post.author)) op \(post.platform) met de tijdlijn (\(page.visible) zichtbare berichten), "
+                + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM, metagegevens en webarchief."
+        } ?? ("Bericht van \(oneLine(post.author)) op \(post.platform) met de zichtbare draad (\(post.replyCount) reacties vastgelegd), "
+            + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM, metagegevens en webarchief.")
         if let c = post.caseReference { description += " Zaak: \(oneLine(c))." }
         if let p = post.purpose { description += " Doel: \(oneLine(p))." }
         if let n = post.note { description += " Notitie: \(oneLine(n))." }
@@ -217,13 +234,16 @@ public enum MDTO {
             .optional("trefwoord", post.caseReference),
             XMLTag("omschrijving", text: description),
             XMLTag("raadpleeglocatie", [XMLTag("raadpleeglocatieOnline", text: post.url)]),
-            date(post.published).map { day in
+            post.accountPage == nil ? date(post.published).map { day in
                 XMLTag("dekkingInTijd", [begrip("dekkingInTijdType", label: "Publicatiedatum bericht", list: "Begrippenlijst dekkingInTijdType Exhibit"),
                                          XMLTag("dekkingInTijdBegindatum", text: day)])
+            } : date(post.accountPage?.oldest).map { day in
+                XMLTag("dekkingInTijd", [begrip("dekkingInTijdType", label: "Periode zichtbare tijdlijn", list: "Begrippenlijst dekkingInTijdType Exhibit"),
+                                         XMLTag("dekkingInTijdBegindatum", text: day), .optional("dekkingInTijdEinddatum", date(post.accountPage?.newest))])
             },
             XMLTag("taal", text: post.language.flatMap { Organisation.isLanguage($0) ? $0 : nil } ?? o.taal),
-            event("Publicatie", time: published, actor: post.author,
-                  result: post.publishedExact ? nil : "Publicatietijd geschat uit de getoonde relatieve tijd"),
+            post.accountPage == nil ? event("Publicatie", time: published, actor: post.author,
+                                            result: post.publishedExact ? nil : "Publicatietijd geschat uit de getoonde relatieve tijd") : nil,
             event("Opname", time: post.capturedAt, actor: post.operatorName,
                   result: "Vastgelegd met \(post.software); \(post.result)"),
         ]

@@ -1,3 +1,4 @@
+import Archival
 import Batch
 import Capture
 import Foundation
@@ -14,7 +15,12 @@ struct CollectTests {
         let out = TestSupport.temporaryFolder("collect")
         let arguments = ["collect", server + "/mastodon/account.html?posts=/mastodon/", "--profile", "mastodon", "--since", "2026-11-16",
                          "--out", out.path]
-        let run = try await TestSupport.exhibit(arguments)
+        // The organisation file through $EXHIBIT_ORG: it says mdto = true, so every capture of the
+        // collection has its MDTO sidecars and PREMIS log without --mdto.
+        var environment = ProcessInfo.processInfo.environment
+        environment["EXHIBIT_ORG"] = try await ArchivalChecks.organisationFile().path
+        environment["EXHIBIT_OPERATOR"] = "Collector"
+        let run = try await TestSupport.exhibit(arguments, environment: environment)
         #expect(run.status == 0, "\(run.stderr)")
         #expect(run.stderr.contains("listed 2 post(s) from 2026-11-16T00:00:00.000Z to now; left out: 1 a repost"), "\(run.stderr)")
         var account: URL?
@@ -40,11 +46,15 @@ struct CollectTests {
         for bag in [accountBag] + posts.values.map(\.0) {
             let verify = try await TestSupport.exhibit(["verify", bag.path])
             #expect(verify.status == 0, "\(bag.lastPathComponent): \(verify.stdout)")
+            try await ArchivalChecks.expectValid(bag)
+            #expect(try TestSupport.decodeRecord(bag).custody?.operatorName == "Collector")
         }
+        let accountObject = try XMLTagReader.read(Data(contentsOf: accountBag.appendingPathComponent("mdto/post.mdto.xml")))
+        #expect(accountObject.child("informatieobject")?.child("naam")?.text?.hasPrefix("Accountpagina Gemeente Voorbeeld op Mastodon, vastgelegd ") == true)
         let tagLine = try String(contentsOf: accountBag.appendingPathComponent("tagmanifest-sha256.txt"), encoding: .utf8)
         #expect(tagLine.contains("  collection/posts.json"))
 
-        let again = try await TestSupport.exhibit(arguments)
+        let again = try await TestSupport.exhibit(arguments, environment: environment)
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("resuming collection") && again.stderr.contains("resuming: 2 of 2 line(s) already done"), "\(again.stderr)")
         #expect(TestSupport.visibleFolders(in: out).filter { $0.hasPrefix("2") }.count == 3)

@@ -44,6 +44,19 @@ struct ArchivalFiles {
         let post = Self.post(in: root)
         let item = post?.post
         let replies = settings.mdtoReplies ? (post?.allReplies ?? []) : []
+        if post?.kind == "account", let account = post?.account {
+            let times = (post?.timeline?.entries ?? []).compactMap(\.published.iso).sorted()
+            var page = MDTO.Post(
+                captureId: record.captureId, platform: record.profile.platform, url: account.url ?? record.finalURL, platformId: nil,
+                authorName: account.displayName, authorHandle: account.handle, authorURL: account.url, published: nil, publishedExact: false,
+                text: nil, language: nil, capturedAt: record.startedAt, operatorName: operatorName,
+                software: "\(record.exhibit.name) \(record.exhibit.version) in \(record.browser.product)",
+                result: "\(record.state.rawValue): \(record.completeness.summary)",
+                caseReference: custody?.caseReference, purpose: custody?.purpose, note: custody?.note,
+                replyCount: 0, files: files, replies: [], organisation: settings.organisation)
+            page.accountPage = .init(visible: post?.timeline?.visible ?? 0, oldest: times.first, newest: times.last)
+            return page
+        }
         return MDTO.Post(
             captureId: record.captureId, platform: record.profile.platform, url: item?.url ?? post?.canonicalURL ?? record.finalURL,
             platformId: item?.id, authorName: item?.author.displayName, authorHandle: item?.author.handle, authorURL: item?.author.profileURL,
