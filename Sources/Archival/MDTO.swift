@@ -80,6 +80,8 @@ public enum MDTO {
         /// For an account page (its header and timeline) instead of a post: how many timeline
         /// entries were visible, and the oldest and newest times among them.
         public var accountPage: AccountPage? = nil
+        /// True when the capture holds a web archive of the page's traffic.
+        public var hasWebArchive = true
 
         public struct AccountPage: Sendable, Equatable {
             public var visible: Int
@@ -220,9 +222,9 @@ public enum MDTO {
         if let id = post.platformId, !id.isEmpty { ids.append(identificatie(id, "\(post.platform) bericht-id")) }
         var description = post.accountPage.map { page in
             "Accountpagina van \(oneLine(post.author)) op \(post.platform) met de tijdlijn (\(page.visible) zichtbare berichten), "
-                + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM, metagegevens en webarchief."
+                + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM en metagegevens\(post.hasWebArchive ? " en webarchief" : "")."
         } ?? ("Bericht van \(oneLine(post.author)) op \(post.platform) met de zichtbare draad (\(post.replyCount) reacties vastgelegd), "
-            + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM, metagegevens en webarchief.")
+            + "vastgelegd door Exhibit als volledige-pagina PNG en PDF met DOM en metagegevens\(post.hasWebArchive ? " en webarchief" : "").")
         if let c = post.caseReference { description += " Zaak: \(oneLine(c))." }
         if let p = post.purpose { description += " Doel: \(oneLine(p))." }
         if let n = post.note { description += " Notitie: \(oneLine(n))." }
@@ -301,12 +303,12 @@ public enum MDTO {
     public static func fileId(_ captureId: String, _ name: String) -> String { "\(captureId)/data/\(name)" }
 
     /// `mdto/<file>.bestand.mdto.xml`.
-    public static func bestand(_ file: File, post: Post, naam: String? = nil) -> XMLTag {
+    public static func bestand(_ file: File, post: Post, naam: String? = nil, identifier: String? = nil) -> XMLTag {
         let format = file.format.puid.map { puid in
             begrip("bestandsformaat", label: file.format.mediaType, code: puid, list: "PRONOM-register")
         } ?? begrip("bestandsformaat", label: file.format.mediaType, list: "IANA Media Types")
         return root(XMLTag("bestand", [
-            identificatie(fileId(post.captureId, file.name), fileSource),
+            identificatie(identifier ?? fileId(post.captureId, file.name), fileSource),
             XMLTag("naam", text: file.name),
             XMLTag("omvang", text: String(file.size)),
             format,
@@ -332,7 +334,9 @@ public enum MDTO {
     /// Reads a `bestand` sidecar; a failure says what is wrong with it.
     public static func readBestand(_ data: Data) throws -> Claim {
         let root = try XMLTagReader.read(data)
-        guard root.name == "MDTO", let bestand = root.child("bestand") else { throw XMLTagReader.Failure(description: "not an MDTO bestand") }
+        guard root.name == "MDTO", let bestand = root.child("bestand"), root.isIn(namespace) else {
+            throw XMLTagReader.Failure(description: "not an MDTO bestand in the namespace \(namespace)")
+        }
         guard let name = bestand.child("naam")?.text, !name.isEmpty else { throw XMLTagReader.Failure(description: "no naam") }
         let sums = bestand.children("checksum").compactMap { sum -> String? in
             guard sum.child("checksumAlgoritme")?.child("begripLabel")?.text?.uppercased().replacingOccurrences(of: "-", with: "") == "SHA256" else { return nil }

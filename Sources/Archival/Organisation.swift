@@ -181,13 +181,15 @@ public struct Organisation: Sendable, Codable, Equatable {
     /// Checks every field and builds the settings.
     static func check(_ table: [String: Any], source: String) throws -> Organisation {
         let known = Set(fields.map(\.key))
+        let sections = Set(fields.map(\.key).filter { $0.contains(".") }.map { String($0.split(separator: ".")[0]) })
         for (key, value) in table where !key.hasPrefix("_") {
             if let inner = value as? [String: Any] {
+                guard sections.contains(key) else { throw Problem("organisation file \(source): unknown section '\(key)' (known: \(sections.sorted().joined(separator: ", ")))") }
                 for innerKey in inner.keys where !innerKey.hasPrefix("_") && !known.contains("\(key).\(innerKey)") {
                     throw Problem("organisation file \(source): unknown field '\(key).\(innerKey)'")
                 }
-            } else if !known.contains(key) {
-                throw Problem("organisation file \(source): unknown field '\(key)'")
+            } else if !known.contains(key) || key.contains(".") {
+                throw Problem("organisation file \(source): unknown field '\(key)'" + (key.contains(".") ? " (write it as \(key.split(separator: ".")[1]) under [\(key.split(separator: ".")[0])])" : ""))
             }
         }
         func feeds(_ key: String) -> String { fields.first { $0.key == key }?.feeds ?? "" }
@@ -210,7 +212,10 @@ public struct Organisation: Sendable, Codable, Equatable {
                 if let value { return value }
                 throw Problem("organisation file \(source): \(key) is missing (it feeds \(feeds(key)))")
             }
-            guard let flag = found as? Bool else { throw Problem("organisation file \(source): \(key) must be true or false") }
+            // JSON's 1 and 0 arrive as numbers that would pass as Bool: only true and false count.
+            guard let flag = found as? Bool, (found as? NSNumber).map({ String(cString: $0.objCType) == "c" }) ?? true else {
+                throw Problem("organisation file \(source): \(key) must be true or false")
+            }
             return flag
         }
         let waarderingText = try required("waardering")
@@ -224,8 +229,9 @@ public struct Organisation: Sendable, Codable, Equatable {
         if waardering == .V, bewaartermijn == nil {
             throw Problem("organisation file \(source): waardering V (tijdelijk te bewaren) needs a bewaartermijn such as P10Y (it feeds \(feeds("bewaartermijn")))")
         }
-        let land = try required("opslag.land").uppercased()
-        guard land.count == 2, land.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+        let landText = try required("opslag.land")
+        let land = landText.uppercased()
+        guard landText.count == 2, landText.unicodeScalars.allSatisfy({ ("A"..."Z").contains($0) || ("a"..."z").contains($0) }) else {
             throw Problem("organisation file \(source): opslag.land '\(land)' is not an ISO 3166 two-letter country code")
         }
         let eer = try bool("opslag.eer", default: nil)
@@ -233,7 +239,7 @@ public struct Organisation: Sendable, Codable, Equatable {
             throw Problem("organisation file \(source): opslag.eer is \(eer) but \(land) is \(eeaCountries.contains(land) ? "in" : "outside") the EEA")
         }
         let email = try required("bagit.contactEmail")
-        guard email.contains("@"), !email.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+        guard email.range(of: #"^[^@\s]+@[^@\s]+\.[^@\s]+$"#, options: .regularExpression) != nil else {
             throw Problem("organisation file \(source): bagit.contactEmail '\(email)' is not an e-mail address")
         }
         let taal = try string("taal") ?? "nl"
@@ -260,7 +266,9 @@ public struct Organisation: Sendable, Codable, Equatable {
     }
 
     var texts: [(String, String)] {
-        [("archiefvormer.naam", archiefvormer.naam), ("archiefvormer.identificatie", archiefvormer.identificatie), ("archiefvormer.bron", archiefvormer.bron),
+        [("bagit.contactEmail", bagit.contactEmail), ("opslag.land", opslag.land), ("opslag.omschrijving", opslag.omschrijving ?? ""),
+         ("beperkingGebruik.begrippenlijst", beperkingGebruik.begrippenlijst), ("taal", taal), ("bewaartermijn", bewaartermijn ?? ""),
+         ("archiefvormer.naam", archiefvormer.naam), ("archiefvormer.identificatie", archiefvormer.identificatie), ("archiefvormer.bron", archiefvormer.bron),
          ("classificatie.label", classificatie.label), ("classificatie.code", classificatie.code), ("classificatie.begrippenlijst", classificatie.begrippenlijst),
          ("beperkingGebruik.type", beperkingGebruik.type), ("beperkingGebruik.nadereBeschrijving", beperkingGebruik.nadereBeschrijving ?? ""),
          ("bagit.sourceOrganization", bagit.sourceOrganization), ("bagit.contactName", bagit.contactName), ("operator", operatorName ?? "")]
@@ -268,7 +276,8 @@ public struct Organisation: Sendable, Codable, Equatable {
 
     /// xsd:duration, positive: `P10Y`, `P1Y6M`, `P30D`, `PT12H`.
     public static func isDuration(_ text: String) -> Bool {
-        text.range(of: #"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"#, options: .regularExpression) != nil
+        // A term of nothing at all (P0Y) is no term.
+        text.contains(where: { ("1"..."9").contains($0) }) && text.range(of: #"^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$"#, options: .regularExpression) != nil
     }
 
     /// xsd:language: `nl`, `en-GB`, `fy`.

@@ -135,28 +135,60 @@ public enum PREMIS {
                       objects + events.map(event) + unique.map(agent))
     }
 
-    /// An existing log with one more event and any agents it did not name yet. Fails when the
-    /// file is not a PREMIS 3 log.
-    public static func appending(_ event: Event, agents: [Agent], to data: Data) throws -> XMLTag {
+    /// An existing log with one more event and any agents it did not name yet, as bytes. The
+    /// log is not re-serialised: the new elements are inserted into its bytes (after its last
+    /// event, and after its last agent), so nothing of it is lost or reworded. Fails when the file
+    /// is not a PREMIS 3 log in Exhibit's form (the PREMIS namespace as the default, objects,
+    /// events, agents and rights in that order), or when the result does not read back as that
+    /// log with exactly this event added.
+    public static func appending(_ event: Event, agents: [Agent], to data: Data) throws -> Data {
         let read = try XMLTagReader.read(data)
-        guard read.name == "premis", !read.children("object").isEmpty else {
-            throw XMLTagReader.Failure(description: "not a PREMIS 3 log with objects")
+        guard read.name == "premis", read.qualifiedName == "premis", read.isIn(namespace), !read.children("object").isEmpty,
+              isOrdered(read) else {
+            throw XMLTagReader.Failure(description: "not a PREMIS 3 log in Exhibit's form (default namespace \(namespace), objects, events, agents, rights)")
         }
+        guard var text = String(data: data, encoding: .utf8) else { throw XMLTagReader.Failure(description: "not UTF-8") }
         let known = Set(read.children("agent").compactMap { $0.child("agentIdentifier")?.child("agentIdentifierValue")?.text })
-        let objects = read.children("object").map(restoreType)
-        let newAgents = agents.filter { !known.contains($0.identifier) }.map(agent)
-        var unique: [XMLTag] = []
-        for tag in newAgents where !unique.contains(tag) { unique.append(tag) }
-        return XMLTag("premis", attributes: [("xmlns", namespace), ("xmlns:xsi", "http://www.w3.org/2001/XMLSchema-instance"),
-                                 ("xsi:schemaLocation", "\(namespace) https://www.loc.gov/standards/premis/v3/premis.xsd"), ("version", "3.0")],
-                      objects + read.children("event") + [self.event(event)] + read.children("agent") + unique + read.children("rights"))
+        var newAgents: [Agent] = []
+        for agent in agents where !known.contains(agent.identifier) && !newAgents.contains(where: { $0.identifier == agent.identifier }) {
+            newAgents.append(agent)
+        }
+        let eventText = self.event(event).fragment(depth: 1)
+        let agentText = newAgents.map { self.agent($0).fragment(depth: 1) }.joined()
+        func insert(_ fragment: String, after closing: String, orBefore opening: [String]) throws {
+            if let range = text.range(of: closing, options: .backwards) {
+                let lineEnd = text[range.upperBound...].firstIndex(of: "\n").map { text.index(after: $0) } ?? range.upperBound
+                text.insert(contentsOf: (lineEnd == range.upperBound ? "\n" : "") + fragment, at: lineEnd)
+                return
+            }
+            for marker in opening {
+                if let range = text.range(of: marker) {
+                    let lineStart = text[..<range.lowerBound].lastIndex(of: "\n").map { text.index(after: $0) } ?? range.lowerBound
+                    text.insert(contentsOf: fragment, at: lineStart)
+                    return
+                }
+            }
+            throw XMLTagReader.Failure(description: "no place for the new element")
+        }
+        try insert(eventText, after: "</event>", orBefore: ["<agent>", "<agent ", "<rights>", "<rights ", "</premis>"])
+        if !agentText.isEmpty { try insert(agentText, after: "</agent>", orBefore: ["<rights>", "<rights ", "</premis>"]) }
+        let result = Data(text.utf8)
+        // The result must be the same log with exactly one more event (ours, last) and the agents.
+        let check = try XMLTagReader.read(result)
+        guard check.isIn(namespace), isOrdered(check), check.children("object") == read.children("object"),
+              check.children("event").dropLast() == read.children("event")[...],
+              check.children("event").last?.child("eventDetailInformation")?.child("eventDetail")?.text == event.detail,
+              check.children("agent").count == read.children("agent").count + newAgents.count else {
+            throw XMLTagReader.Failure(description: "the log would not read back with the event appended")
+        }
+        return result
     }
 
-    /// The reader drops namespace prefixes from attribute names too; `xsi:type` is put back.
-    private static func restoreType(_ tag: XMLTag) -> XMLTag {
-        var copy = tag
-        copy.attributes = tag.attributes.map { key, value in key == "type" ? ("xsi:type", value) : (key, value) }
-        return copy
+    /// Objects, then events, then agents, then rights, and nothing else.
+    static func isOrdered(_ root: XMLTag) -> Bool {
+        let rank = ["object": 0, "event": 1, "agent": 2, "rights": 3]
+        let ranks = root.children.map { rank[$0.name] ?? -1 }
+        return !ranks.contains(-1) && ranks == ranks.sorted()
     }
 
     /// The validation events a log holds: time, outcome and detail, oldest first.

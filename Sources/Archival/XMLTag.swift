@@ -12,6 +12,10 @@ public struct XMLTag: Sendable, Equatable {
     public var children: [XMLTag]
     /// Text content; a tag has text or children, never both.
     public var text: String?
+    /// As read: the element's namespace URI and its name as written (with any prefix). Nil for
+    /// tags built to be written, which take their namespace from the root's `xmlns`.
+    public var namespace: String? = nil
+    public var qualifiedName: String? = nil
 
     public init(_ name: String, attributes: [(String, String)] = [], text: String) {
         self.name = name
@@ -39,6 +43,11 @@ public struct XMLTag: Sendable, Equatable {
         return XMLTag(name, text: text)
     }
 
+    /// True when this element and every element below it were read in `namespace`.
+    public func isIn(_ namespace: String) -> Bool {
+        self.namespace == namespace && children.allSatisfy { $0.isIn(namespace) }
+    }
+
     /// The first child with this name.
     public func child(_ name: String) -> XMLTag? { children.first { $0.name == name } }
 
@@ -49,6 +58,13 @@ public struct XMLTag: Sendable, Equatable {
     public var document: String {
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         write(into: &out, depth: 0)
+        return out
+    }
+
+    /// This element alone, indented for `depth`, for inserting into a document's bytes.
+    public func fragment(depth: Int) -> String {
+        var out = ""
+        write(into: &out, depth: depth)
         return out
     }
 
@@ -111,9 +127,14 @@ public enum XMLTagReader {
         public let description: String
     }
 
-    /// The root element, or a failure naming the line where parsing stopped.
+    /// The root element, or a failure naming the line where parsing stopped. A document type
+    /// declaration anywhere is refused (no entity of a hostile file is ever expanded or dropped),
+    /// CDATA sections are read as the text they are, and a tag holding both text and elements is
+    /// refused: none of Exhibit's formats has mixed content, and a reader that skipped part of it
+    /// would see other text than another parser does.
     public static func read(_ data: Data) throws -> XMLTag {
-        if let head = String(data: data.prefix(4096), encoding: .utf8), head.contains("<!DOCTYPE") || head.contains("<!ENTITY") {
+        if data.range(of: Data("<!DOCTYPE".utf8)) != nil || data.range(of: Data("<!ENTITY".utf8)) != nil
+            || data.range(of: Data("<!doctype".utf8)) != nil {
             throw Failure(description: "a document type declaration is not accepted")
         }
         let delegate = Builder()
@@ -124,6 +145,7 @@ public enum XMLTagReader {
         guard parser.parse(), let root = delegate.root else {
             throw Failure(description: "not well-formed XML (line \(parser.lineNumber)): \(parser.parserError.map { "\($0)" } ?? "no root element")")
         }
+        if let problem = delegate.problem { throw Failure(description: problem) }
         return root
     }
 
@@ -131,11 +153,18 @@ public enum XMLTagReader {
         var stack: [XMLTag] = []
         var texts: [String] = []
         var root: XMLTag?
+        var problem: String?
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
             let local = elementName.split(separator: ":").last.map(String.init) ?? elementName
-            stack.append(XMLTag(local, attributes: attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, []))
+            var tag = XMLTag(local, attributes: attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, [])
+            tag.namespace = namespaceURI ?? ""
+            tag.qualifiedName = qualifiedName ?? elementName
+            if let text = texts.last, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, problem == nil {
+                problem = "element \(stack.last?.name ?? "") holds both text and elements"
+            }
+            stack.append(tag)
             texts.append("")
         }
 
@@ -143,9 +172,16 @@ public enum XMLTagReader {
             if !texts.isEmpty { texts[texts.count - 1] += string }
         }
 
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            if !texts.isEmpty { texts[texts.count - 1] += String(decoding: CDATABlock, as: UTF8.self) }
+        }
+
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
             guard var tag = stack.popLast(), let text = texts.popLast() else { return }
             if tag.children.isEmpty { tag.text = text }
+            else if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, problem == nil {
+                problem = "element \(tag.name) holds both text and elements"
+            }
             if stack.isEmpty { root = tag } else { stack[stack.count - 1].children.append(tag) }
         }
     }

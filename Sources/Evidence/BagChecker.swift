@@ -8,6 +8,12 @@ public struct BagCheck: Sendable, Codable, Equatable, CustomStringConvertible {
     /// What was found.
     public let detail: String
     public var description: String { "\(subject): \(detail)" }
+
+    public init(subject: String, ok: Bool, detail: String) {
+        self.subject = subject
+        self.ok = ok
+        self.detail = detail
+    }
 }
 
 /// Checks a bag's completeness and fixity: every payload file listed, every manifest line

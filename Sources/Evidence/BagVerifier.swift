@@ -16,6 +16,14 @@ public struct VerificationReport: Sendable, Codable {
     /// The Ed25519 key fingerprint, when the bag is signed and the signature verifies.
     public let signerFingerprint: String?
 
+    /// This report with `more` checks (of what only a higher layer can read) and the verdict they give.
+    public func adding(_ more: [BagCheck]) -> VerificationReport {
+        guard verdict != .unreadable, !more.isEmpty else { return self }
+        let all = checks + more
+        return VerificationReport(verdict: all.allSatisfy(\.ok) ? .valid : .invalid, bag: bag, checks: all, timestamps: timestamps,
+                                  signerFingerprint: signerFingerprint)
+    }
+
     /// What verification concluded.
     public enum Verdict: String, Sendable, Codable, CaseIterable {
         /// Every check passed.

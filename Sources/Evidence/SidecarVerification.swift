@@ -66,11 +66,12 @@ struct SidecarVerification {
     /// Each PREMIS object's SHA-256 must be its file's.
     private func premisChecks(payload: Set<String>) -> [BagCheck] {
         guard let url = try? BagFiles.resolve(PREMIS.file, in: root).get(), let data = try? BagFiles.read(url),
-              let log = try? XMLTagReader.read(data), log.name == "premis" else {
+              let log = try? XMLTagReader.read(data), log.name == "premis", log.isIn(PREMIS.namespace) else {
             return [BagCheck(subject: PREMIS.file, ok: false, detail: "not a readable PREMIS 3 log")]
         }
         var mismatches: [String] = []
         var count = 0
+        var named = Set<String>()
         for object in log.children("object") {
             guard let original = object.child("originalName")?.text, original.hasPrefix("data/"),
                   let digest = object.child("objectCharacteristics")?.child("fixity")?.child("messageDigest")?.text else {
@@ -79,6 +80,7 @@ struct SidecarVerification {
             }
             count += 1
             let name = String(original.dropFirst(5))
+            if !named.insert(name).inserted { mismatches.append("\(original) has two objects") }
             guard payload.contains(name), let file = try? BagFiles.resolve(original, in: root).get(),
                   let actual = try? FileDigest(regularFileAt: file) else {
                 mismatches.append("\(original) is not a payload file")
@@ -86,7 +88,8 @@ struct SidecarVerification {
             }
             if actual.sha256 != digest.lowercased() { mismatches.append("\(original) is \(actual.sha256.prefix(16))…, PREMIS says \(digest.prefix(16))…") }
         }
-        if count != payload.count { mismatches.append("\(count) objects for \(payload.count) payload files") }
+        if named != payload { mismatches.append("its objects name \(named.count) files, the payload has \(payload.count)"
+                                                 + (payload.subtracting(named).isEmpty ? "" : "; no object for " + payload.subtracting(named).sorted().map { "data/\($0)" }.joined(separator: ", "))) }
         return [mismatches.isEmpty ? BagCheck(subject: PREMIS.file, ok: true, detail: "PREMIS fixity of all \(count) objects matches the payload")
                                    : BagCheck(subject: PREMIS.file, ok: false, detail: mismatches.joined(separator: "; "))]
     }

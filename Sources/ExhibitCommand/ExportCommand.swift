@@ -72,7 +72,7 @@ struct ExportCommand: AsyncParsableCommand {
         var members: [Member] = []
         for path in captures {
             let bag = URL(fileURLWithPath: path)
-            let report = await BagVerifier(root: bag, trustRoots: roots).verify()
+            let report = await BagVerifier(root: bag, trustRoots: roots).verify().adding(ArchivalCheck.checks(bag: bag))
             guard report.verdict == .valid else {
                 let first = report.checks.first { !$0.ok }.map { "\($0.subject): \($0.detail)" } ?? "not a capture"
                 throw CommandFailure(code: report.verdict == .unreadable ? Exhibit.Code.usage : Exhibit.Code.failed,
@@ -88,6 +88,10 @@ struct ExportCommand: AsyncParsableCommand {
             let folder = Self.safeName("\(record.profile.name)-\(record.captureId)")
             guard !members.contains(where: { $0.folder == folder }) else {
                 throw CommandFailure(code: Exhibit.Code.usage, message: "\(path) is given twice (capture \(record.captureId))")
+            }
+            if let first = members.first?.record.archival?.settings.organisation.archiefvormer,
+               let this = record.archival?.settings.organisation.archiefvormer, first != this {
+                throw CommandFailure(code: Exhibit.Code.usage, message: "\(path) belongs to archive creator \(this.naam) (\(this.identificatie)), the others to \(first.naam) (\(first.identificatie)): one package, one archiefvormer")
             }
             members.append(Member(bag: bag, record: record, folder: folder))
         }
@@ -107,18 +111,17 @@ struct ExportCommand: AsyncParsableCommand {
         let sip = partial.appendingPathComponent(packageName)
         do {
             try fm.createDirectory(at: sip, withIntermediateDirectories: true)
-            var counts = (objects: 0, files: 0, otherFiles: 0, otherBytes: UInt64(0))
+            var objects = 0
             var specialFormats = Set<String>()
             for member in members {
-                let (objects, files, other, bytes, special) = try copy(member, into: sip.appendingPathComponent(member.folder))
-                counts.objects += objects
-                counts.files += files
-                counts.otherFiles += other
-                counts.otherBytes += bytes
+                let (count, special) = try copy(member, into: sip.appendingPathComponent(member.folder))
+                objects += count
                 specialFormats.formUnion(special)
             }
             // The package's own manifest: every file with its SHA-256, as BagIt writes them.
             let listed = try BagWriter.files(under: sip).sorted()
+            let others = listed.filter { !$0.hasSuffix(".mdto.xml") }
+            let otherBytes = try others.reduce(UInt64(0)) { $0 + (try FileDigest(fileAt: sip.appendingPathComponent($1).path)).size }
             let manifest = try listed.map { "\(try FileDigest(fileAt: sip.appendingPathComponent($0).path).sha256)  \($0)\n" }.joined()
             try Data(manifest.utf8).write(to: sip.appendingPathComponent("manifest-sha256.txt"))
             let hashed: URL
@@ -140,10 +143,10 @@ struct ExportCommand: AsyncParsableCommand {
                 XMLTag("aangemaakt", text: UTCTime.milliseconds(created)),
                 XMLTag("archiefvormer", text: organisation.map { "\($0.archiefvormer.naam) (\($0.archiefvormer.bron) \($0.archiefvormer.identificatie))" } ?? "niet opgegeven"),
                 XMLTag("contact", text: organisation.map { "\($0.bagit.contactName) <\($0.bagit.contactEmail)>" } ?? "niet opgegeven"),
-                XMLTag("aantalInformatieobjecten", text: String(counts.objects)),
-                XMLTag("aantalBestanden", text: String(counts.files)),
-                XMLTag("aantalNietMDTOBestanden", text: String(counts.otherFiles)),
-                XMLTag("omvangNietMDTOBestanden", text: String(counts.otherBytes)),
+                XMLTag("aantalInformatieobjecten", text: String(objects)),
+                XMLTag("aantalBestanden", text: String(listed.count + 1)),
+                XMLTag("aantalNietMDTOBestanden", text: String(others.count + 1)),
+                XMLTag("omvangNietMDTOBestanden", text: String(otherBytes + UInt64(manifest.utf8.count))),
                 XMLTag("bijzondereFormaten", specialFormats.sorted().map { XMLTag("formaat", text: $0) }),
                 XMLTag("informatieobjecten", members.map { member in
                     XMLTag("informatieobject", attributes: [("map", member.folder), ("captureId", member.record.captureId)], text: member.record.requestedURL)
@@ -153,7 +156,7 @@ struct ExportCommand: AsyncParsableCommand {
             try fm.moveItem(at: zip ? hashed : sip, to: final)
             try fm.moveItem(at: partial.appendingPathComponent(packageName + ".pakbon.xml"), to: slipURL)
             try? fm.removeItem(at: partial)
-            print("exported \(members.count) capture(s), \(counts.objects) informatieobject(en), \(counts.files) files: \(final.path)")
+            print("exported \(members.count) capture(s), \(objects) informatieobject(en), \(listed.count + 1) files: \(final.path)")
             print("packing slip: \(slipURL.path) (SHA-256 \(hash))")
         } catch let failure as CommandFailure {
             try? fm.removeItem(at: partial)
@@ -169,13 +172,20 @@ struct ExportCommand: AsyncParsableCommand {
     /// with `_` (a subfolder would be an aggregation level in the SIP), and the files that carry
     /// the capture's verifiability (premis.xml, the payload manifest, timestamp tokens, signature)
     /// come along with sidecars made now.
-    func copy(_ member: Member, into folder: URL) throws -> (Int, Int, Int, UInt64, Set<String>) {
+    func copy(_ member: Member, into folder: URL) throws -> (Int, Set<String>) {
         let fm = FileManager.default
         try fm.createDirectory(at: folder, withIntermediateDirectories: true)
-        var objects = 0, files = 0, other = 0
-        var bytes: UInt64 = 0
+        var objects = 0
         var special = Set<String>()
+        // Two names of the bag that flatten to one (a_b and a/b) would overwrite each other.
+        var taken = Set<String>()
+        func claim(_ name: String) throws {
+            guard Self.isSafeName(name), taken.insert(name.lowercased()).inserted else {
+                throw CommandFailure(code: Exhibit.Code.failed, message: "\(member.bag.path): two of its files would both be \(member.folder)/\(name) in the package; nothing exported")
+            }
+        }
         func put(_ source: URL, as name: String) throws {
+            try claim(name)
             try fm.copyItem(at: source, to: folder.appendingPathComponent(name))
         }
         // The information objects.
@@ -192,9 +202,6 @@ struct ExportCommand: AsyncParsableCommand {
             let flat = Self.safeName(name.replacingOccurrences(of: "/", with: "_"))
             try put(data.appendingPathComponent(name), as: flat)
             try put(member.bag.appendingPathComponent(MDTO.bestandPath(name)), as: flat + ".bestand.mdto.xml")
-            files += 1
-            other += 1
-            bytes += (try FileDigest(fileAt: data.appendingPathComponent(name).path)).size
             if let format = member.record.files.first(where: { $0.name == name })?.format, format.puid == nil { special.insert(format.mediaType) }
         }
         // The files that let anyone verify the capture later, each with a sidecar made now.
@@ -216,18 +223,14 @@ struct ExportCommand: AsyncParsableCommand {
                                      platformId: nil, authorName: nil, authorHandle: nil, authorURL: nil, published: nil, publishedExact: false,
                                      text: nil, language: nil, capturedAt: member.record.startedAt, operatorName: "", software: "", result: "",
                                      caseReference: nil, purpose: nil, note: nil, replyCount: 0, files: [], replies: [], organisation: organisation)
-                var sidecar = MDTO.bestand(file, post: post)
                 // The information object's name as its own sidecar gives it.
-                if let naam = try? XMLTagReader.read(Data(contentsOf: member.bag.appendingPathComponent(MDTO.postPath))).child("informatieobject")?.child("naam")?.text {
-                    sidecar = MDTO.bestand(file, post: post, naam: naam)
-                }
-                try Data(sidecar.document.utf8).write(to: folder.appendingPathComponent(flat + ".bestand.mdto.xml"))
+                let naam = try? XMLTagReader.read(Data(contentsOf: member.bag.appendingPathComponent(MDTO.postPath))).child("informatieobject")?.child("naam")?.text
+                let sidecar = MDTO.bestand(file, post: post, naam: naam, identifier: "\(member.record.captureId)/\(extra)")
+                try claim(flat + ".bestand.mdto.xml")
+                try Data(sidecar.document.utf8).write(to: folder.appendingPathComponent(flat + ".bestand.mdto.xml"), options: .withoutOverwriting)
             }
-            files += 1
-            other += 1
-            bytes += digest.size
             if file.format.puid == nil { special.insert(file.format.mediaType) }
         }
-        return (objects, files, other, bytes, special)
+        return (objects, special)
     }
 }

@@ -53,10 +53,14 @@ struct ListCommand: AsyncParsableCommand {
         var rows: [Row] = []
         for name in names.sorted() where !name.hasPrefix(".") && !name.hasSuffix(".partial") {
             let bag = folder.appendingPathComponent(name)
-            guard let data = try? BagFiles.read(try BagFiles.resolve("data/capture.json", in: bag).get()),
-                  let record = try? JSONDecoder().decode(CaptureRecord.self, from: data) else { continue }
-            if let wanted = self.case, record.custody?.caseReference != wanted { continue }
-            let report = await BagVerifier(root: bag, trustRoots: roots).verify()
+            // Anything that looks like a bag is listed, readable or not: a capture whose record was
+            // damaged must show up as such, not vanish from the list.
+            guard FileManager.default.fileExists(atPath: bag.appendingPathComponent("bagit.txt").path)
+                || FileManager.default.fileExists(atPath: bag.appendingPathComponent("data/capture.json").path) else { continue }
+            let record = (try? BagFiles.read(try BagFiles.resolve("data/capture.json", in: bag).get()))
+                .flatMap { try? JSONDecoder().decode(CaptureRecord.self, from: $0) }
+            if let wanted = self.case, record?.custody?.caseReference != wanted { continue }
+            let report = await BagVerifier(root: bag, trustRoots: roots).verify().adding(ArchivalCheck.checks(bag: bag))
             let failed = report.checks.filter { !$0.ok }.count
             let verification = switch report.verdict {
             case .valid: "VALID" + (report.timestamps.isEmpty ? "" : " (timestamped \(report.timestamps.map(\.genTime).min() ?? ""))")
@@ -64,9 +68,9 @@ struct ListCommand: AsyncParsableCommand {
             case .unreadable: "UNREADABLE"
             }
             let recorded = (try? BagFiles.read(try BagFiles.resolve(PREMIS.file, in: bag).get())).flatMap { PREMIS.validations(in: $0).last }
-            rows.append(Row(folder: name, captureId: record.captureId, caseReference: record.custody?.caseReference,
-                            operatorName: record.custody?.operatorName, url: record.requestedURL, capturedAt: record.startedAt,
-                            state: record.state.rawValue, verification: verification,
+            rows.append(Row(folder: name, captureId: record?.captureId ?? "(capture.json unreadable)", caseReference: record?.custody?.caseReference,
+                            operatorName: record?.custody?.operatorName, url: record?.requestedURL ?? "-", capturedAt: record?.startedAt ?? "-",
+                            state: record?.state.rawValue ?? "-", verification: record == nil && report.verdict == .valid ? "INVALID (capture.json unreadable)" : verification,
                             lastRecordedVerification: recorded.map { "\($0.outcome) at \($0.time)" }))
         }
         if json {

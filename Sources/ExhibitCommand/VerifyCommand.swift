@@ -49,6 +49,7 @@ struct VerifyCommand: AsyncParsableCommand {
         catch { throw CommandFailure(code: Exhibit.Code.usage, message: "--expect-key: \(error)") }
         let report = await BagVerifier(root: URL(fileURLWithPath: folder), trustRoots: roots, expectedKey: expected,
                                        requireTimestamp: requireTimestamp, archives: archives.map { URL(fileURLWithPath: $0) }).verify()
+            .adding(ArchivalCheck.checks(bag: URL(fileURLWithPath: folder)))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -115,20 +116,29 @@ struct VerifyCommand: AsyncParsableCommand {
         let premisURL = root.appendingPathComponent(PREMIS.file)
         var attributes = stat()
         let exists = lstat(premisURL.path, &attributes) == 0
-        let document: XMLTag
+        // Each tag manifest's line for premis.xml, when it has one.
+        let listed = ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"].map { name -> String? in
+            let manifest = (try? BagFiles.read(try BagFiles.resolve(name, in: root).get())).map { String(decoding: $0, as: UTF8.self) } ?? ""
+            return manifest.split(separator: "\n").first { $0.hasSuffix("  premis.xml") }.map { String($0.prefix { $0 != " " }) }
+        }
+        let document: Data
         if exists {
             guard (attributes.st_mode & S_IFMT) == S_IFREG else {
                 throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml is not a regular file; nothing recorded")
             }
-            let manifest = (try? String(contentsOf: root.appendingPathComponent("tagmanifest-sha256.txt"), encoding: .utf8)) ?? ""
-            let listed = manifest.split(separator: "\n").first { $0.hasSuffix("  premis.xml") }.map { String($0.prefix(64)) }
             let data = try BagFiles.read(premisURL)
-            guard let listed, (try? FileDigest(fileAt: premisURL.path).sha256) == listed else {
-                throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml does not match its line in tagmanifest-sha256.txt; it is not rewritten (that would hide the change)")
+            let digest = try FileDigest(regularFileAt: premisURL)
+            // Both manifests must vouch for the log as it is: rehashing a changed one would hide the change.
+            guard listed[0] == digest.sha256, listed[1] == digest.sha512 else {
+                throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml does not match its lines in tagmanifest-sha256.txt and tagmanifest-sha512.txt; it is not rewritten (that would hide the change)")
             }
             do { document = try PREMIS.appending(event, agents: agents, to: data) }
             catch { throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml cannot be read (\(error)); nothing recorded") }
         } else {
+            // A log the capture made, or the manifests list, and that is gone now is not replaced by a new one.
+            if listed.contains(where: { $0 != nil }) || captureRecord.archival?.tagFiles.contains(PREMIS.file) == true {
+                throw CommandFailure(code: Exhibit.Code.failed, message: "--record: premis.xml is missing although the capture made it; a new log would hide that, so nothing is recorded")
+            }
             let data = root.appendingPathComponent("data")
             let files = captureRecord.files.map { ($0.name, $0.mediaType) } + [("capture.json", "application/json")]
             let objects = try files.map { name, mediaType -> XMLTag in
@@ -138,10 +148,10 @@ struct VerifyCommand: AsyncParsableCommand {
                                                format: FormatIdentifier.identify(data.appendingPathComponent(name), mediaType: mediaType)),
                                      captureId: captureRecord.captureId)
             }
-            document = PREMIS.document(objects: objects, events: [event], agents: agents)
+            document = Data(PREMIS.document(objects: objects, events: [event], agents: agents).document.utf8)
         }
         do {
-            try Data(document.document.utf8).write(to: premisURL, options: .atomic)
+            try document.write(to: premisURL, options: .atomic)
             try BagWriter(root: root).updateTagManifestEntries(for: [PREMIS.file])
         } catch {
             throw CommandFailure(code: Exhibit.Code.failed, message: "--record: cannot write premis.xml: \(error)")
@@ -192,6 +202,12 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         if let first = problems.first(where: { !$0.subject.hasPrefix("timestamps/") && $0.subject != "bag-info.txt" && !$0.subject.hasPrefix("tagmanifest") }) {
             throw CommandFailure(code: Exhibit.Code.failed, message: "not stamping \(folder): \(first)")
         }
+        // bag-info.txt is rewritten by the stamp, so it is exempt above; its custody fields and the
+        // archival tag files must still be what capture.json gives, or the new tag manifests would
+        // cover a change.
+        if let first = ArchivalCheck.checks(bag: root).first(where: { !$0.ok }) {
+            throw CommandFailure(code: Exhibit.Code.failed, message: "not stamping \(folder): \(first)")
+        }
         // The report lists the timestamps, so it is made again (HTML and PDF) with the new token.
         // A capture made before Exhibit wrote reports has none, and its record lacks what one shows.
         let hasReport = FileManager.default.fileExists(atPath: root.appendingPathComponent(CaptureReport.htmlFile).path)
@@ -223,7 +239,7 @@ struct TimestampCommand: AsyncParsableCommand, LogLevelChoosing {
         }
         if outcome.trusted.isEmpty {
             throw CommandFailure(code: Exhibit.Code.failed, message: outcome.untrusted.isEmpty
-                ? "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt saying so"
+                ? "no timestamp authority granted a timestamp; the capture is unchanged apart from bag-info.txt (and premis.xml, when it has one) saying so"
                 : "no timestamp obtained verifies against the trust roots; the tokens are kept as untrusted")
         }
         if remakesReport {

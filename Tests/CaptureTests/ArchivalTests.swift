@@ -220,7 +220,7 @@ struct ArchivalTests {
         let premis = bag.appendingPathComponent("premis.xml")
         try (premisLog + "<!-- changed -->").write(to: premis, atomically: true, encoding: .utf8)
         let refused = try await TestSupport.exhibit(["verify", bag.path, "--record"])
-        #expect(refused.status == 1 && refused.stderr.contains("premis.xml does not match its line in tagmanifest-sha256.txt"), "\(refused.stderr)")
+        #expect(refused.status == 1 && refused.stderr.contains("premis.xml does not match its lines in tagmanifest-sha256.txt and tagmanifest-sha512.txt"), "\(refused.stderr)")
         #expect(try String(contentsOf: premis, encoding: .utf8).hasSuffix("<!-- changed -->"))
     }
 
@@ -298,8 +298,114 @@ struct ArchivalTests {
         let override = try await TestSupport.exhibit(["capture", try await TestSupport.baseURL() + "/sample-thread/", "--org", org.path, "--org-set", "nope=1",
                                                       "--out", TestSupport.temporaryFolder("x").path])
         #expect(override.status == 2 && override.stderr.contains("unknown field 'nope'"))
+        let more: [(String, String, String)] = [
+            ("org.toml", "\"opslag.omschrijving\" = \"x\"\n" + text, "unknown field 'opslag.omschrijving'"),
+            ("org.toml", text + "\n[archiefvromer]\n", "unknown section 'archiefvromer'"),
+            ("org.toml", text.replacingOccurrences(of: "land = \"NL\"", with: "land = \"ß\""), "is not an ISO 3166 two-letter country code"),
+            ("org.toml", text.replacingOccurrences(of: "informatiebeheer@voorbeeld.nl", with: "@"), "is not an e-mail address"),
+            ("org.toml", text.replacingOccurrences(of: "bewaartermijn = \"P10Y\"", with: "bewaartermijn = \"P0Y\""), "is not an xsd:duration"),
+            ("org.json", Organisation.template(json: true).replacingOccurrences(of: "\"eer\" : true", with: "\"eer\" : 1"), "opslag.eer must be true or false"),
+        ]
+        for (name, content, message) in more {
+            let file = TestSupport.temporaryFolder("org").appendingPathComponent(name)
+            try content.write(to: file, atomically: true, encoding: .utf8)
+            let check = try await TestSupport.exhibit(["org", "check", file.path])
+            #expect(check.status == 2 && check.stderr.contains(message), "\(message): \(check.stderr)")
+        }
         let v = try await TestSupport.exhibit(["org", "check", org.path])
         #expect(v.status == 0 && v.stderr.contains("still holds the example values"))
+    }
+
+    @Test("an attacker who rewrites the tag manifests cannot make a false sidecar, a changed bag-info, a missing log or a forged PREMIS object verify; --record and timestamp bless nothing; list and export hold")
+    func tagFileAttacks() async throws {
+        let org = try await ArchivalChecks.organisationFile()
+        let out = TestSupport.temporaryFolder("mdto")
+        let (run, folder) = try await capture("/sample-thread/", ["--org", org.path, "--mdto-replies", "--no-warc", "--operator", "Alice", "--case", "ZAAK-1"], out: out)
+        #expect(run.status == 0, "\(run.stderr)")
+        let original = try #require(folder)
+        func copy() throws -> URL {
+            let bag = TestSupport.temporaryFolder("attack").appendingPathComponent(original.lastPathComponent)
+            try FileManager.default.copyItem(at: original, to: bag)
+            return bag
+        }
+        func edit(_ bag: URL, _ path: String, _ change: (String) -> String) throws {
+            let url = bag.appendingPathComponent(path)
+            try change(try String(contentsOf: url, encoding: .utf8)).write(to: url, atomically: true, encoding: .utf8)
+        }
+        func verdict(_ bag: URL) async throws -> TestSupport.Output { try await TestSupport.exhibit(["verify", bag.path]) }
+        #expect(try await verdict(original).status == 0)
+
+        // The informatieobject's appraisal, actor and case changed; a reply's object removed.
+        let a = try copy()
+        try edit(a, "mdto/post.mdto.xml") { $0.replacingOccurrences(of: "<begripCode>N</begripCode>", with: "<begripCode>B</begripCode>")
+            .replacingOccurrences(of: "<verwijzingNaam>Alice</verwijzingNaam>", with: "<verwijzingNaam>Mallory</verwijzingNaam>") }
+        try FileManager.default.removeItem(at: a.appendingPathComponent("mdto/reply-30.mdto.xml"))
+        try BagWriter(root: a).writeTagManifests()
+        let aRun = try await verdict(a)
+        #expect(aRun.status == 1 && aRun.stdout.contains("FAIL mdto/post.mdto.xml: differs from what capture.json and post.json give")
+                && aRun.stdout.contains("FAIL mdto/reply-30.mdto.xml"), "\(aRun.stdout)")
+        // The custody fields of bag-info changed.
+        let b = try copy()
+        try edit(b, "bag-info.txt") { $0.replacingOccurrences(of: "Internal-Sender-Identifier: ZAAK-1", with: "Internal-Sender-Identifier: ZAAK-999") }
+        try BagWriter(root: b).writeTagManifests()
+        let bRun = try await verdict(b)
+        #expect(bRun.status == 1 && bRun.stdout.contains("FAIL bag-info.txt: Internal-Sender-Identifier says 'ZAAK-999', capture.json gives 'ZAAK-1'"), "\(bRun.stdout)")
+        // ... and a timestamp that fails does not bless it either.
+        let stampAttempt = try await TestSupport.exhibit(["timestamp", b.path, "--tsa", "http://127.0.0.1:9/tsa"])
+        #expect(stampAttempt.status == 1 && stampAttempt.stderr.contains("not stamping"), "\(stampAttempt.stderr)")
+        #expect(try await verdict(b).status == 1)
+        // The sidecars and the log removed.
+        let c = try copy()
+        try FileManager.default.removeItem(at: c.appendingPathComponent("mdto"))
+        try FileManager.default.removeItem(at: c.appendingPathComponent("premis.xml"))
+        try BagWriter(root: c).writeTagManifests()
+        let cRun = try await verdict(c)
+        #expect(cRun.status == 1 && cRun.stdout.contains("FAIL mdto/post.mdto.xml: capture.json lists it among the archival tag files"), "\(cRun.stdout)")
+        let cRecord = try await TestSupport.exhibit(["verify", c.path, "--record"])
+        #expect(cRecord.status == 1 && cRecord.stderr.contains("premis.xml is missing although the capture made it"), "\(cRecord.stderr)")
+        // A CDATA section or an entity after a long comment cannot change what the reader sees.
+        let d = try copy()
+        try edit(d, "mdto/dom.html.bestand.mdto.xml") { $0.replacingOccurrences(of: "</omvang>", with: "<![CDATA[0]]></omvang>") }
+        try BagWriter(root: d).writeTagManifests()
+        let dRun = try await verdict(d)
+        #expect(dRun.status == 1 && dRun.stdout.contains("FAIL mdto/dom.html.bestand.mdto.xml"), "\(dRun.stdout)")
+        #expect(throws: XMLTagReader.Failure.self) {
+            try XMLTagReader.read(Data(("<?xml version=\"1.0\"?><!--" + String(repeating: "x", count: 5000) + "--><!DOCTYPE a [<!ENTITY e \"0\">]><a>1&e;</a>").utf8))
+        }
+        // A PREMIS object copied over another's.
+        let e = try copy()
+        try edit(e, "premis.xml") { text in
+            let objects = text.components(separatedBy: "<object ")
+            return objects.count > 2 ? objects[0] + "<object " + objects[2] + "<object " + objects[2...].joined(separator: "<object ") : text
+        }
+        try BagWriter(root: e).writeTagManifests()
+        let eRun = try await verdict(e)
+        #expect(eRun.status == 1 && eRun.stdout.contains("FAIL premis.xml"), "\(eRun.stdout)")
+        // premis.xml changed with only its SHA-256 line updated: --record does not rewrite it.
+        let f = try copy()
+        try edit(f, "premis.xml") { $0.replacingOccurrences(of: "</premis>", with: "<!-- x --></premis>") }
+        let sha = try FileDigest(fileAt: f.appendingPathComponent("premis.xml").path).sha256
+        try edit(f, "tagmanifest-sha256.txt") { text in
+            text.split(separator: "\n").map { $0.hasSuffix("  premis.xml") ? "\(sha)  premis.xml" : String($0) }.joined(separator: "\n") + "\n"
+        }
+        let fRecord = try await TestSupport.exhibit(["verify", f.path, "--record"])
+        #expect(fRecord.status == 1 && fRecord.stderr.contains("does not match its lines"), "\(fRecord.stderr)")
+        #expect(try await verdict(f).status == 1)
+        // --record keeps the log's bytes: what was there (an attribute in another namespace) stays.
+        let g = try copy()
+        try edit(g, "premis.xml") { $0.replacingOccurrences(of: "<object xsi:type=\"file\">", with: "<object xmlns:foo=\"urn:foo\" foo:bar=\"1\" xsi:type=\"file\">") }
+        try BagWriter(root: g).writeTagManifests()
+        let gRecord = try await TestSupport.exhibit(["verify", g.path, "--record"])
+        #expect(gRecord.status == 0, "\(gRecord.stdout) \(gRecord.stderr)")
+        let gLog = try String(contentsOf: g.appendingPathComponent("premis.xml"), encoding: .utf8)
+        #expect(gLog.contains("foo:bar=\"1\"") && PREMIS.validations(in: Data(gLog.utf8)).count == 1)
+        #expect(try await TestSupport.run("/usr/bin/xmllint", ["--noout", g.appendingPathComponent("premis.xml").path]).status == 0)
+        // list shows a capture whose record is broken, rather than leaving it out.
+        let h = TestSupport.temporaryFolder("list")
+        try FileManager.default.copyItem(at: original, to: h.appendingPathComponent("broken"))
+        try edit(h.appendingPathComponent("broken"), "data/capture.json") { $0 + "{" }
+        let list = try await TestSupport.exhibit(["list", "--out", h.path])
+        #expect(list.status == 0 && list.stdout.contains("broken") && list.stdout.contains("INVALID"), "\(list.stdout)")
     }
 
     @Test("the hostile-text page: names with <, &, emoji, right-to-left text and 200 characters stay valid MDTO, escaped, non-empty")

@@ -27,6 +27,12 @@ struct ArchivalFiles {
     }
 
     var custody: Custody? { record.custody }
+
+    /// A URL the page gave, kept only when it is http(s): the page decides what it says.
+    static func webURL(_ text: String) -> String? {
+        guard let scheme = URLComponents(string: text)?.scheme?.lowercased(), ["http", "https"].contains(scheme) else { return nil }
+        return text
+    }
     var operatorName: String {
         custody?.operatorName ?? settings.organisation.operatorName ?? "niet opgegeven (geen --operator)"
     }
@@ -47,38 +53,48 @@ struct ArchivalFiles {
         if post?.kind == "account", let account = post?.account {
             let times = (post?.timeline?.entries ?? []).compactMap(\.published.iso).sorted()
             var page = MDTO.Post(
-                captureId: record.captureId, platform: record.profile.platform, url: account.url ?? record.finalURL, platformId: nil,
-                authorName: account.displayName, authorHandle: account.handle, authorURL: account.url, published: nil, publishedExact: false,
+                captureId: record.captureId, platform: record.profile.platform, url: record.finalURL, platformId: nil,
+                authorName: account.displayName, authorHandle: account.handle, authorURL: account.url.flatMap(Self.webURL), published: nil, publishedExact: false,
                 text: nil, language: nil, capturedAt: record.startedAt, operatorName: operatorName,
                 software: "\(record.exhibit.name) \(record.exhibit.version) in \(record.browser.product)",
                 result: "\(record.state.rawValue): \(record.completeness.summary)",
                 caseReference: custody?.caseReference, purpose: custody?.purpose, note: custody?.note,
                 replyCount: 0, files: files, replies: [], organisation: settings.organisation)
             page.accountPage = .init(visible: post?.timeline?.visible ?? 0, oldest: times.first, newest: times.last)
+            page.hasWebArchive = record.archive != nil
             return page
         }
-        return MDTO.Post(
-            captureId: record.captureId, platform: record.profile.platform, url: item?.url ?? post?.canonicalURL ?? record.finalURL,
-            platformId: item?.id, authorName: item?.author.displayName, authorHandle: item?.author.handle, authorURL: item?.author.profileURL,
+        var result = MDTO.Post(
+            captureId: record.captureId, platform: record.profile.platform, url: record.finalURL,
+            platformId: item?.id, authorName: item?.author.displayName, authorHandle: item?.author.handle, authorURL: item?.author.profileURL.flatMap(Self.webURL),
             published: item?.published.iso, publishedExact: item?.published.precision == .exact, text: item?.text, language: item?.language,
             capturedAt: record.startedAt, operatorName: operatorName,
             software: "\(record.exhibit.name) \(record.exhibit.version) in \(record.browser.product)",
             result: "\(record.state.rawValue): \(record.completeness.summary)",
             caseReference: custody?.caseReference, purpose: custody?.purpose, note: custody?.note,
             replyCount: post?.replyCount.captured ?? 0, files: files,
-            replies: replies.map { MDTO.Reply(platformId: $0.id, url: $0.url, author: $0.author.displayName ?? $0.author.handle,
+            replies: replies.map { MDTO.Reply(platformId: $0.id, url: $0.url.flatMap(Self.webURL), author: $0.author.displayName ?? $0.author.handle,
                                               published: $0.published.iso, text: $0.text) },
             organisation: settings.organisation)
+        result.hasWebArchive = record.archive != nil
+        return result
+    }
+
+    /// Every MDTO sidecar, by its path in the bag: a function of the payload alone, so that
+    /// `verify` can make them again and compare.
+    func documents() -> [(String, String)] {
+        let files = files()
+        let post = mdtoPost(files: files)
+        var documents: [(String, String)] = [(MDTO.postPath, MDTO.post(post).document)]
+        for index in post.replies.indices { documents.append((MDTO.replyPath(index), MDTO.reply(post, index: index).document)) }
+        for file in files { documents.append((MDTO.bestandPath(file.name), MDTO.bestand(file, post: post).document)) }
+        return documents
     }
 
     /// Writes every sidecar and `premis.xml`; returns their paths, relative to the bag.
     func write() throws -> [String] {
-        let files = files()
-        let post = mdtoPost(files: files)
-        var written: [(String, String)] = [(MDTO.postPath, MDTO.post(post).document)]
-        for index in post.replies.indices { written.append((MDTO.replyPath(index), MDTO.reply(post, index: index).document)) }
-        for file in files { written.append((MDTO.bestandPath(file.name), MDTO.bestand(file, post: post).document)) }
-        written.append((PREMIS.file, premis(files: files).document))
+        var written = documents()
+        written.append((PREMIS.file, premis(files: files()).document))
         for (path, text) in written {
             let url = root.appendingPathComponent(path)
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -159,7 +175,7 @@ struct ArchivalFiles {
         let (events, agents) = stampEvents(stamps, exhibit: exhibit, fallbackTime: UTCTime.milliseconds(Date()))
         var document = data
         for event in events {
-            document = Data(try PREMIS.appending(event, agents: agents + [exhibit], to: document).document.utf8)
+            document = try PREMIS.appending(event, agents: agents + [exhibit], to: document)
         }
         try document.write(to: url, options: .atomic)
     }

@@ -68,7 +68,7 @@ package struct Seal: Sendable {
             (try writeRecord(input), "capture.json")
         }
         try await runner.untimed(.bag) { () -> ((), String) in
-            try BagWriter(root: root).write(payload: payload, info: bagInfo(record), baggingDate: context.started, tagManifests: false)
+            try BagWriter(root: root).write(payload: payload, info: Self.bagInfo(record), baggingDate: context.started, tagManifests: false)
             return ((), "\(payload.count) payload files, BagIt 1.0")
         }
         var fingerprint: String?
@@ -217,24 +217,26 @@ package struct Seal: Sendable {
             batch: input.batch, collection: input.collection)
     }
 
-    private func bagInfo(_ record: CaptureRecord) -> [(String, String)] {
+    /// bag-info.txt's fields, from the record alone, so that `verify` can rebuild them and see
+    /// that none was changed (the custody fields are covered only by the tag manifest).
+    static func bagInfo(_ record: CaptureRecord) -> [(String, String)] {
         var info: [(String, String)] = []
-        let organisation = options.archival?.organisation
-        if let organization = options.sourceOrganization ?? organisation?.bagit.sourceOrganization { info.append(("Source-Organization", organization)) }
+        let organisation = record.archival?.settings.organisation
+        if let organization = record.options.sourceOrganization ?? organisation?.bagit.sourceOrganization { info.append(("Source-Organization", organization)) }
         // BagIt's Contact-Name is the person responsible for the content: the operator first, then
         // the organisation's contact.
         let operatorName = record.custody?.operatorName ?? organisation?.operatorName
         if let operatorName { info.append(("Contact-Name", operatorName)) }
         if let contact = organisation?.bagit.contactName, contact != operatorName { info.append(("Contact-Name", contact)) }
         if let email = organisation?.bagit.contactEmail { info.append(("Contact-Email", email)) }
-        info.append(("External-Identifier", context.captureId))
-        var description = "Evidential capture of \(record.requestedURL) by Exhibit \(ExhibitVersion.current)"
+        info.append(("External-Identifier", record.captureId))
+        var description = "Evidential capture of \(record.requestedURL) by Exhibit \(record.exhibit.version)"
         if let purpose = record.custody?.purpose { description += "; purpose: \(purpose)" }
         info.append(("External-Description", description))
         if let reference = record.custody?.caseReference { info.append(("Internal-Sender-Identifier", reference)) }
         if let note = record.custody?.note { info.append(("Internal-Sender-Description", note)) }
-        info.append(("Bag-Software-Agent", "Exhibit \(ExhibitVersion.current)"))
-        if options.timestampAuthorities.isEmpty { info.append(("Timestamp-Status", "not requested")) }
+        info.append(("Bag-Software-Agent", "Exhibit \(record.exhibit.version)"))
+        if record.options.timestampAuthorities.isEmpty { info.append(("Timestamp-Status", "not requested")) }
         return info
     }
 
