@@ -408,6 +408,28 @@ struct ArchivalTests {
         #expect(list.status == 0 && list.stdout.contains("broken") && list.stdout.contains("INVALID"), "\(list.stdout)")
     }
 
+    @Test("a payload file in a format Exhibit does not know (an inline SVG kept with --keep-inline-media) is recorded by its media type only, with a warning")
+    func unknownFormat() async throws {
+        let org = try await ArchivalChecks.organisationFile()
+        let out = TestSupport.temporaryFolder("mdto")
+        let (run, folder) = try await capture("/unknown-format/", ["--org", org.path, "--mdto", "--no-warc", "--keep-inline-media"], out: out)
+        #expect(run.status == 0, "\(run.stderr)")
+        let bag = try #require(folder)
+        let record = try TestSupport.decodeRecord(bag)
+        let svg = try #require(record.files.first { $0.name.hasPrefix("media/") && $0.name.hasSuffix(".svg") }, "\(record.files.map(\.name))")
+        #expect(svg.format?.puid == nil && svg.format?.mediaType == "image/svg+xml")
+        #expect(record.warnings.contains { $0.message.contains("the format of data/\(svg.name) is not identified in PRONOM") })
+        let sidecar = try XMLTagReader.read(Data(contentsOf: bag.appendingPathComponent(MDTO.bestandPath(svg.name))))
+        let format = try #require(sidecar.child("bestand")?.child("bestandsformaat"))
+        #expect(format.child("begripLabel")?.text == "image/svg+xml" && format.child("begripCode") == nil
+                && format.child("begripBegrippenlijst")?.child("verwijzingNaam")?.text == "IANA Media Types")
+        let premis = try XMLTagReader.read(Data(contentsOf: bag.appendingPathComponent("premis.xml")))
+        let identification = premis.children("event").first { $0.child("eventType")?.text == "format identification" }
+        #expect(identification?.child("eventOutcomeInformation")?.child("eventOutcome")?.text == "warning")
+        try await ArchivalChecks.expectValid(bag)
+        #expect(try await TestSupport.exhibit(["verify", bag.path]).status == 0)
+    }
+
     @Test("the hostile-text page: names with <, &, emoji, right-to-left text and 200 characters stay valid MDTO, escaped, non-empty")
     func hostileText() async throws {
         let org = try await ArchivalChecks.organisationFile()
