@@ -114,13 +114,9 @@ struct SampleCaptureTests {
         let bagit = try await TestSupport.run("/usr/bin/env", ["python3", "-m", "bagit", "--validate", result.folder.path])
         #expect(bagit.status == 0, "bagit: \(bagit.stderr)")
         #expect(bagit.stderr.contains("is valid"), "\(bagit.stderr)")
-        let schema = TestSupport.packageRoot.appendingPathComponent("Schemas/capture.schema.json").path
-        let check = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """
-            import json, sys, jsonschema
-            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
-            print("valid")
-            """, data.appendingPathComponent("capture.json").path, schema])
+        let check = try await TestSupport.validateCaptureJSON(result.folder)
         #expect(check.status == 0 && check.stdout.contains("valid"), "\(check.stderr)")
+        let schema = TestSupport.packageRoot.appendingPathComponent("Schemas/capture.schema.json").path
         // The schema lists every field and value: a field the code adds without the schema, or a
         // status value it does not know, fails validation (so the two cannot drift apart).
         let drift = try await TestSupport.run("/usr/bin/env", ["python3", "-c", """

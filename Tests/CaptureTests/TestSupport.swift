@@ -69,6 +69,17 @@ enum TestSupport {
         return record
     }
 
+    /// A bag's data/capture.json checked against Schemas/capture.schema.json by Python jsonschema
+    /// (not our own decoder); the output says "valid" when it passes.
+    static func validateCaptureJSON(_ bag: URL) async throws -> Output {
+        let schema = packageRoot.appendingPathComponent("Schemas/capture.schema.json").path
+        return try await run("/usr/bin/env", ["python3", "-c", """
+            import json, sys, jsonschema
+            jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))
+            print("valid")
+            """, bag.appendingPathComponent("data/capture.json").path, schema])
+    }
+
     /// White space folded to single spaces, for comparing extracted text.
     static func normalised(_ text: String) -> String {
         text.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
