@@ -7,6 +7,10 @@ import Foundation
 /// empty.
 public enum MDTO {
     public static let namespace = "https://www.nationaalarchief.nl/mdto"
+    /// The revision of what these builders write, recorded with each capture. Raise it with any
+    /// change to a sidecar's bytes: `verify` compares a capture's sidecars byte for byte with
+    /// those this code makes only when the revisions agree, and value for value otherwise.
+    public static let revision = 1
     public static let schemaLocation = "https://www.nationaalarchief.nl/mdto https://www.nationaalarchief.nl/mdto/MDTO-XML1.0.1.xsd"
     /// The `identificatieBron` of identifiers Exhibit assigns.
     public static let exhibitSource = "Exhibit capture-id"

@@ -71,7 +71,7 @@ package enum ArchivalCheck {
         }
         let files = ArchivalFiles(root: root, record: record, payload: payload, settings: settings, stamps: StampOutcome(stamped: [], failures: []),
                                   signerFingerprint: nil)
-        let sameVersion = record.exhibit.version == ExhibitVersion.current
+        let sameVersion = record.archival?.mdtoRevision == MDTO.revision
         var matched = 0
         for (path, text) in files.documents() where !reported.contains(path) {
             guard let url = try? BagFiles.resolve(path, in: root).get(), let actual = try? BagFiles.read(url) else {
@@ -100,17 +100,34 @@ package enum ArchivalCheck {
         }
         if checks.isEmpty {
             checks.append(BagCheck(subject: "mdto/", ok: true, detail: "all \(matched) MDTO sidecars are what capture.json and post.json give"
-                                   + (sameVersion ? " (byte for byte)" : " (values; made by Exhibit \(record.exhibit.version))")))
+                                   + (sameVersion ? " (byte for byte)" : " (value for value: made by another revision of the sidecars, Exhibit \(record.exhibit.version))")))
         }
         if let premis = premisCapture(root, record, files.operatorName) { checks.append(premis) }
         return checks
     }
 
-    /// Every value with its path, leaving out the wording of names and descriptions.
-    static func values(_ tag: XMLTag, path: String = "") -> [String] {
-        let here = path + "/" + tag.name
-        if ["omschrijving", "eventResultaat", "naam", "verwijzingNaam"].contains(tag.name) { return [] }
-        if tag.children.isEmpty { return [here + "=" + (tag.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)] }
+    /// Every value that comes from the record, the post or the files, with its path; Exhibit's own
+    /// wording (names of objects, descriptions, list names, event results) is left out, as another
+    /// revision may word it differently.
+    static func values(_ tag: XMLTag, path: [String] = []) -> [String] {
+        let here = path + [tag.name]
+        if tag.children.isEmpty {
+            let parent = path.last ?? ""
+            let kept: Bool = switch tag.name {
+            case "identificatieKenmerk", "begripCode", "termijnLooptijd", "eventTijd", "raadpleeglocatieOnline", "dekkingInTijdBegindatum",
+                 "dekkingInTijdEinddatum", "taal", "trefwoord", "beperkingGebruikNadereBeschrijving", "omvang", "checksumWaarde", "checksumDatum":
+                true
+            case "verwijzingNaam":
+                ["eventVerantwoordelijkeActor", "archiefvormer", "betrokkeneActor", "heeftRepresentatie", "aanvullendeMetagegevens"].contains(parent)
+            case "begripLabel":
+                ["classificatie", "beperkingGebruikType", "bestandsformaat"].contains(parent)
+            case "naam":
+                parent == "bestand"
+            default:
+                false
+            }
+            return kept ? [here.joined(separator: "/") + "=" + (tag.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines)] : []
+        }
         return tag.children.flatMap { values($0, path: here) }
     }
 

@@ -156,7 +156,8 @@ package struct Seal: Sendable {
         record.archival = options.archival.map { settings in
             let storage = settings.organisation.opslag
             return .init(settings: settings, exampleValues: settings.organisation.voorbeeldwaarden, tagFiles: archivalTagFiles,
-                         storage: "\(storage.land), \(storage.eer ? "inside" : "outside") the EEA" + (storage.omschrijving.map { ": \($0)" } ?? ""))
+                         storage: "\(storage.land), \(storage.eer ? "inside" : "outside") the EEA" + (storage.omschrijving.map { ": \($0)" } ?? ""),
+                         mdtoRevision: settings.mdto ? MDTO.revision : nil)
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

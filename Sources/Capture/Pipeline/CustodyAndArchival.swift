@@ -61,5 +61,7 @@ extension CaptureRecord {
         public var tagFiles: [String]
         /// Where captures are stored and processed, in words, and whether inside the EEA.
         public var storage: String
+        /// ``MDTO/revision`` of the code that wrote the sidecars; absent in records made before it was recorded.
+        public var mdtoRevision: Int? = nil
     }
 }
