@@ -148,12 +148,19 @@ public enum PREMIS {
             throw XMLTagReader.Failure(description: "not a PREMIS 3 log in Exhibit's form (default namespace \(namespace), objects, events, agents, rights)")
         }
         guard var text = String(data: data, encoding: .utf8) else { throw XMLTagReader.Failure(description: "not UTF-8") }
+        // The new text is UTF-8; a log that declares another encoding would read it differently.
+        if let declaration = text.range(of: "?>").map({ text[..<$0.upperBound] }), declaration.hasPrefix("<?xml"),
+           let encoding = declaration.range(of: #"encoding\s*=\s*["']([^"']*)["']"#, options: .regularExpression),
+           !declaration[encoding].lowercased().contains("utf-8") {
+            throw XMLTagReader.Failure(description: "the log declares an encoding other than UTF-8")
+        }
         let known = Set(read.children("agent").compactMap { $0.child("agentIdentifier")?.child("agentIdentifierValue")?.text })
         var newAgents: [Agent] = []
         for agent in agents where !known.contains(agent.identifier) && !newAgents.contains(where: { $0.identifier == agent.identifier }) {
             newAgents.append(agent)
         }
-        let eventText = self.event(event).fragment(depth: 1)
+        let eventTag = self.event(event)
+        let eventText = eventTag.fragment(depth: 1)
         let agentText = newAgents.map { self.agent($0).fragment(depth: 1) }.joined()
         func insert(_ fragment: String, after closing: String, orBefore opening: [String]) throws {
             if let range = text.range(of: closing, options: .backwards) {
@@ -177,7 +184,7 @@ public enum PREMIS {
         let check = try XMLTagReader.read(result)
         guard check.isIn(namespace), isOrdered(check), check.children("object") == read.children("object"),
               check.children("event").dropLast() == read.children("event")[...],
-              check.children("event").last?.child("eventDetailInformation")?.child("eventDetail")?.text == event.detail,
+              let added = check.children("event").last, try XMLTagReader.read(Data(eventTag.fragment(depth: 0).utf8)) == added,
               check.children("agent").count == read.children("agent").count + newAgents.count else {
             throw XMLTagReader.Failure(description: "the log would not read back with the event appended")
         }

@@ -142,7 +142,9 @@ public enum XMLTagReader {
         parser.shouldProcessNamespaces = true
         parser.shouldResolveExternalEntities = false
         parser.delegate = delegate
-        guard parser.parse(), let root = delegate.root else {
+        let parsed = parser.parse()
+        if let problem = delegate.problem { throw Failure(description: problem) }
+        guard parsed, let root = delegate.root else {
             throw Failure(description: "not well-formed XML (line \(parser.lineNumber)): \(parser.parserError.map { "\($0)" } ?? "no root element")")
         }
         if let problem = delegate.problem { throw Failure(description: problem) }
@@ -152,8 +154,13 @@ public enum XMLTagReader {
     private final class Builder: NSObject, XMLParserDelegate {
         var stack: [XMLTag] = []
         var texts: [String] = []
+        /// Per open element: whether text other than white space was seen in it (kept as a flag,
+        /// so a long run of siblings costs nothing per sibling).
+        var hasText: [Bool] = []
         var root: XMLTag?
         var problem: String?
+        /// Exhibit's formats nest a dozen levels; deeper is hostile (the tree is walked recursively).
+        static let maxDepth = 64
 
         func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
                     attributes: [String: String] = [:]) {
@@ -161,25 +168,35 @@ public enum XMLTagReader {
             var tag = XMLTag(local, attributes: attributes.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, [])
             tag.namespace = namespaceURI ?? ""
             tag.qualifiedName = qualifiedName ?? elementName
-            if let text = texts.last, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, problem == nil {
+            if hasText.last == true, problem == nil {
                 problem = "element \(stack.last?.name ?? "") holds both text and elements"
             }
+            if stack.count >= Self.maxDepth {
+                problem = problem ?? "elements nested deeper than \(Self.maxDepth) levels"
+                parser.abortParsing()
+                return
+            }
+            // An element's own text is not kept once it has children (mixed content is refused).
+            if !texts.isEmpty { texts[texts.count - 1] = "" }
             stack.append(tag)
             texts.append("")
+            hasText.append(false)
         }
 
-        func parser(_ parser: XMLParser, foundCharacters string: String) {
-            if !texts.isEmpty { texts[texts.count - 1] += string }
+        func append(_ string: String) {
+            guard !texts.isEmpty else { return }
+            if stack.last?.children.isEmpty == true { texts[texts.count - 1] += string }
+            if !hasText[hasText.count - 1], string.contains(where: { !$0.isWhitespace }) { hasText[hasText.count - 1] = true }
         }
 
-        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
-            if !texts.isEmpty { texts[texts.count - 1] += String(decoding: CDATABlock, as: UTF8.self) }
-        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { append(string) }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) { append(String(decoding: CDATABlock, as: UTF8.self)) }
 
         func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            guard var tag = stack.popLast(), let text = texts.popLast() else { return }
+            guard var tag = stack.popLast(), let text = texts.popLast(), let sawText = hasText.popLast() else { return }
             if tag.children.isEmpty { tag.text = text }
-            else if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, problem == nil {
+            else if sawText, problem == nil {
                 problem = "element \(tag.name) holds both text and elements"
             }
             if stack.isEmpty { root = tag } else { stack[stack.count - 1].children.append(tag) }

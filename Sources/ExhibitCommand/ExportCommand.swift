@@ -61,6 +61,8 @@ struct ExportCommand: AsyncParsableCommand {
         let bag: URL
         let record: CaptureRecord
         let folder: String
+        /// The timestamp tokens that verified (`timestamps/<name>.tsr`): only they are carried along.
+        let tokens: [String]
     }
 
     func run() async throws {
@@ -82,7 +84,7 @@ struct ExportCommand: AsyncParsableCommand {
                   let record = try? JSONDecoder().decode(CaptureRecord.self, from: data) else {
                 throw CommandFailure(code: Exhibit.Code.usage, message: "\(path): data/capture.json cannot be read")
             }
-            guard fm.fileExists(atPath: bag.appendingPathComponent(MDTO.postPath).path) else {
+            guard record.archival?.settings.mdto == true, fm.fileExists(atPath: bag.appendingPathComponent(MDTO.postPath).path) else {
                 throw CommandFailure(code: Exhibit.Code.failed, message: "\(path) has no MDTO sidecars (capture it with --mdto and an organisation file); nothing exported")
             }
             let folder = Self.safeName("\(record.profile.name)-\(record.captureId)")
@@ -93,7 +95,7 @@ struct ExportCommand: AsyncParsableCommand {
                let this = record.archival?.settings.organisation.archiefvormer, first != this {
                 throw CommandFailure(code: Exhibit.Code.usage, message: "\(path) belongs to archive creator \(this.naam) (\(this.identificatie)), the others to \(first.naam) (\(first.identificatie)): one package, one archiefvormer")
             }
-            members.append(Member(bag: bag, record: record, folder: folder))
+            members.append(Member(bag: bag, record: record, folder: folder, tokens: report.timestamps.map(\.token)))
         }
         let created = Date()
         let packageName = name ?? "exhibit-transfer-" + UTCTime.compact(created)
@@ -205,11 +207,18 @@ struct ExportCommand: AsyncParsableCommand {
             if let format = member.record.files.first(where: { $0.name == name })?.format, format.puid == nil { special.insert(format.mediaType) }
         }
         // The files that let anyone verify the capture later, each with a sidecar made now.
+        // Only files Exhibit itself writes: the tokens that verified with their queries, and the
+        // signature's two files; any other file someone put in the bag stays out.
         var extras = [PREMIS.file, "manifest-sha256.txt", "bag-info.txt"]
-        extras += ((try? BagWriter.files(under: member.bag.appendingPathComponent("timestamps"))) ?? []).sorted().map { "timestamps/" + $0 }
-        extras += ((try? BagWriter.files(under: member.bag.appendingPathComponent("signature"))) ?? []).sorted().map { "signature/" + $0 }
+        for token in member.tokens.sorted() {
+            extras.append(token)
+            let query = String(token.dropLast(4)) + ".tsq"
+            if (try? BagFiles.resolve(query, in: member.bag).get()) != nil { extras.append(query) }
+        }
+        if !member.tokens.isEmpty, (try? BagFiles.resolve("timestamps/timestamps.json", in: member.bag).get()) != nil { extras.append("timestamps/timestamps.json") }
+        if member.record.signature != nil { extras += [BagSigner.signatureFile, BagSigner.publicKeyFile] }
         let organisation = member.record.archival?.settings.organisation
-        for extra in extras where fm.fileExists(atPath: member.bag.appendingPathComponent(extra).path) {
+        for extra in extras where (try? BagFiles.resolve(extra, in: member.bag).get()) != nil {
             let source = member.bag.appendingPathComponent(extra)
             let flat = Self.safeName(extra.replacingOccurrences(of: "/", with: "_"))
             try put(source, as: flat)

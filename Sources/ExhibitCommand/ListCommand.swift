@@ -71,7 +71,7 @@ struct ListCommand: AsyncParsableCommand {
             rows.append(Row(folder: name, captureId: record?.captureId ?? "(capture.json unreadable)", caseReference: record?.custody?.caseReference,
                             operatorName: record?.custody?.operatorName, url: record?.requestedURL ?? "-", capturedAt: record?.startedAt ?? "-",
                             state: record?.state.rawValue ?? "-", verification: record == nil && report.verdict == .valid ? "INVALID (capture.json unreadable)" : verification,
-                            lastRecordedVerification: recorded.map { "\($0.outcome) at \($0.time)" }))
+                            lastRecordedVerification: recorded.map { "\($0.outcome) at \($0.time) (claimed in premis.xml)" }))
         }
         if json {
             let encoder = JSONEncoder()

@@ -395,6 +395,65 @@ struct ArchivalTests {
         let gLog = try String(contentsOf: g.appendingPathComponent("premis.xml"), encoding: .utf8)
         #expect(gLog.contains("foo:bar=\"1\"") && PREMIS.validations(in: Data(gLog.utf8)).count == 1)
         #expect(try await TestSupport.run("/usr/bin/xmllint", ["--noout", g.appendingPathComponent("premis.xml").path]).status == 0)
+        // bag-info read as BagIt reads it: a continuation line, a label in other case or spacing,
+        // a field Exhibit never writes, a changed Bagging-Date.
+        for change in [("Contact-Name: Alice\n", "Contact-Name: Alice\n  and Mallory\n"), ("Contact-Name: Alice\n", "Contact-Name: Alice\ncontact-name : Mallory\n"),
+                       ("Contact-Name: Alice\n", "Contact-Name: Alice\nBag-Group-Identifier: forged\n"),
+                       ("Bagging-Date: \(try TestSupport.decodeRecord(original).startedAt.prefix(10))", "Bagging-Date: 2019-01-01")] {
+            let bag = try copy()
+            try edit(bag, "bag-info.txt") { $0.replacingOccurrences(of: change.0, with: change.1) }
+            try BagWriter(root: bag).writeTagManifests()
+            let result = try await verdict(bag)
+            #expect(result.status == 1 && result.stdout.contains("FAIL bag-info.txt"), "\(change.1): \(result.stdout.suffix(600))")
+        }
+        // PREMIS: an agent renamed, or an event Exhibit never adds after a capture.
+        for change in [("<agentName>Alice</agentName>", "<agentName>Mallory</agentName>"),
+                       ("</premis>", "  <event>\n    <eventIdentifier>\n      <eventIdentifierType>UUID</eventIdentifierType>\n      <eventIdentifierValue>x</eventIdentifierValue>\n    </eventIdentifier>\n    <eventType>deletion</eventType>\n    <eventDateTime>2030-01-01T00:00:00Z</eventDateTime>\n  </event>\n</premis>")] {
+            let bag = try copy()
+            try edit(bag, "premis.xml") { text in
+                guard change.0 == "</premis>" else { return text.replacingOccurrences(of: change.0, with: change.1) }
+                // An event after the agents would break the schema's order; put it before them.
+                return text.replacingOccurrences(of: "  <agent>", with: change.1.replacingOccurrences(of: "</premis>", with: "") + "  <agent>", options: [], range: text.range(of: "  <agent>"))
+            }
+            try BagWriter(root: bag).writeTagManifests()
+            let result = try await verdict(bag)
+            #expect(result.status == 1 && result.stdout.contains("FAIL premis.xml"), "\(change.1.prefix(40)): \(result.stdout.suffix(600))")
+        }
+        // A log that declares another encoding is not appended to.
+        let enc = try copy()
+        try edit(enc, "premis.xml") { $0.replacingOccurrences(of: "encoding=\"UTF-8\"", with: "encoding=\"ISO-8859-1\"") }
+        try BagWriter(root: enc).writeTagManifests()
+        let encRecord = try await TestSupport.exhibit(["verify", enc.path, "--record", "--operator", "José Ñúñez"])
+        #expect(encRecord.status == 1 && encRecord.stderr.contains("encoding other than UTF-8"), "\(encRecord.stderr)")
+        // Files someone added to timestamps/ and signature/ stay out of an export.
+        let extra = try copy()
+        try Data("x".utf8).write(to: extra.appendingPathComponent("timestamps-notes.txt"))
+        try FileManager.default.createDirectory(at: extra.appendingPathComponent("timestamps"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: extra.appendingPathComponent("timestamps/x.txt"))
+        try BagWriter(root: extra).writeTagManifests()
+        let to = TestSupport.temporaryFolder("transfer")
+        let exported = try await TestSupport.exhibit(["export", "--mdto", extra.path, "--to", to.path, "--name", "p"])
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let manifest = try String(contentsOf: to.appendingPathComponent("p/manifest-sha256.txt"), encoding: .utf8)
+        #expect(!manifest.contains("x.txt") && !manifest.contains("notes"), "\(manifest)")
+        // A capture made without an organisation file, given forged sidecars and a forged log.
+        let plainOut = TestSupport.temporaryFolder("plain")
+        let (plainRun, plainFolder) = try await capture("/sample-thread/", ["--no-warc"], out: plainOut)
+        #expect(plainRun.status == 0)
+        let plain = try #require(plainFolder)
+        try FileManager.default.copyItem(at: original.appendingPathComponent("mdto"), to: plain.appendingPathComponent("mdto"))
+        try FileManager.default.copyItem(at: original.appendingPathComponent("premis.xml"), to: plain.appendingPathComponent("premis.xml"))
+        try BagWriter(root: plain).writeTagManifests()
+        let plainVerify = try await verdict(plain)
+        #expect(plainVerify.status == 1 && plainVerify.stdout.contains("capture.json says this capture wrote no MDTO sidecars")
+                && plainVerify.stdout.contains("capture.json says this capture wrote no PREMIS log"), "\(plainVerify.stdout.suffix(800))")
+        let plainExport = try await TestSupport.exhibit(["export", "--mdto", plain.path, "--to", to.path, "--name", "q"])
+        #expect(plainExport.status == 1)
+        // A log nested deeper than Exhibit ever writes is refused, not recursed into; a long run of siblings reads.
+        #expect(throws: XMLTagReader.Failure.self) { try XMLTagReader.read(Data(("<a>" + String(repeating: "<b>", count: 20_000) + String(repeating: "</b>", count: 20_000) + "</a>").utf8)) }
+        let siblings = try XMLTagReader.read(Data(("<a>" + String(repeating: "<b/>\n", count: 40_000) + "</a>").utf8))
+        #expect(siblings.children.count == 40_000)
+
         // list shows a capture whose record is broken, rather than leaving it out.
         let h = TestSupport.temporaryFolder("list")
         try FileManager.default.copyItem(at: original, to: h.appendingPathComponent("broken"))
