@@ -462,6 +462,28 @@ struct ArchivalTests {
         #expect(list.status == 0 && list.stdout.contains("broken") && list.stdout.contains("INVALID"), "\(list.stdout)")
     }
 
+    @Test("exhibit batch uses the organisation file and the custody options for every line, like capture")
+    func batch() async throws {
+        let org = try await ArchivalChecks.organisationFile(json: true)
+        let server = try await TestSupport.baseURL()
+        let list = TestSupport.temporaryFolder("batch-org").appendingPathComponent("list.txt")
+        try "\(server)/sample-thread/\n\(server)/mastodon/\n".write(to: list, atomically: true, encoding: .utf8)
+        let out = TestSupport.temporaryFolder("batch-org")
+        let run = try await TestSupport.exhibit(["batch", list.path, "--out", out.path, "--org", org.path, "--no-warc", "--case", "B-7", "--waardering", "V",
+                                                 "--bewaartermijn", "P7Y"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let bags = TestSupport.visibleFolders(in: out).filter { $0.hasPrefix("2") }.map { out.appendingPathComponent($0) }
+        #expect(bags.count == 2)
+        for bag in bags {
+            try await ArchivalChecks.expectValid(bag)
+            let record = try TestSupport.decodeRecord(bag)
+            #expect(record.custody?.caseReference == "B-7" && record.archival?.settings.overrides == ["waardering=V", "bewaartermijn=P7Y"])
+            let object = try XMLTagReader.read(Data(contentsOf: bag.appendingPathComponent("mdto/post.mdto.xml"))).child("informatieobject")
+            #expect(object?.child("waardering")?.child("begripCode")?.text == "V" && object?.child("bewaartermijn")?.child("termijnLooptijd")?.text == "P7Y")
+            #expect(try await TestSupport.exhibit(["verify", bag.path]).status == 0)
+        }
+    }
+
     @Test("a payload file in a format Exhibit does not know (an inline SVG kept with --keep-inline-media) is recorded by its media type only, with a warning")
     func unknownFormat() async throws {
         let org = try await ArchivalChecks.organisationFile()
