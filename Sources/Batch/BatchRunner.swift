@@ -300,6 +300,7 @@ public struct BatchRunner: Sendable {
             pipeline.collection = plan.collections[entry.line]
             let result = try await pipeline.run()
             releasePage()
+            ResourceCount.returnFreedMemory()
             let resources = await ResourceCount.now(browser: lease.handle)
             let seconds = ((ContinuousClock.now - clock) / .milliseconds(1)).rounded() / 1000
             var done = JournalEntry(event: .done)

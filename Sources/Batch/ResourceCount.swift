@@ -1,5 +1,8 @@
 import DevTools
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the batch process and its browser hold at one moment: a long batch must not grow in any
 /// of these (the journal records them after every capture, `--json` prints them).
@@ -33,6 +36,25 @@ public struct ResourceCount: Codable, Sendable, Equatable {
     }
 
     /// VmRSS from /proc/self/status; 0 where there is no /proc.
+    /// Gives the heap's free pages back to the system after a capture. A capture's PNG tiles,
+    /// PDF and archive buffers are freed when it ends, but glibc keeps the pages in its arenas,
+    /// so over a long batch the process's resident size grows with whatever a capture once
+    /// needed at most, not with what it holds (the soak measures the latter).
+    static func returnFreedMemory() {
+        #if canImport(Glibc)
+        // malloc_trim is glibc's (malloc.h), which the Glibc module does not export.
+        _ = mallocTrim?(0)
+        #endif
+    }
+
+    #if canImport(Glibc)
+    private typealias MallocTrim = @convention(c) (Int) -> Int32
+    nonisolated(unsafe) private static let mallocTrim: MallocTrim? = {
+        guard let program = dlopen(nil, RTLD_NOW), let symbol = dlsym(program, "malloc_trim") else { return nil }
+        return unsafeBitCast(symbol, to: MallocTrim.self)
+    }()
+    #endif
+
     static func residentBytes() -> UInt64 {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
         for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {

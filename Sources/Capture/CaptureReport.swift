@@ -156,8 +156,14 @@ package enum CaptureReport {
         case .success(let url): source = url
         case .failure(let problem): return .missing("no thumbnail: capture.json names data/\(pdf.file), which is \(problem)")
         }
-        let document = try PDFDocument(path: source.path)
-        try document.renderPage(0, toPNG: images.appendingPathComponent("pdf-page-1.png").path, width: 400)
+        let destination = images.appendingPathComponent("pdf-page-1.png").path
+        // In a child process where poppler's pdftoppm is installed (a long batch must not keep
+        // every font it ever rendered), else here with poppler-glib and cairo.
+        if PDFChildRenderer.isAvailable {
+            try PDFChildRenderer.renderPage(0, of: source.path, toPNG: destination, width: 400)
+        } else {
+            try PDFDocument(path: source.path).renderPage(0, toPNG: destination, width: 400)
+        }
         return .image("pdf-page-1.png", alt: "first page of page.pdf",
                       caption: "First of \(pdf.pageCount) page(s) of data/page.pdf, rendered with poppler")
     }

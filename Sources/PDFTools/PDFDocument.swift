@@ -150,3 +150,43 @@ public final class PDFDocument {
     /// The text of all pages, joined by newlines.
     public var text: String { (0..<pageCount).map(text(ofPage:)).joined(separator: "\n") }
 }
+
+/// A page rendered to PNG by poppler's `pdftoppm` in a child process. Rendering fonts in this
+/// process fills cairo's and FreeType's process-wide caches, which a long batch then carries
+/// for ever (measured: resident memory grew 14 % from the 50th to the 200th capture with PDFs,
+/// 2 % without); a child takes its caches with it when it exits.
+public enum PDFChildRenderer {
+    public static let executable = "/usr/bin/pdftoppm"
+
+    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: executable) }
+
+    /// Renders page `index` (0-based) of `path` to a PNG `width` pixels wide at `destination`.
+    public static func renderPage(_ index: Int, of path: String, toPNG destination: String, width: Int, timeout: Double = 60) throws {
+        let prefix = destination + ".render-\(UUID().uuidString.prefix(8))"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-f", String(index + 1), "-l", String(index + 1), "-png", "-singlefile",
+                             "-scale-to-x", String(width), "-scale-to-y", "-1", path, prefix]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        do { try process.run() } catch { throw PDFError(path: path, message: "pdftoppm could not start: \(error)") }
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: prefix + ".png")
+            throw PDFError(path: path, message: "pdftoppm did not render page \(index + 1) within \(Int(timeout)) s")
+        }
+        process.waitUntilExit()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile().prefix(300), as: UTF8.self)
+        guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: prefix + ".png") else {
+            try? FileManager.default.removeItem(atPath: prefix + ".png")
+            throw PDFError(path: path, message: "pdftoppm failed (exit \(process.terminationStatus)): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        try? FileManager.default.removeItem(atPath: destination)
+        do { try FileManager.default.moveItem(atPath: prefix + ".png", toPath: destination) }
+        catch { throw PDFError(path: path, message: "cannot place the rendered page: \(error)") }
+    }
+}
