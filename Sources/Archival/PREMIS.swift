@@ -33,7 +33,7 @@ public enum PREMIS {
         }
     }
 
-    public struct Event: Sendable, Equatable {
+    public struct Event: Sendable {
         /// The LOC code (`cap`, `mes`, `for`, `dig`, `val`, `mig`), or nil for a type it lacks.
         public var code: String?
         public var type: String
@@ -57,10 +57,6 @@ public enum PREMIS {
             self.outcomeDetail = outcomeDetail
             self.agents = agents
             self.objects = objects
-        }
-
-        public static func == (a: Event, b: Event) -> Bool {
-            a.type == b.type && a.time == b.time && a.detail == b.detail && a.outcome == b.outcome
         }
     }
 

@@ -10,6 +10,35 @@ struct SidecarVerification {
     let root: URL
     /// The bag's regular files, relative to the root.
     let files: [String]
+    private let listed: [String: String]
+
+    init(root: URL, files: [String]) {
+        self.root = root
+        self.files = files
+        listed = Self.manifest(in: root)
+    }
+
+    /// The payload's SHA-256 as `manifest-sha256.txt` lists it: the fixity checks already hold
+    /// each file to its line, so the claims are compared with the manifest rather than by reading
+    /// every file again.
+    private static func manifest(in root: URL) -> [String: String] {
+        guard let data = try? BagFiles.read(try BagFiles.resolve("manifest-sha256.txt", in: root).get()) else { return [:] }
+        var entries: [String: String] = [:]
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            entries[BagWriter.decodePath(parts[1].trimmingCharacters(in: .whitespaces))] = parts[0].lowercased()
+        }
+        return entries
+    }
+
+    /// A payload file's size (from the file) and SHA-256 (from the manifest).
+    private func fixity(_ path: String) throws -> (size: UInt64, sha256: String) {
+        let (descriptor, size) = try BagFiles.openRegular(try BagFiles.resolve(path, in: root).get())
+        close(descriptor)
+        guard let sha256 = listed[path] else { throw EvidenceError.unreadable(path: path, reason: "not in manifest-sha256.txt") }
+        return (size, sha256)
+    }
 
     func checks() -> [BagCheck] {
         let sidecars = files.filter { $0.hasPrefix("mdto/") }
@@ -36,7 +65,7 @@ struct SidecarVerification {
                     checks.append(BagCheck(subject: sidecar, ok: false, detail: "has no SHA-256 checksum"))
                     continue
                 }
-                let digest = try FileDigest(regularFileAt: try BagFiles.resolve("data/" + claim.name, in: root).get())
+                let digest = try fixity("data/" + claim.name)
                 let sizeOK = claim.size == digest.size
                 let sumsOK = claim.sha256.allSatisfy { $0 == digest.sha256 }
                 let idOK = captureId == nil || claim.representsId == captureId
@@ -81,8 +110,8 @@ struct SidecarVerification {
             count += 1
             let name = String(original.dropFirst(5))
             if !named.insert(name).inserted { mismatches.append("\(original) has two objects") }
-            guard payload.contains(name), let file = try? BagFiles.resolve(original, in: root).get(),
-                  let actual = try? FileDigest(regularFileAt: file) else {
+            guard payload.contains(name),
+                  (try? BagFiles.resolve(original, in: root).get()) != nil, let actual = try? fixity(original) else {
                 mismatches.append("\(original) is not a payload file")
                 continue
             }

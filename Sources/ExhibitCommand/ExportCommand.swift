@@ -121,10 +121,12 @@ struct ExportCommand: AsyncParsableCommand {
                 specialFormats.formUnion(special)
             }
             // The package's own manifest: every file with its SHA-256, as BagIt writes them.
+            // One pass over the package's files: the manifest's digests and the slip's sizes.
             let listed = try BagWriter.files(under: sip).sorted()
-            let others = listed.filter { !$0.hasSuffix(".mdto.xml") }
-            let otherBytes = try others.reduce(UInt64(0)) { $0 + (try FileDigest(fileAt: sip.appendingPathComponent($1).path)).size }
-            let manifest = try listed.map { "\(try FileDigest(fileAt: sip.appendingPathComponent($0).path).sha256)  \($0)\n" }.joined()
+            let digests = try listed.map { ($0, try FileDigest(fileAt: sip.appendingPathComponent($0).path)) }
+            let others = digests.filter { !$0.0.hasSuffix(".mdto.xml") }
+            let otherBytes = others.reduce(UInt64(0)) { $0 + $1.1.size }
+            let manifest = digests.map { "\($0.1.sha256)  \($0.0)\n" }.joined()
             try Data(manifest.utf8).write(to: sip.appendingPathComponent("manifest-sha256.txt"))
             let hashed: URL
             if zip {

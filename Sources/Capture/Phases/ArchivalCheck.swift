@@ -109,12 +109,11 @@ package enum ArchivalCheck {
             checks.append(BagCheck(subject: path, ok: false, detail: "not one of the archival tag files capture.json lists"))
         }
         let reported = Set(checks.map(\.subject))
-        // The sidecars as this capture's payload gives them.
-        let payload: [PayloadFile]
+        // The sidecars as this capture's payload gives them: the record's own digests (the fixity
+        // checks compare the files with the manifest), and capture.json's, the one file it cannot list.
+        let payload: [CaptureRecord.File]
         do {
-            payload = try (record.files.map { ($0.name, $0.mediaType) } + [("capture.json", "application/json")]).map {
-                try PayloadFile.hash($0.0, in: root, mediaType: $0.1)
-            }
+            payload = record.files + [try PayloadFile.hash("capture.json", in: root, mediaType: "application/json").asRecorded]
         } catch {
             return [BagCheck(subject: "mdto/", ok: false, detail: "the payload files cannot be read to rebuild the sidecars: \(error)")]
         }

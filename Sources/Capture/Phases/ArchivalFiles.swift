@@ -9,8 +9,8 @@ import PlatformProfiles
 struct ArchivalFiles {
     let root: URL
     let record: CaptureRecord
-    /// Every payload file, capture.json included.
-    let payload: [PayloadFile]
+    /// Every payload file, capture.json included, with the size and SHA-256 it was hashed with.
+    let payload: [CaptureRecord.File]
     let settings: ArchivalSettings
     let stamps: StampOutcome
     let signerFingerprint: String?
@@ -40,7 +40,7 @@ struct ArchivalFiles {
     /// The files as the sidecars describe them: every payload file, capture.json last.
     func files() -> [MDTO.File] {
         payload.map { file in
-            MDTO.File(name: file.name, size: file.digest.size, sha256: file.digest.sha256, digestedAt: record.endedAt,
+            MDTO.File(name: file.name, size: file.size, sha256: file.sha256, digestedAt: record.endedAt,
                       format: record.files.first { $0.name == file.name }?.format
                         ?? FormatIdentifier.identify(root.appendingPathComponent("data").appendingPathComponent(file.name), mediaType: file.mediaType))
         }

@@ -94,7 +94,7 @@ package struct Seal: Sendable {
         }
         if let archival = options.archival, archival.mdto {
             try await runner.untimed(.archival) { () -> ((), String) in
-                let written = try ArchivalFiles(root: root, record: record, payload: payload, settings: archival, stamps: stamps,
+                let written = try ArchivalFiles(root: root, record: record, payload: payload.map(\.asRecorded), settings: archival, stamps: stamps,
                                                 signerFingerprint: fingerprint).write()
                 return ((), "\(written.count - 1) MDTO 1.0.1 sidecars in mdto/ and the PREMIS 3 log premis.xml (tag files)")
             }
@@ -213,7 +213,7 @@ package struct Seal: Sendable {
                            world: "isolated world 'exhibit' (Page.createIsolatedWorld)",
                            pageKind: input.outcome.timeline != nil ? "account" : "post", frame: input.frame),
             actions: context.actions, expansion: input.outcome.expansion, completeness: input.completeness,
-            files: files.map { .init(name: $0.name, mediaType: $0.mediaType, size: $0.digest.size, sha256: $0.digest.sha256) },
+            files: files.map(\.asRecorded),
             viewer: input.viewer, archive: input.archive, networkProvenance: input.servers?.record, api: input.api,
             batch: input.batch, collection: input.collection)
     }
@@ -278,6 +278,13 @@ package struct Seal: Sendable {
         }
         try closeBag(root)
         return outcome
+    }
+}
+
+extension PayloadFile {
+    /// The file as `capture.json` lists it.
+    var asRecorded: CaptureRecord.File {
+        .init(name: name, mediaType: mediaType, size: digest.size, sha256: digest.sha256)
     }
 }
 
